@@ -1,0 +1,15 @@
+/**
+ * Auth0 Action, trigger send-phone-message v2: decides whether this OTP SMS / voice call may go
+ * out, then delivers it through Twilio or refuses it (a thrown Error). Entry point only.
+ */
+import type { SendPhoneMessageApi, SendPhoneMessageEvent } from '../shared/auth0/types';
+import { ContainerCache, buildSendContainer } from '../shared/send/container';
+import { handleSendPhoneMessage } from '../shared/send/send-handler';
+
+const print = (line: string) => console.log(line);
+const containers = new ContainerCache((secrets) => buildSendContainer(secrets, print));
+
+export const onExecuteSendPhoneMessage = async (event: SendPhoneMessageEvent, _api: SendPhoneMessageApi): Promise<void> => {
+  const container = containers.get(event?.secrets ?? {});
+  await handleSendPhoneMessage(event, { container, now: Date.now, log: print });
+};

@@ -1,0 +1,117 @@
+/**
+ * Bundles each Action into one CommonJS file under dist/ with esbuild. npm packages stay external
+ * and are recorded, with the exact versions from package-lock.json, in dist/dependencies.json for
+ * the deploy step (Auth0 installs them). Fails when an Action exceeds Auth0's 100 kB code size or
+ * contains a ##WORD## / @@WORD@@ sequence that auth0-deploy-cli would rewrite.
+ */
+import { build, type Metafile } from 'esbuild';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '..');
+export const DIST = join(ROOT, 'dist');
+export const ACTIONS = ['send-phone-message'] as const;
+export const MAX_ACTION_BYTES = 100_000;
+/** Packages Auth0 installs for the Action (at most 10); everything else is inlined. */
+const EXTERNAL_PACKAGES = ['libphonenumber-js', '@upstash/redis'];
+const KEYWORD_PATTERN = /##[A-Za-z0-9_]+##|@@[A-Za-z0-9_]+@@/;
+
+export interface ActionDependency {
+  name: string;
+  version: string;
+}
+
+export interface BuiltAction {
+  name: string;
+  file: string;
+  bytes: number;
+  dependencies: ActionDependency[];
+}
+
+export async function buildActions(options: { quiet?: boolean } = {}): Promise<BuiltAction[]> {
+  mkdirSync(DIST, { recursive: true });
+  const lockedVersions = readLockedVersions();
+  const built: BuiltAction[] = [];
+  for (const name of ACTIONS) {
+    const file = join(DIST, `${name}.js`);
+    const result = await build({
+      entryPoints: [join(ROOT, 'actions', `${name}.ts`)],
+      outfile: file,
+      bundle: true,
+      platform: 'node',
+      target: ['node18'],
+      format: 'cjs',
+      external: EXTERNAL_PACKAGES.flatMap((pkg) => [pkg, `${pkg}/*`]),
+      metafile: true,
+      legalComments: 'none',
+      charset: 'utf8',
+      logLevel: 'silent',
+      banner: { js: `/* tollguard ${name} Action, built by scripts/build.ts; do not edit */` },
+    });
+    const code = readFileSync(file, 'utf8');
+    checkBundle(name, code);
+    built.push({
+      name,
+      file,
+      bytes: Buffer.byteLength(code),
+      dependencies: externalImports(result.metafile, lockedVersions),
+    });
+  }
+  writeFileSync(
+    join(DIST, 'dependencies.json'),
+    JSON.stringify(Object.fromEntries(built.map((action) => [action.name, action.dependencies])), null, 2) + '\n',
+  );
+  if (!options.quiet) {
+    for (const action of built) {
+      const deps = action.dependencies.map((dep) => `${dep.name}@${dep.version}`).join(', ') || 'none';
+      console.log(`dist/${action.name}.js  ${action.bytes} bytes  dependencies: ${deps}`);
+    }
+  }
+  return built;
+}
+
+export function checkBundle(name: string, code: string): void {
+  const bytes = Buffer.byteLength(code);
+  if (bytes > MAX_ACTION_BYTES) {
+    throw new Error(`${name}: bundle is ${bytes} bytes, over Auth0's ${MAX_ACTION_BYTES}-byte Action code limit`);
+  }
+  const keyword = KEYWORD_PATTERN.exec(code);
+  if (keyword !== null) {
+    throw new Error(`${name}: bundle contains ${keyword[0]}, which auth0-deploy-cli would replace as a keyword`);
+  }
+}
+
+function externalImports(metafile: Metafile, locked: Map<string, string>): ActionDependency[] {
+  const names = new Set<string>();
+  for (const input of Object.values(metafile.inputs)) {
+    for (const imported of input.imports) {
+      if (!imported.external || imported.path.startsWith('node:')) continue;
+      const pkg = EXTERNAL_PACKAGES.find((candidate) => imported.path === candidate || imported.path.startsWith(`${candidate}/`));
+      if (pkg !== undefined) names.add(pkg);
+    }
+  }
+  return [...names].sort().map((pkg) => {
+    const version = locked.get(pkg);
+    if (version === undefined) throw new Error(`${pkg} is imported by an Action but missing from package-lock.json`);
+    return { name: pkg, version };
+  });
+}
+
+function readLockedVersions(): Map<string, string> {
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages?: Record<string, { version?: string }>;
+  };
+  const versions = new Map<string, string>();
+  for (const [path, entry] of Object.entries(lock.packages ?? {})) {
+    const match = /^node_modules\/((?:@[^/]+\/)?[^/]+)$/.exec(path);
+    if (match?.[1] !== undefined && entry.version !== undefined) versions.set(match[1], entry.version);
+  }
+  return versions;
+}
+
+if (require.main === module) {
+  buildActions().catch((error: unknown) => {
+    console.error(`build failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,163 @@
+/**
+ * Secrets → the static policy (rules 1-4). Every knob has a safe default. A bad value is reported
+ * as a SecretError naming the secret, and the knob keeps its safe default, so a typo in the
+ * dashboard never switches protection off nor stops every login.
+ */
+import type { NumberType } from 'libphonenumber-js/max';
+import { SMS_HIGH_RISK_COUNTRIES, VOICE_EXTRA_HIGH_RISK_COUNTRIES } from '../data/high-risk-countries';
+import type { CountryBlockSource, GeoChannelPolicy, GuardMode, StaticPolicy, VoiceAccessPolicy } from '../engine/types';
+import { parseCidr, type CidrRange } from '../net/ip';
+import { parsePrefix } from '../phone/prefix';
+import {
+  isUnset,
+  parseBoolean,
+  parseCountryList,
+  parseEnum,
+  parseList,
+  type SecretValue,
+} from './parsers';
+import { SecretError } from './secret-error';
+
+export type Secrets = Readonly<Record<string, SecretValue>>;
+
+/** Collects SecretErrors and answers the fallback for the knob that failed. */
+export class ConfigErrors {
+  readonly errors: SecretError[] = [];
+
+  read<T>(parse: () => T, fallback: T): T {
+    try {
+      return parse();
+    } catch (error) {
+      if (!(error instanceof SecretError)) throw error;
+      this.errors.push(error);
+      return fallback;
+    }
+  }
+}
+
+export const GUARD_MODES: readonly GuardMode[] = ['enforce', 'monitor', 'off'];
+
+export const ALL_LINE_TYPES: readonly NumberType[] = [
+  'PREMIUM_RATE', 'TOLL_FREE', 'SHARED_COST', 'VOIP', 'PERSONAL_NUMBER', 'PAGER', 'UAN', 'VOICEMAIL',
+  'FIXED_LINE', 'MOBILE', 'FIXED_LINE_OR_MOBILE',
+];
+
+export const DEFAULT_BLOCKED_LINE_TYPES: readonly NumberType[] = [
+  'PREMIUM_RATE', 'SHARED_COST', 'UAN', 'PAGER', 'VOICEMAIL', 'PERSONAL_NUMBER', 'TOLL_FREE',
+];
+
+export function parseGuardMode(secrets: Secrets, errors: ConfigErrors): GuardMode {
+  return errors.read(() => parseEnum('GUARD_MODE', secrets['GUARD_MODE'], 'enforce', GUARD_MODES), 'enforce');
+}
+
+export function parseStaticPolicy(secrets: Secrets, errors: ConfigErrors): StaticPolicy {
+  return {
+    mode: parseGuardMode(secrets, errors),
+    blockedLineTypes: new Set(parseLineTypes(secrets, errors)),
+    geo: parseGeo(secrets, errors),
+    numbers: {
+      allow: new Set(errors.read(() => parsePrefixList('GUARD_ALLOWED_NUMBERS', secrets['GUARD_ALLOWED_NUMBERS']), [])),
+      block: new Set(errors.read(() => parsePrefixList('GUARD_BLOCKED_NUMBERS', secrets['GUARD_BLOCKED_NUMBERS']), [])),
+    },
+    network: {
+      allow: errors.read(() => parseCidrList('GUARD_ALLOWED_IPS', secrets['GUARD_ALLOWED_IPS']), []),
+      block: errors.read(() => parseCidrList('GUARD_BLOCKED_IPS', secrets['GUARD_BLOCKED_IPS']), []),
+    },
+    voiceAccess: parseVoiceAccess(secrets, errors),
+  };
+}
+
+function parseLineTypes(secrets: Secrets, errors: ConfigErrors): NumberType[] {
+  const raw = secrets['GUARD_BLOCKED_LINE_TYPES'];
+  if (!isUnset(raw) && raw.trim().toLowerCase() === 'none') return [];
+  return errors.read(
+    () =>
+      isUnset(raw)
+        ? [...DEFAULT_BLOCKED_LINE_TYPES]
+        : parseList('GUARD_BLOCKED_LINE_TYPES', raw, `"none" or line types from ${ALL_LINE_TYPES.join(', ')}`, (item) =>
+            ALL_LINE_TYPES.find((type) => type === item.toUpperCase().replace(/-/g, '_')),
+          ),
+    [...DEFAULT_BLOCKED_LINE_TYPES],
+  );
+}
+
+export function parsePrefixList(name: string, raw: SecretValue): string[] {
+  return parseList(name, raw, 'E.164 numbers or prefixes such as +447700900123 or +882', parsePrefix);
+}
+
+export function parseCidrList(name: string, raw: SecretValue): CidrRange[] {
+  return parseList(name, raw, 'IPv4 / IPv6 addresses or CIDR ranges such as 203.0.113.0/24 or 2001:db8::/32', parseCidr);
+}
+
+function parseGeo(secrets: Secrets, errors: ConfigErrors): Record<'sms' | 'voice', GeoChannelPolicy> {
+  const countries = (name: string) => errors.read(() => parseCountryList(name, secrets[name]), []);
+  const tierOn = errors.read(() => parseBoolean('GUARD_HIGH_RISK_TIER', secrets['GUARD_HIGH_RISK_TIER'], true), true);
+  const exceptions = new Set(countries('GUARD_HIGH_RISK_EXCEPTIONS'));
+  const allowNonGeographic = errors.read(
+    () => parseBoolean('GUARD_ALLOW_NON_GEOGRAPHIC', secrets['GUARD_ALLOW_NON_GEOGRAPHIC'], false),
+    false,
+  );
+  const allowed = countries('GUARD_ALLOWED_COUNTRIES');
+  const voiceAllowed = countries('GUARD_VOICE_ALLOWED_COUNTRIES');
+  const blocked = countries('GUARD_BLOCKED_COUNTRIES');
+  const voiceBlocked = countries('GUARD_VOICE_BLOCKED_COUNTRIES');
+
+  const smsTier = tierOn ? SMS_HIGH_RISK_COUNTRIES : [];
+  const voiceTier = tierOn ? [...SMS_HIGH_RISK_COUNTRIES, ...VOICE_EXTRA_HIGH_RISK_COUNTRIES] : [];
+  const voiceAllowSource = voiceAllowed.length > 0 ? 'GUARD_VOICE_ALLOWED_COUNTRIES' : 'GUARD_ALLOWED_COUNTRIES';
+  return {
+    sms: channelPolicy(smsTier, exceptions, blocked, allowed, 'GUARD_ALLOWED_COUNTRIES', allowNonGeographic),
+    voice: channelPolicy(
+      voiceTier,
+      exceptions,
+      [...blocked, ...voiceBlocked],
+      voiceAllowed.length > 0 ? voiceAllowed : allowed,
+      voiceAllowSource,
+      allowNonGeographic,
+    ),
+  };
+}
+
+function channelPolicy(
+  tier: readonly string[],
+  exceptions: ReadonlySet<string>,
+  configuredBlocks: readonly string[],
+  allowOnly: readonly string[],
+  allowOnlySecret: string,
+  allowNonGeographic: boolean,
+): GeoChannelPolicy {
+  const blocked = new Map<string, CountryBlockSource>();
+  // An explicit allow-list is the admin's own choice of countries: it overrides the shipped tier.
+  for (const country of tier) {
+    if (!exceptions.has(country) && allowOnly.length === 0) blocked.set(country, 'high-risk tier');
+  }
+  for (const country of configuredBlocks) blocked.set(country, 'configured block list');
+  return {
+    allowOnly: allowOnly.length > 0 ? new Set(allowOnly) : undefined,
+    allowOnlySecret: allowOnly.length > 0 ? allowOnlySecret : undefined,
+    blocked,
+    blockNonGeographic: !allowNonGeographic,
+  };
+}
+
+function parseVoiceAccess(secrets: Secrets, errors: ConfigErrors): VoiceAccessPolicy {
+  const mode = errors.read(
+    () => parseEnum('GUARD_VOICE_ACCESS', secrets['GUARD_VOICE_ACCESS'], 'everyone', ['everyone', 'allowed-users'] as const),
+    'everyone',
+  );
+  const names = (name: string, fallback: string[]) =>
+    errors.read(
+      () =>
+        isUnset(secrets[name])
+          ? fallback
+          : parseList(name, secrets[name], 'names of letters, digits, and - _ . : |', (item) =>
+              /^[\w.:|-]{1,100}$/.test(item) ? item : undefined,
+            ),
+      fallback,
+    );
+  return {
+    mode,
+    groups: new Set(names('GUARD_VOICE_GROUPS', ['voice-otp'])),
+    groupClaims: names('GUARD_VOICE_GROUP_CLAIMS', ['groups', 'roles']),
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * Twilio error codes that matter on an OTP path, turned into reasons an admin can act on.
+ * Codes and meanings from Twilio's error pages (see ../shared/reference/twilio.md).
+ */
+const EXPLANATIONS: Readonly<Record<number, string>> = {
+  20003: 'Twilio refused the credentials (check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN)',
+  20404: 'Twilio does not know this resource (check the account or service SID)',
+  20429: 'Twilio rate-limited the request',
+  21211: "Twilio says the 'To' number is invalid",
+  21408: 'Twilio Messaging Geo Permissions do not allow this destination country',
+  21608: 'a Twilio trial account can only send to verified numbers',
+  21612: 'Twilio cannot route between this sender and destination',
+  21614: "Twilio says the 'To' number is not a mobile number",
+  21215: 'Twilio Voice Geo Permissions do not allow this destination',
+  32205: 'Twilio Voice Geo Permissions do not allow this destination',
+  13227: 'Twilio Voice Geo Permissions do not allow this destination',
+  30450: 'Twilio SMS Pumping Protection blocked this number',
+  30453: 'Twilio SMS Pumping Protection blocked this number',
+  60200: 'Twilio Verify refused a request parameter',
+  60203: 'Twilio Verify: too many send attempts for this verification',
+  60410: 'Twilio Verify Fraud Guard blocked this number prefix',
+  60605: 'Twilio Verify Geo Permissions do not allow this destination',
+};
+
+export function explainTwilioCode(code: number | undefined): string | undefined {
+  return code === undefined ? undefined : EXPLANATIONS[code];
+}
+
+/** A refusal or failure reported by Twilio, or a transport failure on the way to it. */
+export class TwilioError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly code: number | undefined,
+    readonly kind: 'refused' | 'timeout' | 'network' | 'bad-response',
+  ) {
+    super(message);
+    this.name = 'TwilioError';
+  }
+}

@@ -1,0 +1,69 @@
+import type { NumberType } from 'libphonenumber-js/max';
+import type { CidrRange, IpAddress } from '../net/ip';
+import type { PhoneNumberFacts } from '../phone/e164';
+
+export type Channel = 'sms' | 'voice';
+export type GuardMode = 'enforce' | 'monitor' | 'off';
+export type OtpAction = 'enrollment' | 'second-factor-authentication' | 'unknown';
+
+/** What one rule concluded. `trust` is an explicit allow-listing that exempts from later rules. */
+export interface Finding {
+  rule: string;
+  effect: 'block' | 'trust';
+  reason: string;
+}
+
+export interface Decision {
+  verdict: 'allow' | 'block';
+  /** Block findings, in rule order; empty when allowed. */
+  blocks: Finding[];
+  /** Trust findings that exempted the request from some rules. */
+  trusts: Finding[];
+  /** Names of the rules that ran. */
+  evaluated: string[];
+}
+
+export interface UserFacts {
+  id: string | undefined;
+  appMetadata: Readonly<Record<string, unknown>>;
+}
+
+/** Everything the static rules look at, gathered from the Auth0 event by the adapter. */
+export interface SendFacts {
+  now: number;
+  channel: Channel;
+  otpAction: OtpAction;
+  number: PhoneNumberFacts;
+  ip: IpAddress | undefined;
+  requestCountry: string | undefined;
+  user: UserFacts;
+}
+
+/** Why a country is blocked for a channel; shown in the log reason. */
+export type CountryBlockSource = 'high-risk tier' | 'configured block list';
+
+export interface GeoChannelPolicy {
+  /** Allow-list mode when defined: only these countries may receive this channel. */
+  allowOnly: ReadonlySet<string> | undefined;
+  allowOnlySecret: string | undefined;
+  blocked: ReadonlyMap<string, CountryBlockSource>;
+  /** Numbers with no country (+800, +870, +881, +882, +883...) are refused unless allow-listed. */
+  blockNonGeographic: boolean;
+}
+
+export interface VoiceAccessPolicy {
+  /** `everyone`: no per-user gate; `allowed-users`: voice only for users marked or in a group. */
+  mode: 'everyone' | 'allowed-users';
+  /** app_metadata keys that hold group / role names (arrays of strings, or one string). */
+  groupClaims: readonly string[];
+  groups: ReadonlySet<string>;
+}
+
+export interface StaticPolicy {
+  mode: GuardMode;
+  blockedLineTypes: ReadonlySet<NumberType>;
+  geo: Readonly<Record<Channel, GeoChannelPolicy>>;
+  numbers: { allow: ReadonlySet<string>; block: ReadonlySet<string> };
+  network: { allow: readonly CidrRange[]; block: readonly CidrRange[] };
+  voiceAccess: VoiceAccessPolicy;
+}

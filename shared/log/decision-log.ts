@@ -1,0 +1,27 @@
+/**
+ * One JSON line per decision, for Auth0 log streams and `npm run monitor`. What may appear is
+ * decided here, field by field: never the OTP code, the message text, a token, or a full number.
+ * As a last guard, the serialised line is scrubbed of the code and of the raw recipient.
+ */
+export interface DecisionLogLine {
+  tollguard: 'decision';
+  version: 1;
+  trigger: 'send-phone-message' | 'pre-user-registration';
+  decision: 'allow' | 'block' | 'error';
+  mode: string;
+  outcome: string;
+  rules: string[];
+  reasons: string[];
+  [field: string]: unknown;
+}
+
+export type LogSink = (line: string) => void;
+
+export function writeDecisionLog(sink: LogSink, line: DecisionLogLine, secretsToScrub: readonly string[]): string {
+  let text = JSON.stringify(line);
+  for (const secret of secretsToScrub) {
+    if (secret.length >= 4 && text.includes(secret)) text = text.split(secret).join('[redacted]');
+  }
+  sink(text);
+  return text;
+}

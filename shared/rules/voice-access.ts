@@ -1,0 +1,35 @@
+/**
+ * The voice-access rule ("control Voice MFA per group"): when voice is limited to allowed users,
+ * a voice OTP goes out only to users whose app_metadata marks them (`tollguard.voice: true`) or
+ * names one of the configured groups / roles under one of the configured claims.
+ */
+import type { Finding, SendFacts, StaticPolicy } from '../engine/types';
+
+export const VOICE_ACCESS_RULE = 'voice-access';
+
+export function checkVoiceAccess(facts: SendFacts, policy: StaticPolicy): Finding | undefined {
+  const access = policy.voiceAccess;
+  if (facts.channel !== 'voice' || access.mode === 'everyone') return undefined;
+  if (userMayUseVoice(facts.user.appMetadata, access.groupClaims, access.groups)) return undefined;
+  return { rule: VOICE_ACCESS_RULE, effect: 'block', reason: 'voice OTP is limited to allowed users and groups' };
+}
+
+export function userMayUseVoice(
+  appMetadata: Readonly<Record<string, unknown>>,
+  groupClaims: readonly string[],
+  groups: ReadonlySet<string>,
+): boolean {
+  const own = appMetadata['tollguard'];
+  if (isRecord(own) && own['voice'] === true) return true;
+  return groupClaims.some((claim) => namesOf(appMetadata[claim]).some((name) => groups.has(name)));
+}
+
+function namesOf(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
+  return [];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

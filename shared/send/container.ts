@@ -1,0 +1,83 @@
+/**
+ * Everything an Action container builds once from its secrets: the parsed configuration and the
+ * adapters. Auth0 reuses a warm container across executions, so this is memoised per secrets
+ * fingerprint (secrets can change between deployments, not within one container).
+ */
+import { createHash } from 'node:crypto';
+import { parseDeliveryConfig, type DeliveryConfig } from '../config/delivery-config';
+import { ConfigErrors, parseStaticPolicy, type Secrets } from '../config/static-policy';
+import { DryRunSender, TwilioMessagingSender, TwilioVerifySender, type MessageSender } from '../delivery/sender';
+import { TwilioRest } from '../delivery/twilio-rest';
+import type { StaticPolicy } from '../engine/types';
+
+export interface SendContainer {
+  policy: StaticPolicy;
+  delivery: DeliveryConfig;
+  sender: MessageSender | undefined;
+  /** Messages of invalid guard secrets (each names its secret); the knob kept its safe default. */
+  configErrors: string[];
+  /** Values that must never reach a log line. */
+  secretValues: string[];
+}
+
+export function buildSendContainer(secrets: Secrets, print: (line: string) => void): SendContainer {
+  const errors = new ConfigErrors();
+  const policy = parseStaticPolicy(secrets, errors);
+  const delivery = parseDeliveryConfig(secrets, errors);
+  return {
+    policy,
+    delivery,
+    sender: buildSender(delivery, print),
+    configErrors: errors.errors.map((error) => error.message),
+    secretValues: collectSecretValues(secrets),
+  };
+}
+
+function buildSender(delivery: DeliveryConfig, print: (line: string) => void): MessageSender | undefined {
+  if (delivery.kind === 'dry-run') return new DryRunSender(print);
+  if (delivery.kind === 'unusable') return undefined;
+  const rest = new TwilioRest({
+    credentials: { accountSid: delivery.accountSid, authToken: delivery.authToken },
+    endpoints: delivery.endpoints,
+    timeoutMs: delivery.timeoutMs,
+  });
+  if (delivery.kind === 'verify' && delivery.verifyServiceSid !== undefined) {
+    return new TwilioVerifySender(rest, delivery.verifyServiceSid, delivery.verifyLocale);
+  }
+  return new TwilioMessagingSender(rest, {
+    from: delivery.from,
+    messagingServiceSid: delivery.messagingServiceSid,
+    voiceFrom: delivery.voiceFrom,
+    smsValiditySeconds: delivery.smsValiditySeconds,
+    voice: delivery.voice,
+  });
+}
+
+const CREDENTIAL_SECRETS = ['TWILIO_AUTH_TOKEN', 'UPSTASH_REDIS_REST_TOKEN', 'ALERT_WEBHOOK_URL'];
+
+function collectSecretValues(secrets: Secrets): string[] {
+  return CREDENTIAL_SECRETS.map((name) => secrets[name]).filter((value): value is string => typeof value === 'string' && value.length >= 4);
+}
+
+/** A memo of one container per secrets fingerprint, kept at module scope by the Action. */
+export class ContainerCache<T> {
+  private key: string | undefined;
+  private value: T | undefined;
+
+  constructor(private readonly build: (secrets: Secrets) => T) {}
+
+  get(secrets: Secrets): T {
+    const key = fingerprint(secrets);
+    if (this.key !== key || this.value === undefined) {
+      this.value = this.build(secrets);
+      this.key = key;
+    }
+    return this.value;
+  }
+}
+
+function fingerprint(secrets: Secrets): string {
+  const hash = createHash('sha256');
+  for (const name of Object.keys(secrets).sort()) hash.update(`${name}\u0000${secrets[name] ?? ''}\u0000`);
+  return hash.digest('hex');
+}
