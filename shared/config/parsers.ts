@@ -12,10 +12,14 @@ export function isUnset(raw: SecretValue): raw is undefined {
   return raw === undefined || raw.trim() === '';
 }
 
-/** Splits a comma / whitespace / semicolon separated list, dropping empty items. */
-export function splitList(raw: string): string[] {
+const WORD_SEPARATORS = /[\s,;]+/;
+/** For lists whose items may contain spaces themselves, such as formatted phone prefixes. */
+export const LINE_SEPARATORS = /[,;\n]+/;
+
+/** Splits a separated list (commas, semicolons and white space by default), dropping empty items. */
+export function splitList(raw: string, separators: RegExp = WORD_SEPARATORS): string[] {
   return raw
-    .split(/[\s,;]+/)
+    .split(separators)
     .map((item) => item.trim())
     .filter((item) => item.length > 0);
 }
@@ -25,9 +29,10 @@ export function parseList<T>(
   raw: SecretValue,
   expected: string,
   parseItem: (item: string) => T | undefined,
+  separators?: RegExp,
 ): T[] {
   if (isUnset(raw)) return [];
-  const items = splitList(raw);
+  const items = splitList(raw, separators);
   if (items.length > MAX_LIST_ITEMS) {
     throw new SecretError(name, `at most ${MAX_LIST_ITEMS} items`, `${items.length} items`);
   }

@@ -9,6 +9,7 @@ import type { CountryBlockSource, GeoChannelPolicy, GuardMode, StaticPolicy, Voi
 import { parseCidr, type CidrRange } from '../net/ip';
 import { parsePrefix } from '../phone/prefix';
 import {
+  LINE_SEPARATORS,
   isUnset,
   parseBoolean,
   parseCountryList,
@@ -82,7 +83,7 @@ function parseLineTypes(secrets: Secrets, errors: ConfigErrors): NumberType[] {
 }
 
 export function parsePrefixList(name: string, raw: SecretValue): string[] {
-  return parseList(name, raw, 'E.164 numbers or prefixes such as +447700900123 or +882', parsePrefix);
+  return parseList(name, raw, 'comma-separated E.164 numbers or prefixes such as +447700900123, +882', parsePrefix, LINE_SEPARATORS);
 }
 
 export function parseCidrList(name: string, raw: SecretValue): CidrRange[] {

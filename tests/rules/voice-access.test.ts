@@ -1,0 +1,37 @@
+import { checkVoiceAccess } from '../../shared/rules/voice-access';
+import { NUMBERS, factsFor, policyFrom } from '../support/facts';
+
+describe('voice-access rule', () => {
+  const limited = policyFrom({ GUARD_VOICE_ACCESS: 'allowed-users', GUARD_VOICE_GROUPS: 'voice-otp, support' }).policy;
+
+  test('everyone may use voice by default', () => {
+    expect(checkVoiceAccess(factsFor(NUMBERS.US, { channel: 'voice' }), policyFrom().policy)).toBeUndefined();
+  });
+
+  test('when limited, users without a mark or group are refused voice but keep SMS', () => {
+    expect(checkVoiceAccess(factsFor(NUMBERS.US, { channel: 'voice' }), limited)).toMatchObject({ rule: 'voice-access', effect: 'block' });
+    expect(checkVoiceAccess(factsFor(NUMBERS.US, { channel: 'sms' }), limited)).toBeUndefined();
+  });
+
+  test('a group or role under a configured claim, or the tollguard mark, grants voice', () => {
+    const voice = (appMetadata: Record<string, unknown>) => checkVoiceAccess(factsFor(NUMBERS.US, { channel: 'voice', appMetadata }), limited);
+    expect(voice({ groups: ['staff', 'support'] })).toBeUndefined();
+    expect(voice({ roles: 'voice-otp' })).toBeUndefined();
+    expect(voice({ tollguard: { voice: true } })).toBeUndefined();
+    expect(voice({ tollguard: { voice: 'true' } })?.effect).toBe('block');
+    expect(voice({ groups: ['staff'], department: 'support' })?.effect).toBe('block');
+    expect(voice({ groups: [7, null, { name: 'support' }] })?.effect).toBe('block');
+  });
+
+  test('claims are configurable', () => {
+    const custom = policyFrom({ GUARD_VOICE_ACCESS: 'allowed-users', GUARD_VOICE_GROUP_CLAIMS: 'department' }).policy;
+    expect(checkVoiceAccess(factsFor(NUMBERS.US, { channel: 'voice', appMetadata: { department: 'voice-otp' } }), custom)).toBeUndefined();
+    expect(checkVoiceAccess(factsFor(NUMBERS.US, { channel: 'voice', appMetadata: { groups: ['voice-otp'] } }), custom)?.effect).toBe('block');
+  });
+
+  test('an unknown access mode is reported and voice stays open to everyone (the documented default)', () => {
+    const { policy, errors } = policyFrom({ GUARD_VOICE_ACCESS: 'admins' });
+    expect(errors[0]).toContain('GUARD_VOICE_ACCESS');
+    expect(policy.voiceAccess.mode).toBe('everyone');
+  });
+});
