@@ -1,0 +1,76 @@
+/**
+ * `npm start`: builds the Actions, then runs a handful of realistic send-phone-message events
+ * (ordinary logins and obvious attacks) through the built bundle in the local Actions runtime, on
+ * the embedded defaults, with Twilio in dry-run mode. No credentials needed.
+ */
+import { join } from 'node:path';
+import { DIST, buildActions } from './build';
+import { loadAction, runSendPhoneMessage, sendPhoneMessageEvent } from '../tests/support/actions-runtime';
+import type { SendPhoneMessageEvent } from '../shared/auth0/types';
+import { ACTION_PACKAGES } from './lib/action-packages';
+
+interface Scenario {
+  label: string;
+  recipient: string;
+  channel?: 'sms' | 'voice';
+  ip?: string;
+  appMetadata?: Record<string, unknown>;
+}
+
+const SCENARIOS: Scenario[] = [
+  { label: 'login, US mobile, SMS', recipient: '+14155552671' },
+  { label: 'enrolment, German mobile, SMS', recipient: '+4915112345678', ip: '192.0.2.44' },
+  { label: 'login, UK mobile, voice call', recipient: '+447400123456', channel: 'voice' },
+  { label: 'pumping: Nigerian range (high-risk tier)', recipient: '+2348031234567', ip: '203.0.113.9' },
+  { label: 'toll fraud: UK premium-rate number', recipient: '+449098790000' },
+  { label: 'toll fraud: voice to Latvia', recipient: '+37120123456', channel: 'voice' },
+  { label: 'international network number (+882)', recipient: '+88234567890' },
+  { label: 'malformed recipient (no +)', recipient: '4155552671' },
+  { label: 'hostile recipient (5 000 characters)', recipient: '+1' + '5'.repeat(4998) },
+];
+
+async function main(): Promise<void> {
+  await buildActions();
+  const action = loadAction(join(DIST, 'send-phone-message.js'), { allowedPackages: ACTION_PACKAGES, echo: false });
+  console.log(`\nloaded dist/send-phone-message.js in ${action.loadMs.toFixed(1)} ms; Twilio dry run, embedded defaults\n`);
+  for (const scenario of SCENARIOS) {
+    const event = eventFor(scenario);
+    const invocation = await runSendPhoneMessage(action, event);
+    const decision = invocation.logs.map(parseDecision).find((line) => line !== undefined);
+    const dryRun = invocation.logs.find((line) => line.startsWith('[dry-run]'));
+    const verdict = invocation.error ? 'REFUSED ' : 'SENT    ';
+    console.log(`${verdict} ${scenario.label}`);
+    if (decision) {
+      const reasons = (decision['reasons'] as string[]).join('; ') || 'no rule fired';
+      console.log(`         ${decision['channel']} to ${decision['to']} (${decision['country'] ?? '?'}): ${reasons}  [${JSON.stringify(decision['timings_ms'])}]`);
+    }
+    if (dryRun) console.log(`         ${dryRun}`);
+  }
+  console.log('\nEach decision is also one JSON log line; run with TOLLGUARD_ECHO=1 to see them.');
+}
+
+function eventFor(scenario: Scenario): SendPhoneMessageEvent {
+  const event = sendPhoneMessageEvent({
+    message_options: { recipient: scenario.recipient, message_type: scenario.channel ?? 'sms' },
+    request: { ip: scenario.ip ?? '198.51.100.7' },
+    user: { app_metadata: scenario.appMetadata ?? {} },
+  });
+  event.secrets = { TWILIO_DRY_RUN: 'true' };
+  if (process.env['TOLLGUARD_ECHO'] === '1') console.log(JSON.stringify(event.message_options.recipient.slice(0, 20)));
+  return event;
+}
+
+function parseDecision(line: string): Record<string, unknown> | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const value = JSON.parse(line) as Record<string, unknown>;
+    return value['tollguard'] === 'decision' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exit(1);
+});
