@@ -1,0 +1,99 @@
+/**
+ * The Redis side of the counter store, as Lua run by EVALSHA (falling back to EVAL). The
+ * embedded store (memory-store.ts) implements the same steps in the same order, and the contract
+ * suite checks that they agree. Floats travel as %.17g strings, which round-trip exactly.
+ *
+ * Batch ARGV: now, then per op its code and parameters; KEYS: each op's keys, in op order.
+ *   C ttl                      KEYS: current-window key, previous-window key -> current, previous
+ *   S reset ttl                KEYS: streak hash                          -> previous-at (-1), streak
+ *   R window alpha fold ttl when  KEYS: rate hash                        -> current, baseline
+ *   G                          KEYS: key                                  -> value ('' if none)
+ */
+import { createHash } from 'node:crypto';
+
+export const BATCH_SCRIPT = `
+local now = tonumber(ARGV[1])
+local out = {}
+local k, a = 1, 2
+local lastStreak, lastFirst = 0, false
+while a <= #ARGV do
+  local op = ARGV[a]
+  if op == 'C' then
+    local current = redis.call('INCR', KEYS[k])
+    redis.call('PEXPIRE', KEYS[k], ARGV[a + 1])
+    local previous = tonumber(redis.call('GET', KEYS[k + 1])) or 0
+    out[#out + 1] = current
+    out[#out + 1] = previous
+    k, a = k + 2, a + 2
+  elseif op == 'S' then
+    local state = redis.call('HMGET', KEYS[k], 'at', 'n')
+    local at, n = tonumber(state[1]), tonumber(state[2]) or 0
+    if at == nil or now - at > tonumber(ARGV[a + 1]) then
+      at, n = -1, 1
+    else
+      n = n + 1
+    end
+    local stamp = now
+    if at > now then stamp = at end
+    redis.call('HSET', KEYS[k], 'at', string.format('%d', stamp), 'n', n)
+    redis.call('PEXPIRE', KEYS[k], ARGV[a + 2])
+    lastStreak = n
+    out[#out + 1] = at
+    out[#out + 1] = n
+    k, a = k + 1, a + 3
+  elseif op == 'R' then
+    local window, alpha, fold = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+    local when = ARGV[a + 5]
+    local state = redis.call('HMGET', KEYS[k], 'w', 'c', 'b')
+    local w, c, b = tonumber(state[1]), tonumber(state[2]) or 0, tonumber(state[3]) or 0
+    if w == nil then
+      w, c = window, 0
+    elseif window > w then
+      local folded = c
+      if folded > 2 * b + fold then folded = 2 * b + fold end
+      b = alpha * folded + (1 - alpha) * b
+      local idle = window - w - 1
+      if idle > ${400} then
+        b = 0
+      else
+        for i = 1, idle do b = (1 - alpha) * b end
+      end
+      w, c = window, 0
+    end
+    local count = when == '0' or (when == '1' and lastStreak == 1) or (when == '2' and lastFirst)
+    if count then c = c + 1 end
+    lastFirst = count and c == 1
+    redis.call('HSET', KEYS[k], 'w', w, 'c', c, 'b', string.format('%.17g', b))
+    redis.call('PEXPIRE', KEYS[k], ARGV[a + 4])
+    out[#out + 1] = c
+    out[#out + 1] = string.format('%.17g', b)
+    k, a = k + 1, a + 6
+  elseif op == 'G' then
+    local value = redis.call('GET', KEYS[k])
+    if value == false then value = '' end
+    out[#out + 1] = value
+    k, a = k + 1, a + 1
+  else
+    return redis.error_reply('tollguard: unknown op ' .. tostring(op))
+  end
+end
+return out
+`;
+
+/** ARGV: per key its candidate value and TTL. Raises, never lowers; answers the previous values. */
+export const RAISE_UNTIL_SCRIPT = `
+local out = {}
+for i = 1, #KEYS do
+  local previous = tonumber(redis.call('GET', KEYS[i])) or 0
+  local candidate = tonumber(ARGV[2 * i - 1])
+  if candidate > previous then
+    redis.call('SET', KEYS[i], ARGV[2 * i - 1], 'PX', ARGV[2 * i])
+  end
+  out[i] = previous
+end
+return out
+`;
+
+export function sha1(script: string): string {
+  return createHash('sha1').update(script).digest('hex');
+}

@@ -1,0 +1,202 @@
+/**
+ * One contract, two stores: the embedded memory store and Upstash (real Redis behind the local
+ * Upstash REST shim, through the real @upstash/redis client) must answer every batch identically.
+ */
+import fc from 'fast-check';
+import type { CounterStore, StoreOp } from '../shared/store/counter-store';
+import { MemoryStore } from '../shared/store/memory-store';
+import { UpstashStore } from '../shared/store/upstash-store';
+import { describeWithRedis, startRedis, type RedisHandle } from './support/redis-server';
+import { startUpstashShim, type UpstashShim } from './support/upstash-shim';
+
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 10, 23, 0);
+
+type StoreFactory = () => CounterStore;
+
+function contract(name: string, makeStore: () => StoreFactory): void {
+  describe(`counter store contract: ${name}`, () => {
+    let fresh: StoreFactory;
+    let store: CounterStore;
+    let keyspace = 0;
+    const key = (suffix: string) => `contract:${name}:${keyspace}:${suffix}`;
+
+    beforeAll(() => {
+      fresh = makeStore();
+    });
+    beforeEach(() => {
+      keyspace += 1;
+      store = fresh();
+    });
+
+    test('count: increments the current window and reports the previous one', async () => {
+      const op = (window: number): StoreOp => ({ kind: 'count', key: key('c'), window, ttlMs: 2 * HOUR });
+      expect(await store.run(T0, [op(10)])).toEqual([{ kind: 'count', current: 1, previous: 0 }]);
+      expect(await store.run(T0, [op(10)])).toEqual([{ kind: 'count', current: 2, previous: 0 }]);
+      expect(await store.run(T0, [op(11)])).toEqual([{ kind: 'count', current: 1, previous: 2 }]);
+      expect(await store.run(T0, [op(13)])).toEqual([{ kind: 'count', current: 1, previous: 0 }]);
+    });
+
+    test('streak: grows while attempts keep coming, resets after silence, keeps the latest time', async () => {
+      const op: StoreOp = { kind: 'streak', key: key('s'), resetMs: HOUR, ttlMs: 2 * HOUR };
+      expect(await store.run(T0, [op])).toEqual([{ kind: 'streak', previousAt: undefined, streak: 1 }]);
+      expect(await store.run(T0 + 30_000, [op])).toEqual([{ kind: 'streak', previousAt: T0, streak: 2 }]);
+      // A late (out-of-order) attempt does not move the stored time backwards.
+      expect(await store.run(T0 + 10_000, [op])).toEqual([{ kind: 'streak', previousAt: T0 + 30_000, streak: 3 }]);
+      expect(await store.run(T0 + 40_000, [op])).toEqual([{ kind: 'streak', previousAt: T0 + 30_000, streak: 4 }]);
+      expect(await store.run(T0 + 40_000 + HOUR + 1, [op])).toEqual([{ kind: 'streak', previousAt: undefined, streak: 1 }]);
+    });
+
+    test('rate: folds closed windows into the baseline, capped, and decays idle windows', async () => {
+      const op = (window: number): StoreOp => ({
+        kind: 'rate', key: key('r'), window, alpha: 0.25, foldFloor: 4, ttlMs: 48 * HOUR, when: 'always',
+      });
+      for (let i = 0; i < 3; i += 1) await store.run(T0, [op(100)]);
+      // Window 100 closes with 3 (under the cap 2*0+4): baseline 0.25*3 = 0.75.
+      expect(await store.run(T0, [op(101)])).toEqual([{ kind: 'rate', current: 1, baseline: 0.75 }]);
+      for (let i = 0; i < 49; i += 1) await store.run(T0, [op(101)]);
+      // Window 101 closes with 50, folded as 2*0.75+4 = 5.5: 0.25*5.5 + 0.75*0.75 = 1.9375;
+      // then one idle window (102) decays it: 0.75 * 1.9375.
+      const [afterIdle] = await store.run(T0, [op(103)]);
+      expect(afterIdle).toEqual({ kind: 'rate', current: 1, baseline: 0.75 * 1.9375 });
+      const [afterLongIdle] = await store.run(T0, [op(1000)]);
+      expect(afterLongIdle).toEqual({ kind: 'rate', current: 1, baseline: 0 });
+    });
+
+    test('rate: "new-streak" counts only first attempts; "first-in-window" counts distinct ranges', async () => {
+      const streak = (n: string): StoreOp => ({ kind: 'streak', key: key(`s${n}`), resetMs: HOUR, ttlMs: HOUR });
+      const range = (r: string): StoreOp => ({ kind: 'rate', key: key(`range${r}`), window: 5, alpha: 0.1, foldFloor: 1, ttlMs: HOUR, when: 'new-streak' });
+      const distinct: StoreOp = { kind: 'rate', key: key('distinct'), window: 5, alpha: 0.1, foldFloor: 1, ttlMs: HOUR, when: 'first-in-window' };
+      const send = (n: string, r: string) => store.run(T0, [streak(n), range(r), distinct]);
+      const first = await send('a', 'x');
+      expect(first.slice(1)).toEqual([{ kind: 'rate', current: 1, baseline: 0 }, { kind: 'rate', current: 1, baseline: 0 }]);
+      const resend = await send('a', 'x');
+      expect(resend.slice(1)).toEqual([{ kind: 'rate', current: 1, baseline: 0 }, { kind: 'rate', current: 1, baseline: 0 }]);
+      const sameRange = await send('b', 'x');
+      expect(sameRange.slice(1)).toEqual([{ kind: 'rate', current: 2, baseline: 0 }, { kind: 'rate', current: 1, baseline: 0 }]);
+      const otherRange = await send('c', 'y');
+      expect(otherRange.slice(1)).toEqual([{ kind: 'rate', current: 1, baseline: 0 }, { kind: 'rate', current: 2, baseline: 0 }]);
+    });
+
+    test('get answers undefined for a missing key and the stored value after put', async () => {
+      expect(await store.run(T0, [{ kind: 'get', key: key('g') }])).toEqual([{ kind: 'get', value: undefined }]);
+      await store.put(key('g'), '{"type":"mobile"}', HOUR);
+      expect(await store.run(T0, [{ kind: 'get', key: key('g') }])).toEqual([{ kind: 'get', value: '{"type":"mobile"}' }]);
+    });
+
+    test('raiseUntil raises, never lowers, and answers the previous values', async () => {
+      expect(await store.raiseUntil([{ key: key('u'), until: T0 + HOUR, ttlMs: 2 * HOUR }])).toEqual([0]);
+      expect(await store.raiseUntil([{ key: key('u'), until: T0 + 10, ttlMs: 2 * HOUR }])).toEqual([T0 + HOUR]);
+      expect(await store.raiseUntil([
+        { key: key('u'), until: T0 + 2 * HOUR, ttlMs: 3 * HOUR },
+        { key: key('v'), until: T0, ttlMs: HOUR },
+      ])).toEqual([T0 + HOUR, 0]);
+      const [read] = await store.run(T0, [{ kind: 'get', key: key('u') }]);
+      expect(read).toEqual({ kind: 'get', value: String(T0 + 2 * HOUR) });
+      expect(await store.raiseUntil([])).toEqual([]);
+    });
+
+    test('one batch mixes every op kind and answers in op order', async () => {
+      const results = await store.run(T0, [
+        { kind: 'get', key: key('blocked') },
+        { kind: 'streak', key: key('n'), resetMs: HOUR, ttlMs: HOUR },
+        { kind: 'count', key: key('user'), window: 7, ttlMs: HOUR },
+        { kind: 'rate', key: key('rate'), window: 7, alpha: 0.5, foldFloor: 2, ttlMs: HOUR, when: 'new-streak' },
+      ]);
+      expect(results.map((result) => result.kind)).toEqual(['get', 'streak', 'count', 'rate']);
+    });
+  });
+}
+
+contract('embedded', () => () => new MemoryStore(() => T0));
+
+describeWithRedis('counter store on Redis through the Upstash REST shim', () => {
+  let redis: RedisHandle;
+  let shim: UpstashShim;
+  const stores: Array<() => CounterStore> = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    shim = await startUpstashShim({ redisUrl: redis.url });
+    stores.push(() => new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 }));
+  });
+  afterAll(async () => {
+    await shim?.close();
+    await redis?.stop();
+  });
+
+  contract('upstash', () => () => {
+    const make = stores[0];
+    if (make === undefined) throw new Error('shim not started');
+    return make();
+  });
+
+  test('random op sequences give identical answers on both stores', async () => {
+    const opArbitrary = fc.oneof(
+      fc.record({ kind: fc.constant('count' as const), key: fc.constantFrom('a', 'b'), window: fc.integer({ min: 0, max: 6 }), ttlMs: fc.constant(HOUR) }),
+      fc.record({ kind: fc.constant('streak' as const), key: fc.constantFrom('s', 't'), resetMs: fc.constantFrom(1000, 60_000), ttlMs: fc.constant(HOUR) }),
+      fc.record({
+        kind: fc.constant('rate' as const), key: fc.constantFrom('r', 'q'), window: fc.integer({ min: 0, max: 30 }),
+        alpha: fc.constantFrom(1 / 24, 0.1, 1 / 3), foldFloor: fc.constantFrom(1, 8, 2.5), ttlMs: fc.constant(HOUR),
+        when: fc.constantFrom('always' as const, 'new-streak' as const, 'first-in-window' as const),
+      }),
+      fc.record({ kind: fc.constant('get' as const), key: fc.constantFrom('a:1', 'zz') }),
+    );
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.integer({ min: 0, max: 120_000 }), fc.array(opArbitrary, { minLength: 1, maxLength: 6 })), { minLength: 1, maxLength: 25 }), async (batches) => {
+        run += 1;
+        const memory = new MemoryStore(() => T0);
+        const upstash = new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 });
+        const prefix = `prop:${run}:`;
+        let now = T0;
+        for (const [advance, ops] of batches) {
+          now += advance;
+          const prefixed = ops.map((op) => ({ ...op, key: prefix + op.key })) as StoreOp[];
+          expect(await upstash.run(now, prefixed)).toEqual(await memory.run(now, prefixed));
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  test('a batch is exactly one request to the store', async () => {
+    const store = new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 });
+    await store.run(T0, [{ kind: 'count', key: 'warm', window: 1, ttlMs: HOUR }]);
+    shim.resetRequests();
+    const before = store.requests;
+    await store.run(T0, [
+      { kind: 'streak', key: 'one-trip:n', resetMs: HOUR, ttlMs: HOUR },
+      { kind: 'count', key: 'one-trip:u', window: 1, ttlMs: HOUR },
+      { kind: 'rate', key: 'one-trip:r', window: 1, alpha: 0.1, foldFloor: 1, ttlMs: HOUR, when: 'always' },
+      { kind: 'get', key: 'one-trip:b' },
+    ]);
+    expect(store.requests - before).toBe(1);
+    expect(shim.requests).toHaveLength(1);
+    expect(shim.requests[0]?.commands[0]?.[0]?.toLowerCase()).toBe('evalsha');
+  });
+
+  test('after SCRIPT FLUSH the store falls back to EVAL and keeps answering', async () => {
+    const store = new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 });
+    await fetch(`${shim.url}/`, { method: 'POST', headers: { authorization: `Bearer ${shim.token}`, 'content-type': 'application/json' }, body: JSON.stringify(['SCRIPT', 'FLUSH']) });
+    const [result] = await store.run(T0, [{ kind: 'count', key: 'flushed', window: 1, ttlMs: HOUR }]);
+    expect(result).toEqual({ kind: 'count', current: 1, previous: 0 });
+  });
+
+  test('keys carry a TTL (garbage collection only)', async () => {
+    const store = new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 });
+    await store.run(T0, [
+      { kind: 'count', key: 'ttl:c', window: 3, ttlMs: HOUR },
+      { kind: 'streak', key: 'ttl:s', resetMs: HOUR, ttlMs: HOUR },
+      { kind: 'rate', key: 'ttl:r', window: 3, alpha: 0.1, foldFloor: 1, ttlMs: HOUR, when: 'always' },
+    ]);
+    await store.raiseUntil([{ key: 'ttl:u', until: T0, ttlMs: HOUR }]);
+    await store.put('ttl:p', 'x', HOUR);
+    for (const k of ['ttl:c:3', 'ttl:s', 'ttl:r', 'ttl:u', 'ttl:p']) {
+      const answer = await fetch(`${shim.url}/`, { method: 'POST', headers: { authorization: `Bearer ${shim.token}`, 'content-type': 'application/json' }, body: JSON.stringify(['PTTL', k]) });
+      const { result } = (await answer.json()) as { result: number };
+      expect(result).toBeGreaterThan(0);
+      expect(result).toBeLessThanOrEqual(HOUR);
+    }
+  });
+});
