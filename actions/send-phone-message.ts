@@ -11,5 +11,6 @@ const containers = new ContainerCache((secrets) => buildSendContainer(secrets, p
 
 export const onExecuteSendPhoneMessage = async (event: SendPhoneMessageEvent, _api: SendPhoneMessageApi): Promise<void> => {
   const container = containers.get(event?.secrets ?? {});
-  await handleSendPhoneMessage(event, { container, now: Date.now, log: print });
+  const tenant = typeof event?.tenant?.id === 'string' ? event.tenant.id : 'default';
+  await handleSendPhoneMessage(event, { container, now: () => Date.now(), log: print, tenant });
 };

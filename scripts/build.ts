@@ -44,6 +44,9 @@ export async function buildActions(options: { quiet?: boolean } = {}): Promise<B
       external: EXTERNAL_PACKAGES.flatMap((pkg) => [pkg, `${pkg}/*`]),
       metafile: true,
       legalComments: 'none',
+      // Whitespace and syntax only: identifiers stay readable in Auth0's editor and stack traces.
+      minifyWhitespace: true,
+      minifySyntax: true,
       charset: 'utf8',
       logLevel: 'silent',
       banner: { js: `/* tollguard ${name} Action, built by scripts/build.ts; do not edit */` },

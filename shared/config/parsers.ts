@@ -135,8 +135,9 @@ export function formatDuration(ms: number): string {
 
 /** An ISO 3166-1 alpha-2 country code, upper-cased. */
 export function parseCountryCode(item: string): string | undefined {
-  const code = item.trim().toUpperCase();
-  return /^[A-Z]{2}$/.test(code) ? code : undefined;
+  // Test before upper-casing: 'ß'.toUpperCase() is 'SS'.
+  const text = item.trim();
+  return /^[A-Za-z]{2}$/.test(text) ? text.toUpperCase() : undefined;
 }
 
 export function parseCountryList(name: string, raw: SecretValue): string[] {

@@ -18,10 +18,16 @@ export interface DecisionLogLine {
 export type LogSink = (line: string) => void;
 
 export function writeDecisionLog(sink: LogSink, line: DecisionLogLine, secretsToScrub: readonly string[]): string {
-  let text = JSON.stringify(line);
-  for (const secret of secretsToScrub) {
-    if (secret.length >= 4 && text.includes(secret)) text = text.split(secret).join('[redacted]');
-  }
+  const text = scrubText(JSON.stringify(line), secretsToScrub);
   sink(text);
   return text;
+}
+
+/** Replaces every occurrence of each secret (4 characters or longer) by [redacted]. */
+export function scrubText(text: string, secretsToScrub: readonly string[]): string {
+  let scrubbed = text;
+  for (const secret of secretsToScrub) {
+    if (secret.length >= 4 && scrubbed.includes(secret)) scrubbed = scrubbed.split(secret).join('[redacted]');
+  }
+  return scrubbed;
 }

@@ -117,13 +117,15 @@ export function parseCidr(input: string): CidrRange | undefined {
   if (addressText === undefined || extra !== undefined) return undefined;
   const address = parseIp(addressText);
   if (address === undefined) return undefined;
-  const maxBits = address.version === 4 ? 32 : 128;
+  // The prefix length counts in the family the range is written in: ::ffff:10.0.0.0/104 is IPv6.
+  const writtenAsIpv6 = addressText.includes(':');
+  const maxBits = writtenAsIpv6 ? 128 : 32;
   if (bitsText !== undefined && !/^\d{1,3}$/.test(bitsText)) return undefined;
   const bits = bitsText === undefined ? maxBits : Number(bitsText);
   if (bits > maxBits) return undefined;
-  const bits128 = address.version === 4 ? bits + 96 : bits;
+  const bits128 = writtenAsIpv6 ? bits : bits + 96;
   const base = address.value & maskOf(bits128);
-  return { base, bits: bits128, text: `${formatNetwork(base, address.version)}/${bits}` };
+  return { base, bits: bits128, text: `${formatNetwork(base, writtenAsIpv6 ? 6 : 4)}/${bits}` };
 }
 
 function maskOf(bits: number): bigint {

@@ -4,14 +4,26 @@
  * fingerprint (secrets can change between deployments, not within one container).
  */
 import { createHash } from 'node:crypto';
+import { webhookAlertSender } from '../alerts/webhook';
 import { parseDeliveryConfig, type DeliveryConfig } from '../config/delivery-config';
+import { parseDynamicPolicy, type DynamicPolicy } from '../config/dynamic-policy';
+import { isUnset, parseBaseUrl } from '../config/parsers';
+import { SecretError } from '../config/secret-error';
 import { ConfigErrors, parseStaticPolicy, type Secrets } from '../config/static-policy';
 import { DryRunSender, TwilioMessagingSender, TwilioVerifySender, type MessageSender } from '../delivery/sender';
 import { TwilioRest } from '../delivery/twilio-rest';
 import type { StaticPolicy } from '../engine/types';
+import type { CounterStore } from '../store/counter-store';
+import { tenantKeyPrefix } from '../store/keys';
+import { MemoryStore } from '../store/memory-store';
+import { UpstashStore } from '../store/upstash-store';
+import { DynamicGuard } from './dynamic-guard';
 
 export interface SendContainer {
   policy: StaticPolicy;
+  dynamicPolicy: DynamicPolicy;
+  /** The dynamic guard for a tenant (keys are namespaced per tenant). */
+  guardFor(tenant: string): DynamicGuard;
   delivery: DeliveryConfig;
   sender: MessageSender | undefined;
   /** Messages of invalid guard secrets (each names its secret); the knob kept its safe default. */
@@ -24,13 +36,46 @@ export function buildSendContainer(secrets: Secrets, print: (line: string) => vo
   const errors = new ConfigErrors();
   const policy = parseStaticPolicy(secrets, errors);
   const delivery = parseDeliveryConfig(secrets, errors);
+  const dynamicPolicy = parseDynamicPolicy(secrets, errors);
+  const store = buildStore(secrets, dynamicPolicy, errors.errors);
+  const alert = dynamicPolicy.alertWebhookUrl === undefined ? undefined : webhookAlertSender(dynamicPolicy.alertWebhookUrl);
+  const guards = new Map<string, DynamicGuard>();
   return {
     policy,
+    dynamicPolicy,
+    guardFor(tenant) {
+      let guard = guards.get(tenant);
+      if (guard === undefined) {
+        guard = new DynamicGuard({ store, policy: dynamicPolicy, keyPrefix: tenantKeyPrefix(dynamicPolicy.keyPrefix, tenant), tenant, alert });
+        guards.set(tenant, guard);
+      }
+      return guard;
+    },
     delivery,
     sender: buildSender(delivery, print),
     configErrors: errors.errors.map((error) => error.message),
     secretValues: collectSecretValues(secrets),
   };
+}
+
+/** Upstash when both secrets are set, the embedded store when neither is, a reported problem otherwise. */
+function buildStore(secrets: Secrets, policy: DynamicPolicy, errors: SecretError[]): CounterStore | { problem: string } {
+  const url = secrets['UPSTASH_REDIS_REST_URL'];
+  const token = secrets['UPSTASH_REDIS_REST_TOKEN'];
+  if (isUnset(url) && isUnset(token)) return new MemoryStore();
+  if (isUnset(url) || isUnset(token)) {
+    const missing = isUnset(url) ? 'UPSTASH_REDIS_REST_URL' : 'UPSTASH_REDIS_REST_TOKEN';
+    const problem = `secret ${missing} is missing (both Upstash secrets are needed)`;
+    errors.push(new SecretError(missing, 'set together with the other UPSTASH_REDIS_REST_* secret', ''));
+    return { problem };
+  }
+  try {
+    return new UpstashStore({ url: parseBaseUrl('UPSTASH_REDIS_REST_URL', url, ''), token: token.trim(), timeoutMs: policy.storeTimeoutMs });
+  } catch (error) {
+    if (!(error instanceof SecretError)) throw error;
+    errors.push(error);
+    return { problem: error.message };
+  }
 }
 
 function buildSender(delivery: DeliveryConfig, print: (line: string) => void): MessageSender | undefined {

@@ -1,24 +1,32 @@
 /**
- * The send-phone-message flow: read the event, decide, then deliver or refuse, and write one log
- * line. A refusal (or a delivery that failed) is a thrown Error, which Auth0 reports as a failed
- * delivery. A bug inside the guard never escapes as an unhandled error: the request fails open
- * (it is delivered) and the log line says so loudly.
+ * The send-phone-message flow: read the event, decide (static rules, then the dynamic rules on
+ * the counter store), then deliver or refuse, and write one log line. A refusal (or a delivery
+ * that failed) is a thrown Error, which Auth0 reports as a failed delivery. A bug inside the
+ * guard never escapes as an unhandled error: the fail mode decides (open by default) and the log
+ * line says so loudly.
  */
 import type { SendPhoneMessageEvent } from '../auth0/types';
 import { readSendEvent, type SendRequest } from '../auth0/send-event';
+import { SMS_HIGH_RISK_COUNTRIES, VOICE_EXTRA_HIGH_RISK_COUNTRIES } from '../data/high-risk-countries';
 import type { DeliveryReceipt } from '../delivery/sender';
 import { TwilioError } from '../delivery/twilio-errors';
-import { runStaticRules } from '../engine/static-rules';
+import { isTrusted, runStaticRules } from '../engine/static-rules';
 import type { Finding, SendFacts } from '../engine/types';
-import { writeDecisionLog, type DecisionLogLine, type LogSink } from '../log/decision-log';
+import { scrubText, writeDecisionLog, type DecisionLogLine, type LogSink } from '../log/decision-log';
+import type { PhoneNumberFacts } from '../phone/e164';
 import { describeUnparsedRecipient, maskPhoneNumber } from '../phone/mask';
+import { NETWORK_ZONE_RULE } from '../rules/network-zones';
+import { NUMBER_LIST_RULE } from '../rules/number-lists';
 import { NUMBER_SANITY_RULE, checkRecipient } from '../rules/number-sanity';
+import { rangeOf } from '../rules/prefix-anomaly';
+import { readTrustTier } from '../trust';
 import type { SendContainer } from './container';
 
 export interface SendDependencies {
   container: SendContainer;
   now: () => number;
   log: LogSink;
+  tenant: string;
 }
 
 /** Thrown to Auth0 when tollguard refuses a message or cannot deliver it. */
@@ -29,21 +37,21 @@ export class SendRefusedError extends Error {
   }
 }
 
+export const GUARD_ERROR_RULE = 'guard-error';
+const HIGH_RISK = new Set([...SMS_HIGH_RISK_COUNTRIES, ...VOICE_EXTRA_HIGH_RISK_COUNTRIES]);
+
 interface Evaluation {
   blocks: Finding[];
   trusts: Finding[];
-  evaluated: string[];
   ruleErrors: string[];
-  destination: string;
-  country: string | undefined;
-  e164: string | undefined;
+  number: PhoneNumberFacts | undefined;
+  store: Record<string, unknown> | undefined;
 }
 
 export async function handleSendPhoneMessage(event: SendPhoneMessageEvent, deps: SendDependencies): Promise<void> {
   const startedAt = performance.now();
   const { container } = deps;
   const mode = container.policy.mode;
-  const read = readSendEvent(event);
   const base = {
     tollguard: 'decision',
     version: 1,
@@ -51,19 +59,15 @@ export async function handleSendPhoneMessage(event: SendPhoneMessageEvent, deps:
     mode,
     config_errors: container.configErrors.length > 0 ? container.configErrors : undefined,
   } as const;
-  const scrub = (request: SendRequest | undefined, e164?: string) => [
-    ...container.secretValues,
-    ...(request ? [request.code, ...(typeof request.recipient === 'string' ? [request.recipient.trim()] : [])] : []),
-    ...(e164 ? [e164, e164.slice(1)] : []),
-  ];
-
+  const read = readSendEvent(event);
   if (!read.ok) {
-    writeDecisionLog(deps.log, { ...base, decision: 'error', outcome: 'refused', rules: ['event'], reasons: [read.reason] }, scrub(undefined));
+    writeDecisionLog(deps.log, { ...base, decision: 'error', outcome: 'refused', rules: ['event'], reasons: [read.reason] }, container.secretValues);
     throw new SendRefusedError(`tollguard cannot send this message: ${read.reason}`);
   }
   const request = read.request;
-  const evaluation = mode === 'off' ? skipped(request) : evaluateSafely(request, deps);
+  const evaluation = mode === 'off' ? skipped(request) : await evaluateSafely(request, deps);
   const decidedAt = performance.now();
+  const scrub = scrubList(container.secretValues, request, evaluation.number);
   const blocked = evaluation.blocks.length > 0;
   const enforceBlock = blocked && mode === 'enforce';
   const line: DecisionLogLine = {
@@ -76,44 +80,37 @@ export async function handleSendPhoneMessage(event: SendPhoneMessageEvent, deps:
     rule_errors: evaluation.ruleErrors.length > 0 ? evaluation.ruleErrors : undefined,
     channel: request.channel,
     otp_action: request.otpAction,
-    to: evaluation.destination,
-    country: evaluation.country,
+    to: evaluation.number ? maskPhoneNumber(evaluation.number.e164, evaluation.number.callingCode) : describeUnparsedRecipient(request.recipient),
+    country: evaluation.number?.country,
     ip: request.ip?.text,
     request_country: request.requestCountry,
     user_id: request.user.id,
+    ...evaluation.store,
     timings_ms: { decide: round(decidedAt - startedAt) },
   };
 
   if (enforceBlock) {
-    writeDecisionLog(deps.log, line, scrub(request, evaluation.e164));
+    writeDecisionLog(deps.log, line, scrub);
     throw new SendRefusedError(`tollguard refused this ${request.channel} OTP (${line.rules.join(', ')})`);
   }
-  await deliver(request, evaluation, line, deps, decidedAt, scrub(request, evaluation.e164));
+  await deliver(request, evaluation, line, deps, decidedAt, scrub);
 }
 
-/** A bug in the guard must not stop a login: the message fails open and the log line says why. */
-function evaluateSafely(request: SendRequest, deps: SendDependencies): Evaluation {
+async function evaluateSafely(request: SendRequest, deps: SendDependencies): Promise<Evaluation> {
   try {
-    return evaluate(request, deps);
+    return await evaluate(request, deps);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { ...skipped(request), ruleErrors: [`guard: ${message} (failed open)`] };
+    return withFailMode({ ...skipped(request), ruleErrors: [`guard: ${message}`] }, deps);
   }
 }
 
-function evaluate(request: SendRequest, deps: SendDependencies): Evaluation {
+async function evaluate(request: SendRequest, deps: SendDependencies): Promise<Evaluation> {
   const recipient = checkRecipient(request.recipient);
   if ('finding' in recipient) {
-    return {
-      blocks: [recipient.finding],
-      trusts: [],
-      evaluated: [NUMBER_SANITY_RULE],
-      ruleErrors: [],
-      destination: describeUnparsedRecipient(request.recipient),
-      country: undefined,
-      e164: undefined,
-    };
+    return { blocks: [recipient.finding], trusts: [], ruleErrors: [], number: undefined, store: undefined };
   }
+  const { container } = deps;
   const facts: SendFacts = {
     now: deps.now(),
     channel: request.channel,
@@ -123,30 +120,59 @@ function evaluate(request: SendRequest, deps: SendDependencies): Evaluation {
     requestCountry: request.requestCountry,
     user: request.user,
   };
-  const run = runStaticRules(facts, deps.container.policy);
-  return {
-    blocks: run.findings.filter((finding) => finding.effect === 'block'),
-    trusts: run.findings.filter((finding) => finding.effect === 'trust'),
-    evaluated: [NUMBER_SANITY_RULE, ...run.evaluated],
-    ruleErrors: run.errors.map((error) => `${error.rule}: ${error.message}`),
-    destination: maskPhoneNumber(facts.number.e164, facts.number.callingCode),
-    country: facts.number.country,
-    e164: facts.number.e164,
-  };
+  const run = runStaticRules(facts, container.policy);
+  const guard = container.guardFor(deps.tenant);
+  const country = facts.number.country;
+  const dynamic = await guard.evaluate({
+    facts,
+    trustedNumber: isTrusted(run, NUMBER_LIST_RULE),
+    trustedNetwork: isTrusted(run, NETWORK_ZONE_RULE),
+    trust: readTrustTier(facts.user.appMetadata),
+    range: rangeOf(facts.number.e164, facts.number.callingCode, container.dynamicPolicy.pumping?.rangeDropDigits ?? 4),
+    highRiskCountry: country !== undefined && HIGH_RISK.has(country),
+  });
+  const findings = [...run.findings, ...dynamic.findings];
+  return withFailMode(
+    {
+      blocks: findings.filter((finding) => finding.effect === 'block'),
+      trusts: findings.filter((finding) => finding.effect === 'trust'),
+      ruleErrors: [...run.errors.map((error) => `${error.rule}: ${error.message}`), ...dynamic.ruleErrors],
+      number: facts.number,
+      store: {
+        store: guard.storeKind,
+        store_requests: dynamic.storeRequests,
+        store_ms: round(dynamic.storeMs),
+        store_error: dynamic.storeError,
+        fail_mode: dynamic.storeError !== undefined ? container.dynamicPolicy.failMode : undefined,
+        incidents: dynamic.incidents.length > 0 ? dynamic.incidents : undefined,
+        alert_errors: dynamic.alertErrors.length > 0 ? dynamic.alertErrors : undefined,
+      },
+    },
+    deps,
+  );
+}
+
+/** Rule errors are bugs or bad data: GUARD_FAIL_MODE=closed refuses, open (the default) lets the message go. */
+function withFailMode(evaluation: Evaluation, deps: SendDependencies): Evaluation {
+  if (evaluation.ruleErrors.length === 0 || deps.container.dynamicPolicy.failMode === 'open') return evaluation;
+  const finding: Finding = { rule: GUARD_ERROR_RULE, effect: 'block', reason: 'a guard rule failed and GUARD_FAIL_MODE is closed' };
+  return { ...evaluation, blocks: [...evaluation.blocks, finding] };
 }
 
 function skipped(request: SendRequest): Evaluation {
   const recipient = checkRecipient(request.recipient);
-  const number = 'number' in recipient ? recipient.number : undefined;
-  return {
-    blocks: [],
-    trusts: [],
-    evaluated: [],
-    ruleErrors: [],
-    destination: number ? maskPhoneNumber(number.e164, number.callingCode) : describeUnparsedRecipient(request.recipient),
-    country: number?.country,
-    e164: number?.e164,
-  };
+  return { blocks: [], trusts: [], ruleErrors: [], number: 'number' in recipient ? recipient.number : undefined, store: undefined };
+}
+
+function scrubList(secretValues: readonly string[], request: SendRequest, number: PhoneNumberFacts | undefined): string[] {
+  const recipient = typeof request.recipient === 'string' ? request.recipient.trim() : undefined;
+  return [
+    ...secretValues,
+    request.code,
+    request.text,
+    ...(recipient ? [recipient, recipient.replace(/^\+/, '')] : []),
+    ...(number ? [number.e164, number.e164.slice(1)] : []),
+  ];
 }
 
 async function deliver(
@@ -164,21 +190,17 @@ async function deliver(
     writeDecisionLog(deps.log, { ...line, outcome: 'not_delivered', delivery_error: problems.join('; ') }, scrub);
     throw new SendRefusedError(`tollguard cannot deliver: ${problems.join('; ')}`);
   }
-  const to = evaluation.e164 ?? (typeof request.recipient === 'string' ? request.recipient.trim() : '');
+  const to = evaluation.number?.e164 ?? (typeof request.recipient === 'string' ? request.recipient.trim() : '');
   let receipt: DeliveryReceipt;
   try {
     receipt = await sender.send({ channel: request.channel, to, code: request.code, text: request.text });
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    // Twilio's own messages may quote the destination number.
+    const reason = scrubText(error instanceof Error ? error.message : String(error), scrub);
     timings['deliver'] = round(performance.now() - decidedAt);
     writeDecisionLog(
       deps.log,
-      {
-        ...line,
-        outcome: 'not_delivered',
-        delivery_error: reason,
-        twilio_code: error instanceof TwilioError ? error.code : undefined,
-      },
+      { ...line, outcome: 'not_delivered', delivery_error: reason, twilio_code: error instanceof TwilioError ? error.code : undefined },
       scrub,
     );
     throw new SendRefusedError(`tollguard could not deliver the ${request.channel} OTP: ${reason}`);

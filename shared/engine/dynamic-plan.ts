@@ -1,0 +1,112 @@
+/**
+ * Plans the one store batch a decision needs and reads the answers back by meaning. Pure: which
+ * counters exist depends only on the facts and the policy, so tests can check a plan exactly.
+ */
+import type { DynamicPolicy } from '../config/dynamic-policy';
+import type { StoreOp, StoreResult } from '../store/counter-store';
+import type { GuardKeys } from '../store/keys';
+import { subnetOf } from '../net/ip';
+import type { Counters, DynamicFacts, RateCount, WindowCount } from './dynamic-types';
+import { windowIndex } from './window-limit';
+
+type Slot = keyof Counters;
+
+export interface BatchPlan {
+  ops: StoreOp[];
+  read(results: readonly StoreResult[]): Counters;
+}
+
+const MINUTE = 60_000;
+
+export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: GuardKeys): BatchPlan {
+  const { facts } = input;
+  const now = facts.now;
+  const slots: Slot[] = [];
+  const ops: StoreOp[] = [];
+  const add = (slot: Slot, op: StoreOp) => {
+    slots.push(slot);
+    ops.push(op);
+  };
+  const count = (slot: Slot, key: string, windowMs: number) =>
+    add(slot, { kind: 'count', key, window: windowIndex(now, windowMs), ttlMs: 2 * windowMs + MINUTE });
+  const limits = policy.limits;
+  const country = facts.number.country;
+  const pumping = input.trustedNumber ? undefined : policy.pumping;
+
+  add('serviceLockUntil', { kind: 'get', key: keys.serviceLock(facts.channel) });
+  if (pumping) {
+    add('rangeBlockedUntil', { kind: 'get', key: keys.rangeBlock(input.range) });
+    if (country) add('countryBlockedUntil', { kind: 'get', key: keys.countryBlock(country) });
+  }
+  if (!input.trustedNumber) {
+    const resetMs = policy.resend?.resetMs ?? 3_600_000;
+    add('streak', { kind: 'streak', key: keys.streak(facts.number.e164), resetMs, ttlMs: resetMs + MINUTE });
+    if (limits.number) count('number', keys.numberWindow(facts.number.e164), limits.number.windowMs);
+  }
+  const userLimit = input.trust === 'low' ? limits.userLowTrust : limits.user;
+  if (userLimit && facts.user.id) count('user', keys.user(facts.user.id), userLimit.windowMs);
+  if (facts.ip && !input.trustedNetwork) {
+    if (limits.ip) count('ip', keys.ip(facts.ip.text), limits.ip.windowMs);
+    if (limits.subnet) count('subnet', keys.subnet(subnetOf(facts.ip)), limits.subnet.windowMs);
+  }
+  if (limits.country && country) count('country', keys.countryWindow(country), limits.country.windowMs);
+  const cap = policy.serviceCap[facts.channel];
+  if (cap) count('service', keys.service(facts.channel), cap.windowMs);
+  if (pumping) {
+    const window = windowIndex(now, pumping.windowMs);
+    const rate = (slot: Slot, key: string, foldFloor: number, when: 'new-streak' | 'first-in-window') =>
+      add(slot, { kind: 'rate', key, window, alpha: pumping.alpha, foldFloor, ttlMs: Math.max(3 * pumping.windowMs / pumping.alpha, 86_400_000), when });
+    rate('range', keys.rangeRate(input.range), pumping.rangeFloor, 'new-streak');
+    if (country) {
+      rate('countryRanges', keys.countryRanges(country), pumping.countryFloor, 'first-in-window');
+      rate('countryRate', keys.countryRate(country), pumping.countryFloor, 'new-streak');
+    }
+  }
+
+  return {
+    ops,
+    read(results) {
+      const counters: Counters = {
+        serviceLockUntil: 0,
+        rangeBlockedUntil: undefined,
+        countryBlockedUntil: undefined,
+        cachedLookup: undefined,
+        streak: undefined,
+        number: undefined,
+        user: undefined,
+        ip: undefined,
+        subnet: undefined,
+        country: undefined,
+        service: undefined,
+        range: undefined,
+        countryRanges: undefined,
+        countryRate: undefined,
+      };
+      const mutable = counters as unknown as Record<Slot, unknown>;
+      results.forEach((result, index) => {
+        const slot = slots[index];
+        if (slot === undefined) return;
+        switch (result.kind) {
+          case 'get':
+            mutable[slot] = slot === 'cachedLookup' ? result.value : timestampOf(result.value);
+            break;
+          case 'streak':
+            mutable[slot] = { previousAt: result.previousAt, streak: result.streak };
+            break;
+          case 'count':
+            mutable[slot] = { current: result.current, previous: result.previous } satisfies WindowCount;
+            break;
+          case 'rate':
+            mutable[slot] = { current: result.current, baseline: result.baseline } satisfies RateCount;
+            break;
+        }
+      });
+      return counters;
+    },
+  };
+}
+
+function timestampOf(value: string | undefined): number {
+  const number = value === undefined ? 0 : Number(value);
+  return Number.isFinite(number) ? number : 0;
+}

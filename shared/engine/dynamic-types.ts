@@ -1,0 +1,64 @@
+import type { DynamicPolicy } from '../config/dynamic-policy';
+import type { GuardKeys } from '../store/keys';
+import type { UntilWrite } from '../store/counter-store';
+import type { TrustTier } from '../trust';
+import type { Finding, SendFacts } from './types';
+
+/** What the dynamic rules know beyond the static facts. */
+export interface DynamicFacts {
+  facts: SendFacts;
+  /** The destination is explicitly allow-listed: number rules do not apply. */
+  trustedNumber: boolean;
+  /** The request comes from an allowed network zone: per-IP limits do not apply. */
+  trustedNetwork: boolean;
+  trust: TrustTier | undefined;
+  /** The destination's number range (E.164 without its last digits), e.g. +2519123. */
+  range: string;
+  /** The destination country is in the shipped high-risk tier (even if exempted): a stricter prior. */
+  highRiskCountry: boolean;
+}
+
+export interface WindowCount {
+  current: number;
+  previous: number;
+}
+
+export interface RateCount {
+  current: number;
+  baseline: number;
+}
+
+/** The store's answers for one decision, by meaning. Absent = not asked (rule off or not applicable). */
+export interface Counters {
+  serviceLockUntil: number;
+  rangeBlockedUntil: number | undefined;
+  countryBlockedUntil: number | undefined;
+  cachedLookup: string | undefined;
+  streak: { previousAt: number | undefined; streak: number } | undefined;
+  number: WindowCount | undefined;
+  user: WindowCount | undefined;
+  ip: WindowCount | undefined;
+  subnet: WindowCount | undefined;
+  country: WindowCount | undefined;
+  service: WindowCount | undefined;
+  range: RateCount | undefined;
+  countryRanges: RateCount | undefined;
+  countryRate: RateCount | undefined;
+}
+
+/** A block that must be recorded in the store, and the incident it opens if it is new. */
+export interface BlockWrite extends UntilWrite {
+  incident: string;
+}
+
+export interface DynamicFinding {
+  finding: Finding;
+  writes?: BlockWrite[];
+}
+
+export interface DynamicRuleContext {
+  input: DynamicFacts;
+  counters: Counters;
+  policy: DynamicPolicy;
+  keys: GuardKeys;
+}

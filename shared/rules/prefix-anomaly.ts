@@ -1,0 +1,80 @@
+/**
+ * The prefix-anomaly rule (pumping detection in the spirit of Twilio's SMS Fraud Guard).
+ *
+ * For each destination range (the number without its last 4 digits) and each country, the store
+ * keeps the count of new conversations (first attempts of a streak; resends do not count) in the
+ * current window and an exponentially weighted baseline of past windows. A window count above
+ *   max(floor, ceil(factor x baseline + 3 x sqrt(baseline)))
+ * is a rise no ordinary traffic explains; the floor is lower in countries of the high-risk tier
+ * (the country-risk prior). A rising range is blocked for a while, renewed while the rise lasts;
+ * traffic to other ranges keeps flowing. A rising country is blocked only if it is barely served
+ * (its baseline is small) or the rise is concentrated on few ranges: a marketing surge spread over
+ * a home country's many ranges is not pumping.
+ */
+import type { PumpingPolicy } from '../config/dynamic-policy';
+import type { BlockWrite, DynamicFinding, DynamicRuleContext, RateCount } from '../engine/dynamic-types';
+
+export const PREFIX_ANOMALY_RULE = 'prefix-anomaly';
+
+export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRuleContext): DynamicFinding | undefined {
+  const pumping = policy.pumping;
+  if (pumping === undefined || input.trustedNumber) return undefined;
+  const now = input.facts.now;
+  const country = input.facts.number.country;
+  const reasons: string[] = [];
+  const writes: BlockWrite[] = [];
+  const until = now + pumping.blockMs;
+  const ttlMs = pumping.blockMs + 60_000;
+
+  const rangeRise = counters.range && rangeIsAnomalous(counters.range, pumping, input.highRiskCountry);
+  if (rangeRise) {
+    reasons.push(`range ${input.range} had ${counters.range?.current} new numbers this window (baseline ${formatBaseline(counters.range)}, threshold ${rangeThreshold(counters.range?.baseline ?? 0, pumping, input.highRiskCountry)})`);
+    writes.push({ key: keys.rangeBlock(input.range), until, ttlMs, incident: `pumping suspected on range ${input.range}: blocked for ${pumping.blockMs / 60_000} min` });
+  } else if ((counters.rangeBlockedUntil ?? 0) > now) {
+    reasons.push(`range ${input.range} is blocked for pumping until ${new Date(counters.rangeBlockedUntil ?? 0).toISOString()}`);
+  }
+
+  if (country !== undefined && counters.countryRate !== undefined) {
+    const countryRise = countryIsAnomalous(counters.countryRate, counters.countryRanges?.current ?? 0, pumping, input.highRiskCountry);
+    if (countryRise) {
+      reasons.push(`${country} had ${counters.countryRate.current} new numbers this window over ${counters.countryRanges?.current ?? 0} ranges (baseline ${formatBaseline(counters.countryRate)})`);
+      writes.push({ key: keys.countryBlock(country), until, ttlMs, incident: `pumping suspected towards ${country}: blocked for ${pumping.blockMs / 60_000} min` });
+    } else if ((counters.countryBlockedUntil ?? 0) > now) {
+      reasons.push(`${country} is blocked for pumping until ${new Date(counters.countryBlockedUntil ?? 0).toISOString()}`);
+    }
+  }
+  if (reasons.length === 0) return undefined;
+  return { finding: { rule: PREFIX_ANOMALY_RULE, effect: 'block', reason: reasons.join('; ') }, writes };
+}
+
+export function rangeThreshold(baseline: number, pumping: PumpingPolicy, highRisk: boolean): number {
+  const floor = highRisk ? Math.ceil(pumping.rangeFloor / 2) : pumping.rangeFloor;
+  return Math.max(floor, Math.ceil(pumping.factor * baseline + 3 * Math.sqrt(baseline)));
+}
+
+export function countryThreshold(baseline: number, pumping: PumpingPolicy, highRisk: boolean): number {
+  const floor = highRisk ? Math.ceil(pumping.countryFloor / 4) : pumping.countryFloor;
+  return Math.max(floor, Math.ceil(pumping.factor * baseline + 3 * Math.sqrt(baseline)));
+}
+
+export function rangeIsAnomalous(range: RateCount, pumping: PumpingPolicy, highRisk: boolean): boolean {
+  return range.current > rangeThreshold(range.baseline, pumping, highRisk);
+}
+
+export function countryIsAnomalous(country: RateCount, distinctRanges: number, pumping: PumpingPolicy, highRisk: boolean): boolean {
+  if (country.current <= countryThreshold(country.baseline, pumping, highRisk)) return false;
+  const served = country.baseline >= pumping.servedBaseline;
+  const spread = distinctRanges / country.current;
+  return !served || spread < pumping.spreadRatio;
+}
+
+/** The number's range: E.164 without its last digits, keeping at least 3 national digits. */
+export function rangeOf(e164: string, callingCode: string, dropDigits: number): string {
+  const national = e164.length - 1 - callingCode.length;
+  const drop = Math.min(dropDigits, Math.max(0, national - 3));
+  return e164.slice(0, e164.length - drop);
+}
+
+function formatBaseline(rate: RateCount | undefined): string {
+  return (rate?.baseline ?? 0).toFixed(2);
+}

@@ -1,0 +1,108 @@
+/**
+ * The edge between the dynamic rules and the store: one batch per decision under a hard timeout,
+ * a second request only to record blocks, alerts once per incident. If the store fails, the
+ * decision carries a store error and the fail mode (open by default) decides.
+ */
+import type { AlertSender } from '../alerts/webhook';
+import type { DynamicPolicy } from '../config/dynamic-policy';
+import { planBatch } from '../engine/dynamic-plan';
+import { runDynamicRules } from '../engine/dynamic-rules';
+import type { DynamicFacts } from '../engine/dynamic-types';
+import type { Finding } from '../engine/types';
+import type { CounterStore } from '../store/counter-store';
+import { GuardKeys } from '../store/keys';
+
+export const STORE_UNAVAILABLE_RULE = 'store-unavailable';
+
+export interface DynamicVerdict {
+  findings: Finding[];
+  ruleErrors: string[];
+  storeError: string | undefined;
+  incidents: string[];
+  alertErrors: string[];
+  storeMs: number;
+  storeRequests: number;
+}
+
+export interface DynamicGuardOptions {
+  store: CounterStore | { problem: string };
+  policy: DynamicPolicy;
+  keyPrefix: string;
+  tenant: string;
+  alert: AlertSender | undefined;
+}
+
+export class DynamicGuard {
+  private readonly keys: GuardKeys;
+
+  constructor(private readonly options: DynamicGuardOptions) {
+    this.keys = new GuardKeys(options.keyPrefix);
+  }
+
+  get storeKind(): string {
+    return 'kind' in this.options.store ? this.options.store.kind : 'unusable';
+  }
+
+  async evaluate(input: DynamicFacts): Promise<DynamicVerdict> {
+    const { policy } = this.options;
+    const started = performance.now();
+    const verdict: DynamicVerdict = { findings: [], ruleErrors: [], storeError: undefined, incidents: [], alertErrors: [], storeMs: 0, storeRequests: 0 };
+    const store = this.options.store;
+    if (!('kind' in store)) return this.failed(verdict, store.problem, started);
+
+    const plan = planBatch(input, policy, this.keys);
+    let counters;
+    try {
+      verdict.storeRequests += 1;
+      counters = plan.read(await withTimeout(store.run(input.facts.now, plan.ops), policy.storeTimeoutMs));
+    } catch (error) {
+      return this.failed(verdict, describe(error), started);
+    }
+    const run = runDynamicRules({ input, counters, policy, keys: this.keys });
+    verdict.findings = run.findings;
+    verdict.ruleErrors = run.errors.map((error) => `${error.rule}: ${error.message}`);
+    if (run.writes.length > 0) {
+      try {
+        verdict.storeRequests += 1;
+        const previous = await withTimeout(store.raiseUntil(run.writes), policy.storeTimeoutMs);
+        verdict.incidents = run.writes.filter((_, index) => (previous[index] ?? 0) <= input.facts.now).map((write) => write.incident);
+      } catch (error) {
+        verdict.storeError = `could not record a block: ${describe(error)}`;
+      }
+    }
+    verdict.storeMs = performance.now() - started;
+    await this.alert(verdict, input.facts.now);
+    return verdict;
+  }
+
+  private failed(verdict: DynamicVerdict, problem: string, started: number): DynamicVerdict {
+    verdict.storeError = problem;
+    verdict.storeMs = performance.now() - started;
+    if (this.options.policy.failMode === 'closed') {
+      verdict.findings = [{ rule: STORE_UNAVAILABLE_RULE, effect: 'block', reason: `counter store unavailable (${problem}); GUARD_FAIL_MODE is closed` }];
+    }
+    return verdict;
+  }
+
+  private async alert(verdict: DynamicVerdict, now: number): Promise<void> {
+    const send = this.options.alert;
+    if (send === undefined || verdict.incidents.length === 0) return;
+    const problems = await Promise.all(
+      verdict.incidents.map((summary) => send({ summary, trigger: 'send-phone-message', tenant: this.options.tenant, at: now })),
+    );
+    verdict.alertErrors = problems.filter((problem): problem is string => problem !== undefined);
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`store did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function describe(error: unknown): string {
+  const text = error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
+}

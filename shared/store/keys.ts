@@ -1,0 +1,45 @@
+/**
+ * Redis keys, built only from normalised values (E.164 digits, canonical IP text, ISO country
+ * codes) under a configurable prefix. User ids are hashed: they are free text chosen by identity
+ * providers, may be huge or contain newlines, and are personal data.
+ */
+import { createHash } from 'node:crypto';
+import type { Channel } from '../engine/types';
+
+export class GuardKeys {
+  constructor(private readonly prefix: string) {}
+
+  private key(...parts: string[]): string {
+    return [this.prefix, ...parts].join(':');
+  }
+
+  streak(e164: string): string { return this.key('num', digits(e164), 'streak'); }
+  numberWindow(e164: string): string { return this.key('num', digits(e164), 'w'); }
+  user(userId: string): string { return this.key('user', hashed(userId)); }
+  ip(canonicalIp: string): string { return this.key('ip', canonicalIp); }
+  subnet(canonicalSubnet: string): string { return this.key('net', canonicalSubnet); }
+  countryWindow(country: string): string { return this.key('cty', country, 'w'); }
+  service(channel: Channel): string { return this.key('svc', channel, 'w'); }
+  serviceLock(channel: Channel): string { return this.key('svc', channel, 'lock'); }
+  rangeRate(range: string): string { return this.key('rng', digits(range), 'rate'); }
+  rangeBlock(range: string): string { return this.key('rng', digits(range), 'block'); }
+  countryRate(country: string): string { return this.key('cty', country, 'rate'); }
+  countryRanges(country: string): string { return this.key('cty', country, 'ranges'); }
+  countryBlock(country: string): string { return this.key('cty', country, 'block'); }
+  lookup(e164: string): string { return this.key('lookup', digits(e164)); }
+}
+
+/** The key prefix for one tenant: the configured prefix plus the tenant, normalised. */
+export function tenantKeyPrefix(configured: string, tenantId: unknown): string {
+  const tenant = typeof tenantId === 'string' && tenantId.length > 0 ? tenantId : 'default';
+  const safe = /^[A-Za-z0-9_-]{1,64}$/.test(tenant) ? tenant : hashed(tenant);
+  return `${configured}:${safe}`;
+}
+
+function digits(e164: string): string {
+  return e164.replace(/\D/g, '');
+}
+
+function hashed(value: string): string {
+  return createHash('sha256').update(value).digest('base64url').slice(0, 22);
+}
