@@ -2,6 +2,7 @@
  * Parsers for single secret values. Each returns the parsed value or throws a SecretError that
  * names the secret. They are pure and total over strings, so they are property-tested.
  */
+import { isSupportedCountry } from 'libphonenumber-js/max';
 import { SecretError } from './secret-error';
 
 export type SecretValue = string | undefined;
@@ -137,7 +138,10 @@ export function formatDuration(ms: number): string {
 export function parseCountryCode(item: string): string | undefined {
   // Test before upper-casing: 'ß'.toUpperCase() is 'SS'.
   const text = item.trim();
-  return /^[A-Za-z]{2}$/.test(text) ? text.toUpperCase() : undefined;
+  if (!/^[A-Za-z]{2}$/.test(text)) return undefined;
+  const code = text.toUpperCase();
+  // Only regions that have phone numbers: 'UK' is not ISO (Britain is GB) and would never match.
+  return isSupportedCountry(code) ? code : undefined;
 }
 
 export function parseCountryList(name: string, raw: SecretValue): string[] {

@@ -1,12 +1,17 @@
 /** A secret holds a value tollguard cannot use. The message names the secret and the expected form. */
 export class SecretError extends Error {
+  /** The bad value, shortened: the full value may be long or sensitive. */
+  readonly received: string;
+
   constructor(
     readonly secret: string,
     readonly expected: string,
-    readonly received: string,
+    received: string,
   ) {
-    super(`secret ${secret} is invalid: expected ${expected}, got ${describeValue(received)}`);
+    const shown = describeValue(received);
+    super(`secret ${secret} is invalid: expected ${expected}, got ${shown}`);
     this.name = 'SecretError';
+    this.received = shown;
   }
 }
 

@@ -11,15 +11,29 @@ export interface VoiceScript {
   repeat: number;
 }
 
+/** Twilio's limit on inline TwiML (the `Twiml` parameter of a call). */
+export const MAX_TWIML_LENGTH = 4000;
+
 export function buildVoiceTwiml(script: VoiceScript): string {
   const spoken = spellOut(script.code);
-  const sentence = script.text.includes(script.code)
-    ? script.text.split(script.code).join(spoken)
-    : `${script.text} ${spoken}`.trim();
+  const sentence =
+    script.code.length > 0 && script.text.includes(script.code)
+      ? script.text.split(script.code).join(spoken)
+      : `${script.text} ${spoken}`.trim();
+  // A long tenant template must not push the call over Twilio's limit: repeat less, then
+  // fall back to the code alone, which always fits.
+  for (let repeat = script.repeat; repeat >= 1; repeat -= 1) {
+    const twiml = render(sentence, repeat, script);
+    if (twiml.length <= MAX_TWIML_LENGTH) return twiml;
+  }
+  return render(spoken, script.repeat, script);
+}
+
+function render(sentence: string, repeat: number, script: VoiceScript): string {
   const attributes = [`language="${escapeXml(script.language)}"`];
   if (script.voice !== undefined) attributes.push(`voice="${escapeXml(script.voice)}"`);
   const say = `<Say ${attributes.join(' ')}>${escapeXml(sentence)}</Say>`;
-  const rounds = Array.from({ length: script.repeat }, () => `${say}<Pause length="1"/>`).join('');
+  const rounds = Array.from({ length: repeat }, () => `${say}<Pause length="1"/>`).join('');
   return `<?xml version="1.0" encoding="UTF-8"?><Response><Pause length="1"/>${rounds}</Response>`;
 }
 
@@ -30,6 +44,8 @@ export function spellOut(code: string): string {
 
 export function escapeXml(text: string): string {
   return text
+    // Characters XML 1.0 forbids (controls, lone surrogates) would make Twilio reject the TwiML.
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

@@ -5,8 +5,11 @@
 export function maskPhoneNumber(e164: string, callingCode?: string): string {
   const digits = e164.replace(/\D/g, '');
   if (digits.length < 6) return '+' + '*'.repeat(digits.length);
-  const keepHead = Math.min((callingCode?.length ?? 1) + 3, digits.length - 4);
+  const codeLength = callingCode?.length ?? 1;
   const keepTail = 2;
+  // Up to 3 national digits stay (the range under attack), but at least 4 digits are always hidden.
+  const nationalShown = Math.max(0, Math.min(3, digits.length - codeLength - keepTail - 4));
+  const keepHead = Math.min(codeLength + nationalShown, digits.length - keepTail - 4);
   const middle = digits.length - keepHead - keepTail;
   return `+${digits.slice(0, keepHead)}${'*'.repeat(middle)}${digits.slice(-keepTail)}`;
 }
