@@ -31,8 +31,8 @@ export interface PumpingPolicy {
   factor: number;
   /** A country whose baseline is at least this (per window) counts as served. */
   servedBaseline: number;
-  /** In a served country, a rise spread over ranges (distinct ranges / attempts >= this) is a surge, not pumping. */
-  spreadRatio: number;
+  /** Windows of tenant history before a barely-served country counts as unserved (until then only high-risk ones do). */
+  learningWindows: number;
   blockMs: number;
 }
 
@@ -60,11 +60,11 @@ export const DEFAULT_LIMITS = {
   GUARD_LIMIT_NUMBER: '10/1h',
   GUARD_LIMIT_USER: '10/1h',
   GUARD_LIMIT_USER_LOW_TRUST: '4/1h',
-  GUARD_LIMIT_IP: '30/1h',
-  GUARD_LIMIT_SUBNET: '120/1h',
+  GUARD_LIMIT_IP: '60/1h',
+  GUARD_LIMIT_SUBNET: '200/1h',
   GUARD_LIMIT_COUNTRY: 'off',
-  GUARD_SERVICE_CAP_SMS: '1000/1h',
-  GUARD_SERVICE_CAP_VOICE: '100/1h',
+  GUARD_SERVICE_CAP_SMS: '5000/1h',
+  GUARD_SERVICE_CAP_VOICE: '500/1h',
 } as const;
 
 /** Parses `10/1h`, `30/15m` or `off`. */
@@ -130,10 +130,12 @@ function parseResend(secrets: Secrets, errors: ConfigErrors): ResendPolicy | und
   if (!isUnset(raw) && raw.trim().toLowerCase() === 'off') return undefined;
   const baseDelayMs = errors.read(() => parseDurationMs('GUARD_RESEND_DELAY', raw, 30_000, { minMs: 1000, maxMs: HOUR }), 30_000);
   const maxDelayMs = errors.read(
-    () => parseDurationMs('GUARD_RESEND_MAX_DELAY', secrets['GUARD_RESEND_MAX_DELAY'], 32 * 60_000, { minMs: baseDelayMs, maxMs: 24 * HOUR }),
-    Math.max(baseDelayMs, 32 * 60_000),
+    () => parseDurationMs('GUARD_RESEND_MAX_DELAY', secrets['GUARD_RESEND_MAX_DELAY'], 10 * 60_000, { minMs: baseDelayMs, maxMs: 24 * HOUR }),
+    Math.max(baseDelayMs, 10 * 60_000),
   );
-  return { freeAttempts: 2, baseDelayMs, maxDelayMs, resetMs: Math.max(HOUR, 2 * maxDelayMs) };
+  // A streak is one burst of resends: after a quiet spell longer than the longest wait, a new
+  // login starts afresh (the window limit still bounds a slow trickle).
+  return { freeAttempts: 2, baseDelayMs, maxDelayMs, resetMs: Math.max(15 * 60_000, Math.ceil(1.5 * maxDelayMs)) };
 }
 
 function parsePumping(secrets: Secrets, errors: ConfigErrors): PumpingPolicy | undefined {
@@ -158,7 +160,7 @@ function parsePumping(secrets: Secrets, errors: ConfigErrors): PumpingPolicy | u
     countryFloor: errors.read(() => parseInteger('GUARD_PUMPING_COUNTRY_FLOOR', secrets['GUARD_PUMPING_COUNTRY_FLOOR'], 20, { min: 2, max: 1_000_000 }), 20),
     factor: errors.read(() => parseNumber('GUARD_PUMPING_FACTOR', secrets['GUARD_PUMPING_FACTOR'], 4, { min: 1.5, max: 100 }), 4),
     servedBaseline: 5,
-    spreadRatio: 0.5,
+    learningWindows: memoryWindows,
     blockMs: errors.read(
       () => parseDurationMs('GUARD_PUMPING_BLOCK', secrets['GUARD_PUMPING_BLOCK'], 12 * HOUR, { minMs: 5 * 60_000, maxMs: 7 * 24 * HOUR }),
       12 * HOUR,

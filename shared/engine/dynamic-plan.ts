@@ -51,16 +51,14 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
   }
   if (limits.country && country) count('country', keys.countryWindow(country), limits.country.windowMs);
   const cap = policy.serviceCap[facts.channel];
-  if (cap) count('service', keys.service(facts.channel), cap.windowMs);
+  if (cap && !input.staticBlocked) count('service', keys.service(facts.channel), cap.windowMs);
   if (pumping) {
     const window = windowIndex(now, pumping.windowMs);
-    const rate = (slot: Slot, key: string, foldFloor: number, when: 'new-streak' | 'first-in-window') =>
+    const rate = (slot: Slot, key: string, foldFloor: number, when: 'always' | 'new-streak') =>
       add(slot, { kind: 'rate', key, window, alpha: pumping.alpha, foldFloor, ttlMs: Math.max(3 * pumping.windowMs / pumping.alpha, 86_400_000), when });
+    rate('tenantRate', keys.tenantRate(), pumping.countryFloor, 'always');
     rate('range', keys.rangeRate(input.range), pumping.rangeFloor, 'new-streak');
-    if (country) {
-      rate('countryRanges', keys.countryRanges(country), pumping.countryFloor, 'first-in-window');
-      rate('countryRate', keys.countryRate(country), pumping.countryFloor, 'new-streak');
-    }
+    if (country) rate('countryRate', keys.countryRate(country), pumping.countryFloor, 'new-streak');
   }
 
   return {
@@ -79,8 +77,8 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
         country: undefined,
         service: undefined,
         range: undefined,
-        countryRanges: undefined,
         countryRate: undefined,
+        tenantRate: undefined,
       };
       const mutable = counters as unknown as Record<Slot, unknown>;
       results.forEach((result, index) => {
@@ -97,7 +95,7 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
             mutable[slot] = { current: result.current, previous: result.previous } satisfies WindowCount;
             break;
           case 'rate':
-            mutable[slot] = { current: result.current, baseline: result.baseline } satisfies RateCount;
+            mutable[slot] = { current: result.current, baseline: result.baseline, windows: result.windows } satisfies RateCount;
             break;
         }
       });

@@ -16,6 +16,8 @@ export interface DynamicFacts {
   range: string;
   /** The destination country is in the shipped high-risk tier (even if exempted): a stricter prior. */
   highRiskCountry: boolean;
+  /** A static rule already refuses this attempt: it costs nothing, so it does not count toward the service cap. */
+  staticBlocked: boolean;
 }
 
 export interface WindowCount {
@@ -26,6 +28,8 @@ export interface WindowCount {
 export interface RateCount {
   current: number;
   baseline: number;
+  /** Windows of history behind the baseline. */
+  windows: number;
 }
 
 /** The store's answers for one decision, by meaning. Absent = not asked (rule off or not applicable). */
@@ -42,8 +46,9 @@ export interface Counters {
   country: WindowCount | undefined;
   service: WindowCount | undefined;
   range: RateCount | undefined;
-  countryRanges: RateCount | undefined;
   countryRate: RateCount | undefined;
+  /** All of the tenant's traffic: its history tells whether baselines have been learned yet. */
+  tenantRate: RateCount | undefined;
 }
 
 /** A block that must be recorded in the store, and the incident it opens if it is new. */

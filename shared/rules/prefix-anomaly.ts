@@ -7,9 +7,12 @@
  *   max(floor, ceil(factor x baseline + 3 x sqrt(baseline)))
  * is a rise no ordinary traffic explains; the floor is lower in countries of the high-risk tier
  * (the country-risk prior). A rising range is blocked for a while, renewed while the rise lasts;
- * traffic to other ranges keeps flowing. A rising country is blocked only if it is barely served
- * (its baseline is small) or the rise is concentrated on few ranges: a marketing surge spread over
- * a home country's many ranges is not pumping.
+ * traffic to other ranges keeps flowing. A whole country is blocked only when the tenant barely
+ * serves it (baseline under `servedBaseline`) and it rises above its floor: the distributed attack
+ * over many ranges of a country nobody logs in from. A served country is never blocked whole: a
+ * concentrated rise there is caught range by range, and a marketing surge spread over a home
+ * country's many ranges is not pumping. Until the tenant's own history covers the learning period
+ * every baseline is young, so "barely served" is only trusted for high-risk countries.
  */
 import type { PumpingPolicy } from '../config/dynamic-policy';
 import type { BlockWrite, DynamicFinding, DynamicRuleContext, RateCount } from '../engine/dynamic-types';
@@ -35,9 +38,11 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
   }
 
   if (country !== undefined && counters.countryRate !== undefined) {
-    const countryRise = countryIsAnomalous(counters.countryRate, counters.countryRanges?.current ?? 0, pumping, input.highRiskCountry);
+    const learned = (counters.tenantRate?.windows ?? 0) >= pumping.learningWindows;
+    const countryRise =
+      (learned || input.highRiskCountry) && countryIsAnomalous(counters.countryRate, pumping, input.highRiskCountry);
     if (countryRise) {
-      reasons.push(`${country} had ${counters.countryRate.current} new numbers this window over ${counters.countryRanges?.current ?? 0} ranges (baseline ${formatBaseline(counters.countryRate)})`);
+      reasons.push(`${country} had ${counters.countryRate.current} new numbers this window, a country barely served before (baseline ${formatBaseline(counters.countryRate)})`);
       writes.push({ key: keys.countryBlock(country), until, ttlMs, incident: `pumping suspected towards ${country}: blocked for ${pumping.blockMs / 60_000} min` });
     } else if ((counters.countryBlockedUntil ?? 0) > now) {
       reasons.push(`${country} is blocked for pumping until ${new Date(counters.countryBlockedUntil ?? 0).toISOString()}`);
@@ -61,11 +66,9 @@ export function rangeIsAnomalous(range: RateCount, pumping: PumpingPolicy, highR
   return range.current > rangeThreshold(range.baseline, pumping, highRisk);
 }
 
-export function countryIsAnomalous(country: RateCount, distinctRanges: number, pumping: PumpingPolicy, highRisk: boolean): boolean {
-  if (country.current <= countryThreshold(country.baseline, pumping, highRisk)) return false;
+export function countryIsAnomalous(country: RateCount, pumping: PumpingPolicy, highRisk: boolean): boolean {
   const served = country.baseline >= pumping.servedBaseline;
-  const spread = distinctRanges / country.current;
-  return !served || spread < pumping.spreadRatio;
+  return !served && country.current > countryThreshold(country.baseline, pumping, highRisk);
 }
 
 /** The number's range: E.164 without its last digits, keeping at least 3 national digits. */

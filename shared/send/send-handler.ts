@@ -130,6 +130,7 @@ async function evaluate(request: SendRequest, deps: SendDependencies): Promise<E
     trust: readTrustTier(facts.user.appMetadata),
     range: rangeOf(facts.number.e164, facts.number.callingCode, container.dynamicPolicy.pumping?.rangeDropDigits ?? 4),
     highRiskCountry: country !== undefined && HIGH_RISK.has(country),
+    staticBlocked: run.findings.some((finding) => finding.effect === 'block'),
   });
   const findings = [...run.findings, ...dynamic.findings];
   return withFailMode(

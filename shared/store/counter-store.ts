@@ -27,8 +27,7 @@ export interface StreakOp {
  * A per-window count with an exponentially weighted baseline of past windows. When a window
  * closes its count is folded in, capped at 2 x baseline + `foldFloor` so one burst cannot
  * teach the baseline that bursts are normal. `when` decides whether this attempt increments:
- * always, only when the last streak op started a new streak, or only when the last rate op saw
- * its first increment of the window (to count distinct ranges).
+ * always, or only when the last streak op started a new streak (so resends do not count).
  */
 export interface RateOp {
   kind: 'rate';
@@ -37,7 +36,7 @@ export interface RateOp {
   alpha: number;
   foldFloor: number;
   ttlMs: number;
-  when: 'always' | 'new-streak' | 'first-in-window';
+  when: 'always' | 'new-streak';
 }
 
 export interface GetOp {
@@ -62,6 +61,8 @@ export interface RateResult {
   kind: 'rate';
   current: number;
   baseline: number;
+  /** Windows elapsed since the key was first counted: how much history the baseline has. */
+  windows: number;
 }
 export interface GetResult {
   kind: 'get';
@@ -86,7 +87,7 @@ export interface CounterStore {
 }
 
 export const OP_CODES = { count: 'C', streak: 'S', rate: 'R', get: 'G' } as const;
-export const WHEN_CODES = { always: '0', 'new-streak': '1', 'first-in-window': '2' } as const;
+export const WHEN_CODES = { always: '0', 'new-streak': '1' } as const;
 
 /** Baselines older than this many idle windows have decayed to nothing; stop multiplying. */
 export const MAX_DECAY_WINDOWS = 400;

@@ -21,10 +21,10 @@ export class GuardKeys {
   countryWindow(country: string): string { return this.key('cty', country, 'w'); }
   service(channel: Channel): string { return this.key('svc', channel, 'w'); }
   serviceLock(channel: Channel): string { return this.key('svc', channel, 'lock'); }
+  tenantRate(): string { return this.key('svc', 'all', 'rate'); }
   rangeRate(range: string): string { return this.key('rng', digits(range), 'rate'); }
   rangeBlock(range: string): string { return this.key('rng', digits(range), 'block'); }
   countryRate(country: string): string { return this.key('cty', country, 'rate'); }
-  countryRanges(country: string): string { return this.key('cty', country, 'ranges'); }
   countryBlock(country: string): string { return this.key('cty', country, 'block'); }
   lookup(e164: string): string { return this.key('lookup', digits(e164)); }
 }

@@ -6,7 +6,7 @@
  * Batch ARGV: now, then per op its code and parameters; KEYS: each op's keys, in op order.
  *   C ttl                      KEYS: current-window key, previous-window key -> current, previous
  *   S reset ttl                KEYS: streak hash                          -> previous-at (-1), streak
- *   R window alpha fold ttl when  KEYS: rate hash                        -> current, baseline
+ *   R window alpha fold ttl when  KEYS: rate hash                        -> current, baseline, windows seen
  *   G                          KEYS: key                                  -> value ('' if none)
  */
 import { createHash } from 'node:crypto';
@@ -15,7 +15,7 @@ export const BATCH_SCRIPT = `
 local now = tonumber(ARGV[1])
 local out = {}
 local k, a = 1, 2
-local lastStreak, lastFirst = 0, false
+local lastStreak = 0
 while a <= #ARGV do
   local op = ARGV[a]
   if op == 'C' then
@@ -44,11 +44,12 @@ while a <= #ARGV do
   elseif op == 'R' then
     local window, alpha, fold = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
     local when = ARGV[a + 5]
-    local state = redis.call('HMGET', KEYS[k], 'w', 'c', 'b')
-    local w, c, b = tonumber(state[1]), tonumber(state[2]) or 0, tonumber(state[3]) or 0
+    local state = redis.call('HMGET', KEYS[k], 'w', 'c', 'b', 'n')
+    local w, c, b, n = tonumber(state[1]), tonumber(state[2]) or 0, tonumber(state[3]) or 0, tonumber(state[4]) or 0
     if w == nil then
       w, c = window, 0
     elseif window > w then
+      n = math.min(n + window - w, 1000000)
       local folded = c
       if folded > 2 * b + fold then folded = 2 * b + fold end
       b = alpha * folded + (1 - alpha) * b
@@ -60,13 +61,12 @@ while a <= #ARGV do
       end
       w, c = window, 0
     end
-    local count = when == '0' or (when == '1' and lastStreak == 1) or (when == '2' and lastFirst)
-    if count then c = c + 1 end
-    lastFirst = count and c == 1
-    redis.call('HSET', KEYS[k], 'w', w, 'c', c, 'b', string.format('%.17g', b))
+    if when == '0' or lastStreak == 1 then c = c + 1 end
+    redis.call('HSET', KEYS[k], 'w', w, 'c', c, 'b', string.format('%.17g', b), 'n', n)
     redis.call('PEXPIRE', KEYS[k], ARGV[a + 4])
     out[#out + 1] = c
     out[#out + 1] = string.format('%.17g', b)
+    out[#out + 1] = n
     k, a = k + 1, a + 6
   elseif op == 'G' then
     local value = redis.call('GET', KEYS[k])

@@ -28,7 +28,6 @@ export class MemoryStore implements CounterStore {
     this.maybeSweep();
     const results: StoreResult[] = [];
     let lastStreak = 0;
-    let lastFirst = false;
     for (const op of ops) {
       switch (op.kind) {
         case 'count': {
@@ -61,10 +60,12 @@ export class MemoryStore implements CounterStore {
           let w = hash.has('w') ? Number(hash.get('w')) : undefined;
           let c = Number(hash.get('c') ?? '0') || 0;
           let b = Number(hash.get('b') ?? '0') || 0;
+          let n = Number(hash.get('n') ?? '0') || 0;
           if (w === undefined) {
             w = op.window;
             c = 0;
           } else if (op.window > w) {
+            n = Math.min(n + op.window - w, 1_000_000);
             const folded = Math.min(c, 2 * b + op.foldFloor);
             b = op.alpha * folded + (1 - op.alpha) * b;
             const idle = op.window - w - 1;
@@ -73,15 +74,13 @@ export class MemoryStore implements CounterStore {
             w = op.window;
             c = 0;
           }
-          const counts: boolean =
-            op.when === 'always' || (op.when === 'new-streak' && lastStreak === 1) || (op.when === 'first-in-window' && lastFirst);
-          if (counts) c += 1;
-          lastFirst = counts && c === 1;
+          if (op.when === 'always' || lastStreak === 1) c += 1;
           hash.set('w', String(w));
           hash.set('c', String(c));
           hash.set('b', String(b));
+          hash.set('n', String(n));
           this.setHash(op.key, hash, op.ttlMs);
-          results.push({ kind: 'rate', current: c, baseline: b });
+          results.push({ kind: 'rate', current: c, baseline: b, windows: n });
           break;
         }
         case 'get':

@@ -113,7 +113,7 @@ export function encodeBatch(now: number, ops: readonly StoreOp[]): { keys: strin
 
 export function decodeBatch(ops: readonly StoreOp[], reply: unknown): StoreResult[] {
   if (!Array.isArray(reply)) throw new StoreProtocolError('batch answer is not an array');
-  const expected = ops.reduce((count, op) => count + (op.kind === 'get' ? 1 : 2), 0);
+  const expected = ops.reduce((count, op) => count + (op.kind === 'get' ? 1 : op.kind === 'rate' ? 3 : 2), 0);
   if (reply.length !== expected) {
     throw new StoreProtocolError(`batch answer has ${reply.length} values, expected ${expected}`);
   }
@@ -128,7 +128,7 @@ export function decodeBatch(ops: readonly StoreOp[], reply: unknown): StoreResul
         return { kind: 'streak', previousAt: previousAt < 0 ? undefined : previousAt, streak: toNumber(next(), op.kind) };
       }
       case 'rate':
-        return { kind: 'rate', current: toNumber(next(), op.kind), baseline: toNumber(next(), op.kind) };
+        return { kind: 'rate', current: toNumber(next(), op.kind), baseline: toNumber(next(), op.kind), windows: toNumber(next(), op.kind) };
       case 'get': {
         const value = next();
         if (value !== null && typeof value !== 'string') throw new StoreProtocolError('get answer is not a string');

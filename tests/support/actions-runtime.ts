@@ -39,6 +39,8 @@ export interface LoadOptions {
   allowedPackages?: string[];
   /** Also print captured console lines. */
   echo?: boolean;
+  /** Keep every console line in `allLogs` (default true); long simulations turn it off to bound memory. */
+  retainLogs?: boolean;
   /** Per-invocation limit, default 20 000 ms as on Auth0. */
   timeoutMs?: number;
   /** Clock of the action's `api.cache`, default Date.now. */
@@ -279,7 +281,7 @@ export function loadAction(file: string, options: LoadOptions = {}): LoadedActio
 
   const write = (level: ConsoleLevel, line: string): void => {
     logStore.getStore()?.push(line);
-    allLogs.push(line);
+    if (options.retainLogs !== false) allLogs.push(line);
     if (options.echo) console[level](`[${label}] ${line}`);
   };
 

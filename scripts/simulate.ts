@@ -1,0 +1,143 @@
+/**
+ * `npm run simulate [scenario.json ...]`: replays hours of realistic traffic through the BUILT
+ * send-phone-message Action in seconds. The clock is injected (Date.now follows the simulated
+ * time), Twilio runs dry, and the counter store is the embedded one, or Upstash when
+ * UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN are set in the environment.
+ * Prints per wave attempts / delivered / blocked and money, and the share of legitimate
+ * messages blocked.
+ */
+import { join, resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { DIST, ROOT, buildActions } from './build';
+import { ACTION_PACKAGES } from './lib/action-packages';
+import { loadAction, runSendPhoneMessage, sendPhoneMessageEvent } from '../tests/support/actions-runtime';
+import { generateTraffic, type Attempt } from './sim/traffic';
+import { loadPrices, loadScenario, priceOf, type PriceTable, type Scenario } from './sim/scenario';
+
+interface WaveTally {
+  label: string;
+  legit: boolean;
+  attempts: number;
+  delivered: number;
+  blocked: number;
+  costAttempted: number;
+  costBlocked: number;
+  rules: Map<string, number>;
+}
+
+export interface SimulationResult {
+  scenario: string;
+  waves: WaveTally[];
+  attackCostBlockedShare: number;
+  legitBlockedShare: number;
+  decisions: number;
+  wallMs: number;
+}
+
+const SCENARIO_DIR = join(ROOT, 'scripts', 'scenarios');
+
+export async function simulate(scenario: Scenario, prices: PriceTable, options: { quiet?: boolean; secrets?: Record<string, string> } = {}): Promise<SimulationResult> {
+  const attempts = generateTraffic(scenario);
+  const action = loadAction(join(DIST, 'send-phone-message.js'), { allowedPackages: ACTION_PACKAGES, retainLogs: false });
+  const tallies: WaveTally[] = scenario.waves.map((wave) => ({
+    label: wave.label, legit: wave.kind === 'legit', attempts: 0, delivered: 0, blocked: 0, costAttempted: 0, costBlocked: 0, rules: new Map(),
+  }));
+  const secrets = { TWILIO_DRY_RUN: 'true', GUARD_KEY_PREFIX: `sim${Date.now().toString(36)}`, ...upstashSecrets(), ...scenario.secrets, ...options.secrets };
+  const realNow = Date.now;
+  let simulatedNow = 0;
+  Date.now = () => simulatedNow;
+  const started = performance.now();
+  try {
+    for (const attempt of attempts) {
+      simulatedNow = Math.floor(attempt.at);
+      const invocation = await runSendPhoneMessage(action, eventFor(attempt, secrets));
+      const decision = decisionLine(invocation.logs);
+      const tally = tallies[attempt.wave];
+      if (tally === undefined) continue;
+      const price = priceOf(prices, attempt.channel, typeof decision?.['country'] === 'string' ? decision['country'] : undefined);
+      tally.attempts += 1;
+      tally.costAttempted += price;
+      if (invocation.error) {
+        tally.blocked += 1;
+        tally.costBlocked += price;
+        const rules = Array.isArray(decision?.['rules']) ? (decision['rules'] as string[]) : ['delivery'];
+        for (const rule of rules.length > 0 ? rules : ['delivery']) tally.rules.set(rule, (tally.rules.get(rule) ?? 0) + 1);
+        if (attempt.legit && process.env['SIM_SHOW_FALSE_POSITIVES'] === '1') {
+          console.log(`false positive at ${new Date(attempt.at).toISOString()} ${String(decision?.['to'])}: ${JSON.stringify(decision?.['reasons'])}`);
+        }
+      } else {
+        tally.delivered += 1;
+      }
+    }
+  } finally {
+    Date.now = realNow;
+  }
+  const wallMs = performance.now() - started;
+  const attack = tallies.filter((tally) => !tally.legit);
+  const legit = tallies.filter((tally) => tally.legit);
+  const attackCost = attack.reduce((sum, tally) => sum + tally.costAttempted, 0);
+  const result: SimulationResult = {
+    scenario: scenario.name,
+    waves: tallies,
+    attackCostBlockedShare: attackCost === 0 ? 1 : attack.reduce((sum, tally) => sum + tally.costBlocked, 0) / attackCost,
+    legitBlockedShare: legit.reduce((sum, tally) => sum + tally.blocked, 0) / Math.max(1, legit.reduce((sum, tally) => sum + tally.attempts, 0)),
+    decisions: attempts.length,
+    wallMs,
+  };
+  if (!options.quiet) printResult(scenario, prices, result, secrets);
+  return result;
+}
+
+function eventFor(attempt: Attempt, secrets: Record<string, string>) {
+  const event = sendPhoneMessageEvent({
+    message_options: { recipient: attempt.recipient, message_type: attempt.channel, action: 'second-factor-authentication' },
+    request: { ip: attempt.ip, geoip: { countryCode: attempt.requestCountry } },
+    user: { user_id: attempt.userId, app_metadata: attempt.appMetadata },
+  });
+  event.secrets = secrets;
+  return event;
+}
+
+function decisionLine(logs: readonly string[]): Record<string, unknown> | undefined {
+  for (const line of logs) {
+    if (!line.startsWith('{"tollguard":"decision"')) continue;
+    return JSON.parse(line) as Record<string, unknown>;
+  }
+  return undefined;
+}
+
+function upstashSecrets(): Record<string, string> {
+  const url = process.env['UPSTASH_REDIS_REST_URL'];
+  const token = process.env['UPSTASH_REDIS_REST_TOKEN'];
+  return url && token ? { UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token, GUARD_STORE_TIMEOUT: process.env['GUARD_STORE_TIMEOUT'] ?? '2s' } : {};
+}
+
+function printResult(scenario: Scenario, prices: PriceTable, result: SimulationResult, secrets: Record<string, string>): void {
+  const money = (value: number) => `${prices.currency} ${value.toFixed(2)}`;
+  const pct = (part: number, whole: number) => (whole === 0 ? '-' : `${((100 * part) / whole).toFixed(part === whole || part === 0 ? 0 : 1)}%`);
+  console.log(`\nscenario ${scenario.name}: ${scenario.hours} h from ${scenario.start}, ${result.decisions} decisions in ${(result.wallMs / 1000).toFixed(1)} s, store ${secrets['UPSTASH_REDIS_REST_URL'] ? 'upstash' : 'embedded'}`);
+  console.log(`${'wave'.padEnd(44)} ${'attempts'.padStart(8)} ${'deliv.'.padStart(7)} ${'blocked'.padStart(7)} ${'cost'.padStart(12)} ${'blocked'.padStart(12)} ${'share'.padStart(6)}  rules`);
+  for (const wave of result.waves) {
+    const rules = [...wave.rules.entries()].sort((a, b) => b[1] - a[1]).map(([rule, n]) => `${rule} ${n}`).join(', ');
+    console.log(
+      `${`${wave.legit ? '  ' : '! '}${wave.label}`.padEnd(44)} ${String(wave.attempts).padStart(8)} ${String(wave.delivered).padStart(7)} ${String(wave.blocked).padStart(7)} ${money(wave.costAttempted).padStart(12)} ${money(wave.costBlocked).padStart(12)} ${(wave.legit ? pct(wave.blocked, wave.attempts) : pct(wave.costBlocked, wave.costAttempted)).padStart(6)}  ${rules}`,
+    );
+  }
+  console.log(`attack cost blocked: ${(100 * result.attackCostBlockedShare).toFixed(2)}% (target >= 98%)`);
+  console.log(`legitimate messages blocked: ${(100 * result.legitBlockedShare).toFixed(3)}% (target <= 0.3%)`);
+}
+
+async function main(): Promise<void> {
+  await buildActions({ quiet: true });
+  const prices = loadPrices(join(SCENARIO_DIR, 'prices.json'));
+  const files = process.argv.slice(2).map((file) => resolve(file));
+  const scenarios = files.length > 0 ? files : readdirSync(SCENARIO_DIR).filter((file) => file.endsWith('.json') && file !== 'prices.json').map((file) => join(SCENARIO_DIR, file));
+  for (const file of scenarios) await simulate(loadScenario(file), prices);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.stack : error);
+    process.exit(1);
+  });
+}
