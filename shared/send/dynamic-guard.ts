@@ -56,7 +56,7 @@ export class DynamicGuard {
       verdict.storeRequests += 1;
       counters = plan.read(await withTimeout(store.run(input.facts.now, plan.ops), policy.storeTimeoutMs));
     } catch (error) {
-      return this.failed(verdict, describe(error), started);
+      return this.failed(verdict, describe(error, policy.storeTimeoutMs), started);
     }
     const run = runDynamicRules({ input, counters, policy, keys: this.keys });
     verdict.findings = run.findings;
@@ -67,7 +67,7 @@ export class DynamicGuard {
         const previous = await withTimeout(store.raiseUntil(run.writes), policy.storeTimeoutMs);
         verdict.incidents = run.writes.filter((_, index) => (previous[index] ?? 0) <= input.facts.now).map((write) => write.incident);
       } catch (error) {
-        verdict.storeError = `could not record a block: ${describe(error)}`;
+        verdict.storeError = `could not record a block: ${describe(error, policy.storeTimeoutMs)}`;
       }
     }
     verdict.storeMs = performance.now() - started;
@@ -102,7 +102,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-function describe(error: unknown): string {
-  const text = error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
+function describe(error: unknown, timeoutMs: number): string {
+  const { name, message } = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown; message?: unknown };
+  // The client's own abort signal usually fires first; say what it means.
+  if (name === 'TimeoutError' || name === 'AbortError') return `store did not answer within ${timeoutMs} ms`;
+  const text = typeof message === 'string' ? `${typeof name === 'string' && name !== 'Error' ? `${name}: ` : ''}${message}` : String(error);
   return text.length > 300 ? `${text.slice(0, 297)}...` : text;
 }

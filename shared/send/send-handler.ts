@@ -84,7 +84,7 @@ export async function handleSendPhoneMessage(event: SendPhoneMessageEvent, deps:
     country: evaluation.number?.country,
     ip: request.ip?.text,
     request_country: request.requestCountry,
-    user_id: request.user.id,
+    user_id: request.user.id !== undefined && request.user.id.length > 128 ? `${request.user.id.slice(0, 125)}...` : request.user.id,
     ...evaluation.store,
     timings_ms: { decide: round(decidedAt - startedAt) },
   };

@@ -77,7 +77,9 @@ export class UpstashStore implements CounterStore {
     try {
       return await this.redis.evalsha(sha, keys, args);
     } catch (error) {
-      if (!(error instanceof Error) || !error.message.includes('NOSCRIPT')) throw error;
+      // Match on the message, not the class: the client may live in another realm than this code.
+      const message = (error as { message?: unknown } | null)?.message;
+      if (typeof message !== 'string' || !message.includes('NOSCRIPT')) throw error;
       this.requests += 1;
       return await this.redis.eval(script, keys, args);
     }

@@ -1,0 +1,785 @@
+/**
+ * The BUILT send-phone-message bundle (dist/send-phone-message.js) on a real Redis, reached through
+ * the Upstash REST shim by the real @upstash/redis client the Action requires: round trips per
+ * decision, velocity, service cap, pumping detection, alert webhook, fail modes on real store
+ * failures, hostile input kept out of keys, the embedded store, and secrecy of every log line.
+ *
+ * Delivery is TWILIO_DRY_RUN so only the store is exercised. Every test has its own key prefix
+ * (unique per run) and its own loaded container. Time is moved by replacing Date.now of the
+ * context the Action runs in (ActionClock; jest.spyOn(Date, 'now') would only move the sandbox's
+ * clock); Redis TTLs stay real and are never waited for.
+ *
+ * The Redis servers start with the store's Lua scripts loaded (SCRIPT LOAD), as a warm Upstash
+ * database has them; one test covers a cold database and the EVAL fallback.
+ */
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import { buildActions } from '../../scripts/build';
+import { ACTION_PACKAGES } from '../../scripts/lib/action-packages';
+import type { SendPhoneMessageEvent } from '../../shared/auth0/types';
+import { loadAction, runSendPhoneMessage, sendPhoneMessageEvent, type Invocation, type LoadedAction } from '../support/actions-runtime';
+import { describeWithRedis, startRedis, type RedisHandle } from '../support/redis-server';
+import { startUpstashShim, type UpstashShim } from '../support/upstash-shim';
+import { DIST_DIR, SecrecyLedger, decisionLineOf, type DecisionLine } from './helpers';
+import { ActionClock, gbNumbersInRange, loadStoreScripts, scanKeys, startHookServer, usNumbersInDistinctRanges } from './redis-helpers';
+
+const BUNDLE = path.join(DIST_DIR, 'send-phone-message.js');
+
+const CODE = '739184';
+const TEXT = `Your verification code is ${CODE}`;
+const RUN = randomBytes(3).toString('hex');
+const TENANT = 'tollguard-test';
+const WRONG_TOKEN = 'wrong-upstash-token-0123456789abcdef';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+/** 09:05 UTC: five minutes into a fixed window of every hourly limit. */
+const T0 = Date.UTC(2031, 2, 3, 9, 5, 0);
+
+const US = '+14155552671';
+const NIGERIA = '+2348031234567';
+/** A 10 000-number GB mobile range (the number without its last four digits). */
+const GB_RANGE = '+44740012';
+
+/** The default GUARD_STORE_TIMEOUT, and the slack a decision may take beyond the store timeout. */
+const DEFAULT_STORE_TIMEOUT_MS = 300;
+const DECISION_SLACK_MS = 700;
+/**
+ * A store timeout, as the guard words it ("store did not answer within N ms") or as the Upstash
+ * client's own abort signal (same deadline, armed first, so it usually wins) words it.
+ */
+const STORE_TIMEOUT_ERROR = /store did not answer within \d+ ms|TimeoutError: The operation was aborted due to timeout/;
+
+type Secrets = Record<string, string | undefined>;
+
+interface Sent {
+  invocation: Invocation<void>;
+  line: DecisionLine;
+}
+
+interface SendSpec {
+  secrets: Secrets;
+  to?: string;
+  type?: 'sms' | 'voice';
+  userId?: string;
+  ip?: string;
+  appMetadata?: Record<string, unknown>;
+}
+
+const ledger = new SecrecyLedger();
+const clock = new ActionClock();
+let prefixCount = 0;
+let sendCount = 0;
+
+function newPrefix(): string {
+  prefixCount += 1;
+  return `t${prefixCount}-${RUN}`;
+}
+
+function merge(base: Secrets, extra: Secrets): Secrets {
+  const secrets: Secrets = { ...base };
+  for (const [name, value] of Object.entries(extra)) {
+    if (value === undefined) delete secrets[name];
+    else secrets[name] = value;
+  }
+  return secrets;
+}
+
+/** Dry-run delivery and the embedded store, under its own key prefix. */
+function embeddedSecrets(prefix: string, extra: Secrets = {}): Secrets {
+  return merge({ TWILIO_DRY_RUN: 'true', GUARD_KEY_PREFIX: prefix }, extra);
+}
+
+/** Dry-run delivery and the store behind `target` (a shim), under its own key prefix. */
+function upstashSecrets(target: UpstashShim, prefix: string, extra: Secrets = {}): Secrets {
+  return merge(
+    { TWILIO_DRY_RUN: 'true', UPSTASH_REDIS_REST_URL: target.url, UPSTASH_REDIS_REST_TOKEN: target.token, GUARD_KEY_PREFIX: prefix },
+    extra,
+  );
+}
+
+function freshAction(): LoadedAction {
+  const action = loadAction(BUNDLE, { allowedPackages: ACTION_PACKAGES });
+  ledger.watch(action);
+  return action;
+}
+
+/** An event with the distinctive code; by default its own user and IP. */
+function makeEvent(spec: SendSpec): SendPhoneMessageEvent {
+  sendCount += 1;
+  const event = sendPhoneMessageEvent({
+    user: { user_id: spec.userId ?? `auth0|redis-test-${sendCount}`, app_metadata: spec.appMetadata ?? {} },
+    request: { ip: spec.ip ?? `203.0.113.${(sendCount % 250) + 1}` },
+  });
+  event.message_options = { ...event.message_options, code: CODE, text: TEXT };
+  const options = event.message_options as unknown as Record<string, unknown>;
+  options['message_type'] = spec.type ?? 'sms';
+  options['recipient'] = spec.to ?? US;
+  event.secrets = spec.secrets as Record<string, string>;
+  return event;
+}
+
+async function send(action: LoadedAction, spec: SendSpec): Promise<Sent> {
+  ledger.forbidRecipient(spec.to ?? US);
+  const invocation = await runSendPhoneMessage(action, makeEvent(spec));
+  ledger.record(invocation);
+  return { invocation, line: decisionLineOf(invocation) };
+}
+
+function expectDelivered({ invocation, line }: Sent): void {
+  expect(invocation.error).toBeUndefined();
+  expect(line).toMatchObject({ decision: 'allow', outcome: 'delivered' });
+}
+
+/** Refused on purpose (tollguard's own Error), with exactly these rules. */
+function expectRefused({ invocation, line }: Sent, rules: string[]): void {
+  expect(invocation.error?.name).toBe('SendRefusedError');
+  expect(invocation.error?.message).toMatch(/^tollguard refused this (sms|voice) OTP/);
+  expect(line).toMatchObject({ decision: 'block', outcome: 'refused', rules });
+}
+
+function expectWithin({ invocation }: Sent, storeTimeoutMs: number): void {
+  expect(invocation.durationMs).toBeLessThan(storeTimeoutMs + DECISION_SLACK_MS);
+}
+
+describeWithRedis('send-phone-message bundle on real Redis through the Upstash shim', () => {
+  let redis: RedisHandle;
+  let shim: UpstashShim;
+  /** Shims and servers a test started; closed after it even when it fails. */
+  const cleanups: (() => Promise<void>)[] = [];
+
+  async function extraShim(redisUrl: string, options: { redisTimeoutMs?: number } = {}): Promise<UpstashShim> {
+    const extra = await startUpstashShim({ redisUrl, ...options });
+    ledger.forbid(extra.token, 'Upstash token');
+    cleanups.push(() => extra.close());
+    return extra;
+  }
+
+  /** A Redis of the test's own; with the store's scripts loaded unless `scripts` is false. */
+  async function extraRedis({ scripts = true } = {}): Promise<RedisHandle> {
+    const extra = await startRedis();
+    cleanups.push(async () => {
+      if (!extra.external) extra.resume();
+      await extra.stop();
+    });
+    if (scripts) await loadStoreScripts(extra.url);
+    return extra;
+  }
+
+  beforeAll(async () => {
+    await buildActions({ quiet: true });
+    redis = await startRedis();
+    // A warm Upstash database already holds the scripts (see the NOSCRIPT test for a cold one).
+    await loadStoreScripts(redis.url);
+    shim = await startUpstashShim({ redisUrl: redis.url });
+    ledger.forbid(CODE, 'OTP code');
+    ledger.forbid(TEXT, 'message text');
+    ledger.forbid(shim.token, 'Upstash token');
+    ledger.forbid(WRONG_TOKEN, 'wrong Upstash token');
+
+    // Warm-up through the bundle: both scripts (the batch and, by tripping a cap, raise-until) run.
+    clock.set(T0);
+    try {
+      const action = freshAction();
+      const secrets = upstashSecrets(shim, `warm-${RUN}`, { GUARD_SERVICE_CAP_SMS: '1/1h' });
+      const [first, second] = usNumbersInDistinctRanges(2, 900);
+      const delivered = await send(action, { secrets, to: first });
+      expectDelivered(delivered);
+      expect(delivered.line['store_error']).toBeUndefined();
+      const tripped = await send(action, { secrets, to: second });
+      expectRefused(tripped, ['service-cap']);
+      expect(tripped.line['store_error']).toBeUndefined();
+    } finally {
+      clock.restore();
+    }
+  }, 30_000);
+
+  afterEach(async () => {
+    clock.restore();
+    for (let cleanup = cleanups.pop(); cleanup; cleanup = cleanups.pop()) await cleanup();
+  });
+
+  afterAll(async () => {
+    await shim?.close();
+    await redis?.stop();
+  });
+
+  // -------------------------------------------------------------------------------------------
+  describe('one round trip', () => {
+    test('an allowed decision is one EVALSHA request; the line says store upstash, store_requests 1', async () => {
+      clock.set(T0);
+      const action = freshAction();
+      const secrets = upstashSecrets(shim, newPrefix());
+      const [first, second] = usNumbersInDistinctRanges(2, 201);
+      expectDelivered(await send(action, { secrets, to: first })); // this container's first call
+
+      shim.resetRequests();
+      clock.advance(5 * SECOND);
+      const sent = await send(action, { secrets, to: second });
+
+      expectDelivered(sent);
+      expect(sent.line).toMatchObject({ store: 'upstash', store_requests: 1, rules: [], reasons: [] });
+      expect(sent.line['store_error']).toBeUndefined();
+      expect(sent.line['incidents']).toBeUndefined();
+      expect(typeof sent.line['store_ms']).toBe('number');
+      expect(shim.requests).toHaveLength(1);
+      const [request] = shim.requests;
+      expect(request?.method).toBe('POST');
+      expect(request?.headers['authorization']).toBe(`Bearer ${shim.token}`);
+      expect(request?.commands).toHaveLength(1);
+      expect(request?.commands[0]?.[0]?.toLowerCase()).toBe('evalsha');
+    });
+
+    test('a Redis that never saw the scripts: the first decision falls back to EVAL and is served, the next is one EVALSHA', async () => {
+      const cold = await extraRedis({ scripts: false });
+      const coldShim = await extraShim(cold.url);
+      clock.set(T0);
+      const action = freshAction();
+      const secrets = upstashSecrets(coldShim, newPrefix());
+      const [first, second] = usNumbersInDistinctRanges(2, 210);
+
+      const fallback = await send(action, { secrets, to: first });
+      expectDelivered(fallback);
+      expect(fallback.line['store_error']).toBeUndefined();
+      expect(fallback.line).toMatchObject({ store: 'upstash', store_requests: 1 });
+      expect(coldShim.requests.map((request) => request.commands[0]?.[0]?.toLowerCase())).toEqual(['evalsha', 'eval']);
+
+      coldShim.resetRequests();
+      clock.advance(5 * SECOND);
+      const warm = await send(action, { secrets, to: second });
+      expectDelivered(warm);
+      expect(warm.line['store_error']).toBeUndefined();
+      expect(coldShim.requests.map((request) => request.commands[0]?.[0]?.toLowerCase())).toEqual(['evalsha']);
+    });
+
+    test('service cap: the tripping decision makes 2 requests and opens an incident; SMS stays locked, voice flows, 25 h later SMS is back', async () => {
+      clock.set(T0);
+      const action = freshAction();
+      const secrets = upstashSecrets(shim, newPrefix(), { GUARD_SERVICE_CAP_SMS: '3/1h' });
+      const numbers = usNumbersInDistinctRanges(8, 220);
+      const at = (index: number) => numbers[index] as string;
+
+      for (let i = 0; i < 3; i++) {
+        shim.resetRequests();
+        clock.advance(10 * SECOND);
+        const sent = await send(action, { secrets, to: at(i) });
+        expectDelivered(sent);
+        expect(sent.line).toMatchObject({ store: 'upstash', store_requests: 1 });
+        expect(shim.requests).toHaveLength(1);
+      }
+
+      shim.resetRequests();
+      clock.advance(10 * SECOND);
+      const tripped = await send(action, { secrets, to: at(3) });
+      expectRefused(tripped, ['service-cap']);
+      expect(tripped.line).toMatchObject({ store: 'upstash', store_requests: 2 });
+      expect(tripped.line.reasons[0]).toContain('4 attempts of sms tenant-wide, over the limit of 3/1h');
+      expect(tripped.line['incidents']).toEqual([expect.stringContaining('service cap tripped: sms stopped tenant-wide')]);
+      expect(shim.requests).toHaveLength(2);
+      expect(shim.requests.map((request) => request.commands[0]?.[0]?.toLowerCase())).toEqual(['evalsha', 'evalsha']);
+
+      // Later SMS, to any number, from anyone: refused by the lock, one request, no new incident.
+      shim.resetRequests();
+      clock.advance(20 * MINUTE);
+      const locked = await send(action, { secrets, to: at(4) });
+      expectRefused(locked, ['service-cap']);
+      expect(locked.line.reasons[0]).toMatch(/sms is locked tenant-wide until .*\(service cap tripped\)/);
+      expect(locked.line['incidents']).toBeUndefined();
+      expect(locked.line['store_requests']).toBe(1);
+      expect(shim.requests).toHaveLength(1);
+
+      // In the next hourly window the SMS count is back to zero, but the 24 h lock-out still holds.
+      clock.advance(2 * HOUR);
+      expectRefused(await send(action, { secrets, to: at(5) }), ['service-cap']);
+
+      // The voice channel has its own cap and keeps working.
+      const voice = await send(action, { secrets, to: at(6), type: 'voice' });
+      expectDelivered(voice);
+      expect(voice.line).toMatchObject({ channel: 'voice', store: 'upstash', store_requests: 1 });
+
+      // 25 h after the trip the lock-out (24 h) is over.
+      clock.set(T0 + 40 * SECOND + 25 * HOUR);
+      const back = await send(action, { secrets, to: at(7) });
+      expectDelivered(back);
+      expect(back.line).toMatchObject({ channel: 'sms', store_requests: 1 });
+    });
+  });
+
+  // -------------------------------------------------------------------------------------------
+  describe('velocity end to end', () => {
+    test('one number: 1st and 2nd at once, the 3rd within seconds refused; a 3rd after 31 s goes out', async () => {
+      clock.set(T0);
+      const action = freshAction();
+      const secrets = upstashSecrets(shim, newPrefix());
+      const [number, other] = usNumbersInDistinctRanges(2, 240);
+
+      expectDelivered(await send(action, { secrets, to: number }));
+      clock.advance(1 * SECOND);
+      expectDelivered(await send(action, { secrets, to: number }));
+      clock.advance(1 * SECOND);
+      const third = await send(action, { secrets, to: number });
+      expectRefused(third, ['number-velocity']);
+      expect(third.line.reasons[0]).toBe('attempt 3 to this number came 1s after the last; it must wait 30s');
+
+      // Another number, same timing but the 3rd attempt 31 s after the 2nd: delivered.
+      expectDelivered(await send(action, { secrets, to: other }));
+      clock.advance(1 * SECOND);
+      expectDelivered(await send(action, { secrets, to: other }));
+      clock.advance(31 * SECOND);
+      expectDelivered(await send(action, { secrets, to: other }));
+    });
+
+    test('one number: the refused 3rd attempt counts too, so the next one waits twice as long (60 s)', async () => {
+      clock.set(T0);
+      const action = freshAction();
+      const secrets = upstashSecrets(shim, newPrefix());
+      const [number] = usNumbersInDistinctRanges(1, 260);
+
+      expectDelivered(await send(action, { secrets, to: number }));
+      clock.advance(1 * SECOND);
+      expectDelivered(await send(action, { secrets, to: number }));
+      clock.advance(1 * SECOND);
+      expectRefused(await send(action, { secrets, to: number }), ['number-velocity']);
+
+      clock.advance(31 * SECOND);
+      const early = await send(action, { secrets, to: number });
+      expectRefused(early, ['number-velocity']);
+      expect(early.line.reasons[0]).toBe('attempt 4 to this number came 31s after the last; it must wait 60s');
+
+      clock.advance(121 * SECOND); // attempt 5 must wait 120 s after the refused attempt 4
+      expectDelivered(await send(action, { secrets, to: number }));
+    });
+
+    test('per user: 10 OTPs to different numbers in an hour go out, the 11th is refused', async () => {
+      clock.set(T0);
+      const action = freshAction();
+      const secrets = upstashSecrets(shim, newPrefix());
+      const userId = 'auth0|velocity-user';
+      const numbers = usNumbersInDistinctRanges(11, 280);
+
+      for (const [index, to] of numbers.entries()) {
+        clock.advance(2 * MINUTE);
+        const sent = await send(action, { secrets, to, userId });
+        if (index < 10) {
+          expectDelivered(sent);
+        } else {
+          expectRefused(sent, ['user-velocity']);
+          expect(sent.line.reasons[0]).toBe('11 attempts for this user, over the limit of 10/1h');
+        }
+      }
+    });
+
+    test('a low-trust user (app_metadata.tollguard.trust = low) is refused at the 5th', async () => {
+      clock.set(T0);
+      const action = freshAction();
+      const secrets = upstashSecrets(shim, newPrefix());
+      const appMetadata = { tollguard: { trust: 'low' } };
+      const numbers = usNumbersInDistinctRanges(5, 300);
+
+      for (const [index, to] of numbers.entries()) {
+        clock.advance(1 * MINUTE);
+        const sent = await send(action, { secrets, to, userId: 'auth0|low-trust-user', appMetadata });
+        if (index < 4) {
+          expectDelivered(sent);
+        } else {
+          expectRefused(sent, ['user-velocity']);
+          expect(sent.line.reasons[0]).toBe('5 attempts for this low-trust user, over the limit of 4/1h');
+        }
+      }
+    });
+
+    test('per IP with GUARD_LIMIT_IP=5/1h: the 6th from one IP is refused, another IP still passes', async () => {
+      clock.set(T0);
+      const action = freshAction();
+      const secrets = upstashSecrets(shim, newPrefix(), { GUARD_LIMIT_IP: '5/1h' });
+      const numbers = usNumbersInDistinctRanges(7, 320);
+      const at = (index: number) => numbers[index] as string;
+
+      for (let i = 0; i < 6; i++) {
+        clock.advance(1 * MINUTE);
+        const sent = await send(action, { secrets, to: at(i), ip: '192.0.2.44' });
+        if (i < 5) {
+          expectDelivered(sent);
+        } else {
+          expectRefused(sent, ['ip-velocity']);
+          expect(sent.line.reasons[0]).toBe('6 attempts from this IP, over the limit of 5/1h');
+          expect(sent.line.ip).toBe('192.0.2.44');
+        }
+      }
+      expectDelivered(await send(action, { secrets, to: at(6), ip: '192.0.2.45' }));
+    });
+
+    test('refused attempts count: one OTP refused by geo, then the user is refused at the 10th delivered-looking send', async () => {
+      clock.set(T0);
+      const action = freshAction();
+      const secrets = upstashSecrets(shim, newPrefix());
+      const userId = 'auth0|geo-then-velocity';
+
+      const geo = await send(action, { secrets, to: NIGERIA, userId });
+      expectRefused(geo, ['geo']);
+      expect(geo.line).toMatchObject({ store: 'upstash', store_requests: 1 }); // counted even though refused
+
+      const numbers = usNumbersInDistinctRanges(10, 340);
+      for (const [index, to] of numbers.entries()) {
+        clock.advance(2 * MINUTE);
+        const sent = await send(action, { secrets, to, userId });
+        if (index < 9) {
+          expectDelivered(sent);
+        } else {
+          // Without the geo-refused attempt this would be the user's 10th: within the limit.
+          expectRefused(sent, ['user-velocity']);
+          expect(sent.line.reasons[0]).toBe('11 attempts for this user, over the limit of 10/1h');
+        }
+      }
+    });
+  });
+
+  // -------------------------------------------------------------------------------------------
+  describe('pumping detection', () => {
+    test('the 9th new number in one range is refused with an incident; other ranges flow; resends do not count; 13 h later the range is open', async () => {
+      clock.set(T0);
+      const action = freshAction();
+      const secrets = upstashSecrets(shim, newPrefix());
+      const range = gbNumbersInRange(GB_RANGE, 11);
+      const at = (index: number) => range[index] as string;
+
+      for (let i = 0; i < 8; i++) {
+        clock.advance(30 * SECOND);
+        const sent = await send(action, { secrets, to: at(i) });
+        expectDelivered(sent);
+        expect(sent.line.country).toBe('GB');
+      }
+      // Resends to numbers already seen are not new numbers: the range stays at 8.
+      clock.advance(30 * SECOND);
+      expectDelivered(await send(action, { secrets, to: at(0) }));
+      clock.advance(30 * SECOND);
+      expectDelivered(await send(action, { secrets, to: at(1) }));
+
+      clock.advance(30 * SECOND);
+      const tripped = await send(action, { secrets, to: at(8) });
+      const trippedAt = clock.now;
+      expectRefused(tripped, ['prefix-anomaly']);
+      expect(tripped.line.reasons[0]).toContain(`range ${GB_RANGE} had 9 new numbers this window`);
+      expect(tripped.line['incidents']).toEqual([expect.stringContaining(`pumping suspected on range ${GB_RANGE}`)]);
+      expect(tripped.line['store_requests']).toBe(2);
+
+      // The range stays refused, without a second incident.
+      clock.advance(30 * SECOND);
+      const again = await send(action, { secrets, to: at(9) });
+      expectRefused(again, ['prefix-anomaly']);
+      expect(again.line['incidents']).toBeUndefined();
+
+      // Another range of the same country is not affected.
+      const [otherRange] = gbNumbersInRange('+44740013', 1, 11);
+      const elsewhere = await send(action, { secrets, to: otherRange as string });
+      expectDelivered(elsewhere);
+      expect(elsewhere.line.country).toBe('GB');
+
+      // 13 h without traffic: the 12 h block is over and the range has no rise any more.
+      clock.set(trippedAt + 13 * HOUR);
+      const later = await send(action, { secrets, to: at(10) });
+      expectDelivered(later);
+      expect(later.line['store_requests']).toBe(1);
+    });
+  });
+
+  // -------------------------------------------------------------------------------------------
+  describe('alert webhook', () => {
+    test('a tripped service cap posts one JSON alert; further refusals in the incident post nothing', async () => {
+      const hook = await startHookServer();
+      cleanups.push(() => hook.close());
+      ledger.forbid(hook.url, 'alert webhook URL');
+      clock.set(T0);
+      const action = freshAction();
+      const secrets = upstashSecrets(shim, newPrefix(), { GUARD_SERVICE_CAP_SMS: '2/1h', ALERT_WEBHOOK_URL: hook.url });
+      const numbers = usNumbersInDistinctRanges(5, 360);
+      const at = (index: number) => numbers[index] as string;
+
+      expectDelivered(await send(action, { secrets, to: at(0) }));
+      expectDelivered(await send(action, { secrets, to: at(1) }));
+      expect(hook.bodies).toHaveLength(0);
+
+      clock.advance(1 * MINUTE);
+      const tripped = await send(action, { secrets, to: at(2) });
+      expectRefused(tripped, ['service-cap']);
+      expect(tripped.line['alert_errors']).toBeUndefined();
+      expect(hook.bodies).toHaveLength(1);
+      const body = hook.bodies[0] as Record<string, unknown>;
+      expect(typeof body['text']).toBe('string');
+      expect(body['text']).toContain('service cap tripped: sms stopped tenant-wide');
+      expect(body['tollguard']).toEqual({
+        summary: expect.stringContaining('service cap tripped: sms stopped tenant-wide'),
+        trigger: 'send-phone-message',
+        tenant: TENANT,
+        at: new Date(T0 + MINUTE).toISOString(),
+      });
+      const bodyText = JSON.stringify(body);
+      expect(bodyText).not.toContain(CODE);
+      for (const number of numbers) expect(bodyText).not.toContain(number.slice(1));
+
+      clock.advance(1 * MINUTE);
+      expectRefused(await send(action, { secrets, to: at(3) }), ['service-cap']);
+      clock.advance(1 * MINUTE);
+      expectRefused(await send(action, { secrets, to: at(4) }), ['service-cap']);
+      expect(hook.bodies).toHaveLength(1);
+    });
+  });
+
+  // -------------------------------------------------------------------------------------------
+  describe('fail modes on real store failures', () => {
+    test('Redis stopped: open by default (delivered, store_error), geo still refuses, closed refuses with store-unavailable', async () => {
+      const own = await extraRedis();
+      const ownShim = await extraShim(own.url);
+      clock.set(T0);
+      const action = freshAction();
+      const prefix = newPrefix();
+      const open = upstashSecrets(ownShim, prefix);
+      const closed = upstashSecrets(ownShim, prefix, { GUARD_FAIL_MODE: 'closed' });
+      const [before, during] = usNumbersInDistinctRanges(2, 380);
+
+      const healthy = await send(action, { secrets: open, to: before });
+      expectDelivered(healthy);
+      expect(healthy.line['store_error']).toBeUndefined();
+
+      await own.stop();
+
+      const us = await send(action, { secrets: open, to: during });
+      expectDelivered(us);
+      expectWithin(us, DEFAULT_STORE_TIMEOUT_MS);
+      expect(us.line).toMatchObject({ store: 'upstash', fail_mode: 'open' });
+      expect(us.line['store_error']).toEqual(expect.any(String));
+
+      const nigeria = await send(action, { secrets: open, to: NIGERIA });
+      expectRefused(nigeria, ['geo']);
+      expectWithin(nigeria, DEFAULT_STORE_TIMEOUT_MS);
+      expect(nigeria.line).toMatchObject({ fail_mode: 'open' });
+      expect(nigeria.line['store_error']).toEqual(expect.any(String));
+
+      const refused = await send(action, { secrets: closed, to: during });
+      expectRefused(refused, ['store-unavailable']);
+      expectWithin(refused, DEFAULT_STORE_TIMEOUT_MS);
+      expect(refused.line).toMatchObject({ fail_mode: 'closed' });
+      expect(refused.line.reasons[0]).toContain('GUARD_FAIL_MODE is closed');
+    });
+
+    test('a slow store (1 s) with GUARD_STORE_TIMEOUT=200ms: the store error names the timeout, delivered within the bound', async () => {
+      const slow = await extraShim(redis.url);
+      slow.latencyMs = 1000;
+      clock.set(T0);
+      const action = freshAction();
+      const secrets = upstashSecrets(slow, newPrefix(), { GUARD_STORE_TIMEOUT: '200ms' });
+
+      const sent = await send(action, { secrets, to: US });
+      expectDelivered(sent);
+      expectWithin(sent, 200);
+      expect(sent.line).toMatchObject({ store: 'upstash', fail_mode: 'open' });
+      expect(sent.line['store_error']).toMatch(STORE_TIMEOUT_ERROR);
+
+      const nigeria = await send(action, { secrets, to: NIGERIA });
+      expectRefused(nigeria, ['geo']);
+      expectWithin(nigeria, 200);
+    });
+
+    test.each([
+      ['HTTP 500 with an Upstash error body', { status: 500, body: '{"error":"boom"}' }, /boom/],
+      ['HTTP 500 with an HTML body', { status: 500, body: '<html><body>Bad gateway</body></html>' }, /./],
+      ['HTTP 200 with an HTML body', { status: 200, body: '<html>' }, /./],
+      ['HTTP 200 with a result of the wrong shape', { status: 200, body: '{"result":"nonsense"}' }, /not an array/],
+    ])('store answers %s: store_error, delivered, no crash', async (_name, fail, error) => {
+      const broken = await extraShim(redis.url);
+      broken.fail = fail;
+      clock.set(T0);
+      const action = freshAction();
+      const secrets = upstashSecrets(broken, newPrefix());
+
+      const sent = await send(action, { secrets, to: US });
+      expectDelivered(sent);
+      expectWithin(sent, DEFAULT_STORE_TIMEOUT_MS);
+      expect(sent.line).toMatchObject({ store: 'upstash', fail_mode: 'open' });
+      expect(sent.line['store_error']).toMatch(error);
+      expect(sent.line['rule_errors']).toBeUndefined();
+
+      expectRefused(await send(action, { secrets, to: NIGERIA }), ['geo']);
+    });
+
+    test('connections dropped without an answer: store_error, delivered', async () => {
+      const dropping = await extraShim(redis.url);
+      dropping.dropConnections = true;
+      clock.set(T0);
+      const action = freshAction();
+      const sent = await send(action, { secrets: upstashSecrets(dropping, newPrefix()), to: US });
+      expectDelivered(sent);
+      expectWithin(sent, DEFAULT_STORE_TIMEOUT_MS);
+      expect(sent.line['store_error']).toEqual(expect.any(String));
+      expect(sent.line['fail_mode']).toBe('open');
+    });
+
+    test('a wrong Upstash token: store_error, delivered (open), nothing counted', async () => {
+      clock.set(T0);
+      const action = freshAction();
+      const prefix = newPrefix();
+      const secrets = upstashSecrets(shim, prefix, { UPSTASH_REDIS_REST_TOKEN: WRONG_TOKEN });
+
+      shim.resetRequests();
+      const sent = await send(action, { secrets, to: US });
+      expectDelivered(sent);
+      expectWithin(sent, DEFAULT_STORE_TIMEOUT_MS);
+      expect(sent.line).toMatchObject({ store: 'upstash', fail_mode: 'open' });
+      expect(sent.line['store_error']).toMatch(/Invalid token/);
+      expect(shim.requests.length).toBeGreaterThanOrEqual(1);
+      expect(shim.requests[0]?.headers['authorization']).toBe(`Bearer ${WRONG_TOKEN}`);
+      expect(await scanKeys(redis.url, `${prefix}:*`)).toEqual([]);
+    });
+
+    test('Redis paused (SIGSTOP): the decision times out at GUARD_STORE_TIMEOUT and fails open; after resume the store answers again', async () => {
+      const own = await extraRedis();
+      if (own.external) return; // pause() needs a spawned redis-server
+      const ownShim = await extraShim(own.url, { redisTimeoutMs: 5000 });
+      clock.set(T0);
+      const action = freshAction();
+      const prefix = newPrefix();
+      const secrets = upstashSecrets(ownShim, prefix);
+      const closed = upstashSecrets(ownShim, prefix, { GUARD_FAIL_MODE: 'closed' });
+      const numbers = usNumbersInDistinctRanges(3, 400);
+
+      expectDelivered(await send(action, { secrets, to: numbers[0] as string }));
+
+      own.pause();
+      try {
+        const hung = await send(action, { secrets, to: numbers[1] as string });
+        expectDelivered(hung);
+        expectWithin(hung, DEFAULT_STORE_TIMEOUT_MS);
+        expect(hung.line).toMatchObject({ store: 'upstash', fail_mode: 'open' });
+        expect(hung.line['store_error']).toMatch(STORE_TIMEOUT_ERROR);
+
+        const nigeria = await send(action, { secrets, to: NIGERIA });
+        expectRefused(nigeria, ['geo']);
+        expectWithin(nigeria, DEFAULT_STORE_TIMEOUT_MS);
+
+        const refused = await send(action, { secrets: closed, to: numbers[1] as string });
+        expectRefused(refused, ['store-unavailable']);
+        expectWithin(refused, DEFAULT_STORE_TIMEOUT_MS);
+      } finally {
+        own.resume();
+      }
+
+      const recovered = await send(action, { secrets, to: numbers[2] as string });
+      expectDelivered(recovered);
+      expect(recovered.line['store_error']).toBeUndefined();
+      expect(recovered.line['store_requests']).toBe(1);
+    });
+  });
+
+  // -------------------------------------------------------------------------------------------
+  describe('hostile input never reaches keys raw', () => {
+    test('user ids with newlines or 10 000 characters, an IPv6 zone id and an IPv4-mapped IPv6 address', async () => {
+      clock.set(T0);
+      const action = freshAction();
+      const prefix = newPrefix();
+      const secrets = upstashSecrets(shim, prefix);
+      const numbers = usNumbersInDistinctRanges(4, 420);
+      const at = (index: number) => numbers[index] as string;
+
+      const newlines = await send(action, { secrets, to: at(0), userId: 'auth0|evil\r\nDEL *\nKEYS *\n' });
+      expectDelivered(newlines);
+      const huge = await send(action, { secrets, to: at(1), userId: `auth0|${'x'.repeat(9994)}` });
+      expectDelivered(huge);
+      const zoned = await send(action, { secrets, to: at(2), ip: 'fe80::1%eth0' });
+      expectDelivered(zoned);
+      expect(zoned.line.ip).toBe('fe80::1');
+      const mapped = await send(action, { secrets, to: at(3), ip: '::ffff:198.51.100.77' });
+      expectDelivered(mapped);
+      expect(mapped.line.ip).toBe('198.51.100.77');
+      for (const sent of [newlines, huge, zoned, mapped]) {
+        expect(sent.line).toMatchObject({ store: 'upstash', store_requests: 1 });
+        expect(sent.line['store_error']).toBeUndefined();
+      }
+
+      const keys = await scanKeys(redis.url, `${prefix}:*`);
+      expect(keys.length).toBeGreaterThan(10);
+      for (const key of keys) {
+        expect(key.startsWith(`${prefix}:${TENANT}:`)).toBe(true);
+        expect(key).not.toMatch(/[\r\n%\s]/);
+        expect(key.length).toBeLessThanOrEqual(120);
+        expect(key).not.toContain('evil');
+        expect(key).not.toContain('xxxxxxxx');
+        expect(key).not.toContain('::ffff');
+      }
+      const userKeys = keys.filter((key) => key.includes(':user:'));
+      expect(userKeys.length).toBeGreaterThanOrEqual(4);
+      for (const key of userKeys) expect(key).toMatch(new RegExp(`^${prefix}:${TENANT}:user:[A-Za-z0-9_-]{22}:\\d+$`));
+      expect(keys.some((key) => key.startsWith(`${prefix}:${TENANT}:ip:fe80::1:`))).toBe(true);
+      expect(keys.some((key) => key.startsWith(`${prefix}:${TENANT}:ip:198.51.100.77:`))).toBe(true);
+      expect(keys.some((key) => key.startsWith(`${prefix}:${TENANT}:net:198.51.100.0/24:`))).toBe(true);
+    });
+  });
+
+  // -------------------------------------------------------------------------------------------
+  describe('embedded store', () => {
+    test('without UPSTASH_* secrets: store embedded, the same resend rule, counters live per loaded container', async () => {
+      clock.set(T0);
+      const action = freshAction();
+      const secrets = embeddedSecrets(newPrefix());
+      const [number] = usNumbersInDistinctRanges(1, 440);
+
+      shim.resetRequests();
+      const first = await send(action, { secrets, to: number });
+      expectDelivered(first);
+      expect(first.line).toMatchObject({ store: 'embedded', store_requests: 1 });
+      expect(first.line['store_error']).toBeUndefined();
+      clock.advance(1 * SECOND);
+      expectDelivered(await send(action, { secrets, to: number }));
+      clock.advance(1 * SECOND);
+      const third = await send(action, { secrets, to: number });
+      expectRefused(third, ['number-velocity']);
+      expect(third.line.reasons[0]).toBe('attempt 3 to this number came 1s after the last; it must wait 30s');
+      expect(shim.requests).toHaveLength(0);
+
+      // A new container starts with an empty embedded store.
+      clock.advance(1 * SECOND);
+      const fresh = await send(freshAction(), { secrets, to: number });
+      expectDelivered(fresh);
+      expect(fresh.line).toMatchObject({ store: 'embedded' });
+    });
+
+    test.each([
+      ['only UPSTASH_REDIS_REST_URL set', 'UPSTASH_REDIS_REST_TOKEN', (target: UpstashShim) => ({ UPSTASH_REDIS_REST_URL: target.url })],
+      ['only UPSTASH_REDIS_REST_TOKEN set', 'UPSTASH_REDIS_REST_URL', (target: UpstashShim) => ({ UPSTASH_REDIS_REST_TOKEN: target.token })],
+    ])('%s: config_errors names %s, store unusable, fail open', async (_name, missing, extra) => {
+      clock.set(T0);
+      const action = freshAction();
+      const secrets = embeddedSecrets(newPrefix(), extra(shim));
+
+      shim.resetRequests();
+      const sent = await send(action, { secrets, to: US });
+      expectDelivered(sent);
+      expect(sent.line).toMatchObject({ store: 'unusable', store_requests: 0, fail_mode: 'open' });
+      expect(sent.line.config_errors).toEqual(expect.arrayContaining([expect.stringContaining(missing)]));
+      expect(sent.line['store_error']).toContain(missing);
+      expect(shim.requests).toHaveLength(0);
+
+      expectRefused(await send(action, { secrets, to: NIGERIA }), ['geo']);
+    });
+  });
+
+  // -------------------------------------------------------------------------------------------
+  // Keep last: it checks what every test above wrote.
+  describe('secrecy across every invocation in this file', () => {
+    test('no log line or thrown error contains the code, the text, an Upstash token, the webhook URL or a full number', () => {
+      const counts = ledger.counts;
+      expect(counts.actions).toBeGreaterThanOrEqual(20);
+      expect(counts.errors).toBeGreaterThanOrEqual(20);
+      expect(counts.logLines).toBeGreaterThanOrEqual(100);
+      expect(ledger.leaks()).toEqual([]);
+    });
+
+    test('every number in a decision line is masked; store errors were written', () => {
+      const lines = ledger.decisionLines();
+      const shown = lines.flatMap((line) => (line.to === undefined ? [] : [line.to]));
+      expect(shown.length).toBeGreaterThanOrEqual(80);
+      for (const to of shown) expect(to).toMatch(/^\+\d{2,7}\*{3,}\d{2}$/);
+      expect(lines.filter((line) => typeof line['store_error'] === 'string').length).toBeGreaterThanOrEqual(10);
+    });
+  });
+});
