@@ -3,7 +3,7 @@
  * static knobs, a bad value is reported by secret name and the safe default is kept.
  */
 import { SecretError } from './secret-error';
-import { formatDuration, isUnset, parseBaseUrl, parseDurationMs, parseEnum, parseInteger, parseNumber, type SecretValue } from './parsers';
+import { formatDuration, isUnset, parseBaseUrl, parseDurationMs, parseEnum, parseInteger, parseList, parseNumber, type SecretValue } from './parsers';
 import type { ConfigErrors, Secrets } from './static-policy';
 
 export interface WindowLimit {
@@ -36,6 +36,15 @@ export interface PumpingPolicy {
   blockMs: number;
 }
 
+export interface LookupPolicy {
+  fields: Array<'line_type_intelligence' | 'sms_pumping_risk'>;
+  blockedLineTypes: ReadonlySet<string>;
+  maxPumpingRisk: number;
+  cacheMs: number;
+}
+
+export const DEFAULT_LOOKUP_BLOCKED_TYPES = ['premium', 'sharedCost', 'tollFree', 'uan', 'pager', 'voicemail', 'personal'];
+
 export interface DynamicPolicy {
   keyPrefix: string;
   failMode: 'open' | 'closed';
@@ -51,6 +60,7 @@ export interface DynamicPolicy {
   resend: ResendPolicy | undefined;
   serviceCap: { sms: WindowLimit | undefined; voice: WindowLimit | undefined; lockoutMs: number };
   pumping: PumpingPolicy | undefined;
+  lookup: LookupPolicy | undefined;
   alertWebhookUrl: string | undefined;
 }
 
@@ -109,10 +119,33 @@ export function parseDynamicPolicy(secrets: Secrets, errors: ConfigErrors): Dyna
       lockoutMs: duration('GUARD_SERVICE_CAP_LOCKOUT', 24 * HOUR, 60_000, 7 * 24 * HOUR),
     },
     pumping: parsePumping(secrets, errors),
+    lookup: parseLookup(secrets, errors),
     alertWebhookUrl: errors.read(() => {
       const url = parseBaseUrl('ALERT_WEBHOOK_URL', secrets['ALERT_WEBHOOK_URL'], '');
       return url === '' ? undefined : url;
     }, undefined),
+  };
+}
+
+function parseLookup(secrets: Secrets, errors: ConfigErrors): LookupPolicy | undefined {
+  const mode = errors.read(
+    () => parseEnum('GUARD_LOOKUP', secrets['GUARD_LOOKUP'], 'off', ['off', 'line-type', 'pumping-risk', 'both'] as const),
+    'off',
+  );
+  if (mode === 'off') return undefined;
+  const types = secrets['GUARD_LOOKUP_BLOCKED_TYPES'];
+  return {
+    fields: mode === 'both' ? ['line_type_intelligence', 'sms_pumping_risk'] : mode === 'line-type' ? ['line_type_intelligence'] : ['sms_pumping_risk'],
+    blockedLineTypes: new Set(
+      isUnset(types)
+        ? DEFAULT_LOOKUP_BLOCKED_TYPES
+        : errors.read(
+            () => parseList('GUARD_LOOKUP_BLOCKED_TYPES', types, "Twilio line types such as premium, tollFree, nonFixedVoip", (item) => (/^[A-Za-z]{2,32}$/.test(item) ? item : undefined)),
+            DEFAULT_LOOKUP_BLOCKED_TYPES,
+          ),
+    ),
+    maxPumpingRisk: errors.read(() => parseInteger('GUARD_LOOKUP_MAX_RISK', secrets['GUARD_LOOKUP_MAX_RISK'], 80, { min: 1, max: 100 }), 80),
+    cacheMs: errors.read(() => parseDurationMs('GUARD_LOOKUP_CACHE', secrets['GUARD_LOOKUP_CACHE'], 30 * 24 * HOUR, { minMs: HOUR, maxMs: 90 * 24 * HOUR }), 30 * 24 * HOUR),
   };
 }
 

@@ -34,6 +34,7 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
   const pumping = input.trustedNumber ? undefined : policy.pumping;
 
   add('serviceLockUntil', { kind: 'get', key: keys.serviceLock(facts.channel) });
+  if (policy.lookup && !input.trustedNumber && !input.staticBlocked) add('cachedLookup', { kind: 'get', key: keys.lookup(facts.number.e164) });
   if (pumping) {
     add('rangeBlockedUntil', { kind: 'get', key: keys.rangeBlock(input.range) });
     if (country) add('countryBlockedUntil', { kind: 'get', key: keys.countryBlock(country) });

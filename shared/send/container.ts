@@ -11,6 +11,7 @@ import { isUnset, parseBaseUrl } from '../config/parsers';
 import { SecretError } from '../config/secret-error';
 import { ConfigErrors, parseStaticPolicy, type Secrets } from '../config/static-policy';
 import { DryRunSender, TwilioMessagingSender, TwilioVerifySender, type MessageSender } from '../delivery/sender';
+import { twilioLookup, type PhoneLookup } from '../delivery/twilio-lookup';
 import { TwilioRest } from '../delivery/twilio-rest';
 import type { StaticPolicy } from '../engine/types';
 import type { CounterStore } from '../store/counter-store';
@@ -40,13 +41,14 @@ export function buildSendContainer(secrets: Secrets, print: (line: string) => vo
   const store = buildStore(secrets, dynamicPolicy, errors.errors);
   const alert = dynamicPolicy.alertWebhookUrl === undefined ? undefined : webhookAlertSender(dynamicPolicy.alertWebhookUrl);
   const guards = new Map<string, DynamicGuard>();
+  const lookup = buildLookup(delivery, dynamicPolicy);
   return {
     policy,
     dynamicPolicy,
     guardFor(tenant) {
       let guard = guards.get(tenant);
       if (guard === undefined) {
-        guard = new DynamicGuard({ store, policy: dynamicPolicy, keyPrefix: tenantKeyPrefix(dynamicPolicy.keyPrefix, tenant), tenant, alert });
+        guard = new DynamicGuard({ store, policy: dynamicPolicy, keyPrefix: tenantKeyPrefix(dynamicPolicy.keyPrefix, tenant), tenant, alert, lookup });
         guards.set(tenant, guard);
       }
       return guard;
@@ -56,6 +58,16 @@ export function buildSendContainer(secrets: Secrets, print: (line: string) => vo
     configErrors: errors.errors.map((error) => error.message),
     secretValues: collectSecretValues(secrets),
   };
+}
+
+function buildLookup(delivery: DeliveryConfig, policy: DynamicPolicy): PhoneLookup | undefined {
+  if (policy.lookup === undefined || (delivery.kind !== 'messaging' && delivery.kind !== 'verify')) return undefined;
+  const rest = new TwilioRest({
+    credentials: { accountSid: delivery.accountSid, authToken: delivery.authToken },
+    endpoints: delivery.endpoints,
+    timeoutMs: Math.min(delivery.timeoutMs, 2000),
+  });
+  return twilioLookup(rest, policy.lookup.fields);
 }
 
 /** Upstash when both secrets are set, the embedded store when neither is, a reported problem otherwise. */

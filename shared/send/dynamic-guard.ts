@@ -4,6 +4,8 @@
  * decision carries a store error and the fail mode (open by default) decides.
  */
 import type { AlertSender } from '../alerts/webhook';
+import { decodeLookup, encodeLookup, type PhoneLookup } from '../delivery/twilio-lookup';
+import { TWILIO_LOOKUP_RULE, checkLookup, lookupIsFresh } from '../rules/twilio-lookup';
 import type { DynamicPolicy } from '../config/dynamic-policy';
 import { planBatch } from '../engine/dynamic-plan';
 import { runDynamicRules } from '../engine/dynamic-rules';
@@ -22,6 +24,8 @@ export interface DynamicVerdict {
   alertErrors: string[];
   storeMs: number;
   storeRequests: number;
+  lookup: 'cached' | 'fetched' | undefined;
+  lookupError: string | undefined;
 }
 
 export interface DynamicGuardOptions {
@@ -30,6 +34,8 @@ export interface DynamicGuardOptions {
   keyPrefix: string;
   tenant: string;
   alert: AlertSender | undefined;
+  /** Twilio Lookup, when GUARD_LOOKUP is on and Twilio credentials are set. */
+  lookup: PhoneLookup | undefined;
 }
 
 export class DynamicGuard {
@@ -46,7 +52,7 @@ export class DynamicGuard {
   async evaluate(input: DynamicFacts): Promise<DynamicVerdict> {
     const { policy } = this.options;
     const started = performance.now();
-    const verdict: DynamicVerdict = { findings: [], ruleErrors: [], storeError: undefined, incidents: [], alertErrors: [], storeMs: 0, storeRequests: 0 };
+    const verdict: DynamicVerdict = { findings: [], ruleErrors: [], storeError: undefined, incidents: [], alertErrors: [], storeMs: 0, storeRequests: 0, lookup: undefined, lookupError: undefined };
     const store = this.options.store;
     if (!('kind' in store)) return this.failed(verdict, store.problem, started);
 
@@ -70,9 +76,40 @@ export class DynamicGuard {
         verdict.storeError = `could not record a block: ${describe(error, policy.storeTimeoutMs)}`;
       }
     }
+    if (run.findings.length === 0 && !input.staticBlocked && !input.trustedNumber) {
+      await this.applyLookup(verdict, input, counters.cachedLookup, store);
+    }
     verdict.storeMs = performance.now() - started;
     await this.alert(verdict, input.facts.now);
     return verdict;
+  }
+
+  /** The paid signal last: only for numbers every cheaper rule let through; cached in the store. */
+  private async applyLookup(verdict: DynamicVerdict, input: DynamicFacts, cached: string | undefined, store: CounterStore): Promise<void> {
+    const policy = this.options.policy.lookup;
+    const lookup = this.options.lookup;
+    if (policy === undefined || lookup === undefined) return;
+    const now = input.facts.now;
+    let result = decodeLookup(cached);
+    if (result !== undefined && lookupIsFresh(result, now, policy)) {
+      verdict.lookup = 'cached';
+    } else {
+      try {
+        result = await lookup(input.facts.number.e164, now);
+        verdict.lookup = 'fetched';
+      } catch (error) {
+        verdict.lookupError = `${TWILIO_LOOKUP_RULE}: ${describe(error, this.options.policy.storeTimeoutMs)} (ignored)`;
+        return;
+      }
+      try {
+        verdict.storeRequests += 1;
+        await withTimeout(store.put(this.keys.lookup(input.facts.number.e164), encodeLookup(result), policy.cacheMs), this.options.policy.storeTimeoutMs);
+      } catch (error) {
+        verdict.lookupError = `could not cache the lookup: ${describe(error, this.options.policy.storeTimeoutMs)}`;
+      }
+    }
+    const finding = checkLookup(result, policy);
+    if (finding !== undefined) verdict.findings.push(finding);
   }
 
   private failed(verdict: DynamicVerdict, problem: string, started: number): DynamicVerdict {

@@ -147,6 +147,8 @@ async function evaluate(request: SendRequest, deps: SendDependencies): Promise<E
         fail_mode: dynamic.storeError !== undefined ? container.dynamicPolicy.failMode : undefined,
         incidents: dynamic.incidents.length > 0 ? dynamic.incidents : undefined,
         alert_errors: dynamic.alertErrors.length > 0 ? dynamic.alertErrors : undefined,
+        lookup: dynamic.lookup,
+        lookup_error: dynamic.lookupError,
       },
     },
     deps,
