@@ -120,10 +120,7 @@ export function parseDynamicPolicy(secrets: Secrets, errors: ConfigErrors): Dyna
     },
     pumping: parsePumping(secrets, errors),
     lookup: parseLookup(secrets, errors),
-    alertWebhookUrl: errors.read(() => {
-      const url = parseBaseUrl('ALERT_WEBHOOK_URL', secrets['ALERT_WEBHOOK_URL'], '');
-      return url === '' ? undefined : url;
-    }, undefined),
+    alertWebhookUrl: errors.read(() => parseWebhookUrl(secrets['ALERT_WEBHOOK_URL']), undefined),
   };
 }
 
@@ -149,6 +146,13 @@ function parseLookup(secrets: Secrets, errors: ConfigErrors): LookupPolicy | und
   };
 }
 
+/** The whole URL is kept: some webhooks carry their key in the query string. */
+function parseWebhookUrl(raw: SecretValue): string | undefined {
+  if (isUnset(raw)) return undefined;
+  parseBaseUrl('ALERT_WEBHOOK_URL', raw, '');
+  return new URL(raw.trim()).href;
+}
+
 function parseKeyPrefix(raw: SecretValue): string {
   if (isUnset(raw)) return 'tollguard';
   const value = raw.trim();
@@ -162,9 +166,10 @@ function parseResend(secrets: Secrets, errors: ConfigErrors): ResendPolicy | und
   const raw = secrets['GUARD_RESEND_DELAY'];
   if (!isUnset(raw) && raw.trim().toLowerCase() === 'off') return undefined;
   const baseDelayMs = errors.read(() => parseDurationMs('GUARD_RESEND_DELAY', raw, 30_000, { minMs: 1000, maxMs: HOUR }), 30_000);
+  const defaultMaxMs = Math.max(baseDelayMs, 10 * 60_000);
   const maxDelayMs = errors.read(
-    () => parseDurationMs('GUARD_RESEND_MAX_DELAY', secrets['GUARD_RESEND_MAX_DELAY'], 10 * 60_000, { minMs: baseDelayMs, maxMs: 24 * HOUR }),
-    Math.max(baseDelayMs, 10 * 60_000),
+    () => parseDurationMs('GUARD_RESEND_MAX_DELAY', secrets['GUARD_RESEND_MAX_DELAY'], defaultMaxMs, { minMs: baseDelayMs, maxMs: 24 * HOUR }),
+    defaultMaxMs,
   );
   // A streak is one burst of resends: after a quiet spell longer than the longest wait, a new
   // login starts afresh (the window limit still bounds a slow trickle).

@@ -44,7 +44,7 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
     add('streak', { kind: 'streak', key: keys.streak(facts.number.e164), resetMs, ttlMs: resetMs + MINUTE });
     if (limits.number) count('number', keys.numberWindow(facts.number.e164), limits.number.windowMs);
   }
-  const userLimit = input.trust === 'low' ? limits.userLowTrust : limits.user;
+  const userLimit = input.trust === 'low' ? limits.userLowTrust ?? limits.user : limits.user;
   if (userLimit && facts.user.id) count('user', keys.user(facts.user.id), userLimit.windowMs);
   if (facts.ip && !input.trustedNetwork) {
     if (limits.ip) count('ip', keys.ip(facts.ip.text), limits.ip.windowMs);

@@ -1,0 +1,9 @@
+/** Prints the README's secrets table from scripts/lib/secret-catalog.ts. */
+import { SECRET_CATALOG } from './lib/secret-catalog';
+
+const escape = (text: string) => text.replace(/\|/g, '\\|');
+console.log('| secret | group | meaning | default | example |');
+console.log('| --- | --- | --- | --- | --- |');
+for (const secret of SECRET_CATALOG) {
+  console.log(`| \`${secret.name}\` | ${secret.group} | ${escape(secret.meaning)} | ${escape(secret.default)} | ${escape(secret.example)} |`);
+}

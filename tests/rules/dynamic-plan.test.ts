@@ -1,0 +1,363 @@
+import fc from 'fast-check';
+import { ConfigErrors, type Secrets } from '../../shared/config/static-policy';
+import { parseDynamicPolicy, type DynamicPolicy } from '../../shared/config/dynamic-policy';
+import { planBatch } from '../../shared/engine/dynamic-plan';
+import type { Counters, DynamicFacts } from '../../shared/engine/dynamic-types';
+import type { SendFacts } from '../../shared/engine/types';
+import { rangeOf } from '../../shared/rules/prefix-anomaly';
+import type { StoreOp, StoreResult } from '../../shared/store/counter-store';
+import { GuardKeys } from '../../shared/store/keys';
+import { readTrustTier } from '../../shared/trust';
+import { NUMBERS, factsFor } from '../support/facts';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const NOW = Date.UTC(2026, 10, 23, 12, 7);
+const HOUR_WINDOW = Math.floor(NOW / HOUR);
+const keys = new GuardKeys('t:test');
+
+function policyOf(secrets: Secrets = {}): DynamicPolicy {
+  const errors = new ConfigErrors();
+  const policy = parseDynamicPolicy(secrets, errors);
+  expect(errors.errors).toEqual([]);
+  return policy;
+}
+
+function inputFor(
+  options: { recipient?: string; ip?: string; appMetadata?: Record<string, unknown>; trustedNumber?: boolean; trustedNetwork?: boolean } = {},
+  editFacts: (facts: SendFacts) => SendFacts = (facts) => facts,
+): DynamicFacts {
+  const base = factsFor(options.recipient ?? NUMBERS.US, {
+    now: NOW,
+    ...(options.ip === undefined ? {} : { ip: options.ip }),
+    appMetadata: options.appMetadata ?? {},
+  });
+  const facts = editFacts(base);
+  return {
+    facts,
+    trustedNumber: options.trustedNumber ?? false,
+    trustedNetwork: options.trustedNetwork ?? false,
+    trust: readTrustTier(facts.user.appMetadata),
+    range: rangeOf(facts.number.e164, facts.number.callingCode, 4),
+    highRiskCountry: false,
+    staticBlocked: false,
+  };
+}
+
+const keysOf = (ops: readonly StoreOp[]) => ops.map((op) => op.key);
+const countOp = (key: string, windowMs: number): StoreOp => ({
+  kind: 'count',
+  key,
+  window: Math.floor(NOW / windowMs),
+  ttlMs: 2 * windowMs + MINUTE,
+});
+
+describe('planBatch with the default policy and a plain SMS', () => {
+  const input = inputFor();
+  const plan = planBatch(input, policyOf(), keys);
+
+  test('the facts are what the test means', () => {
+    expect(input.facts.number.e164).toBe('+14155552671');
+    expect(input.facts.ip?.text).toBe('198.51.100.7');
+    expect(input.facts.user.id).toBe('auth0|test');
+    expect(input.range).toBe('+1415555');
+  });
+
+  test('plans exactly these ops, in this order', () => {
+    const rateTtl = Math.max(3 * HOUR * 24, DAY);
+    const resetMs = policyOf().resend?.resetMs ?? Number.NaN;
+    expect(resetMs).toBeGreaterThan(policyOf().resend?.maxDelayMs ?? Number.NaN);
+    expect(plan.ops).toEqual([
+      { kind: 'get', key: keys.serviceLock('sms') },
+      { kind: 'get', key: keys.rangeBlock('+1415555') },
+      { kind: 'get', key: keys.countryBlock('US') },
+      { kind: 'streak', key: keys.streak('+14155552671'), resetMs: resetMs, ttlMs: resetMs + MINUTE },
+      countOp(keys.numberWindow('+14155552671'), HOUR),
+      countOp(keys.user('auth0|test'), HOUR),
+      countOp(keys.ip('198.51.100.7'), HOUR),
+      countOp(keys.subnet('198.51.100.0/24'), HOUR),
+      countOp(keys.service('sms'), HOUR),
+      { kind: 'rate', key: keys.tenantRate(), window: HOUR_WINDOW, alpha: 1 / 24, foldFloor: 20, ttlMs: rateTtl, when: 'always' },
+      { kind: 'rate', key: keys.rangeRate('+1415555'), window: HOUR_WINDOW, alpha: 1 / 24, foldFloor: 8, ttlMs: rateTtl, when: 'new-streak' },
+      { kind: 'rate', key: keys.countryRate('US'), window: HOUR_WINDOW, alpha: 1 / 24, foldFloor: 20, ttlMs: rateTtl, when: 'new-streak' },
+    ]);
+  });
+
+  test('the keys are normalised, prefixed and readable', () => {
+    expect(keysOf(plan.ops)).toEqual([
+      't:test:svc:sms:lock',
+      't:test:rng:1415555:block',
+      't:test:cty:US:block',
+      't:test:num:14155552671:streak',
+      't:test:num:14155552671:w',
+      keys.user('auth0|test'),
+      't:test:ip:198.51.100.7',
+      't:test:net:198.51.100.0/24',
+      't:test:svc:sms:w',
+      't:test:svc:all:rate',
+      't:test:rng:1415555:rate',
+      't:test:cty:US:rate',
+    ]);
+    expect(keys.user('auth0|test')).toMatch(/^t:test:user:[A-Za-z0-9_-]{22}$/);
+  });
+
+  test('all keys are distinct', () => {
+    expect(new Set(keysOf(plan.ops)).size).toBe(plan.ops.length);
+  });
+
+  test('the streak op comes before the rate ops that count only new streaks', () => {
+    const kinds = plan.ops.map((op) => (op.kind === 'rate' ? `rate:${op.when}` : op.kind));
+    const streakAt = kinds.indexOf('streak');
+    expect(streakAt).toBeGreaterThanOrEqual(0);
+    expect(kinds.filter((kind) => kind === 'rate:new-streak')).toHaveLength(2);
+    kinds.forEach((kind, index) => {
+      if (kind === 'rate:new-streak') expect(index).toBeGreaterThan(streakAt);
+    });
+  });
+
+  test('voice uses the voice lock and the voice service counter', () => {
+    const voice = planBatch(inputFor({}, (facts) => ({ ...facts, channel: 'voice' })), policyOf(), keys);
+    expect(keysOf(voice.ops)).toContain(keys.serviceLock('voice'));
+    expect(keysOf(voice.ops)).toContain(keys.service('voice'));
+    expect(keysOf(voice.ops)).not.toContain(keys.serviceLock('sms'));
+    expect(keysOf(voice.ops)).not.toContain(keys.service('sms'));
+  });
+});
+
+describe('planBatch: what is left out', () => {
+  const numberKeys = [
+    keys.streak('+14155552671'),
+    keys.numberWindow('+14155552671'),
+    keys.rangeBlock('+1415555'),
+    keys.rangeRate('+1415555'),
+  ];
+
+  test('a trusted number plans no streak, number, range (or other pumping) ops', () => {
+    const plan = planBatch(inputFor({ trustedNumber: true }), policyOf(), keys);
+    expect(plan.ops.map((op) => op.kind)).toEqual(['get', 'count', 'count', 'count', 'count']);
+    expect(keysOf(plan.ops)).toEqual([
+      keys.serviceLock('sms'),
+      keys.user('auth0|test'),
+      keys.ip('198.51.100.7'),
+      keys.subnet('198.51.100.0/24'),
+      keys.service('sms'),
+    ]);
+    for (const key of numberKeys) expect(keysOf(plan.ops)).not.toContain(key);
+  });
+
+  test('a trusted network plans no ip or subnet ops', () => {
+    const plan = planBatch(inputFor({ trustedNetwork: true }), policyOf(), keys);
+    expect(keysOf(plan.ops)).not.toContain(keys.ip('198.51.100.7'));
+    expect(keysOf(plan.ops)).not.toContain(keys.subnet('198.51.100.0/24'));
+    expect(plan.ops).toHaveLength(10);
+    expect(keysOf(plan.ops)).toEqual(expect.arrayContaining(numberKeys));
+  });
+
+  test('no IP plans no ip or subnet ops', () => {
+    const plan = planBatch(inputFor({}, (facts) => ({ ...facts, ip: undefined })), policyOf(), keys);
+    expect(plan.ops.filter((op) => op.key.includes(':ip:') || op.key.includes(':net:'))).toEqual([]);
+    expect(plan.ops).toHaveLength(10);
+  });
+
+  test('a low-trust user is counted in the low-trust window', () => {
+    const secrets = { GUARD_LIMIT_USER: '10/1h', GUARD_LIMIT_USER_LOW_TRUST: '4/15m' };
+    const low = planBatch(inputFor({ appMetadata: { tollguard: { trust: 'low' } } }), policyOf(secrets), keys);
+    const standard = planBatch(inputFor(), policyOf(secrets), keys);
+    const userOp = (ops: readonly StoreOp[]) => ops.find((op) => op.key === keys.user('auth0|test'));
+    expect(userOp(low.ops)).toEqual(countOp(keys.user('auth0|test'), 15 * MINUTE));
+    expect(userOp(standard.ops)).toEqual(countOp(keys.user('auth0|test'), HOUR));
+  });
+
+  test('a low-trust user is still counted when only the standard user limit is off', () => {
+    const policy = policyOf({ GUARD_LIMIT_USER: 'off' });
+    expect(keysOf(planBatch(inputFor({ appMetadata: { tollguard: { trust: 'low' } } }), policy, keys).ops)).toContain(keys.user('auth0|test'));
+    expect(keysOf(planBatch(inputFor(), policy, keys).ops)).not.toContain(keys.user('auth0|test'));
+  });
+
+  test('no user id plans no user op', () => {
+    const plan = planBatch(inputFor({}, (facts) => ({ ...facts, user: { id: undefined, appMetadata: {} } })), policyOf(), keys);
+    expect(plan.ops.filter((op) => op.key.includes(':user:'))).toEqual([]);
+    expect(plan.ops).toHaveLength(11);
+  });
+
+  test('the country window is planned only when GUARD_LIMIT_COUNTRY is on', () => {
+    expect(keysOf(planBatch(inputFor(), policyOf(), keys).ops)).not.toContain(keys.countryWindow('US'));
+    const on = planBatch(inputFor(), policyOf({ GUARD_LIMIT_COUNTRY: '50/1d' }), keys);
+    expect(on.ops.find((op) => op.key === keys.countryWindow('US'))).toEqual(countOp(keys.countryWindow('US'), DAY));
+  });
+
+  test('GUARD_PUMPING=off plans no block reads and no rate ops', () => {
+    const plan = planBatch(inputFor(), policyOf({ GUARD_PUMPING: 'off' }), keys);
+    expect(plan.ops.filter((op) => op.kind === 'rate')).toEqual([]);
+    expect(keysOf(plan.ops)).not.toContain(keys.tenantRate());
+    expect(plan.ops.filter((op) => op.kind === 'get')).toEqual([{ kind: 'get', key: keys.serviceLock('sms') }]);
+  });
+
+  test('GUARD_RESEND_DELAY=off still plans the streak (pumping counts new streaks), with a one-hour reset', () => {
+    const plan = planBatch(inputFor(), policyOf({ GUARD_RESEND_DELAY: 'off' }), keys);
+    expect(plan.ops.find((op) => op.kind === 'streak')).toEqual({ kind: 'streak', key: keys.streak('+14155552671'), resetMs: HOUR, ttlMs: HOUR + MINUTE });
+  });
+
+  test('GUARD_LIMIT_NUMBER=off drops the number window but keeps the streak', () => {
+    const plan = planBatch(inputFor(), policyOf({ GUARD_LIMIT_NUMBER: 'off' }), keys);
+    expect(keysOf(plan.ops)).not.toContain(keys.numberWindow('+14155552671'));
+    expect(keysOf(plan.ops)).toContain(keys.streak('+14155552671'));
+  });
+
+  test('an attempt a static rule already refuses is not counted toward the service cap (the lock is still read)', () => {
+    const plan = planBatch({ ...inputFor(), staticBlocked: true }, policyOf(), keys);
+    expect(keysOf(plan.ops)).not.toContain(keys.service('sms'));
+    expect(keysOf(plan.ops)).toContain(keys.serviceLock('sms'));
+    expect(plan.ops).toHaveLength(11);
+  });
+
+  test('a service cap that is off plans no service counter (the lock is still read)', () => {
+    const plan = planBatch(inputFor(), policyOf({ GUARD_SERVICE_CAP_SMS: 'off' }), keys);
+    expect(keysOf(plan.ops)).not.toContain(keys.service('sms'));
+    expect(keysOf(plan.ops)).toContain(keys.serviceLock('sms'));
+  });
+
+  test('a number with no country plans no country ops', () => {
+    const plan = planBatch(inputFor({}, (facts) => ({ ...facts, number: { ...facts.number, country: undefined } })), policyOf({ GUARD_LIMIT_COUNTRY: '50/1h' }), keys);
+    expect(plan.ops.filter((op) => op.key.includes(':cty:'))).toEqual([]);
+    expect(keysOf(plan.ops)).toContain(keys.rangeRate('+1415555'));
+  });
+});
+
+describe('planBatch: read() maps the answers back by meaning', () => {
+  const EMPTY: Counters = {
+    serviceLockUntil: 0,
+    rangeBlockedUntil: undefined,
+    countryBlockedUntil: undefined,
+    cachedLookup: undefined,
+    streak: undefined,
+    number: undefined,
+    user: undefined,
+    ip: undefined,
+    subnet: undefined,
+    country: undefined,
+    service: undefined,
+    range: undefined,
+    countryRate: undefined,
+    tenantRate: undefined,
+  };
+
+  test('the full default plan', () => {
+    const plan = planBatch(inputFor(), policyOf(), keys);
+    const results: StoreResult[] = [
+      { kind: 'get', value: String(NOW + 5000) },
+      { kind: 'get', value: String(NOW + 6000) },
+      { kind: 'get', value: undefined },
+      { kind: 'streak', previousAt: NOW - 9000, streak: 3 },
+      { kind: 'count', current: 1, previous: 2 },
+      { kind: 'count', current: 3, previous: 4 },
+      { kind: 'count', current: 5, previous: 6 },
+      { kind: 'count', current: 7, previous: 8 },
+      { kind: 'count', current: 9, previous: 10 },
+      { kind: 'rate', current: 10, baseline: 0.5, windows: 30 },
+      { kind: 'rate', current: 11, baseline: 1.5, windows: 31 },
+      { kind: 'rate', current: 13, baseline: 3.5, windows: 33 },
+    ];
+    expect(results).toHaveLength(plan.ops.length);
+    expect(plan.read(results)).toEqual({
+      ...EMPTY,
+      serviceLockUntil: NOW + 5000,
+      rangeBlockedUntil: NOW + 6000,
+      countryBlockedUntil: 0,
+      streak: { previousAt: NOW - 9000, streak: 3 },
+      number: { current: 1, previous: 2 },
+      user: { current: 3, previous: 4 },
+      ip: { current: 5, previous: 6 },
+      subnet: { current: 7, previous: 8 },
+      service: { current: 9, previous: 10 },
+      tenantRate: { current: 10, baseline: 0.5, windows: 30 },
+      range: { current: 11, baseline: 1.5, windows: 31 },
+      countryRate: { current: 13, baseline: 3.5, windows: 33 },
+    });
+  });
+
+  test('a shorter plan (trusted number, trusted network) shifts nothing: each answer lands on its meaning', () => {
+    const plan = planBatch(inputFor({ trustedNumber: true, trustedNetwork: true }), policyOf({ GUARD_LIMIT_COUNTRY: '50/1h' }), keys);
+    expect(keysOf(plan.ops)).toEqual([keys.serviceLock('sms'), keys.user('auth0|test'), keys.countryWindow('US'), keys.service('sms')]);
+    const counters = plan.read([
+      { kind: 'get', value: undefined },
+      { kind: 'count', current: 4, previous: 0 },
+      { kind: 'count', current: 40, previous: 1 },
+      { kind: 'count', current: 400, previous: 2 },
+    ]);
+    expect(counters).toEqual({
+      ...EMPTY,
+      user: { current: 4, previous: 0 },
+      country: { current: 40, previous: 1 },
+      service: { current: 400, previous: 2 },
+    });
+  });
+
+  test('a garbled timestamp reads as "not blocked" (0), not NaN', () => {
+    const plan = planBatch(inputFor(), policyOf(), keys);
+    const counters = plan.read([{ kind: 'get', value: 'not-a-number' }]);
+    expect(counters.serviceLockUntil).toBe(0);
+  });
+
+  test('extra answers beyond the plan are ignored', () => {
+    const plan = planBatch(inputFor({ trustedNumber: true, trustedNetwork: true }, (facts) => ({ ...facts, user: { id: undefined, appMetadata: {} } })), policyOf(), keys);
+    expect(plan.ops).toHaveLength(2);
+    const counters = plan.read([
+      { kind: 'get', value: '123' },
+      { kind: 'count', current: 1, previous: 0 },
+      { kind: 'count', current: 99, previous: 99 },
+    ]);
+    expect(counters).toEqual({ ...EMPTY, serviceLockUntil: 123, service: { current: 1, previous: 0 } });
+  });
+});
+
+describe('keys never carry raw or unnormalised input', () => {
+  test('a hostile user id (newline, 10 000 characters) becomes a short key with no newline', () => {
+    const userId = `auth0|evil\nFLUSHALL\r\n${'x'.repeat(10_000)}`;
+    const plan = planBatch(inputFor({}, (facts) => ({ ...facts, user: { id: userId, appMetadata: {} } })), policyOf(), keys);
+    const userKey = plan.ops.find((op) => op.key.startsWith('t:test:user:'))?.key;
+    expect(userKey).toBeDefined();
+    expect(userKey?.length).toBeLessThan(64);
+    expect(userKey).not.toMatch(/[\r\n]/);
+    expect(userKey).not.toContain('evil');
+    expect(userKey).not.toContain('xxxx');
+    for (const op of plan.ops) expect(op.key).not.toMatch(/[\r\n\s]/);
+  });
+
+  test('property: every user id gives a fixed-form key, the same id the same key', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 2000 }), (userId) => {
+        const key = keys.user(userId);
+        expect(key).toMatch(/^t:test:user:[A-Za-z0-9_-]{22}$/);
+        expect(keys.user(userId)).toBe(key);
+      }),
+    );
+  });
+
+  test('different user ids get different keys', () => {
+    expect(keys.user('auth0|a')).not.toBe(keys.user('auth0|b'));
+  });
+
+  test('an IPv6 zone id does not reach the keys', () => {
+    const plan = planBatch(inputFor({ ip: 'fe80::1%eth0' }), policyOf(), keys);
+    expect(keysOf(plan.ops)).toContain('t:test:ip:fe80::1');
+    expect(keysOf(plan.ops)).toContain('t:test:net:fe80::/64');
+    for (const op of plan.ops) {
+      expect(op.key).not.toContain('%');
+      expect(op.key).not.toContain('eth0');
+    }
+  });
+
+  test('the same client spelled differently maps to the same IP keys', () => {
+    const ipKeys = (ip: string) => keysOf(planBatch(inputFor({ ip }), policyOf(), keys).ops).filter((key) => key.includes(':ip:') || key.includes(':net:'));
+    expect(ipKeys('::ffff:198.51.100.7')).toEqual(ipKeys('198.51.100.7'));
+    expect(ipKeys('2001:DB8:0:0:0:0:0:1')).toEqual(ipKeys('2001:db8::1'));
+    expect(ipKeys('2001:db8::1')).toEqual(['t:test:ip:2001:db8::1', 't:test:net:2001:db8::/64']);
+  });
+
+  test('a formatted recipient gives the same number keys as its E.164 form', () => {
+    const formatted = planBatch(inputFor({ recipient: '+1 (415) 555-2671' }), policyOf(), keys);
+    expect(keysOf(formatted.ops)).toEqual(keysOf(planBatch(inputFor(), policyOf(), keys).ops));
+  });
+});
