@@ -17,7 +17,7 @@ import type { PhoneNumberFacts } from '../phone/e164';
 import { describeUnparsedRecipient, maskPhoneNumber } from '../phone/mask';
 import { NETWORK_ZONE_RULE } from '../rules/network-zones';
 import { NUMBER_LIST_RULE } from '../rules/number-lists';
-import { NUMBER_SANITY_RULE, checkRecipient } from '../rules/number-sanity';
+import { checkRecipient } from '../rules/number-sanity';
 import { rangeOf } from '../rules/prefix-anomaly';
 import { readTrustTier } from '../trust';
 import type { SendContainer } from './container';

@@ -1,6 +1,4 @@
 import fc from 'fast-check';
-import { ConfigErrors, type Secrets } from '../../shared/config/static-policy';
-import { parseDynamicPolicy, type DynamicPolicy } from '../../shared/config/dynamic-policy';
 import { planBatch } from '../../shared/engine/dynamic-plan';
 import type { Counters, DynamicFacts } from '../../shared/engine/dynamic-types';
 import type { SendFacts } from '../../shared/engine/types';
@@ -9,6 +7,7 @@ import type { StoreOp, StoreResult } from '../../shared/store/counter-store';
 import { GuardKeys } from '../../shared/store/keys';
 import { readTrustTier } from '../../shared/trust';
 import { NUMBERS, factsFor } from '../support/facts';
+import { policyOf } from '../support/dynamic-context';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -17,12 +16,6 @@ const NOW = Date.UTC(2026, 10, 23, 12, 7);
 const HOUR_WINDOW = Math.floor(NOW / HOUR);
 const keys = new GuardKeys('t:test');
 
-function policyOf(secrets: Secrets = {}): DynamicPolicy {
-  const errors = new ConfigErrors();
-  const policy = parseDynamicPolicy(secrets, errors);
-  expect(errors.errors).toEqual([]);
-  return policy;
-}
 
 function inputFor(
   options: { recipient?: string; ip?: string; appMetadata?: Record<string, unknown>; trustedNumber?: boolean; trustedNetwork?: boolean } = {},

@@ -1,43 +1,19 @@
 import fc from 'fast-check';
-import { ConfigErrors, type Secrets } from '../../shared/config/static-policy';
-import { parseDynamicPolicy, type DynamicPolicy, type ResendPolicy } from '../../shared/config/dynamic-policy';
+import { type Secrets } from '../../shared/config/static-policy';
+import { type ResendPolicy } from '../../shared/config/dynamic-policy';
 import type { Counters, DynamicFacts, DynamicRuleContext } from '../../shared/engine/dynamic-types';
 import { NUMBER_VELOCITY_RULE, checkNumberVelocity, requiredResendDelayMs } from '../../shared/rules/number-velocity';
 import { rangeOf } from '../../shared/rules/prefix-anomaly';
 import { GuardKeys } from '../../shared/store/keys';
 import { readTrustTier } from '../../shared/trust';
 import { NUMBERS, factsFor } from '../support/facts';
+import { countersWith, policyOf } from '../support/dynamic-context';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const NOW = Date.UTC(2026, 10, 23, 12, 20);
 
-function policyOf(secrets: Secrets = {}): DynamicPolicy {
-  const errors = new ConfigErrors();
-  const policy = parseDynamicPolicy(secrets, errors);
-  expect(errors.errors).toEqual([]);
-  return policy;
-}
 
-function countersWith(overrides: Partial<Counters> = {}): Counters {
-  return {
-    serviceLockUntil: 0,
-    rangeBlockedUntil: undefined,
-    countryBlockedUntil: undefined,
-    cachedLookup: undefined,
-    streak: undefined,
-    number: undefined,
-    user: undefined,
-    ip: undefined,
-    subnet: undefined,
-    country: undefined,
-    service: undefined,
-    range: undefined,
-    countryRate: undefined,
-    tenantRate: undefined,
-    ...overrides,
-  };
-}
 
 function inputFor(recipient: string = NUMBERS.US): DynamicFacts {
   const facts = factsFor(recipient, { now: NOW });

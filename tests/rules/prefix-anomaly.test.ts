@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { ConfigErrors, type Secrets } from '../../shared/config/static-policy';
-import { parseDynamicPolicy, type DynamicPolicy, type PumpingPolicy } from '../../shared/config/dynamic-policy';
+import { type Secrets } from '../../shared/config/static-policy';
+import { type PumpingPolicy } from '../../shared/config/dynamic-policy';
 import type { Counters, DynamicFacts, DynamicRuleContext, RateCount } from '../../shared/engine/dynamic-types';
 import {
   PREFIX_ANOMALY_RULE,
@@ -12,40 +12,16 @@ import {
 import { GuardKeys } from '../../shared/store/keys';
 import { readTrustTier } from '../../shared/trust';
 import { NUMBERS, factsFor } from '../support/facts';
+import { countersWith, policyOf } from '../support/dynamic-context';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const NOW = Date.UTC(2026, 10, 23, 12, 10);
 const keys = new GuardKeys('t:test');
 
-function policyOf(secrets: Secrets = {}): DynamicPolicy {
-  const errors = new ConfigErrors();
-  const policy = parseDynamicPolicy(secrets, errors);
-  expect(errors.errors).toEqual([]);
-  return policy;
-}
 
 const PUMPING = policyOf().pumping as PumpingPolicy;
 
-function countersWith(overrides: Partial<Counters> = {}): Counters {
-  return {
-    serviceLockUntil: 0,
-    rangeBlockedUntil: undefined,
-    countryBlockedUntil: undefined,
-    cachedLookup: undefined,
-    streak: undefined,
-    number: undefined,
-    user: undefined,
-    ip: undefined,
-    subnet: undefined,
-    country: undefined,
-    service: undefined,
-    range: undefined,
-    countryRate: undefined,
-    tenantRate: undefined,
-    ...overrides,
-  };
-}
 
 function contextFor(
   counters: Partial<Counters>,

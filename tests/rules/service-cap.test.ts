@@ -1,5 +1,5 @@
-import { ConfigErrors, type Secrets } from '../../shared/config/static-policy';
-import { formatWindowLimit, parseDynamicPolicy, type DynamicPolicy, type WindowLimit } from '../../shared/config/dynamic-policy';
+import { type Secrets } from '../../shared/config/static-policy';
+import { formatWindowLimit, type WindowLimit } from '../../shared/config/dynamic-policy';
 import type { Counters, DynamicFacts, DynamicRuleContext, WindowCount } from '../../shared/engine/dynamic-types';
 import type { Channel } from '../../shared/engine/types';
 import { rangeOf } from '../../shared/rules/prefix-anomaly';
@@ -7,6 +7,7 @@ import { SERVICE_CAP_RULE, checkServiceCap } from '../../shared/rules/service-ca
 import { GuardKeys } from '../../shared/store/keys';
 import { readTrustTier } from '../../shared/trust';
 import { NUMBERS, factsFor } from '../support/facts';
+import { countersWith, policyOf } from '../support/dynamic-context';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -14,32 +15,7 @@ const HOUR = 60 * MINUTE;
 const NOW = Date.UTC(2026, 10, 23, 12);
 const keys = new GuardKeys('t:test');
 
-function policyOf(secrets: Secrets = {}): DynamicPolicy {
-  const errors = new ConfigErrors();
-  const policy = parseDynamicPolicy(secrets, errors);
-  expect(errors.errors).toEqual([]);
-  return policy;
-}
 
-function countersWith(overrides: Partial<Counters> = {}): Counters {
-  return {
-    serviceLockUntil: 0,
-    rangeBlockedUntil: undefined,
-    countryBlockedUntil: undefined,
-    cachedLookup: undefined,
-    streak: undefined,
-    number: undefined,
-    user: undefined,
-    ip: undefined,
-    subnet: undefined,
-    country: undefined,
-    service: undefined,
-    range: undefined,
-    countryRate: undefined,
-    tenantRate: undefined,
-    ...overrides,
-  };
-}
 
 function check(counters: Partial<Counters>, options: { channel?: Channel; secrets?: Secrets; now?: number } = {}) {
   const facts = factsFor(NUMBERS.US, { now: options.now ?? NOW, channel: options.channel ?? 'sms' });

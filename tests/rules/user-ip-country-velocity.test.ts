@@ -1,5 +1,5 @@
-import { ConfigErrors, type Secrets } from '../../shared/config/static-policy';
-import { formatWindowLimit, parseDynamicPolicy, type DynamicPolicy, type WindowLimit } from '../../shared/config/dynamic-policy';
+import { type Secrets } from '../../shared/config/static-policy';
+import { formatWindowLimit, type WindowLimit } from '../../shared/config/dynamic-policy';
 import type { Counters, DynamicFacts, DynamicRuleContext, WindowCount } from '../../shared/engine/dynamic-types';
 import { COUNTRY_VELOCITY_RULE, checkCountryVelocity } from '../../shared/rules/country-velocity';
 import { IP_VELOCITY_RULE, checkIpVelocity } from '../../shared/rules/ip-velocity';
@@ -8,36 +8,12 @@ import { USER_VELOCITY_RULE, checkUserVelocity } from '../../shared/rules/user-v
 import { GuardKeys } from '../../shared/store/keys';
 import { readTrustTier } from '../../shared/trust';
 import { NUMBERS, factsFor } from '../support/facts';
+import { countersWith, policyOf } from '../support/dynamic-context';
 
 /** The first millisecond of an hour window: the previous window would count in full, so tests keep it 0. */
 const NOW = Date.UTC(2026, 10, 23, 12);
 
-function policyOf(secrets: Secrets = {}): DynamicPolicy {
-  const errors = new ConfigErrors();
-  const policy = parseDynamicPolicy(secrets, errors);
-  expect(errors.errors).toEqual([]);
-  return policy;
-}
 
-function countersWith(overrides: Partial<Counters> = {}): Counters {
-  return {
-    serviceLockUntil: 0,
-    rangeBlockedUntil: undefined,
-    countryBlockedUntil: undefined,
-    cachedLookup: undefined,
-    streak: undefined,
-    number: undefined,
-    user: undefined,
-    ip: undefined,
-    subnet: undefined,
-    country: undefined,
-    service: undefined,
-    range: undefined,
-    countryRate: undefined,
-    tenantRate: undefined,
-    ...overrides,
-  };
-}
 
 function contextFor(
   counters: Partial<Counters>,
