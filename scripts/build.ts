@@ -7,13 +7,14 @@
 import { build, type Metafile } from 'esbuild';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ACTION_PACKAGES } from './lib/action-packages';
 
 export const ROOT = resolve(__dirname, '..');
 export const DIST = join(ROOT, 'dist');
 export const ACTIONS = ['send-phone-message'] as const;
 export const MAX_ACTION_BYTES = 100_000;
-/** Packages Auth0 installs for the Action (at most 10); everything else is inlined. */
-const EXTERNAL_PACKAGES = ['libphonenumber-js', '@upstash/redis'];
+/** Packages Auth0 installs for the Actions (at most 10 each); everything else is inlined. */
+const EXTERNAL_PACKAGES = ACTION_PACKAGES;
 const KEYWORD_PATTERN = /##[A-Za-z0-9_]+##|@@[A-Za-z0-9_]+@@/;
 
 export interface ActionDependency {
