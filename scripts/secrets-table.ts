@@ -2,8 +2,9 @@
 import { SECRET_CATALOG } from './lib/secret-catalog';
 
 const escape = (text: string) => text.replace(/\|/g, '\\|');
-console.log('| secret | group | meaning | default | example |');
-console.log('| --- | --- | --- | --- | --- |');
+const ACTIONS = { send: 'send', signup: 'sign-up', both: 'both' } as const;
+console.log('| secret | Action | group | meaning | default | example |');
+console.log('| --- | --- | --- | --- | --- | --- |');
 for (const secret of SECRET_CATALOG) {
-  console.log(`| \`${secret.name}\` | ${secret.group} | ${escape(secret.meaning)} | ${escape(secret.default)} | ${escape(secret.example)} |`);
+  console.log(`| \`${secret.name}\` | ${ACTIONS[secret.actions]} | ${secret.group} | ${escape(secret.meaning)} | ${escape(secret.default)} | ${escape(secret.example)} |`);
 }

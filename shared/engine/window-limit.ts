@@ -20,9 +20,10 @@ export function overLimit(
   count: WindowCount | undefined,
   limit: WindowLimit | undefined,
   now: number,
+  noun = 'attempts',
 ): string | undefined {
   if (count === undefined || limit === undefined) return undefined;
   const estimate = slidingCount(count, now, limit.windowMs);
   if (estimate <= limit.max) return undefined;
-  return `${Math.ceil(estimate)} attempts ${what}, over the limit of ${formatWindowLimit(limit)}`;
+  return `${Math.ceil(estimate)} ${noun} ${what}, over the limit of ${formatWindowLimit(limit)}`;
 }

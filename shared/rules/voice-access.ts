@@ -1,16 +1,24 @@
 /**
  * The voice-access rule ("control Voice MFA per group"): when voice is limited to allowed users,
  * a voice OTP goes out only to users whose app_metadata marks them (`tollguard.voice: true`) or
- * names one of the configured groups / roles under one of the configured claims.
+ * names one of the configured groups / roles under one of the configured claims. Whatever the
+ * mode, users the registration Action marked low-trust get no voice until they are proofed
+ * (`tollguard.proofed: true`) or explicitly allowed.
  */
 import type { Finding, SendFacts, StaticPolicy } from '../engine/types';
+import { isProofed, readTrustTier } from '../trust';
 
 export const VOICE_ACCESS_RULE = 'voice-access';
 
 export function checkVoiceAccess(facts: SendFacts, policy: StaticPolicy): Finding | undefined {
+  if (facts.channel !== 'voice') return undefined;
   const access = policy.voiceAccess;
-  if (facts.channel !== 'voice' || access.mode === 'everyone') return undefined;
-  if (userMayUseVoice(facts.user.appMetadata, access.groupClaims, access.groups)) return undefined;
+  const metadata = facts.user.appMetadata;
+  if (userMayUseVoice(metadata, access.groupClaims, access.groups)) return undefined;
+  if (readTrustTier(metadata) === 'low' && !isProofed(metadata)) {
+    return { rule: VOICE_ACCESS_RULE, effect: 'block', reason: 'voice OTP is not available to low-trust users until they are proofed' };
+  }
+  if (access.mode === 'everyone') return undefined;
   return { rule: VOICE_ACCESS_RULE, effect: 'block', reason: 'voice OTP is limited to allowed users and groups' };
 }
 

@@ -7,17 +7,13 @@ import { createHash } from 'node:crypto';
 import { webhookAlertSender } from '../alerts/webhook';
 import { parseDeliveryConfig, type DeliveryConfig } from '../config/delivery-config';
 import { parseDynamicPolicy, type DynamicPolicy } from '../config/dynamic-policy';
-import { isUnset, parseBaseUrl } from '../config/parsers';
-import { SecretError } from '../config/secret-error';
 import { ConfigErrors, parseStaticPolicy, type Secrets } from '../config/static-policy';
 import { DryRunSender, TwilioMessagingSender, TwilioVerifySender, type MessageSender } from '../delivery/sender';
 import { twilioLookup, type PhoneLookup } from '../delivery/twilio-lookup';
 import { TwilioRest } from '../delivery/twilio-rest';
 import type { StaticPolicy } from '../engine/types';
-import type { CounterStore } from '../store/counter-store';
+import { buildStore } from '../store/build-store';
 import { tenantKeyPrefix } from '../store/keys';
-import { MemoryStore } from '../store/memory-store';
-import { UpstashStore } from '../store/upstash-store';
 import { DynamicGuard } from './dynamic-guard';
 
 export interface SendContainer {
@@ -68,26 +64,6 @@ function buildLookup(delivery: DeliveryConfig, policy: DynamicPolicy): PhoneLook
     timeoutMs: Math.min(delivery.timeoutMs, 2000),
   });
   return twilioLookup(rest, policy.lookup.fields);
-}
-
-/** Upstash when both secrets are set, the embedded store when neither is, a reported problem otherwise. */
-function buildStore(secrets: Secrets, policy: DynamicPolicy, errors: SecretError[]): CounterStore | { problem: string } {
-  const url = secrets['UPSTASH_REDIS_REST_URL'];
-  const token = secrets['UPSTASH_REDIS_REST_TOKEN'];
-  if (isUnset(url) && isUnset(token)) return new MemoryStore();
-  if (isUnset(url) || isUnset(token)) {
-    const missing = isUnset(url) ? 'UPSTASH_REDIS_REST_URL' : 'UPSTASH_REDIS_REST_TOKEN';
-    const problem = `secret ${missing} is missing (both Upstash secrets are needed)`;
-    errors.push(new SecretError(missing, 'set together with the other UPSTASH_REDIS_REST_* secret', ''));
-    return { problem };
-  }
-  try {
-    return new UpstashStore({ url: parseBaseUrl('UPSTASH_REDIS_REST_URL', url, ''), token: token.trim(), timeoutMs: policy.storeTimeoutMs });
-  } catch (error) {
-    if (!(error instanceof SecretError)) throw error;
-    errors.push(error);
-    return { problem: error.message };
-  }
 }
 
 function buildSender(delivery: DeliveryConfig, print: (line: string) => void): MessageSender | undefined {

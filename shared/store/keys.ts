@@ -43,3 +43,17 @@ function digits(e164: string): string {
 function hashed(value: string): string {
   return createHash('sha256').update(value).digest('base64url').slice(0, 22);
 }
+
+/** Keys of the Pre-User-Registration Action's sign-up counters. */
+export class SignupKeys {
+  constructor(private readonly prefix: string) {}
+
+  private key(...parts: string[]): string {
+    return [this.prefix, 'signup', ...parts].join(':');
+  }
+
+  ip(canonicalIp: string): string { return this.key('ip', canonicalIp); }
+  subnet(canonicalSubnet: string): string { return this.key('net', canonicalSubnet); }
+  domain(asciiDomain: string): string { return this.key('dom', asciiDomain.length <= 100 ? asciiDomain : hashed(asciiDomain)); }
+  tenant(): string { return this.key('all'); }
+}

@@ -1,0 +1,16 @@
+/**
+ * Auth0 Action, trigger pre-user-registration v2: keeps bots and fake accounts out before they
+ * can ask for OTPs, and tags each new user with a trust level. Entry point only.
+ */
+import type { PreUserRegistrationApi, PreUserRegistrationEvent } from '../shared/auth0/types';
+import { buildRegistrationContainer } from '../shared/register/container';
+import { handlePreUserRegistration } from '../shared/register/registration-handler';
+import { ContainerCache } from '../shared/send/container';
+
+const containers = new ContainerCache(buildRegistrationContainer);
+
+export const onExecutePreUserRegistration = async (event: PreUserRegistrationEvent, api: PreUserRegistrationApi): Promise<void> => {
+  const container = containers.get(event?.secrets ?? {});
+  const tenant = typeof event?.tenant?.id === 'string' ? event.tenant.id : 'default';
+  await handlePreUserRegistration(event, api, { container, now: () => Date.now(), log: (line) => console.log(line), tenant });
+};

@@ -1,0 +1,237 @@
+/**
+ * The pre-user-registration flow: cheap offline checks first (e-mail, network zones, sign-up
+ * country, the phone number with the send Action's rules), then the CAPTCHA verification and the
+ * sign-up counters, concurrently. A refusal is api.access.deny(reason for the logs, generic user
+ * message); an accepted user gets app_metadata.tollguard with what was learned and a trust tier.
+ * One JSON log line per decision; never the token, the e-mail's local part or a full number.
+ */
+import { SMS_HIGH_RISK_COUNTRIES, VOICE_EXTRA_HIGH_RISK_COUNTRIES } from '../data/high-risk-countries';
+import type { PreUserRegistrationApi, PreUserRegistrationEvent } from '../auth0/types';
+import { verifyCaptcha } from '../captcha/verify';
+import { isDisposableDomain } from '../email/disposable';
+import { parseEmail, type EmailFacts } from '../email/address';
+import { checkEmail } from '../email/email-rule';
+import { DEFAULT_PROTECTED_DOMAINS } from '../email/lookalike';
+import { runStaticRules } from '../engine/static-rules';
+import type { Finding } from '../engine/types';
+import { windowIndex } from '../engine/window-limit';
+import { scrubText, writeDecisionLog, type LogSink } from '../log/decision-log';
+import { subnetOf } from '../net/ip';
+import { maskPhoneNumber } from '../phone/mask';
+import { checkIpZones } from '../rules/network-zones';
+import { checkRecipient } from '../rules/number-sanity';
+import { checkSignupCountry } from '../rules/signup-country';
+import { SIGNUP_VELOCITY_RULE, checkSignupVelocity, type SignupCounts } from '../rules/signup-velocity';
+import type { CountOp } from '../store/counter-store';
+import { SignupKeys, tenantKeyPrefix } from '../store/keys';
+import { TRUST_METADATA_KEY, trustTierFor, type SignupEvidence } from '../trust';
+import { runCaptchaStep, type CaptchaStepResult, type Verifier } from './captcha-step';
+import type { RegistrationContainer } from './container';
+import { readRegistrationEvent, type RegistrationRequest } from './registration-event';
+import { denialMessage } from './user-messages';
+
+export interface RegistrationDependencies {
+  container: RegistrationContainer;
+  now: () => number;
+  log: LogSink;
+  tenant: string;
+  verify?: Verifier;
+}
+
+const HIGH_RISK = new Set([...SMS_HIGH_RISK_COUNTRIES, ...VOICE_EXTRA_HIGH_RISK_COUNTRIES]);
+const BIG_MAIL_PROVIDERS = new Set(DEFAULT_PROTECTED_DOMAINS);
+const MINUTE = 60_000;
+
+interface StoreOutcome {
+  finding: Finding | undefined;
+  error: string | undefined;
+  ms: number;
+}
+
+export async function handlePreUserRegistration(
+  event: PreUserRegistrationEvent,
+  api: PreUserRegistrationApi,
+  deps: RegistrationDependencies,
+): Promise<void> {
+  const startedAt = performance.now();
+  const { container } = deps;
+  const mode = container.staticPolicy.mode;
+  const request = readRegistrationEvent(event);
+  const now = deps.now();
+  const base = {
+    tollguard: 'decision',
+    version: 1,
+    trigger: 'pre-user-registration',
+    mode,
+    config_errors: container.configErrors.length > 0 ? container.configErrors : undefined,
+  } as const;
+  const token = request.body?.[container.registration.captchaTokenField];
+  const scrub = [...container.secretValues, ...(typeof token === 'string' ? [token] : []), ...(typeof request.phone === 'string' ? [request.phone] : [])];
+  if (mode === 'off') {
+    writeDecisionLog(deps.log, { ...base, decision: 'allow', outcome: 'allowed', rules: [], reasons: [] }, scrub);
+    return;
+  }
+
+  const email = request.email === undefined || request.email === null ? undefined : parseEmail(request.email);
+  const emailFacts = email?.ok ? email.email : undefined;
+  const offline = offlineFindings(request, email, container);
+  const blockedOffline = offline.findings.some((finding) => finding.effect === 'block');
+  const [captcha, store] = await Promise.all([
+    blockedOffline ? Promise.resolve(undefined) : safeCaptcha(request, container, deps.verify ?? verifyCaptcha),
+    countSignup(request, emailFacts, container, now, deps.tenant),
+  ]);
+
+  const findings = [...offline.findings, ...(captcha?.finding ? [captcha.finding] : []), ...(store.finding ? [store.finding] : [])];
+  const blocks = findings.filter((finding) => finding.effect === 'block');
+  if (store.error !== undefined && container.dynamicPolicy.failMode === 'closed') {
+    blocks.push({ rule: 'store-unavailable', effect: 'block', reason: `counter store unavailable (${store.error}); GUARD_FAIL_MODE is closed` });
+  }
+  const evidence: SignupEvidence = {
+    captcha: captcha?.evidence ?? 'not-configured',
+    captchaScore: captcha?.score,
+    signupCountryHighRisk: request.requestCountry !== undefined && HIGH_RISK.has(request.requestCountry),
+    phoneChecked: offline.phoneChecked,
+  };
+  const trust = trustTierFor(evidence);
+  const denied = blocks.length > 0 && mode === 'enforce';
+  writeDecisionLog(
+    deps.log,
+    {
+      ...base,
+      decision: blocks.length > 0 ? 'block' : 'allow',
+      outcome: denied ? 'denied' : blocks.length > 0 ? 'would_deny_allowed' : 'allowed',
+      rules: blocks.map((finding) => finding.rule),
+      reasons: blocks.map((finding) => finding.reason),
+      trust: denied ? undefined : trust,
+      captcha: captcha === undefined ? undefined : { outcome: captcha.evidence, provider: container.captcha?.provider, score: captcha.score, note: captcha.note },
+      email_domain: emailFacts?.domain,
+      phone: offline.maskedPhone,
+      country: request.requestCountry,
+      ip: request.ip?.text,
+      connection: request.connectionName,
+      client_id: request.clientId,
+      store: 'kind' in container.store ? container.store.kind : 'unusable',
+      store_ms: round(store.ms),
+      store_error: store.error,
+      timings_ms: { decide: round(performance.now() - startedAt) },
+    },
+    scrub,
+  );
+  if (denied) {
+    const reason = scrubText(`tollguard: ${blocks.map((finding) => `${finding.rule}: ${finding.reason}`).join('; ')}`, scrub);
+    api.access.deny(reason.slice(0, 1000), denialMessage(request.language, container.registration.denyMessage));
+    return;
+  }
+  api.user.setAppMetadata(TRUST_METADATA_KEY, {
+    version: 1,
+    trust,
+    signup_at: new Date(now).toISOString(),
+    signup_country: request.requestCountry ?? null,
+    captcha: { outcome: evidence.captcha, provider: container.captcha?.provider ?? null, score: evidence.captchaScore ?? null },
+    phone_checked: evidence.phoneChecked,
+  });
+}
+
+interface OfflineResult {
+  findings: Finding[];
+  phoneChecked: boolean;
+  maskedPhone: string | undefined;
+}
+
+function offlineFindings(
+  request: RegistrationRequest,
+  email: ReturnType<typeof parseEmail> | undefined,
+  container: RegistrationContainer,
+): OfflineResult {
+  const findings: Finding[] = [];
+  const add = (finding: Finding | undefined) => {
+    if (finding !== undefined) findings.push(finding);
+  };
+  if (email !== undefined) {
+    add(email.ok ? checkEmail(email.email, container.email, isDisposableDomain) : { rule: 'email', effect: 'block', reason: email.reason });
+  }
+  add(checkIpZones(request.ip, container.staticPolicy.network));
+  add(checkSignupCountry(request.requestCountry, container.registration.signupCountry));
+  let phoneChecked = false;
+  let maskedPhone: string | undefined;
+  if (request.phone !== undefined && request.phone !== null && request.phone !== '') {
+    const recipient = checkRecipient(request.phone);
+    if ('finding' in recipient) {
+      add({ ...recipient.finding, reason: `phone number: ${recipient.finding.reason}` });
+    } else {
+      phoneChecked = true;
+      maskedPhone = maskPhoneNumber(recipient.number.e164, recipient.number.callingCode);
+      // The send Action's number rules, as for an SMS; the IP was checked above.
+      const run = runStaticRules(
+        { now: 0, channel: 'sms', otpAction: 'enrollment', number: recipient.number, ip: undefined, requestCountry: request.requestCountry, user: { id: undefined, appMetadata: {} } },
+        container.staticPolicy,
+      );
+      for (const finding of run.findings) if (finding.effect === 'block') add({ ...finding, reason: `phone number: ${finding.reason}` });
+    }
+  }
+  return { findings, phoneChecked, maskedPhone };
+}
+
+async function safeCaptcha(request: RegistrationRequest, container: RegistrationContainer, verify: Verifier): Promise<CaptchaStepResult> {
+  try {
+    return await runCaptchaStep(request, container.captcha, container.captchaMisconfigured, container.registration, verify);
+  } catch (error) {
+    const message = (error as { message?: unknown } | null)?.message;
+    return { evidence: 'error', score: undefined, finding: undefined, verdict: undefined, note: `CAPTCHA step failed: ${typeof message === 'string' ? message : String(error)}` };
+  }
+}
+
+/** One store round trip: count this sign-up per IP, subnet, e-mail domain and tenant. */
+async function countSignup(
+  request: RegistrationRequest,
+  email: EmailFacts | undefined,
+  container: RegistrationContainer,
+  now: number,
+  tenant: string,
+): Promise<StoreOutcome> {
+  const started = performance.now();
+  const store = container.store;
+  if (!('kind' in store)) return { finding: undefined, error: store.problem, ms: 0 };
+  const keys = new SignupKeys(tenantKeyPrefix(container.dynamicPolicy.keyPrefix, tenant));
+  const limits = container.registration.limits;
+  const slots: Array<keyof SignupCounts> = [];
+  const ops: CountOp[] = [];
+  const count = (slot: keyof SignupCounts, key: string, windowMs: number) => {
+    slots.push(slot);
+    ops.push({ kind: 'count', key, window: windowIndex(now, windowMs), ttlMs: 2 * windowMs + MINUTE });
+  };
+  if (request.ip && limits.ip) count('ip', keys.ip(request.ip.text), limits.ip.windowMs);
+  if (request.ip && limits.subnet) count('subnet', keys.subnet(subnetOf(request.ip)), limits.subnet.windowMs);
+  const domain = email?.registrableDomain;
+  if (domain && limits.domain && !BIG_MAIL_PROVIDERS.has(domain)) count('domain', keys.domain(domain), limits.domain.windowMs);
+  if (limits.tenant) count('tenant', keys.tenant(), limits.tenant.windowMs);
+  if (ops.length === 0) return { finding: undefined, error: undefined, ms: 0 };
+  try {
+    const results = await withTimeout(store.run(now, ops), container.dynamicPolicy.storeTimeoutMs);
+    const counts: SignupCounts = { ip: undefined, subnet: undefined, domain: undefined, tenant: undefined };
+    results.forEach((result, index) => {
+      const slot = slots[index];
+      if (slot !== undefined && result.kind === 'count') counts[slot] = { current: result.current, previous: result.previous };
+    });
+    const finding = checkSignupVelocity(counts, limits, now, domain);
+    return { finding, error: undefined, ms: performance.now() - started };
+  } catch (error) {
+    const { name, message } = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown; message?: unknown };
+    const text = name === 'TimeoutError' || name === 'AbortError' ? `store did not answer within ${container.dynamicPolicy.storeTimeoutMs} ms` : typeof message === 'string' ? message : String(error);
+    return { finding: undefined, error: text.slice(0, 300), ms: performance.now() - started };
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`store did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+export { SIGNUP_VELOCITY_RULE };
