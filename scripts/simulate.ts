@@ -12,6 +12,9 @@ import { DIST, ROOT, buildActions } from './build';
 import { ACTION_PACKAGES } from './lib/action-packages';
 import { loadAction, runSendPhoneMessage, sendPhoneMessageEvent } from '../tests/support/actions-runtime';
 import { generateTraffic, type Attempt } from './sim/traffic';
+import { generateSignups } from './sim/signups';
+import { startCaptchaServer } from '../tests/support/captcha-servers';
+import { loadAction as loadRegistration, preUserRegistrationEvent, runPreUserRegistration } from '../tests/support/actions-runtime';
 import { loadPrices, loadScenario, priceOf, type PriceTable, type Scenario } from './sim/scenario';
 
 interface WaveTally {
@@ -127,12 +130,81 @@ function printResult(scenario: Scenario, prices: PriceTable, result: SimulationR
   console.log(`legitimate messages blocked: ${(100 * result.legitBlockedShare).toFixed(3)}% (target <= 0.3%)`);
 }
 
+interface SignupTally {
+  label: string;
+  legit: boolean;
+  attempts: number;
+  created: number;
+  lowTrust: number;
+  denied: number;
+  rules: Map<string, number>;
+}
+
+/** Replays the scenario's sign-up waves through the built Pre-User-Registration Action. */
+export async function simulateSignups(scenario: Scenario, options: { quiet?: boolean } = {}): Promise<SignupTally[]> {
+  const attempts = generateSignups(scenario);
+  if (attempts.length === 0) return [];
+  const captcha = await startCaptchaServer('turnstile', { secret: 'simulation-secret' });
+  const action = loadRegistration(join(DIST, 'pre-user-registration.js'), { allowedPackages: ACTION_PACKAGES, retainLogs: false });
+  const secrets = { CAPTCHA_PROVIDER: 'turnstile', CAPTCHA_SECRET: 'simulation-secret', CAPTCHA_VERIFY_URL: captcha.url, GUARD_KEY_PREFIX: `simsignup${Date.now().toString(36)}`, ...upstashSecrets(), ...scenario.secrets };
+  const tallies: SignupTally[] = scenario.waves.map((wave) => ({ label: wave.label, legit: wave.kind === 'signup' && wave.legit, attempts: 0, created: 0, lowTrust: 0, denied: 0, rules: new Map() }));
+  const realNow = Date.now;
+  let simulatedNow = 0;
+  Date.now = () => simulatedNow;
+  try {
+    for (const attempt of attempts) {
+      simulatedNow = Math.floor(attempt.at);
+      if (attempt.token === 'valid') captcha.setToken(attempt.tokenValue, { valid: true });
+      const event = preUserRegistrationEvent({ user: { email: attempt.email }, request: { ip: attempt.ip } });
+      event.secrets = secrets;
+      const token = attempt.token === 'missing' ? undefined : attempt.token === 'list' ? [attempt.tokenValue] : attempt.tokenValue;
+      event.request.body = token === undefined ? {} : { 'ulp-captcha-token': token };
+      const invocation = await runPreUserRegistration(action, event);
+      const tally = tallies[attempt.wave];
+      if (tally === undefined) continue;
+      tally.attempts += 1;
+      const outcome = invocation.result;
+      if (outcome?.denied) {
+        tally.denied += 1;
+        const rules = (decisionLine(invocation.logs)?.['rules'] as string[] | undefined) ?? [];
+        for (const rule of rules) tally.rules.set(rule, (tally.rules.get(rule) ?? 0) + 1);
+      } else {
+        tally.created += 1;
+        if ((outcome?.appMetadata['tollguard'] as { trust?: string } | undefined)?.trust === 'low') tally.lowTrust += 1;
+      }
+    }
+  } finally {
+    Date.now = realNow;
+    await captcha.close();
+  }
+  const used = tallies.filter((tally) => tally.attempts > 0);
+  if (!options.quiet) {
+    console.log(`\nsign-ups (${attempts.length} through dist/pre-user-registration.js, local Turnstile-compatible verifier)`);
+    console.log(`${'wave'.padEnd(44)} ${'attempts'.padStart(8)} ${'created'.padStart(8)} ${'low trust'.padStart(9)} ${'denied'.padStart(7)}  rules`);
+    for (const tally of used) {
+      const rules = [...tally.rules.entries()].sort((a, b) => b[1] - a[1]).map(([rule, n]) => `${rule} ${n}`).join(', ');
+      console.log(`${`${tally.legit ? '  ' : '! '}${tally.label}`.padEnd(44)} ${String(tally.attempts).padStart(8)} ${String(tally.created).padStart(8)} ${String(tally.lowTrust).padStart(9)} ${String(tally.denied).padStart(7)}  ${rules}`);
+    }
+    const people = used.filter((tally) => tally.legit);
+    const bots = used.filter((tally) => !tally.legit);
+    const sum = (list: SignupTally[], pick: (tally: SignupTally) => number) => list.reduce((total, tally) => total + pick(tally), 0);
+    const botAttempts = sum(bots, (tally) => tally.attempts);
+    console.log(`bots denied: ${((100 * sum(bots, (tally) => tally.denied)) / Math.max(1, botAttempts)).toFixed(1)}%, created with low trust: ${((100 * sum(bots, (tally) => tally.lowTrust)) / Math.max(1, botAttempts)).toFixed(1)}%, created with standard trust or better: ${((100 * (sum(bots, (tally) => tally.created) - sum(bots, (tally) => tally.lowTrust))) / Math.max(1, botAttempts)).toFixed(1)}%`);
+    console.log(`people denied: ${((100 * sum(people, (tally) => tally.denied)) / Math.max(1, sum(people, (tally) => tally.attempts))).toFixed(2)}%, created with low trust: ${((100 * sum(people, (tally) => tally.lowTrust)) / Math.max(1, sum(people, (tally) => tally.attempts))).toFixed(1)}%`);
+  }
+  return used;
+}
+
 async function main(): Promise<void> {
   await buildActions({ quiet: true });
   const prices = loadPrices(join(SCENARIO_DIR, 'prices.json'));
   const files = process.argv.slice(2).map((file) => resolve(file));
   const scenarios = files.length > 0 ? files : readdirSync(SCENARIO_DIR).filter((file) => file.endsWith('.json') && file !== 'prices.json').map((file) => join(SCENARIO_DIR, file));
-  for (const file of scenarios) await simulate(loadScenario(file), prices);
+  for (const file of scenarios) {
+    const scenario = loadScenario(file);
+    if (scenario.waves.some((wave) => wave.kind !== 'signup')) await simulate(scenario, prices);
+    await simulateSignups(scenario);
+  }
 }
 
 if (require.main === module) {

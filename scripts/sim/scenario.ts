@@ -44,7 +44,24 @@ export interface AttackWave {
   ips: 'rotating' | 'single';
 }
 
-export type Wave = LegitWave | AttackWave;
+/** Sign-up traffic through the Pre-User-Registration Action. */
+export interface SignupWave {
+  label: string;
+  kind: 'signup';
+  /** People (true) or bots (false). */
+  legit: boolean;
+  startHour: number;
+  hours: number;
+  perHour: number;
+  /** personal: big mail providers; company: many small domains; small-domain: one small domain; disposable; lookalike. */
+  email: 'personal' | 'company' | 'small-domain' | 'disposable' | 'lookalike';
+  /** Share of attempts with each kind of CAPTCHA token. */
+  tokens: Partial<Record<'valid' | 'missing' | 'invalid' | 'list', number>>;
+  /** residential: a new address each; subnet: addresses in one /24; single: one address. */
+  ips: 'residential' | 'subnet' | 'single';
+}
+
+export type Wave = LegitWave | AttackWave | SignupWave;
 
 export interface Scenario {
   name: string;
@@ -71,7 +88,7 @@ export function loadScenario(file: string): Scenario {
   if (!(value.hours > 0)) problems.push('hours must be positive');
   if (!Array.isArray(value.waves) || value.waves.length === 0) problems.push('waves must be a non-empty array');
   for (const [index, wave] of (value.waves ?? []).entries()) {
-    if (wave.kind !== 'legit' && wave.kind !== 'attack') problems.push(`waves[${index}].kind must be legit or attack`);
+    if (wave.kind !== 'legit' && wave.kind !== 'attack' && wave.kind !== 'signup') problems.push(`waves[${index}].kind must be legit, attack or signup`);
     if (!(wave.perHour > 0)) problems.push(`waves[${index}].perHour must be positive`);
     if (wave.kind === 'attack' && (!Array.isArray(wave.ranges) || wave.ranges.some((range) => !/^\+\d{2,12}$/.test(range)))) {
       problems.push(`waves[${index}].ranges must be E.164 prefixes`);

@@ -27,7 +27,7 @@ export function generateTraffic(scenario: Scenario): Attempt[] {
   const attempts: Attempt[] = [];
   scenario.waves.forEach((wave, index) => {
     if (wave.kind === 'legit') legitTraffic(wave, index, start, random, attempts);
-    else attackTraffic(wave, index, start, random, attempts);
+    else if (wave.kind === 'attack') attackTraffic(wave, index, start, random, attempts);
   });
   return attempts.sort((a, b) => a.at - b.at);
 }
