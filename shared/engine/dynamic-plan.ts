@@ -65,22 +65,7 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
   return {
     ops,
     read(results) {
-      const counters: Counters = {
-        serviceLockUntil: 0,
-        rangeBlockedUntil: undefined,
-        countryBlockedUntil: undefined,
-        cachedLookup: undefined,
-        streak: undefined,
-        number: undefined,
-        user: undefined,
-        ip: undefined,
-        subnet: undefined,
-        country: undefined,
-        service: undefined,
-        range: undefined,
-        countryRate: undefined,
-        tenantRate: undefined,
-      };
+      const counters = emptyCounters();
       const mutable = counters as unknown as Record<Slot, unknown>;
       results.forEach((result, index) => {
         const slot = slots[index];
@@ -108,4 +93,24 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
 function timestampOf(value: string | undefined): number {
   const number = value === undefined ? 0 : Number(value);
   return Number.isFinite(number) ? number : 0;
+}
+
+/** Counters before the store answered: nothing asked, nothing locked. */
+export function emptyCounters(): Counters {
+  return {
+    serviceLockUntil: 0,
+    rangeBlockedUntil: undefined,
+    countryBlockedUntil: undefined,
+    cachedLookup: undefined,
+    streak: undefined,
+    number: undefined,
+    user: undefined,
+    ip: undefined,
+    subnet: undefined,
+    country: undefined,
+    service: undefined,
+    range: undefined,
+    countryRate: undefined,
+    tenantRate: undefined,
+  };
 }

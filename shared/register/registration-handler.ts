@@ -24,6 +24,7 @@ import { checkSignupCountry } from '../rules/signup-country';
 import { SIGNUP_VELOCITY_RULE, checkSignupVelocity, type SignupCounts } from '../rules/signup-velocity';
 import type { CountOp } from '../store/counter-store';
 import { SignupKeys, tenantKeyPrefix } from '../store/keys';
+import { describeStoreError, withTimeout } from '../store/store-call';
 import { TRUST_METADATA_KEY, trustTierFor, type SignupEvidence } from '../trust';
 import { runCaptchaStep, type CaptchaStepResult, type Verifier } from './captcha-step';
 import type { RegistrationContainer } from './container';
@@ -216,18 +217,8 @@ async function countSignup(
     const finding = checkSignupVelocity(counts, limits, now, domain);
     return { finding, error: undefined, ms: performance.now() - started };
   } catch (error) {
-    const { name, message } = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown; message?: unknown };
-    const text = name === 'TimeoutError' || name === 'AbortError' ? `store did not answer within ${container.dynamicPolicy.storeTimeoutMs} ms` : typeof message === 'string' ? message : String(error);
-    return { finding: undefined, error: text.slice(0, 300), ms: performance.now() - started };
+    return { finding: undefined, error: describeStoreError(error, container.dynamicPolicy.storeTimeoutMs), ms: performance.now() - started };
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`store did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function round(ms: number): number {

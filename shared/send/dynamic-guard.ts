@@ -13,6 +13,7 @@ import type { DynamicFacts } from '../engine/dynamic-types';
 import type { Finding } from '../engine/types';
 import type { CounterStore } from '../store/counter-store';
 import { GuardKeys } from '../store/keys';
+import { describeStoreError, withTimeout } from '../store/store-call';
 
 export const STORE_UNAVAILABLE_RULE = 'store-unavailable';
 
@@ -62,7 +63,7 @@ export class DynamicGuard {
       verdict.storeRequests += 1;
       counters = plan.read(await withTimeout(store.run(input.facts.now, plan.ops), policy.storeTimeoutMs));
     } catch (error) {
-      return this.failed(verdict, describe(error, policy.storeTimeoutMs), started);
+      return this.failed(verdict, describeStoreError(error, policy.storeTimeoutMs), started);
     }
     const run = runDynamicRules({ input, counters, policy, keys: this.keys });
     verdict.findings = run.findings;
@@ -73,7 +74,7 @@ export class DynamicGuard {
         const previous = await withTimeout(store.raiseUntil(run.writes), policy.storeTimeoutMs);
         verdict.incidents = run.writes.filter((_, index) => (previous[index] ?? 0) <= input.facts.now).map((write) => write.incident);
       } catch (error) {
-        verdict.storeError = `could not record a block: ${describe(error, policy.storeTimeoutMs)}`;
+        verdict.storeError = `could not record a block: ${describeStoreError(error, policy.storeTimeoutMs)}`;
       }
     }
     if (run.findings.length === 0 && !input.staticBlocked && !input.trustedNumber) {
@@ -98,14 +99,14 @@ export class DynamicGuard {
         result = await lookup(input.facts.number.e164, now);
         verdict.lookup = 'fetched';
       } catch (error) {
-        verdict.lookupError = `${TWILIO_LOOKUP_RULE}: ${describe(error, this.options.policy.storeTimeoutMs)} (ignored)`;
+        verdict.lookupError = `${TWILIO_LOOKUP_RULE}: ${describeStoreError(error, this.options.policy.storeTimeoutMs)} (ignored)`;
         return;
       }
       try {
         verdict.storeRequests += 1;
         await withTimeout(store.put(this.keys.lookup(input.facts.number.e164), encodeLookup(result), policy.cacheMs), this.options.policy.storeTimeoutMs);
       } catch (error) {
-        verdict.lookupError = `could not cache the lookup: ${describe(error, this.options.policy.storeTimeoutMs)}`;
+        verdict.lookupError = `could not cache the lookup: ${describeStoreError(error, this.options.policy.storeTimeoutMs)}`;
       }
     }
     const finding = checkLookup(result, policy);
@@ -129,20 +130,4 @@ export class DynamicGuard {
     );
     verdict.alertErrors = problems.filter((problem): problem is string => problem !== undefined);
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`store did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function describe(error: unknown, timeoutMs: number): string {
-  const { name, message } = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown; message?: unknown };
-  // The client's own abort signal usually fires first; say what it means.
-  if (name === 'TimeoutError' || name === 'AbortError') return `store did not answer within ${timeoutMs} ms`;
-  const text = typeof message === 'string' ? `${typeof name === 'string' && name !== 'Error' ? `${name}: ` : ''}${message}` : String(error);
-  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
 }

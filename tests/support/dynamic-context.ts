@@ -1,6 +1,7 @@
 /** Builders for dynamic-rule tests: a default-filled Counters object and a policy parsed from secrets. */
 import { ConfigErrors, type Secrets } from '../../shared/config/static-policy';
 import { parseDynamicPolicy, type DynamicPolicy } from '../../shared/config/dynamic-policy';
+import { emptyCounters } from '../../shared/engine/dynamic-plan';
 import type { Counters } from '../../shared/engine/dynamic-types';
 
 /** Parses the dynamic policy and fails the test if any secret was rejected. */
@@ -12,21 +13,5 @@ export function policyOf(secrets: Secrets = {}): DynamicPolicy {
 }
 
 export function countersWith(overrides: Partial<Counters> = {}): Counters {
-  return {
-    serviceLockUntil: 0,
-    rangeBlockedUntil: undefined,
-    countryBlockedUntil: undefined,
-    cachedLookup: undefined,
-    streak: undefined,
-    number: undefined,
-    user: undefined,
-    ip: undefined,
-    subnet: undefined,
-    country: undefined,
-    service: undefined,
-    range: undefined,
-    countryRate: undefined,
-    tenantRate: undefined,
-    ...overrides,
-  };
+  return { ...emptyCounters(), ...overrides };
 }
