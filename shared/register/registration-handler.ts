@@ -63,6 +63,7 @@ export async function handlePreUserRegistration(
     tollguard: 'decision',
     version: 1,
     trigger: 'pre-user-registration',
+    at: new Date(now).toISOString(),
     mode,
     config_errors: container.configErrors.length > 0 ? container.configErrors : undefined,
   } as const;

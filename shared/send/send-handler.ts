@@ -56,6 +56,7 @@ export async function handleSendPhoneMessage(event: SendPhoneMessageEvent, deps:
     tollguard: 'decision',
     version: 1,
     trigger: 'send-phone-message',
+    at: new Date(deps.now()).toISOString(),
     mode,
     config_errors: container.configErrors.length > 0 ? container.configErrors : undefined,
   } as const;

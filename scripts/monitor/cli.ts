@@ -1,0 +1,465 @@
+/**
+ * `npm run monitor`: the command line. Reads tenant logs (files, or live from the Management API),
+ * analyses them, prints / writes the report, optionally blocks or deletes the flagged users and
+ * posts an alert. Exit codes: 0 no findings, 3 findings, 1 error (bad flags, unreadable input,
+ * API failure, a failed response action or alert).
+ */
+import { writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ManagementClient } from 'auth0';
+import { analyze, DEFAULT_THRESHOLDS, emptyInputSummary, type InputSummary, type Thresholds } from './analyze';
+import { normalizeRecord, type SendEvent } from './events';
+import { readLiveLogs, newLiveProgress, type LogsApi } from './live';
+import { responseTable, terminalSafe, toHtml, toJson, toTable } from './output';
+import { PhoneIdentity } from './phone';
+import { defaultRetryOptions, defaultSleep, type RetryOptions } from './ratelimit';
+import { newFileStats, openLogFile, readRecords } from './readers';
+import {
+  buildWebhookPayload,
+  describeError,
+  executeResponse,
+  loadAllowList,
+  planResponse,
+  postWebhook,
+  recordAppender,
+  type ActionResult,
+  type UsersApi,
+} from './respond';
+import { loadState, newState, pruneEvents, saveState, type MonitorState } from './state';
+
+export const EXIT_OK = 0;
+export const EXIT_ERROR = 1;
+export const EXIT_FINDINGS = 3;
+
+export interface ManagementApi {
+  logs: LogsApi;
+  users: UsersApi;
+}
+
+export interface ManagementConfig {
+  domain: string;
+  clientId?: string;
+  clientSecret?: string;
+  token?: string;
+}
+
+export interface CliDeps {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: Record<string, string | undefined>;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  fetch: typeof fetch;
+  management: (config: ManagementConfig) => ManagementApi;
+  openFile: (path: string) => AsyncIterable<Buffer | string>;
+}
+
+export function defaultManagement(config: ManagementConfig): ManagementApi {
+  if (config.token !== undefined) return new ManagementClient({ domain: config.domain, token: config.token });
+  return new ManagementClient({ domain: config.domain, clientId: config.clientId ?? '', clientSecret: config.clientSecret ?? '' });
+}
+
+const OPTIONS = {
+  source: { type: 'string' },
+  domain: { type: 'string' },
+  'client-id': { type: 'string' },
+  'client-secret': { type: 'string' },
+  token: { type: 'string' },
+  checkpoint: { type: 'string' },
+  since: { type: 'string' },
+  from: { type: 'string' },
+  'max-pages': { type: 'string' },
+  window: { type: 'string' },
+  until: { type: 'string' },
+  history: { type: 'string' },
+  'min-sends': { type: 'string' },
+  'min-numbers': { type: 'string' },
+  'min-countries': { type: 'string' },
+  'ip-min-sends': { type: 'string' },
+  'ip-min-numbers': { type: 'string' },
+  'ip-min-countries': { type: 'string' },
+  'surge-min': { type: 'string' },
+  'surge-factor': { type: 'string' },
+  'failure-min-sends': { type: 'string' },
+  format: { type: 'string' },
+  json: { type: 'string' },
+  html: { type: 'string' },
+  quiet: { type: 'boolean' },
+  block: { type: 'boolean' },
+  delete: { type: 'boolean' },
+  apply: { type: 'boolean' },
+  'block-ip-users': { type: 'boolean' },
+  'allow-list': { type: 'string' },
+  record: { type: 'string' },
+  concurrency: { type: 'string' },
+  webhook: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const USAGE = `usage: npm run monitor -- [options] [FILE ...]
+
+Finds SMS-pumping / toll-fraud actors in tenant logs, reports them, and can block them.
+
+input
+  FILE ...                 log files: Auth0 exports / log-stream JSON or NDJSON, Okta System Log
+                           JSON, tollguard decision lines; .gz is gunzipped; - is stdin
+  --source live|file       live: read the Auth0 Management API (default: file when FILEs are given)
+  --domain DOMAIN          tenant domain (env AUTH0_DOMAIN)
+  --client-id ID           M2M application (env AUTH0_CLIENT_ID)
+  --client-secret SECRET   (env AUTH0_CLIENT_SECRET; prefer the environment)
+  --token TOKEN            a Management API token instead (env AUTH0_TOKEN or AUTH0_ACCESS_TOKEN)
+  --checkpoint FILE        live: state file; each run continues after the last log read and keeps
+                           --history of send events (no phone numbers, hashed)
+  --since DURATION|DATE    live, no checkpoint yet: start at this day (default: --history ago)
+  --from LOG_ID            live: start after this log_id (overrides the checkpoint)
+  --max-pages N            live: at most N pages of 100 logs per run (default 1000)
+
+analysis
+  --window DURATION        analysis window, ending at the newest event (default 24h)
+  --until DATE             end the window here instead
+  --history DURATION       live: send events kept in the checkpoint for baselines (default 7d)
+  --min-sends N            flag a user / actor with N sends in the window (default ${DEFAULT_THRESHOLDS.minSends})
+  --min-numbers N          ... or N distinct numbers (default ${DEFAULT_THRESHOLDS.minNumbers})
+  --min-countries N        ... or N destination countries (default ${DEFAULT_THRESHOLDS.minCountries})
+  --ip-min-sends N         the same for an IP (defaults ${DEFAULT_THRESHOLDS.ipMinSends}, ${DEFAULT_THRESHOLDS.ipMinNumbers}, ${DEFAULT_THRESHOLDS.ipMinCountries})
+  --ip-min-numbers N
+  --ip-min-countries N
+  --surge-min N            distinct numbers in a range with no history that make a surge
+                           (countries: twice that; halved for high-risk countries) (default ${DEFAULT_THRESHOLDS.surgeMin})
+  --surge-factor F         rise over the range's own baseline that makes a surge (default ${DEFAULT_THRESHOLDS.surgeFactor})
+  --failure-min-sends N    hours with fewer sends are not checked for failure spikes (default ${DEFAULT_THRESHOLDS.failureMinSends})
+
+output
+  --format table|json      what goes to stdout (default table)
+  --json FILE              write the report as JSON
+  --html FILE              write a self-contained HTML report with a chart
+  --quiet                  nothing on stdout
+
+response
+  --block                  block the flagged Auth0 users (PATCH /api/v2/users/{id} {"blocked":true})
+  --delete                 delete them instead (DELETE /api/v2/users/{id})
+  --apply                  really do it; without it, a dry run lists what would happen
+  --block-ip-users         also act on users seen behind a flagged IP
+  --allow-list FILE        user ids / e-mails (one per line) never touched
+  --record FILE            append one JSON line per action (dry runs too)
+  --concurrency N          parallel Management API calls (default 2)
+  --webhook URL            post a Slack-style alert when there are findings (env TOLLGUARD_MONITOR_WEBHOOK)
+
+exit codes: 0 no findings, 3 findings, 1 error
+durations: 90m, 24h, 7d, 1w; dates: ISO 8601 (2025-01-31 or 2025-01-31T12:00:00Z)
+`;
+
+export class UsageError extends Error {}
+
+interface Settings {
+  source: 'live' | 'file';
+  files: string[];
+  management?: ManagementConfig;
+  checkpoint?: string;
+  since?: number;
+  from?: string;
+  maxPages: number;
+  windowMs: number;
+  until?: number;
+  historyMs: number;
+  thresholds: Thresholds;
+  format: 'table' | 'json';
+  json?: string;
+  html?: string;
+  quiet: boolean;
+  action?: 'block' | 'delete';
+  apply: boolean;
+  blockIpUsers: boolean;
+  allowList?: string;
+  record?: string;
+  concurrency: number;
+  webhook?: string;
+}
+
+export async function main(argv: readonly string[], partial: Partial<CliDeps> = {}): Promise<number> {
+  const deps: CliDeps = {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env: process.env,
+    now: Date.now,
+    sleep: defaultSleep,
+    fetch,
+    management: defaultManagement,
+    openFile: openLogFile,
+    ...partial,
+  };
+  let settings: Settings;
+  try {
+    const parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    if (parsed.values.help === true) {
+      deps.stdout(USAGE);
+      return EXIT_OK;
+    }
+    settings = settingsFrom(parsed.values, parsed.positionals, deps);
+  } catch (error) {
+    deps.stderr(`error: ${error instanceof Error ? error.message : String(error)}\nrun with --help for the options\n`);
+    return EXIT_ERROR;
+  }
+  try {
+    return await run(settings, deps);
+  } catch (error) {
+    deps.stderr(`error: ${describeError(error)}\n`);
+    return EXIT_ERROR;
+  }
+}
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
+
+export function settingsFrom(values: Values, positionals: readonly string[], deps: Pick<CliDeps, 'env' | 'now'>): Settings {
+  const now = deps.now();
+  const sourceFlag = values.source;
+  if (sourceFlag !== undefined && sourceFlag !== 'live' && sourceFlag !== 'file') throw new UsageError(`--source must be live or file, not "${sourceFlag}"`);
+  const source = sourceFlag ?? (positionals.length > 0 ? 'file' : undefined);
+  if (source === undefined) throw new UsageError('no input: give log files, or --source live');
+  if (source === 'file' && positionals.length === 0) throw new UsageError('--source file needs at least one FILE');
+  if (source === 'live' && positionals.length > 0) throw new UsageError(`--source live reads the Management API; remove the file arguments (${positionals.join(' ')})`);
+  if (source === 'file') {
+    for (const flag of ['checkpoint', 'since', 'from', 'max-pages'] as const) {
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} only applies to --source live`);
+    }
+  }
+  if (values.block === true && values.delete === true) throw new UsageError('--block and --delete are exclusive: choose one');
+  const action = values.block === true ? 'block' : values.delete === true ? 'delete' : undefined;
+  if (values.apply === true && action === undefined) throw new UsageError('--apply needs --block or --delete');
+  if (values['block-ip-users'] === true && action === undefined) throw new UsageError('--block-ip-users needs --block or --delete');
+  for (const flag of ['allow-list', 'record', 'concurrency'] as const) {
+    if (values[flag] !== undefined && action === undefined) throw new UsageError(`--${flag} only applies with --block or --delete`);
+  }
+  const format = values.format ?? 'table';
+  if (format !== 'table' && format !== 'json') throw new UsageError(`--format must be table or json, not "${format}"`);
+
+  const needsApi = source === 'live' || values.apply === true;
+  const management = needsApi ? managementConfig(values, deps.env) : undefined;
+
+  const windowMs = durationFlag('window', values.window, 24 * HOUR);
+  const historyMs = Math.max(windowMs, durationFlag('history', values.history, 7 * DAY));
+  const settings: Settings = {
+    source,
+    files: [...positionals],
+    management,
+    checkpoint: values.checkpoint,
+    since: values.since === undefined ? undefined : sinceFlag(values.since, now),
+    from: values.from,
+    maxPages: intFlag('max-pages', values['max-pages'], 1000),
+    windowMs,
+    until: values.until === undefined ? undefined : dateFlag('until', values.until),
+    historyMs,
+    thresholds: {
+      minSends: intFlag('min-sends', values['min-sends'], DEFAULT_THRESHOLDS.minSends),
+      minNumbers: intFlag('min-numbers', values['min-numbers'], DEFAULT_THRESHOLDS.minNumbers),
+      minCountries: intFlag('min-countries', values['min-countries'], DEFAULT_THRESHOLDS.minCountries),
+      ipMinSends: intFlag('ip-min-sends', values['ip-min-sends'], DEFAULT_THRESHOLDS.ipMinSends),
+      ipMinNumbers: intFlag('ip-min-numbers', values['ip-min-numbers'], DEFAULT_THRESHOLDS.ipMinNumbers),
+      ipMinCountries: intFlag('ip-min-countries', values['ip-min-countries'], DEFAULT_THRESHOLDS.ipMinCountries),
+      surgeMin: intFlag('surge-min', values['surge-min'], DEFAULT_THRESHOLDS.surgeMin),
+      surgeFactor: numberFlag('surge-factor', values['surge-factor'], DEFAULT_THRESHOLDS.surgeFactor),
+      failureMinSends: intFlag('failure-min-sends', values['failure-min-sends'], DEFAULT_THRESHOLDS.failureMinSends),
+      failureFactor: DEFAULT_THRESHOLDS.failureFactor,
+      failureMargin: DEFAULT_THRESHOLDS.failureMargin,
+    },
+    format,
+    json: values.json,
+    html: values.html,
+    quiet: values.quiet === true,
+    action,
+    apply: values.apply === true,
+    blockIpUsers: values['block-ip-users'] === true,
+    allowList: values['allow-list'],
+    record: values.record,
+    concurrency: intFlag('concurrency', values.concurrency, 2),
+    webhook: values.webhook ?? nonEmpty(deps.env['TOLLGUARD_MONITOR_WEBHOOK']),
+  };
+  if (settings.webhook !== undefined && !/^https?:\/\//.test(settings.webhook)) throw new UsageError('--webhook must be an http(s) URL');
+  return settings;
+}
+
+function managementConfig(values: Values, env: Record<string, string | undefined>): ManagementConfig {
+  const rawDomain = values.domain ?? nonEmpty(env['AUTH0_DOMAIN']);
+  if (rawDomain === undefined) throw new UsageError('the Management API needs --domain (or AUTH0_DOMAIN)');
+  const domain = rawDomain.replace(/^https?:\/\//, '').replace(/\/+$/, '');
+  if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(domain)) throw new UsageError(`--domain "${rawDomain}" is not a host name`);
+  const token = values.token ?? nonEmpty(env['AUTH0_TOKEN']) ?? nonEmpty(env['AUTH0_ACCESS_TOKEN']);
+  if (token !== undefined) return { domain, token };
+  const clientId = values['client-id'] ?? nonEmpty(env['AUTH0_CLIENT_ID']);
+  const clientSecret = values['client-secret'] ?? nonEmpty(env['AUTH0_CLIENT_SECRET']);
+  if (clientId === undefined || clientSecret === undefined) {
+    throw new UsageError('the Management API needs --client-id and --client-secret (or AUTH0_CLIENT_ID / AUTH0_CLIENT_SECRET), or --token (AUTH0_TOKEN)');
+  }
+  return { domain, clientId, clientSecret };
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: MINUTE, h: HOUR, d: DAY, w: 7 * DAY };
+
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(text.trim());
+  if (match?.[1] === undefined || match[2] === undefined) return undefined;
+  const ms = Number(match[1]) * (UNITS[match[2]] ?? NaN);
+  return Number.isFinite(ms) && ms > 0 ? Math.round(ms) : undefined;
+}
+
+function durationFlag(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const ms = parseDuration(value);
+  if (ms === undefined || ms < MINUTE) throw new UsageError(`--${flag} must be a duration of at least 1m like 90m, 24h or 7d, not "${value}"`);
+  return ms;
+}
+
+function dateFlag(flag: string, value: string): number {
+  const ms = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : NaN;
+  if (!Number.isFinite(ms)) throw new UsageError(`--${flag} must be an ISO 8601 date like 2025-01-31T12:00:00Z, not "${value}"`);
+  return ms;
+}
+
+function sinceFlag(value: string, now: number): number {
+  const ms = parseDuration(value);
+  if (ms !== undefined) return now - ms;
+  try {
+    return dateFlag('since', value);
+  } catch {
+    throw new UsageError(`--since must be a duration (7d) or an ISO 8601 date, not "${value}"`);
+  }
+}
+
+function intFlag(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || Number(value) > 1e9) throw new UsageError(`--${flag} must be a whole number of at least 1, not "${value}"`);
+  return Number(value);
+}
+
+function numberFlag(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number <= 0) throw new UsageError(`--${flag} must be a positive number, not "${value}"`);
+  return number;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value !== undefined && value.trim().length > 0 ? value.trim() : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const MAX_SKIPPED_TYPES = 200;
+
+class Collector {
+  readonly events: SendEvent[] = [];
+  readonly input: InputSummary = emptyInputSummary();
+
+  constructor(readonly identity: PhoneIdentity) {}
+
+  add(value: unknown, fallbackAt?: number): void {
+    this.input.records += 1;
+    for (const result of normalizeRecord(value, { identity: this.identity, fallbackAt })) {
+      if (result.kind === 'send') {
+        this.events.push(result.event);
+        this.input.sendEvents += 1;
+        continue;
+      }
+      this.input.skipReasons[result.reason] = (this.input.skipReasons[result.reason] ?? 0) + 1;
+      const skipped = this.input.skippedTypes;
+      const key = skipped[result.type] !== undefined || Object.keys(skipped).length < MAX_SKIPPED_TYPES ? result.type : '(other types)';
+      skipped[key] = (skipped[key] ?? 0) + 1;
+    }
+  }
+}
+
+async function run(settings: Settings, deps: CliDeps): Promise<number> {
+  const retry: RetryOptions = { ...defaultRetryOptions((ms, reason) => deps.stderr(`${reason}; waiting ${Math.ceil(ms / 1000)} s\n`)), sleep: deps.sleep, now: deps.now };
+  const allowList = settings.allowList !== undefined ? await loadAllowList(settings.allowList) : new Set<string>();
+  let api: ManagementApi | undefined;
+  const managementApi = (): ManagementApi => {
+    if (settings.management === undefined) throw new Error('no Management API credentials');
+    api ??= deps.management(settings.management);
+    return api;
+  };
+
+  // Read.
+  let state: MonitorState | undefined;
+  let collector: Collector;
+  if (settings.source === 'live') {
+    state = (settings.checkpoint !== undefined ? await loadState(settings.checkpoint) : undefined) ?? newState();
+    collector = new Collector(new PhoneIdentity(state.salt));
+    const progress = newLiveProgress(settings.from ?? state.checkpoint);
+    const logs = readLiveLogs(
+      { logs: managementApi().logs, from: settings.from ?? state.checkpoint, since: settings.since ?? deps.now() - settings.historyMs, maxPages: settings.maxPages, retry },
+      progress,
+    );
+    for await (const log of logs) collector.add(log);
+    collector.input.sources.push(`live:${settings.management?.domain ?? ''}`);
+    collector.input.notes.push(`read ${progress.logs} logs in ${progress.pages} request(s)${progress.caughtUp ? ', caught up' : ''}`, ...progress.notes);
+    if (state.invalidLines > 0) collector.input.notes.push(`${state.invalidLines} invalid line(s) in the checkpoint file were skipped`);
+    // Live: the window ends now (or at --until); history older than --history is dropped.
+    state.events = pruneEvents([...state.events, ...collector.events], (settings.until ?? deps.now()) - settings.historyMs);
+    state.checkpoint = progress.checkpoint;
+  } else {
+    collector = new Collector(new PhoneIdentity(newState().salt));
+    for (const file of settings.files) {
+      const stats = newFileStats(file === '-' ? 'stdin' : basename(file));
+      try {
+        for await (const record of readRecords(deps.openFile(file), stats)) collector.add(record.value, record.fallbackAt);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new Error(code === 'ENOENT' ? `cannot read ${file}: no such file` : `cannot read ${file}: ${describeError(error)}`);
+      }
+      collector.input.sources.push(stats.name);
+      collector.input.errors += stats.errors;
+      if (stats.truncated) collector.input.truncated.push(stats.name);
+      if (stats.errors > 0) collector.input.notes.push(`${stats.name}: ${stats.errors} unreadable record(s) (lines ${stats.errorLines.join(', ')}${stats.errors > stats.errorLines.length ? ', ...' : ''})`);
+      if (stats.truncated) collector.input.notes.push(`${stats.name}: the file ends in the middle of a record (truncated); every complete record before it was read`);
+    }
+  }
+
+  const events = state !== undefined ? state.events : collector.events;
+  const until = settings.until ?? (settings.source === 'live' ? deps.now() : undefined);
+  const report = analyze(events, collector.input, { windowMs: settings.windowMs, until, thresholds: settings.thresholds, generatedAt: deps.now() });
+  if (state !== undefined && settings.checkpoint !== undefined) await saveState(settings.checkpoint, state, deps.now());
+
+  // Respond.
+  let failed = false;
+  let results: ActionResult[] = [];
+  if (settings.action !== undefined) {
+    const plan = planResponse(report, { action: settings.action, allowList, includeIpUsers: settings.blockIpUsers });
+    results = await executeResponse(plan, {
+      users: settings.apply ? managementApi().users : undefined,
+      apply: settings.apply,
+      concurrency: settings.concurrency,
+      retry,
+      record: settings.record !== undefined ? recordAppender(settings.record) : undefined,
+    });
+    const errors = results.filter((result) => result.result === 'error');
+    if (errors.length > 0) {
+      failed = true;
+      for (const error of errors) deps.stderr(terminalSafe(`error: ${settings.action} ${error.userId ?? '-'}: ${error.error ?? ''}`) + '\n');
+    }
+  }
+
+  // Report.
+  const extra = settings.action !== undefined ? { response: results } : {};
+  if (!settings.quiet) {
+    if (settings.format === 'json') deps.stdout(toJson(report, extra));
+    else deps.stdout(toTable(report) + (settings.action !== undefined ? responseTable(results, settings.apply) : ''));
+  }
+  if (settings.json !== undefined) await writeFile(settings.json, toJson(report, extra));
+  if (settings.html !== undefined) await writeFile(settings.html, toHtml(report, settings.action !== undefined ? results : undefined));
+
+  // Alert.
+  if (settings.webhook !== undefined && report.findings > 0) {
+    const problem = await postWebhook(settings.webhook, buildWebhookPayload(report, results, settings.management?.domain), deps.fetch);
+    if (problem !== undefined) {
+      failed = true;
+      deps.stderr(`error: ${problem}\n`);
+    }
+  }
+  if (failed) return EXIT_ERROR;
+  return report.findings > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
+
