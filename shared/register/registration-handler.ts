@@ -21,7 +21,7 @@ import { maskPhoneNumber } from '../phone/mask';
 import { checkIpZones } from '../rules/network-zones';
 import { checkRecipient } from '../rules/number-sanity';
 import { checkSignupCountry } from '../rules/signup-country';
-import { SIGNUP_VELOCITY_RULE, checkSignupVelocity, type SignupCounts } from '../rules/signup-velocity';
+import { checkSignupVelocity, type SignupCounts } from '../rules/signup-velocity';
 import type { CountOp } from '../store/counter-store';
 import { SignupKeys, tenantKeyPrefix } from '../store/keys';
 import { describeStoreError, withTimeout } from '../store/store-call';
@@ -226,4 +226,3 @@ function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
 
-export { SIGNUP_VELOCITY_RULE };
