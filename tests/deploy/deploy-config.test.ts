@@ -1,0 +1,257 @@
+/**
+ * Fast checks of the deploy configuration and of the deploy script's pure parts: tenant/tenant.yaml
+ * agrees with the build, the secret catalog and the built bundles; the environment check, the
+ * bundle scan and the binding merge do what the README (Deploying to a tenant) says. No network, no child process.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ACTIONS } from '../../scripts/build';
+import { planPhases, parseArgs } from '../../scripts/deploy';
+import { requiredPackages, scanBundle } from '../../scripts/deploy/bundles';
+import { CREDENTIAL_SECRETS, checkEnvironment, redact } from '../../scripts/deploy/environment';
+import { mergeBindings } from '../../scripts/deploy/management';
+import { readTenantPlan, type TenantPlan } from '../../scripts/deploy/tenant-config';
+import { SECRET_CATALOG } from '../../scripts/lib/secret-catalog';
+import { DIST, FAKE, ROOT, requireBuiltDist } from './helpers';
+
+const TENANT_YAML = path.join(ROOT, 'tenant', 'tenant.yaml');
+const GOOD_ENV = { AUTH0_DOMAIN: 'example-tenant.eu.auth0.com', AUTH0_CLIENT_ID: 'client-id', AUTH0_CLIENT_SECRET: 'client-secret-not-real', ...FAKE };
+
+function plan(): TenantPlan {
+  const { plan: parsed, problems } = readTenantPlan(TENANT_YAML);
+  expect(problems).toEqual([]);
+  return parsed;
+}
+
+describe('tenant/tenant.yaml', () => {
+  test('deploys exactly the Actions scripts/build.ts builds, each from its bundle, on node22 and a v2 trigger', () => {
+    const actions = plan().actions;
+    expect(actions.map((action) => action.buildName).sort()).toEqual([...ACTIONS].sort());
+    for (const action of actions) {
+      expect(action.name).toBe(`tollguard-${action.buildName}`);
+      expect(action.runtime).toBe('node22');
+      expect(action.trigger).toEqual({ id: action.buildName, version: 'v2' });
+    }
+  });
+
+  test('touches only its own sections', () => {
+    expect(plan().sections).toEqual([
+      'actions',
+      'triggers',
+      'guardianFactors',
+      'guardianPhoneFactorSelectedProvider',
+      'guardianPhoneFactorMessageTypes',
+      'attackProtection',
+    ]);
+  });
+
+  test('declares at most 30 secrets per Action, all from the catalog and meant for that Action', () => {
+    const catalog = new Map(SECRET_CATALOG.map((doc) => [doc.name, doc]));
+    for (const action of plan().actions) {
+      expect(action.secrets.length).toBeLessThanOrEqual(30);
+      const kind = action.buildName === 'send-phone-message' ? 'send' : 'signup';
+      for (const name of action.secrets) {
+        const doc = catalog.get(name);
+        expect({ name, known: doc !== undefined }).toEqual({ name, known: true });
+        expect({ name, for: [kind, 'both'].includes(doc?.actions ?? '') }).toEqual({ name, for: true });
+      }
+    }
+  });
+
+  test('every credential and GUARD_MODE is declared where the Action needs it', () => {
+    const byName = new Map(plan().actions.map((action) => [action.buildName, action.secrets]));
+    expect(byName.get('send-phone-message')).toEqual(
+      expect.arrayContaining(['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER', 'TWILIO_MESSAGING_SERVICE_SID', 'TWILIO_VERIFY_SERVICE_SID', 'UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN', 'GUARD_MODE']),
+    );
+    expect(byName.get('pre-user-registration')).toEqual(expect.arrayContaining(['UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN', 'GUARD_MODE', 'CAPTCHA_PROVIDER', 'CAPTCHA_SECRET']));
+    // Least privilege: the registration Action never gets the Twilio credentials.
+    expect(byName.get('pre-user-registration')?.filter((name) => name.startsWith('TWILIO_'))).toEqual([]);
+  });
+
+  test('every declared secret is read by the built bundle of its Action (catches renames)', () => {
+    requireBuiltDist();
+    for (const action of plan().actions) {
+      const code = readFileSync(path.join(DIST, action.bundle), 'utf8');
+      const unread = action.secrets.filter((name) => !code.includes(name));
+      expect({ action: action.name, unread }).toEqual({ action: action.name, unread: [] });
+    }
+  });
+
+  test('refuses a literal secret value, a ## keyword and a trigger without a binding keyword', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tollguard-yaml-'));
+    try {
+      const file = path.join(dir, 'tenant.yaml');
+      const text = readFileSync(TENANT_YAML, 'utf8')
+        .replace("value: '@@TWILIO_AUTH_TOKEN@@'", "value: 'a-real-token-pasted-here'")
+        .replace("value: '@@GUARD_MODE@@'", "value: '##GUARD_MODE##'")
+        .replace("pre-user-registration: '@@TOLLGUARD_BINDINGS_PRE_USER_REGISTRATION@@'", 'pre-user-registration: []');
+      writeFileSync(file, text);
+      const { problems } = readTenantPlan(file);
+      expect(problems.join('\n')).toMatch(/secret TWILIO_AUTH_TOKEN must have the value '@@TWILIO_AUTH_TOKEN@@'/);
+      expect(problems.join('\n')).toMatch(/uses ##GUARD_MODE##/);
+      expect(problems.join('\n')).toMatch(/triggers.pre-user-registration must be '@@TOLLGUARD_BINDINGS_PRE_USER_REGISTRATION@@'/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('environment check', () => {
+  test('accepts complete credentials and deploys unset optional secrets as empty (their default)', () => {
+    const { settings, problems } = checkEnvironment(GOOD_ENV, plan(), { allowEmbeddedStore: false });
+    expect(problems).toEqual([]);
+    expect(settings.secretValues.get('TWILIO_AUTH_TOKEN')).toBe(FAKE.TWILIO_AUTH_TOKEN);
+    expect(settings.secretValues.get('GUARD_LIMIT_USER')).toBe('');
+    expect(settings.defaulted).toContain('GUARD_LIMIT_USER');
+    expect(settings.attackProtection).toBe(true);
+    expect(settings.messageTypes).toEqual(['sms']);
+    expect(settings.audience).toBe('https://example-tenant.eu.auth0.com/api/v2/');
+  });
+
+  test('lists every problem at once, with the Actions\' own messages', () => {
+    const env = {
+      AUTH0_DOMAIN: 'https://example-tenant.eu.auth0.com/',
+      TWILIO_ACCOUNT_SID: 'AC1234',
+      GUARD_MODE: 'bogus',
+      CAPTCHA_PROVIDER: 'turnstile',
+      GUARD_PUMPING_FACTOR: '6',
+      TOLLGUARD_ATTACK_PROTECTION: 'maybe',
+      TOLLGUARD_PHONE_MESSAGE_TYPES: 'sms,fax',
+    };
+    const { problems } = checkEnvironment(env, plan(), { allowEmbeddedStore: false });
+    const text = problems.join('\n');
+    for (const expected of [
+      /AUTH0_DOMAIN must be a host name/,
+      /AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET are not set/,
+      /TWILIO_ACCOUNT_SID is invalid: expected AC followed by 32 hex digits/,
+      /TWILIO_AUTH_TOKEN is missing/,
+      /set one of TWILIO_FROM_NUMBER, TWILIO_MESSAGING_SERVICE_SID or TWILIO_VERIFY_SERVICE_SID/,
+      /UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN are not set/,
+      /GUARD_MODE is invalid.*\(tollguard-send-phone-message, tollguard-pre-user-registration\)/,
+      /CAPTCHA_SECRET is invalid/,
+      /GUARD_PUMPING_FACTOR is set in the environment but tenant\/tenant.yaml declares it for no Action/,
+      /TOLLGUARD_ATTACK_PROTECTION must be on or off/,
+      /TOLLGUARD_PHONE_MESSAGE_TYPES must be sms, voice or sms,voice/,
+    ]) {
+      expect(text).toMatch(expected);
+    }
+  });
+
+  test('--allow-embedded-store accepts a deploy without Upstash, but not half of it', () => {
+    const { UPSTASH_REDIS_REST_URL: _url, UPSTASH_REDIS_REST_TOKEN: _token, ...withoutStore } = GOOD_ENV;
+    expect(checkEnvironment(withoutStore, plan(), { allowEmbeddedStore: true }).problems).toEqual([]);
+    expect(checkEnvironment(withoutStore, plan(), { allowEmbeddedStore: false }).problems.join('\n')).toMatch(/--allow-embedded-store/);
+    const half = checkEnvironment({ ...withoutStore, UPSTASH_REDIS_REST_URL: FAKE.UPSTASH_REDIS_REST_URL }, plan(), { allowEmbeddedStore: true });
+    expect(half.problems.join('\n')).toMatch(/UPSTASH_REDIS_REST_TOKEN/);
+  });
+
+  test('refuses a value auth0-deploy-cli would rewrite as a keyword, an oversized one, and control characters', () => {
+    const { problems } = checkEnvironment(
+      { ...GOOD_ENV, GUARD_BLOCKED_NUMBERS: '+3712612, @@GUARD_MODE@@', ALERT_WEBHOOK_URL: `https://hooks.example.com/${'x'.repeat(5000)}`, GUARD_BLOCKED_IPS: '198.51.100.0/24\u0085' },
+      plan(),
+      { allowEmbeddedStore: false },
+    );
+    expect(problems.join('\n')).toMatch(/GUARD_BLOCKED_NUMBERS contains @@GUARD_MODE@@/);
+    expect(problems.join('\n')).toMatch(/GUARD_BLOCKED_IPS contains a control character/);
+    expect(problems.join('\n')).toMatch(/ALERT_WEBHOOK_URL is \d+ characters long; Auth0 allows 4096/);
+  });
+
+  test('AUTH0_ACCESS_TOKEN replaces the client credentials; TOLLGUARD_* switches parse', () => {
+    const { AUTH0_CLIENT_ID: _id, AUTH0_CLIENT_SECRET: _secret, ...rest } = GOOD_ENV;
+    const { settings, problems } = checkEnvironment({ ...rest, AUTH0_ACCESS_TOKEN: 'token-not-real-0000', TOLLGUARD_ATTACK_PROTECTION: 'OFF', TOLLGUARD_PHONE_MESSAGE_TYPES: 'voice, sms' }, plan(), {
+      allowEmbeddedStore: false,
+    });
+    expect(problems).toEqual([]);
+    expect(settings.auth).toEqual({ kind: 'token', token: 'token-not-real-0000' });
+    expect(settings.attackProtection).toBe(false);
+    expect(settings.messageTypes).toEqual(['voice', 'sms']);
+  });
+
+  test('redact hides credentials and the 37-character prefix an error message may quote', () => {
+    const credentials = [{ name: 'CAPTCHA_SECRET', value: '0x4AAAAAAAe2eNotARealTurnstileSecretThatIsLong' }];
+    const text = `bad value "${credentials[0]?.value.slice(0, 37)}..." and ${credentials[0]?.value}`;
+    expect(redact(text, credentials)).toBe('bad value "[redacted]..." and [redacted]');
+  });
+});
+
+describe('bundle scan', () => {
+  const credentials = [{ name: 'TWILIO_AUTH_TOKEN', value: FAKE.TWILIO_AUTH_TOKEN }];
+
+  test('the built bundles are clean', () => {
+    requireBuiltDist();
+    for (const file of ['send-phone-message.js', 'pre-user-registration.js']) {
+      expect(scanBundle(file, readFileSync(path.join(DIST, file), 'utf8'), credentials)).toEqual([]);
+    }
+  });
+
+  test.each([
+    ['a ## keyword', 'const x = "##TWILIO_AUTH_TOKEN##";', /contains ##TWILIO_AUTH_TOKEN##/],
+    ['an @@ keyword', "const x = '@@ANYTHING@@';", /contains @@ANYTHING@@/],
+    ['an account SID', `const sid = "AC${'ab'.repeat(16)}";`, /Twilio Account SID/],
+    ['an API key SID', `const key = "SK${'cd'.repeat(16)}";`, /Twilio API key SID/],
+    ['an Upstash URL', 'fetch("https://eu1-happy-cat-12345.upstash.io")', /Upstash database URL/],
+    ['a Google API key', `const k = "AIza${'B'.repeat(35)}";`, /Google API key/],
+    ['a private key', '"-----BEGIN EC PRIVATE KEY-----"', /private key/],
+    ["the environment's token", `const t = "${FAKE.TWILIO_AUTH_TOKEN}";`, /contains the value of TWILIO_AUTH_TOKEN/],
+  ])('refuses %s', (_what, code, expected) => {
+    const problems = scanBundle('dist/x.js', `exports.onExecuteX = 1;\n${code}`, credentials);
+    expect(problems.join('\n')).toMatch(expected);
+    expect(problems.join('\n')).not.toContain(FAKE.TWILIO_AUTH_TOKEN);
+  });
+
+  test('finds the npm packages a bundle requires', () => {
+    const code = 'require("node:crypto");require("crypto");require("@upstash/redis");require("libphonenumber-js/max");require("./local")';
+    expect(requiredPackages(code)).toEqual(['@upstash/redis', 'libphonenumber-js']);
+  });
+});
+
+describe('deploy plan', () => {
+  test('tollguard binds first and keeps the other Actions on the trigger, in order', () => {
+    const current = [
+      { action_name: 'their-signup-checks', display_name: 'Their checks' },
+      { action_name: 'tollguard-pre-user-registration', display_name: 'tollguard-pre-user-registration' },
+      { action_name: 'their-audit', display_name: 'Audit' },
+    ];
+    expect(mergeBindings('tollguard-pre-user-registration', current).map((binding) => binding.action_name)).toEqual([
+      'tollguard-pre-user-registration',
+      'their-signup-checks',
+      'their-audit',
+    ]);
+  });
+
+  test('a first deploy imports the Actions and bindings before the phone factor settings', () => {
+    const sections = ['actions', 'triggers', 'guardianFactors', 'guardianPhoneFactorSelectedProvider', 'attackProtection'];
+    expect(planPhases(sections, true)).toEqual([['actions', 'triggers'], ['guardianFactors', 'guardianPhoneFactorSelectedProvider', 'attackProtection']]);
+    expect(planPhases(sections, false)).toEqual([sections]);
+  });
+
+  test('arguments', () => {
+    expect(parseArgs(['--dry-run', '--allow-embedded-store', '--dist', '/tmp/x']).options).toMatchObject({ dryRun: true, allowEmbeddedStore: true, distDir: '/tmp/x' });
+    expect(parseArgs(['--force']).problems).toEqual(['unknown argument "--force"']);
+  });
+});
+
+describe('.github/workflows/deploy.yml', () => {
+  const workflow = readFileSync(path.join(ROOT, '.github', 'workflows', 'deploy.yml'), 'utf8');
+  const deployStep = workflow.slice(workflow.indexOf('- name: Deploy'));
+  const envLines = new Map([...deployStep.matchAll(/^ {10}([A-Z0-9_]+): (.*)$/gm)].map((match) => [match[1] ?? '', match[2] ?? '']));
+
+  test('tests, builds and deploys on pushes to main with Node 22 and redis-server', () => {
+    expect(workflow).toMatch(/push:\n\s+branches: \[main\]/);
+    expect(workflow).toMatch(/node-version: 22/);
+    expect(workflow).toMatch(/apt-get install -y -qq redis-server/);
+    const order = ['npm ci', 'npm test', 'npm run build', 'npm run deploy'].map((command) => workflow.indexOf(`run: ${command}`));
+    expect(order.every((index) => index > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
+  test('passes every declared secret, credentials only from secrets.*, and no literal value', () => {
+    const declared = new Set(plan().actions.flatMap((action) => action.secrets));
+    for (const name of declared) expect({ name, passed: envLines.has(name) }).toEqual({ name, passed: true });
+    for (const [name, value] of envLines) {
+      expect({ name, value }).toEqual({ name, value: expect.stringMatching(new RegExp(`^\\$\\{\\{ (secrets|vars)\\.${name} \\}\\}$`)) });
+    }
+    for (const name of [...CREDENTIAL_SECRETS, 'AUTH0_CLIENT_SECRET']) expect({ name, value: envLines.get(name) }).toEqual({ name, value: `\${{ secrets.${name} }}` });
+  });
+});
