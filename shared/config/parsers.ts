@@ -61,16 +61,7 @@ export function parseInteger(
   fallback: number,
   range: { min: number; max: number },
 ): number {
-  if (isUnset(raw)) return fallback;
-  const text = raw.trim();
-  if (!/^-?\d{1,15}$/.test(text)) {
-    throw new SecretError(name, `a whole number from ${range.min} to ${range.max}`, raw);
-  }
-  const value = Number(text);
-  if (value < range.min || value > range.max) {
-    throw new SecretError(name, `a whole number from ${range.min} to ${range.max}`, raw);
-  }
-  return value;
+  return parseNumberMatching(name, raw, fallback, range, /^-?\d{1,15}$/, 'a whole number');
 }
 
 export function parseNumber(
@@ -79,11 +70,23 @@ export function parseNumber(
   fallback: number,
   range: { min: number; max: number },
 ): number {
+  return parseNumberMatching(name, raw, fallback, range, /^-?\d{1,15}(\.\d{1,15})?$/, 'a number');
+}
+
+function parseNumberMatching(
+  name: string,
+  raw: SecretValue,
+  fallback: number,
+  range: { min: number; max: number },
+  form: RegExp,
+  what: string,
+): number {
   if (isUnset(raw)) return fallback;
   const text = raw.trim();
-  const value = /^-?\d{1,15}(\.\d{1,15})?$/.test(text) ? Number(text) : Number.NaN;
+  // `+ 0` turns -0 into 0.
+  const value = form.test(text) ? Number(text) + 0 : Number.NaN;
   if (!Number.isFinite(value) || value < range.min || value > range.max) {
-    throw new SecretError(name, `a number from ${range.min} to ${range.max}`, raw);
+    throw new SecretError(name, `${what} from ${range.min} to ${range.max}`, raw);
   }
   return value;
 }
