@@ -393,11 +393,12 @@ describe('parseCountryList and parseList', () => {
     expectRefused(() => parseList(NAME, Array(5000).fill('x').join(' '), 'anything', (item) => item), 'at most 1000 items');
   });
 
-  test('parseList names the first bad item and the expected form', () => {
+  test('parseList names every bad item and the expected form, and keeps the good ones', () => {
     const parseDigit = (item: string) => (/^\d$/.test(item) ? Number(item) : undefined);
     expect(parseList(NAME, '1, 2;3', 'single digits', parseDigit)).toEqual([1, 2, 3]);
     const error = expectRefused(() => parseList(NAME, '1, 22, x', 'single digits', parseDigit), 'single digits');
-    expect(error.message).toContain('"22"');
+    expect(error.message).toContain('"22, x"');
+    expect((error as unknown as { valid: number[] }).valid).toEqual([1]);
   });
 
   test('a long bad item is shortened in the message', () => {

@@ -3,7 +3,7 @@
  * names the secret. They are pure and total over strings, so they are property-tested.
  */
 import { isSupportedCountry } from 'libphonenumber-js/max';
-import { SecretError } from './secret-error';
+import { PartialListError, SecretError } from './secret-error';
 
 export type SecretValue = string | undefined;
 
@@ -37,11 +37,15 @@ export function parseList<T>(
   if (items.length > MAX_LIST_ITEMS) {
     throw new SecretError(name, `at most ${MAX_LIST_ITEMS} items`, `${items.length} items`);
   }
-  return items.map((item) => {
+  const valid: T[] = [];
+  const bad: string[] = [];
+  for (const item of items) {
     const parsed = parseItem(item);
-    if (parsed === undefined) throw new SecretError(name, expected, item);
-    return parsed;
-  });
+    if (parsed === undefined) bad.push(item);
+    else valid.push(parsed);
+  }
+  if (bad.length > 0) throw new PartialListError(name, `${expected} (the other items are used)`, bad, valid);
+  return valid;
 }
 
 const TRUE_WORDS = new Set(['true', 'on', 'yes', '1', 'enabled']);
@@ -98,7 +102,7 @@ export function parseEnum<T extends string>(
   allowed: readonly T[],
 ): T {
   if (isUnset(raw)) return fallback;
-  const word = raw.trim().toLowerCase();
+  const word = raw.trim().toLowerCase().replace(/_/g, '-');
   const match = allowed.find((candidate) => candidate === word);
   if (match === undefined) throw new SecretError(name, `one of ${allowed.join(', ')}`, raw);
   return match;

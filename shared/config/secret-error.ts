@@ -15,6 +15,16 @@ export class SecretError extends Error {
   }
 }
 
+/**
+ * Some items of a list secret are bad: the error names them, and `valid` holds the good ones,
+ * which are used. A typo in one entry must not drop a whole block list or allow-list.
+ */
+export class PartialListError<T> extends SecretError {
+  constructor(secret: string, expected: string, badItems: string[], readonly valid: T[]) {
+    super(secret, expected, badItems.join(', '));
+  }
+}
+
 /** Shows enough of a bad value to fix it without echoing a long (possibly sensitive) string whole. */
 function describeValue(value: string): string {
   if (value.length === 0) return 'an empty value';

@@ -17,7 +17,7 @@ import {
   parseList,
   type SecretValue,
 } from './parsers';
-import { SecretError } from './secret-error';
+import { PartialListError, SecretError } from './secret-error';
 
 export type Secrets = Readonly<Record<string, SecretValue>>;
 
@@ -31,7 +31,9 @@ export class ConfigErrors {
     } catch (error) {
       if (!(error instanceof SecretError)) throw error;
       this.errors.push(error);
-      return fallback;
+      // A list with some bad items keeps its good ones (T is then that list's type); with none
+      // left, the knob's default applies (an allow-list's default is the empty list: allow nothing).
+      return error instanceof PartialListError && error.valid.length > 0 ? (error.valid as T) : fallback;
     }
   }
 }
@@ -98,24 +100,19 @@ function parseGeo(secrets: Secrets, errors: ConfigErrors): Record<'sms' | 'voice
     () => parseBoolean('GUARD_ALLOW_NON_GEOGRAPHIC', secrets['GUARD_ALLOW_NON_GEOGRAPHIC'], false),
     false,
   );
-  const allowed = countries('GUARD_ALLOWED_COUNTRIES');
-  const voiceAllowed = countries('GUARD_VOICE_ALLOWED_COUNTRIES');
+  // An allow-list that is set stays an allow-list even if every item was bad (it then allows nothing).
+  const allowList = (name: string) => (isUnset(secrets[name]) ? undefined : countries(name));
+  const allowed = allowList('GUARD_ALLOWED_COUNTRIES');
+  const voiceAllowed = allowList('GUARD_VOICE_ALLOWED_COUNTRIES');
   const blocked = countries('GUARD_BLOCKED_COUNTRIES');
   const voiceBlocked = countries('GUARD_VOICE_BLOCKED_COUNTRIES');
 
   const smsTier = tierOn ? SMS_HIGH_RISK_COUNTRIES : [];
   const voiceTier = tierOn ? [...SMS_HIGH_RISK_COUNTRIES, ...VOICE_EXTRA_HIGH_RISK_COUNTRIES] : [];
-  const voiceAllowSource = voiceAllowed.length > 0 ? 'GUARD_VOICE_ALLOWED_COUNTRIES' : 'GUARD_ALLOWED_COUNTRIES';
+  const voiceAllowSource = voiceAllowed !== undefined ? 'GUARD_VOICE_ALLOWED_COUNTRIES' : 'GUARD_ALLOWED_COUNTRIES';
   return {
     sms: channelPolicy(smsTier, exceptions, blocked, allowed, 'GUARD_ALLOWED_COUNTRIES', allowNonGeographic),
-    voice: channelPolicy(
-      voiceTier,
-      exceptions,
-      [...blocked, ...voiceBlocked],
-      voiceAllowed.length > 0 ? voiceAllowed : allowed,
-      voiceAllowSource,
-      allowNonGeographic,
-    ),
+    voice: channelPolicy(voiceTier, exceptions, [...blocked, ...voiceBlocked], voiceAllowed ?? allowed, voiceAllowSource, allowNonGeographic),
   };
 }
 
@@ -123,19 +120,19 @@ function channelPolicy(
   tier: readonly string[],
   exceptions: ReadonlySet<string>,
   configuredBlocks: readonly string[],
-  allowOnly: readonly string[],
+  allowOnly: readonly string[] | undefined,
   allowOnlySecret: string,
   allowNonGeographic: boolean,
 ): GeoChannelPolicy {
   const blocked = new Map<string, CountryBlockSource>();
   // An explicit allow-list is the admin's own choice of countries: it overrides the shipped tier.
   for (const country of tier) {
-    if (!exceptions.has(country) && allowOnly.length === 0) blocked.set(country, 'high-risk tier');
+    if (!exceptions.has(country) && allowOnly === undefined) blocked.set(country, 'high-risk tier');
   }
   for (const country of configuredBlocks) blocked.set(country, 'configured block list');
   return {
-    allowOnly: allowOnly.length > 0 ? new Set(allowOnly) : undefined,
-    allowOnlySecret: allowOnly.length > 0 ? allowOnlySecret : undefined,
+    allowOnly: allowOnly !== undefined ? new Set(allowOnly) : undefined,
+    allowOnlySecret: allowOnly !== undefined ? allowOnlySecret : undefined,
     blocked,
     blockNonGeographic: !allowNonGeographic,
   };

@@ -34,10 +34,13 @@ export const SIGNUP_LIMIT_DEFAULTS = {
 export function parseRegistrationPolicy(secrets: Secrets, errors: ConfigErrors): RegistrationPolicy {
   const limit = (name: keyof typeof SIGNUP_LIMIT_DEFAULTS) =>
     errors.read(() => parseWindowLimit(name, secrets[name], SIGNUP_LIMIT_DEFAULTS[name]), parseWindowLimit(name, undefined, SIGNUP_LIMIT_DEFAULTS[name]));
-  const allowed = errors.read(() => parseCountryList('GUARD_SIGNUP_ALLOWED_COUNTRIES', secrets['GUARD_SIGNUP_ALLOWED_COUNTRIES']), []);
+  const allowed = isUnset(secrets['GUARD_SIGNUP_ALLOWED_COUNTRIES'])
+    ? undefined
+    : errors.read(() => parseCountryList('GUARD_SIGNUP_ALLOWED_COUNTRIES', secrets['GUARD_SIGNUP_ALLOWED_COUNTRIES']), []);
   return {
     signupCountry: {
-      allowOnly: allowed.length > 0 ? new Set(allowed) : undefined,
+      // Set but with no valid item, it stays an allow-list (of nothing) rather than allowing all.
+      allowOnly: allowed !== undefined ? new Set(allowed) : undefined,
       blocked: new Set(errors.read(() => parseCountryList('GUARD_SIGNUP_BLOCKED_COUNTRIES', secrets['GUARD_SIGNUP_BLOCKED_COUNTRIES']), [])),
       refuseUnknown: errors.read(() => parseBoolean('GUARD_SIGNUP_REFUSE_UNKNOWN_COUNTRY', secrets['GUARD_SIGNUP_REFUSE_UNKNOWN_COUNTRY'], false), false),
     },

@@ -210,8 +210,9 @@ describe('the tuning knobs keep their default when a value is bad', () => {
       'www.example.com',
       'auth.example.org',
     ]);
+    // The good items are kept: one typo must not switch the hostname check off.
     const { value, errors } = knob({ CAPTCHA_EXPECTED_HOSTNAMES: 'login.example.com, https://bad.example.com' }, 'expectedHostnames');
-    expect(value).toEqual([]);
+    expect(value).toEqual(['login.example.com']);
     expect(errorFor(errors, 'CAPTCHA_EXPECTED_HOSTNAMES')).toContain('got "https://bad.example.com"');
   });
 

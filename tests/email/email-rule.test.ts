@@ -62,8 +62,6 @@ describe('parseEmailPolicy', () => {
   });
 
   test.each([
-    ['GUARD_EMAIL_ALLOWED_DOMAINS', 'acme.com, ex_ample.com', 'ex_ample.com'],
-    ['GUARD_EMAIL_BLOCKED_DOMAINS', 'spam.example, [10.0.0.1]', '[10.0.0.1]'],
     ['GUARD_EMAIL_BLOCKED_DOMAINS', 'http://spam.example', 'http://spam.example'],
     ['GUARD_EMAIL_BLOCKED_DOMAINS', '-bad.example', '-bad.example'],
     ['GUARD_EMAIL_BLOCK_DISPOSABLE', 'sometimes', 'sometimes'],
@@ -79,6 +77,17 @@ describe('parseEmailPolicy', () => {
     expect(policy.blockedDomains.size).toBe(0);
     expect(policy.allowOnly).toBe(false);
     expect(policy.blockDisposable).toBe(true);
+  });
+
+  test.each([
+    ['GUARD_EMAIL_ALLOWED_DOMAINS', 'acme.com, ex_ample.com', 'ex_ample.com', 'allowedDomains', 'acme.com'],
+    ['GUARD_EMAIL_BLOCKED_DOMAINS', 'spam.example, [10.0.0.1]', '[10.0.0.1]', 'blockedDomains', 'spam.example'],
+  ] as const)('a bad item in %s is reported by name and the good items are kept', (name, value, shown, field, kept) => {
+    const { policy, errors } = policyFrom({ [name]: value });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.secret).toBe(name);
+    expect(errors[0]?.message).toContain(JSON.stringify(shown));
+    expect([...policy[field]]).toEqual([kept]);
   });
 
   test('allow-only without a usable allowed domain is an error and stays off (it would refuse every sign-up)', () => {

@@ -69,3 +69,22 @@ describe('geo rule', () => {
     expect(checkGeo(factsFor(NUMBERS.NG), policy)?.effect).toBe('block');
   });
 });
+
+describe('a typo in a country list never loosens protection', () => {
+  test('the good items of an allow-list are kept, the bad one is reported', () => {
+    const { policy, errors } = policyFrom({ GUARD_ALLOWED_COUNTRIES: 'US, UK' });
+    expect(errors[0]).toMatch(/GUARD_ALLOWED_COUNTRIES.*"UK"/);
+    expect(checkGeo(factsFor(NUMBERS.US), policy)).toBeUndefined();
+    expect(checkGeo(factsFor(NUMBERS.DE), policy)?.effect).toBe('block');
+  });
+
+  test('an allow-list with no valid item allows nothing rather than everything', () => {
+    const { policy } = policyFrom({ GUARD_ALLOWED_COUNTRIES: 'UK' });
+    expect(checkGeo(factsFor(NUMBERS.US), policy)?.effect).toBe('block');
+  });
+
+  test('a block list keeps its good items', () => {
+    const { policy } = policyFrom({ GUARD_BLOCKED_COUNTRIES: 'DE, Germany' });
+    expect(checkGeo(factsFor(NUMBERS.DE), policy)?.effect).toBe('block');
+  });
+});

@@ -27,3 +27,9 @@ describe('network-zone rule', () => {
     expect(policyFrom({ GUARD_BLOCKED_IPS: '10.0.0.0/33' }).errors[0]).toMatch(/GUARD_BLOCKED_IPS.*10\.0\.0\.0\/33/);
   });
 });
+
+test('a bad range in a zone list is reported and the good ranges still apply', () => {
+  const { policy, errors } = policyFrom({ GUARD_BLOCKED_IPS: '198.51.100.0/24, 10.0.0.300' });
+  expect(errors[0]).toContain('10.0.0.300');
+  expect(checkNetworkZones(factsFor(NUMBERS.US, { ip: '198.51.100.9' }), policy)?.effect).toBe('block');
+});

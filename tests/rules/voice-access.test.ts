@@ -35,3 +35,9 @@ describe('voice-access rule', () => {
     expect(policy.voiceAccess.mode).toBe('everyone');
   });
 });
+
+test('enum secrets accept _ for - (allowed_users)', () => {
+  const { policy, errors } = policyFrom({ GUARD_VOICE_ACCESS: 'allowed_users' });
+  expect(errors).toEqual([]);
+  expect(policy.voiceAccess.mode).toBe('allowed-users');
+});
