@@ -10,7 +10,15 @@ import { ContainerCache } from '../shared/send/container';
 const containers = new ContainerCache(buildRegistrationContainer);
 
 export const onExecutePreUserRegistration = async (event: PreUserRegistrationEvent, api: PreUserRegistrationApi): Promise<void> => {
-  const container = containers.get(event?.secrets ?? {});
+  let container;
+  try {
+    container = containers.get(event?.secrets ?? {});
+  } catch (error) {
+    // Configuration we cannot even read must not stop sign-ups: let them in, untagged, and say so.
+    const message = error instanceof Error ? error.message : String(error);
+    console.log(JSON.stringify({ tollguard: 'decision', version: 1, trigger: 'pre-user-registration', decision: 'error', outcome: 'allowed', rules: ['guard-error'], reasons: [`could not start: ${message.slice(0, 300)}`] }));
+    return;
+  }
   const tenant = typeof event?.tenant?.id === 'string' ? event.tenant.id : 'default';
   await handlePreUserRegistration(event, api, { container, now: () => Date.now(), log: (line) => console.log(line), tenant });
 };

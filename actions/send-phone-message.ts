@@ -10,7 +10,18 @@ const print = (line: string) => console.log(line);
 const containers = new ContainerCache((secrets) => buildSendContainer(secrets, print));
 
 export const onExecuteSendPhoneMessage = async (event: SendPhoneMessageEvent, _api: SendPhoneMessageApi): Promise<void> => {
-  const container = containers.get(event?.secrets ?? {});
+  const container = containerOrExplain(() => containers.get(event?.secrets ?? {}));
   const tenant = typeof event?.tenant?.id === 'string' ? event.tenant.id : 'default';
   await handleSendPhoneMessage(event, { container, now: () => Date.now(), log: print, tenant });
 };
+
+/** Without a container nothing can be delivered: say why in one log line and one clear error. */
+function containerOrExplain<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    print(JSON.stringify({ tollguard: 'decision', version: 1, trigger: 'send-phone-message', decision: 'error', outcome: 'not_delivered', rules: ['guard-error'], reasons: [`could not start: ${message.slice(0, 300)}`] }));
+    throw new Error(`tollguard could not start: ${message.slice(0, 300)}`);
+  }
+}

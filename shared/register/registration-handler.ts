@@ -5,7 +5,6 @@
  * message); an accepted user gets app_metadata.tollguard with what was learned and a trust tier.
  * One JSON log line per decision; never the token, the e-mail's local part or a full number.
  */
-import { SMS_HIGH_RISK_COUNTRIES, VOICE_EXTRA_HIGH_RISK_COUNTRIES } from '../data/high-risk-countries';
 import type { PreUserRegistrationApi, PreUserRegistrationEvent } from '../auth0/types';
 import { verifyCaptcha } from '../captcha/verify';
 import { isDisposableDomain } from '../email/disposable';
@@ -39,7 +38,6 @@ export interface RegistrationDependencies {
   verify?: Verifier;
 }
 
-const HIGH_RISK = new Set([...SMS_HIGH_RISK_COUNTRIES, ...VOICE_EXTRA_HIGH_RISK_COUNTRIES]);
 const BIG_MAIL_PROVIDERS = new Set(DEFAULT_PROTECTED_DOMAINS);
 const MINUTE = 60_000;
 
@@ -54,6 +52,18 @@ export async function handlePreUserRegistration(
   api: PreUserRegistrationApi,
   deps: RegistrationDependencies,
 ): Promise<void> {
+  try {
+    await decideRegistration(event, api, deps);
+  } catch (error) {
+    // A bug in the guard must not stop sign-ups (unless the tenant chose to fail closed).
+    const message = error instanceof Error ? error.message : String(error);
+    const closed = deps.container.dynamicPolicy.failMode === 'closed';
+    deps.log(JSON.stringify({ tollguard: 'decision', version: 1, trigger: 'pre-user-registration', decision: 'error', outcome: closed ? 'denied' : 'allowed', rules: ['guard-error'], reasons: [`guard failed: ${message.slice(0, 300)}`], fail_mode: deps.container.dynamicPolicy.failMode }));
+    if (closed) api.access.deny('tollguard: guard-error: the sign-up checks failed and GUARD_FAIL_MODE is closed', denialMessage(undefined, deps.container.registration.denyMessage));
+  }
+}
+
+async function decideRegistration(event: PreUserRegistrationEvent, api: PreUserRegistrationApi, deps: RegistrationDependencies): Promise<void> {
   const startedAt = performance.now();
   const { container } = deps;
   const mode = container.staticPolicy.mode;
@@ -68,7 +78,7 @@ export async function handlePreUserRegistration(
     config_errors: container.configErrors.length > 0 ? container.configErrors : undefined,
   } as const;
   const token = request.body?.[container.registration.captchaTokenField];
-  const scrub = [...container.secretValues, ...(typeof token === 'string' ? [token] : []), ...(typeof request.phone === 'string' ? [request.phone] : [])];
+  const scrub: string[] = [...container.secretValues, ...(typeof token === 'string' ? [token] : []), ...(typeof request.phone === 'string' ? [request.phone] : [])];
   if (mode === 'off') {
     writeDecisionLog(deps.log, { ...base, decision: 'allow', outcome: 'allowed', rules: [], reasons: [] }, scrub);
     return;
@@ -85,16 +95,23 @@ export async function handlePreUserRegistration(
 
   const findings = [...offline.findings, ...(captcha?.finding ? [captcha.finding] : []), ...(store.finding ? [store.finding] : [])];
   const blocks = findings.filter((finding) => finding.effect === 'block');
-  if (store.error !== undefined && container.dynamicPolicy.failMode === 'closed') {
+  const failClosed = container.dynamicPolicy.failMode === 'closed';
+  if (store.error !== undefined && failClosed) {
     blocks.push({ rule: 'store-unavailable', effect: 'block', reason: `counter store unavailable (${store.error}); GUARD_FAIL_MODE is closed` });
   }
+  if (offline.ruleErrors.length > 0 && failClosed) {
+    blocks.push({ rule: 'guard-error', effect: 'block', reason: 'a sign-up rule failed and GUARD_FAIL_MODE is closed' });
+  }
+  if (offline.phoneE164 !== undefined) scrub.push(offline.phoneE164, offline.phoneE164.slice(1));
   const evidence: SignupEvidence = {
     captcha: captcha?.evidence ?? 'not-configured',
     captchaScore: captcha?.score,
-    signupCountryHighRisk: request.requestCountry !== undefined && HIGH_RISK.has(request.requestCountry),
+    // A country the tenant refuses SMS to (the tier minus its exceptions, or its own block list).
+    signupCountryHighRisk: request.requestCountry !== undefined && container.staticPolicy.geo.sms.blocked.has(request.requestCountry),
     phoneChecked: offline.phoneChecked,
   };
-  const trust = trustTierFor(evidence);
+  // In monitor mode a sign-up that would have been refused is let in, but never trusted.
+  const trust = blocks.length > 0 ? 'low' : trustTierFor(evidence);
   const denied = blocks.length > 0 && mode === 'enforce';
   writeDecisionLog(
     deps.log,
@@ -104,6 +121,7 @@ export async function handlePreUserRegistration(
       outcome: denied ? 'denied' : blocks.length > 0 ? 'would_deny_allowed' : 'allowed',
       rules: blocks.map((finding) => finding.rule),
       reasons: blocks.map((finding) => finding.reason),
+      rule_errors: offline.ruleErrors.length > 0 ? offline.ruleErrors : undefined,
       trust: denied ? undefined : trust,
       captcha: captcha === undefined ? undefined : { outcome: captcha.evidence, provider: container.captcha?.provider, score: captcha.score, note: captcha.note },
       email_domain: emailFacts?.domain,
@@ -136,8 +154,10 @@ export async function handlePreUserRegistration(
 
 interface OfflineResult {
   findings: Finding[];
+  ruleErrors: string[];
   phoneChecked: boolean;
   maskedPhone: string | undefined;
+  phoneE164: string | undefined;
 }
 
 function offlineFindings(
@@ -156,12 +176,15 @@ function offlineFindings(
   add(checkSignupCountry(request.requestCountry, container.registration.signupCountry));
   let phoneChecked = false;
   let maskedPhone: string | undefined;
+  let phoneE164: string | undefined;
+  const ruleErrors: string[] = [];
   if (request.phone !== undefined && request.phone !== null && request.phone !== '') {
     const recipient = checkRecipient(request.phone);
     if ('finding' in recipient) {
       add({ ...recipient.finding, reason: `phone number: ${recipient.finding.reason}` });
     } else {
       phoneChecked = true;
+      phoneE164 = recipient.number.e164;
       maskedPhone = maskPhoneNumber(recipient.number.e164, recipient.number.callingCode);
       // The send Action's number rules, as for an SMS; the IP was checked above.
       const run = runStaticRules(
@@ -169,9 +192,10 @@ function offlineFindings(
         container.staticPolicy,
       );
       for (const finding of run.findings) if (finding.effect === 'block') add({ ...finding, reason: `phone number: ${finding.reason}` });
+      ruleErrors.push(...run.errors.map((error) => `${error.rule}: ${error.message}`));
     }
   }
-  return { findings, phoneChecked, maskedPhone };
+  return { findings, ruleErrors, phoneChecked, maskedPhone, phoneE164 };
 }
 
 async function safeCaptcha(request: RegistrationRequest, container: RegistrationContainer, verify: Verifier): Promise<CaptchaStepResult> {

@@ -15,7 +15,8 @@ const MESSAGES: Readonly<Record<string, string>> = {
 export function denialMessage(language: string | undefined, override: string | undefined): string {
   if (override !== undefined) return override;
   const primary = language?.split(/[,;]/)[0]?.trim().split('-')[0]?.toLowerCase();
-  return (primary !== undefined ? MESSAGES[primary] : undefined) ?? MESSAGES['en'] ?? '';
+  // Own keys only: a language of "constructor" or "__proto__" must not reach the prototype.
+  return (primary !== undefined && Object.hasOwn(MESSAGES, primary) ? MESSAGES[primary] : undefined) ?? MESSAGES['en'] ?? '';
 }
 
 export const SUPPORTED_LANGUAGES = Object.keys(MESSAGES);

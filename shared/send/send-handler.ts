@@ -10,7 +10,8 @@ import { readSendEvent, type SendRequest } from '../auth0/send-event';
 import { SMS_HIGH_RISK_COUNTRIES, VOICE_EXTRA_HIGH_RISK_COUNTRIES } from '../data/high-risk-countries';
 import type { DeliveryReceipt } from '../delivery/sender';
 import { TwilioError } from '../delivery/twilio-errors';
-import { isTrusted, runStaticRules } from '../engine/static-rules';
+import type { DynamicFacts } from '../engine/dynamic-types';
+import { isTrusted, runStaticRules, type RuleRun } from '../engine/static-rules';
 import type { Finding, SendFacts } from '../engine/types';
 import { scrubText, writeDecisionLog, type DecisionLogLine, type LogSink } from '../log/decision-log';
 import type { PhoneNumberFacts } from '../phone/e164';
@@ -21,6 +22,7 @@ import { checkRecipient } from '../rules/number-sanity';
 import { rangeOf } from '../rules/prefix-anomaly';
 import { readTrustTier } from '../trust';
 import type { SendContainer } from './container';
+import type { DynamicVerdict } from './dynamic-guard';
 
 export interface SendDependencies {
   container: SendContainer;
@@ -38,7 +40,8 @@ export class SendRefusedError extends Error {
 }
 
 export const GUARD_ERROR_RULE = 'guard-error';
-const HIGH_RISK = new Set([...SMS_HIGH_RISK_COUNTRIES, ...VOICE_EXTRA_HIGH_RISK_COUNTRIES]);
+const SMS_HIGH_RISK = new Set(SMS_HIGH_RISK_COUNTRIES);
+const VOICE_HIGH_RISK = new Set([...SMS_HIGH_RISK_COUNTRIES, ...VOICE_EXTRA_HIGH_RISK_COUNTRIES]);
 
 interface Evaluation {
   blocks: Finding[];
@@ -122,26 +125,27 @@ async function evaluate(request: SendRequest, deps: SendDependencies): Promise<E
     user: request.user,
   };
   const run = runStaticRules(facts, container.policy);
-  const guard = container.guardFor(deps.tenant);
-  const country = facts.number.country;
-  const dynamic = await guard.evaluate({
-    facts,
-    trustedNumber: isTrusted(run, NUMBER_LIST_RULE),
-    trustedNetwork: isTrusted(run, NETWORK_ZONE_RULE),
-    trust: readTrustTier(facts.user.appMetadata),
-    range: rangeOf(facts.number.e164, facts.number.callingCode, container.dynamicPolicy.pumping?.rangeDropDigits ?? 4),
-    highRiskCountry: country !== undefined && HIGH_RISK.has(country),
-    staticBlocked: run.findings.some((finding) => finding.effect === 'block'),
-  });
+  const staticErrors = run.errors.map((error) => `${error.rule}: ${error.message}`);
+  let dynamic: DynamicVerdict;
+  let storeKind = 'unusable';
+  try {
+    const guard = container.guardFor(deps.tenant);
+    storeKind = guard.storeKind;
+    dynamic = await guard.evaluate(dynamicFactsFor(facts, run, container, request.channel));
+  } catch (error) {
+    // The static findings stand whatever happens to the dynamic part.
+    const message = error instanceof Error ? error.message : String(error);
+    dynamic = { ...NO_DYNAMIC_VERDICT, ruleErrors: [`dynamic rules: ${message}`] };
+  }
   const findings = [...run.findings, ...dynamic.findings];
   return withFailMode(
     {
       blocks: findings.filter((finding) => finding.effect === 'block'),
       trusts: findings.filter((finding) => finding.effect === 'trust'),
-      ruleErrors: [...run.errors.map((error) => `${error.rule}: ${error.message}`), ...dynamic.ruleErrors],
+      ruleErrors: [...staticErrors, ...dynamic.ruleErrors],
       number: facts.number,
       store: {
-        store: guard.storeKind,
+        store: storeKind,
         store_requests: dynamic.storeRequests,
         store_ms: round(dynamic.storeMs),
         store_error: dynamic.storeError,
@@ -154,6 +158,25 @@ async function evaluate(request: SendRequest, deps: SendDependencies): Promise<E
     },
     deps,
   );
+}
+
+const NO_DYNAMIC_VERDICT: DynamicVerdict = {
+  findings: [], ruleErrors: [], storeError: undefined, incidents: [], alertErrors: [], storeMs: 0, storeRequests: 0, lookup: undefined, lookupError: undefined,
+};
+
+function dynamicFactsFor(facts: SendFacts, run: RuleRun, container: SendContainer, channel: SendRequest['channel']): DynamicFacts {
+  const country = facts.number.country;
+  return {
+    facts,
+    trustedNumber: isTrusted(run, NUMBER_LIST_RULE),
+    trustedNetwork: isTrusted(run, NETWORK_ZONE_RULE),
+    trust: readTrustTier(facts.user.appMetadata),
+    range: rangeOf(facts.number.e164, facts.number.callingCode, container.dynamicPolicy.pumping?.rangeDropDigits ?? 4),
+    // The country-risk prior of the shipped tier for this channel (exemptions do not lower it: they
+    // allow a country, they do not make its ranges less attractive to pumpers).
+    highRiskCountry: country !== undefined && (channel === 'voice' ? VOICE_HIGH_RISK : SMS_HIGH_RISK).has(country),
+    staticBlocked: run.findings.some((finding) => finding.effect === 'block'),
+  };
 }
 
 /** Rule errors are bugs or bad data: GUARD_FAIL_MODE=closed refuses, open (the default) lets the message go. */
@@ -190,9 +213,9 @@ async function deliver(
   const { sender, delivery } = deps.container;
   const timings = line['timings_ms'] as Record<string, number>;
   if (sender === undefined) {
-    const problems = delivery.kind === 'unusable' ? delivery.problems : ['no sender configured'];
-    writeDecisionLog(deps.log, { ...line, outcome: 'not_delivered', delivery_error: problems.join('; ') }, scrub);
-    throw new SendRefusedError(`tollguard cannot deliver: ${problems.join('; ')}`);
+    const problems = scrubText((delivery.kind === 'unusable' ? delivery.problems : ['no sender configured']).join('; '), scrub);
+    writeDecisionLog(deps.log, { ...line, outcome: 'not_delivered', delivery_error: problems }, scrub);
+    throw new SendRefusedError(`tollguard cannot deliver: ${problems}`);
   }
   const to = evaluation.number?.e164 ?? (typeof request.recipient === 'string' ? request.recipient.trim() : '');
   let receipt: DeliveryReceipt;

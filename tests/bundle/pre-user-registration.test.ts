@@ -218,6 +218,24 @@ describe('sign-up velocity, modes and messages', () => {
     expect(custom.outcome.denied?.userMessage).toBe('Sign-ups are paused.');
   });
 
+  test('a language header that names an Object property still gets a real message', async () => {
+    const { outcome } = await signUp(load(), turnstileSecrets(), { user: { email: 'bot@mailinator.com' }, request: { language: 'constructor' } });
+    expect(typeof outcome.denied?.userMessage).toBe('string');
+    expect(outcome.denied?.userMessage).toMatch(/account/);
+  });
+
+  test('in monitor mode a sign-up that would be refused is let in with low trust only', async () => {
+    const { outcome } = await signUp(load(), turnstileSecrets({ GUARD_MODE: 'monitor' }), { user: { email: 'bot@mailinator.com' } }, 'never-issued-token-2');
+    expect(outcome.denied).toBeUndefined();
+    expect(tollguardMetadata(outcome)['trust']).toBe('low');
+  });
+
+  test('a formatted phone number that matches a blocked number never appears whole in the reason', async () => {
+    const { outcome } = await signUp(load(), turnstileSecrets({ GUARD_BLOCKED_NUMBERS: '+14155550123' }), { user: { phone_number: '+1 (415) 555-0123' } });
+    expect(outcome.denied?.reason).toContain('number-list');
+    expect(outcome.denied?.reason).not.toContain('4155550123');
+  });
+
   test('bad secrets are reported by name and the defaults keep protecting', async () => {
     const { line, outcome } = await signUp(load(), turnstileSecrets({ CAPTCHA_TOKEN_FIELD: 'captcha', GUARD_SIGNUP_LIMIT_IP: 'lots' }), { user: { email: 'bot@mailinator.com' } });
     expect(JSON.stringify(line['config_errors'])).toContain('CAPTCHA_TOKEN_FIELD');
