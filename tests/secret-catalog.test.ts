@@ -20,7 +20,7 @@ function secretsReadByCode(): Set<string> {
   for (const file of [...sources(join(ROOT, 'shared')), ...sources(join(ROOT, 'actions'))]) {
     const text = readFileSync(file, 'utf8');
     for (const match of text.matchAll(/secrets\['([A-Z0-9_]+)'\]/g)) names.add(match[1] ?? '');
-    for (const match of text.matchAll(/\b(?:parse\w+|limit|duration|countries|names|required|optional)\(\s*'((?:GUARD|TWILIO|UPSTASH|ALERT)_[A-Z0-9_]+)'/g)) names.add(match[1] ?? '');
+    for (const match of text.matchAll(/\b(?:parse\w+|limit|duration|countries|names|required|optional|allowList)\(\s*'((?:GUARD|TWILIO|UPSTASH|ALERT)_[A-Z0-9_]+)'/g)) names.add(match[1] ?? '');
   }
   return names;
 }

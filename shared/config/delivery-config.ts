@@ -75,7 +75,7 @@ export function parseDeliveryConfig(secrets: Secrets, errors: ConfigErrors): Del
     messagingServiceSid,
     voiceFrom,
     verifyServiceSid,
-    endpoints: base === '' ? TWILIO_ENDPOINTS : { api: base, verify: base, lookups: base },
+    endpoints: base === '' ? TWILIO_ENDPOINTS : endpointsFor(base),
     timeoutMs: errors.read(
       () => parseDurationMs('TWILIO_TIMEOUT', secrets['TWILIO_TIMEOUT'], 5000, { minMs: 500, maxMs: 15_000 }),
       5000,
@@ -93,10 +93,25 @@ export function parseDeliveryConfig(secrets: Secrets, errors: ConfigErrors): Del
   };
 }
 
+/**
+ * TWILIO_BASE_URL: a regional Twilio host (https://api.<edge>.<region>.twilio.com) implies the
+ * matching verify.* and lookups.* hosts; any other origin (a proxy, a local test server) serves all
+ * three APIs.
+ */
+export function endpointsFor(base: string): TwilioEndpoints {
+  const url = new URL(base);
+  if (url.hostname.startsWith('api.') && url.hostname.endsWith('.twilio.com')) {
+    const rest = url.hostname.slice('api.'.length);
+    return { api: base, verify: `${url.protocol}//verify.${rest}`, lookups: `${url.protocol}//lookups.${rest}` };
+  }
+  return { api: base, verify: base, lookups: base };
+}
+
 function checked(name: string, value: string, problems: string[]): string {
   const form = SID_FORMS[name];
   if (form !== undefined && !form.test(value)) {
-    problems.push(new SecretError(name, `${form.source.slice(1, 3)} followed by 32 hex digits`, value).message);
+    // Described by length only: a credential pasted into the wrong field must not reach the logs.
+    problems.push(`secret ${name} is invalid: expected ${form.source.slice(1, 3)} followed by 32 hex digits, got a value of ${value.length} characters`);
   } else if ((name === 'TWILIO_FROM_NUMBER' || name === 'TWILIO_VOICE_FROM_NUMBER') && !SENDER_FORM.test(value)) {
     problems.push(new SecretError(name, 'an E.164 number such as +15005550006, a short code, or an alphanumeric sender ID', value).message);
   } else if (name === 'TWILIO_AUTH_TOKEN' && !/^\S{16,128}$/.test(value)) {

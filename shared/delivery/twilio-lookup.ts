@@ -5,6 +5,8 @@
 import type { TwilioRest } from './twilio-rest';
 
 export interface LookupResult {
+  /** Which Lookup packages were asked for: a cached answer missing one is fetched again. */
+  fields: string;
   /** Twilio's line type, e.g. mobile, landline, nonFixedVoip, premium, tollFree. */
   lineType: string | undefined;
   /** 0 (no risk) to 100. */
@@ -23,6 +25,7 @@ export function twilioLookup(rest: TwilioRest, fields: readonly LookupFields[]):
     const lineType = record(answer['line_type_intelligence'])?.['type'];
     const risk = record(answer['sms_pumping_risk'])?.['sms_pumping_risk_score'];
     return {
+      fields: fields.join(','),
       lineType: typeof lineType === 'string' ? lineType : undefined,
       pumpingRisk: typeof risk === 'number' ? risk : undefined,
       at: now,
@@ -40,6 +43,7 @@ export function decodeLookup(text: string | undefined): LookupResult | undefined
     const value = JSON.parse(text) as Partial<LookupResult>;
     if (typeof value.at !== 'number') return undefined;
     return {
+      fields: typeof value.fields === 'string' ? value.fields : '',
       lineType: typeof value.lineType === 'string' ? value.lineType : undefined,
       pumpingRisk: typeof value.pumpingRisk === 'number' ? value.pumpingRisk : undefined,
       at: value.at,

@@ -56,7 +56,7 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
   if (pumping) {
     const window = windowIndex(now, pumping.windowMs);
     const rate = (slot: Slot, key: string, foldFloor: number, when: 'always' | 'new-streak') =>
-      add(slot, { kind: 'rate', key, window, alpha: pumping.alpha, foldFloor, ttlMs: Math.max(3 * pumping.windowMs / pumping.alpha, 86_400_000), when });
+      add(slot, { kind: 'rate', key, window, alpha: pumping.alpha, foldFloor, ttlMs: rateTtlMs(pumping.windowMs, pumping.alpha), when });
     rate('tenantRate', keys.tenantRate(), pumping.countryFloor, 'always');
     rate('range', keys.rangeRate(input.range), pumping.rangeFloor, 'new-streak');
     if (country) rate('countryRate', keys.countryRate(country), pumping.countryFloor, 'new-streak');
@@ -93,6 +93,15 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
 function timestampOf(value: string | undefined): number {
   const number = value === undefined ? 0 : Number(value);
   return Number.isFinite(number) ? number : 0;
+}
+
+/**
+ * Long enough for the baseline to decay to almost nothing (3 memories), at least a day, at most 30
+ * days: an attacker touching many ranges must not leave keys behind for years. An expired key
+ * only resets a baseline to zero, the cautious side.
+ */
+function rateTtlMs(windowMs: number, alpha: number): number {
+  return Math.min(Math.max((3 * windowMs) / alpha, 86_400_000), 30 * 86_400_000);
 }
 
 /** Counters before the store answered: nothing asked, nothing locked. */

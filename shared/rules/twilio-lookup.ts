@@ -20,5 +20,6 @@ export function checkLookup(result: LookupResult, policy: LookupPolicy): Finding
 }
 
 export function lookupIsFresh(result: LookupResult, now: number, policy: LookupPolicy): boolean {
-  return now - result.at < policy.cacheMs && result.at <= now + 60_000;
+  const hasEveryField = policy.fields.every((field) => result.fields.split(',').includes(field));
+  return hasEveryField && now - result.at < policy.cacheMs && result.at <= now + 60_000;
 }

@@ -105,3 +105,13 @@ test('a bad GUARD_LOOKUP value is reported by name and Lookup stays off', async 
   expect(JSON.stringify(line['config_errors'])).toContain('GUARD_LOOKUP');
   expect(lookups()).toHaveLength(0);
 });
+
+test('a cached answer without a package that is now asked for is fetched again', async () => {
+  const action = load();
+  server.setLookup('+14155552678', { lineType: 'mobile', smsPumpingRiskScore: 95 });
+  const lineTypeOnly = await send(action, '+14155552678', { GUARD_LOOKUP: 'line-type' });
+  expect(lineTypeOnly.invocation.error).toBeUndefined();
+  const both = await send(action, '+14155552678', { GUARD_LOOKUP: 'both' }, 'auth0|lookup3');
+  expect(both.line['lookup']).toBe('fetched');
+  expect(both.line.rules).toEqual(['twilio-lookup']);
+});
