@@ -3,11 +3,9 @@ import { type Secrets } from '../../shared/config/static-policy';
 import { type ResendPolicy } from '../../shared/config/dynamic-policy';
 import type { Counters, DynamicFacts, DynamicRuleContext } from '../../shared/engine/dynamic-types';
 import { NUMBER_VELOCITY_RULE, checkNumberVelocity, requiredResendDelayMs } from '../../shared/rules/number-velocity';
-import { rangeOf } from '../../shared/rules/prefix-anomaly';
 import { GuardKeys } from '../../shared/store/keys';
-import { readTrustTier } from '../../shared/trust';
 import { NUMBERS, factsFor } from '../support/facts';
-import { countersWith, policyOf } from '../support/dynamic-context';
+import { countersWith, dynamicFactsFor, policyOf } from '../support/dynamic-context';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -17,15 +15,7 @@ const NOW = Date.UTC(2026, 10, 23, 12, 20);
 
 function inputFor(recipient: string = NUMBERS.US): DynamicFacts {
   const facts = factsFor(recipient, { now: NOW });
-  return {
-    facts,
-    trustedNumber: false,
-    trustedNetwork: false,
-    trust: readTrustTier(facts.user.appMetadata),
-    range: rangeOf(facts.number.e164, facts.number.callingCode, 4),
-    highRiskCountry: false,
-    staticBlocked: false,
-  };
+  return dynamicFactsFor(facts);
 }
 
 function check(counters: Partial<Counters>, secrets: Secrets = {}) {

@@ -2,12 +2,10 @@ import { type Secrets } from '../../shared/config/static-policy';
 import { formatWindowLimit, type WindowLimit } from '../../shared/config/dynamic-policy';
 import type { Counters, DynamicFacts, DynamicRuleContext, WindowCount } from '../../shared/engine/dynamic-types';
 import type { Channel } from '../../shared/engine/types';
-import { rangeOf } from '../../shared/rules/prefix-anomaly';
 import { SERVICE_CAP_RULE, checkServiceCap } from '../../shared/rules/service-cap';
 import { GuardKeys } from '../../shared/store/keys';
-import { readTrustTier } from '../../shared/trust';
 import { NUMBERS, factsFor } from '../support/facts';
-import { countersWith, policyOf } from '../support/dynamic-context';
+import { countersWith, dynamicFactsFor, policyOf } from '../support/dynamic-context';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -19,15 +17,7 @@ const keys = new GuardKeys('t:test');
 
 function check(counters: Partial<Counters>, options: { channel?: Channel; secrets?: Secrets; now?: number } = {}) {
   const facts = factsFor(NUMBERS.US, { now: options.now ?? NOW, channel: options.channel ?? 'sms' });
-  const input: DynamicFacts = {
-    facts,
-    trustedNumber: false,
-    trustedNetwork: false,
-    trust: readTrustTier(facts.user.appMetadata),
-    range: rangeOf(facts.number.e164, facts.number.callingCode, 4),
-    highRiskCountry: false,
-    staticBlocked: false,
-  };
+  const input: DynamicFacts = dynamicFactsFor(facts);
   const context: DynamicRuleContext = { input, counters: countersWith(counters), policy: policyOf(options.secrets), keys };
   return checkServiceCap(context);
 }

@@ -3,12 +3,10 @@ import { formatWindowLimit, type WindowLimit } from '../../shared/config/dynamic
 import type { Counters, DynamicFacts, DynamicRuleContext, WindowCount } from '../../shared/engine/dynamic-types';
 import { COUNTRY_VELOCITY_RULE, checkCountryVelocity } from '../../shared/rules/country-velocity';
 import { IP_VELOCITY_RULE, checkIpVelocity } from '../../shared/rules/ip-velocity';
-import { rangeOf } from '../../shared/rules/prefix-anomaly';
 import { USER_VELOCITY_RULE, checkUserVelocity } from '../../shared/rules/user-velocity';
 import { GuardKeys } from '../../shared/store/keys';
-import { readTrustTier } from '../../shared/trust';
 import { NUMBERS, factsFor } from '../support/facts';
-import { countersWith, policyOf } from '../support/dynamic-context';
+import { countersWith, dynamicFactsFor, policyOf } from '../support/dynamic-context';
 
 /** The first millisecond of an hour window: the previous window would count in full, so tests keep it 0. */
 const NOW = Date.UTC(2026, 10, 23, 12);
@@ -20,15 +18,7 @@ function contextFor(
   options: { secrets?: Secrets; appMetadata?: Record<string, unknown>; recipient?: string } = {},
 ): DynamicRuleContext {
   const facts = factsFor(options.recipient ?? NUMBERS.US, { now: NOW, appMetadata: options.appMetadata ?? {} });
-  const input: DynamicFacts = {
-    facts,
-    trustedNumber: false,
-    trustedNetwork: false,
-    trust: readTrustTier(facts.user.appMetadata),
-    range: rangeOf(facts.number.e164, facts.number.callingCode, 4),
-    highRiskCountry: false,
-    staticBlocked: false,
-  };
+  const input: DynamicFacts = dynamicFactsFor(facts);
   return { input, counters: countersWith(counters), policy: policyOf(options.secrets ?? {}), keys: new GuardKeys('t:test') };
 }
 
