@@ -3,6 +3,7 @@
  * can ask for OTPs, and tags each new user with a trust level. Entry point only.
  */
 import type { PreUserRegistrationApi, PreUserRegistrationEvent } from '../shared/auth0/types';
+import { guardErrorLine } from '../shared/log/decision-log';
 import { buildRegistrationContainer } from '../shared/register/container';
 import { handlePreUserRegistration } from '../shared/register/registration-handler';
 import { ContainerCache } from '../shared/send/container';
@@ -16,7 +17,7 @@ export const onExecutePreUserRegistration = async (event: PreUserRegistrationEve
   } catch (error) {
     // Configuration we cannot even read must not stop sign-ups: let them in, untagged, and say so.
     const message = error instanceof Error ? error.message : String(error);
-    console.log(JSON.stringify({ tollguard: 'decision', version: 1, trigger: 'pre-user-registration', decision: 'error', outcome: 'allowed', rules: ['guard-error'], reasons: [`could not start: ${message.slice(0, 300)}`] }));
+    console.log(guardErrorLine('pre-user-registration', 'allowed', `could not start: ${message}`));
     return;
   }
   const tenant = typeof event?.tenant?.id === 'string' ? event.tenant.id : 'default';

@@ -3,6 +3,7 @@
  * out, then delivers it through Twilio or refuses it (a thrown Error). Entry point only.
  */
 import type { SendPhoneMessageApi, SendPhoneMessageEvent } from '../shared/auth0/types';
+import { guardErrorLine } from '../shared/log/decision-log';
 import { ContainerCache, buildSendContainer } from '../shared/send/container';
 import { handleSendPhoneMessage } from '../shared/send/send-handler';
 
@@ -21,7 +22,7 @@ function containerOrExplain<T>(build: () => T): T {
     return build();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    print(JSON.stringify({ tollguard: 'decision', version: 1, trigger: 'send-phone-message', decision: 'error', outcome: 'not_delivered', rules: ['guard-error'], reasons: [`could not start: ${message.slice(0, 300)}`] }));
+    print(guardErrorLine('send-phone-message', 'not_delivered', `could not start: ${message}`));
     throw new Error(`tollguard could not start: ${message.slice(0, 300)}`);
   }
 }

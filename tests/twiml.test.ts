@@ -3,6 +3,7 @@
  * repeats the message, and never carries the code as a contiguous run of digits.
  */
 import fc from 'fast-check';
+import { sayTexts } from './bundle/helpers';
 import { MAX_TWIML_LENGTH, buildVoiceTwiml, escapeXml, spellOut, type VoiceScript } from '../shared/delivery/twiml';
 
 const HEADER = '<?xml version="1.0" encoding="UTF-8"?><Response><Pause length="1"/>';
@@ -11,17 +12,6 @@ function script(overrides: Partial<VoiceScript> = {}): VoiceScript {
   return { text: 'Your verification code is 482913', code: '482913', language: 'en-US', voice: undefined, repeat: 1, ...overrides };
 }
 
-/** The text content of every <Say> element, un-escaped. */
-function spokenTexts(twiml: string): string[] {
-  return [...twiml.matchAll(/<Say [^>]*>([^<]*)<\/Say>/g)].map((match) =>
-    (match[1] ?? '')
-      .replace(/&lt;/g, '<')
-      .replace(/&gt;/g, '>')
-      .replace(/&quot;/g, '"')
-      .replace(/&apos;/g, "'")
-      .replace(/&amp;/g, '&'),
-  );
-}
 
 describe('spellOut', () => {
   test('digits separated by ", " and a final full stop', () => {
@@ -48,22 +38,22 @@ describe('buildVoiceTwiml', () => {
 
   test('every occurrence of the code in the text is replaced by the spelled-out digits', () => {
     const twiml = buildVoiceTwiml(script({ text: '482913 is your code. Again: 482913' }));
-    expect(spokenTexts(twiml)).toEqual(['4, 8, 2, 9, 1, 3. is your code. Again: 4, 8, 2, 9, 1, 3.']);
+    expect(sayTexts(twiml)).toEqual(['4, 8, 2, 9, 1, 3. is your code. Again: 4, 8, 2, 9, 1, 3.']);
   });
 
   test('text without the code gets the spelled-out digits appended', () => {
-    expect(spokenTexts(buildVoiceTwiml(script({ text: 'Your verification code is' })))).toEqual([
+    expect(sayTexts(buildVoiceTwiml(script({ text: 'Your verification code is' })))).toEqual([
       'Your verification code is 4, 8, 2, 9, 1, 3.',
     ]);
-    expect(spokenTexts(buildVoiceTwiml(script({ text: '' })))).toEqual(['4, 8, 2, 9, 1, 3.']);
-    expect(spokenTexts(buildVoiceTwiml(script({ text: 'Code:' })))).toEqual(['Code: 4, 8, 2, 9, 1, 3.']);
+    expect(sayTexts(buildVoiceTwiml(script({ text: '' })))).toEqual(['4, 8, 2, 9, 1, 3.']);
+    expect(sayTexts(buildVoiceTwiml(script({ text: 'Code:' })))).toEqual(['Code: 4, 8, 2, 9, 1, 3.']);
   });
 
   test.each([1, 2, 3, 5])('repeat %p gives that many Say elements, each followed by a pause', (repeat) => {
     const twiml = buildVoiceTwiml(script({ repeat }));
     const say = '<Say language="en-US">Your verification code is 4, 8, 2, 9, 1, 3.</Say><Pause length="1"/>';
     expect(twiml).toBe(`${HEADER}${say.repeat(repeat)}</Response>`);
-    expect(spokenTexts(twiml)).toHaveLength(repeat);
+    expect(sayTexts(twiml)).toHaveLength(repeat);
   });
 
   test('text is XML-escaped', () => {
@@ -71,7 +61,7 @@ describe('buildVoiceTwiml', () => {
     expect(twiml).toContain('>Tom &amp; Jerry &lt;b&gt; &quot;quoted&quot; it&apos;s 4, 8, 2, 9, 1, 3.</Say>');
     expect(twiml).not.toContain('<b>');
     expect(twiml).not.toContain('Tom & Jerry');
-    expect(spokenTexts(twiml)).toEqual([`Tom & Jerry <b> "quoted" it's 4, 8, 2, 9, 1, 3.`]);
+    expect(sayTexts(twiml)).toEqual([`Tom & Jerry <b> "quoted" it's 4, 8, 2, 9, 1, 3.`]);
   });
 
   test('language and voice attributes, escaped; no voice attribute without a voice', () => {
@@ -125,7 +115,7 @@ describe('buildVoiceTwiml', () => {
         fc.property(voiceScript, (s) => {
           const twiml = buildVoiceTwiml(s);
           expect(twiml).not.toContain(s.code);
-          const texts = spokenTexts(twiml);
+          const texts = sayTexts(twiml);
           expect(texts).toHaveLength(s.repeat);
           for (const spoken of texts) {
             expect(spoken).toContain(spellOut(s.code));
@@ -154,7 +144,7 @@ describe('buildVoiceTwiml', () => {
           // (Characters XML forbids are dropped, so compare with them removed.)
           const xmlForbidden = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
           const withoutCode = (s.text + extra).replace(xmlForbidden, '').split(s.code);
-          const spoken = spokenTexts(twiml)[0] ?? '';
+          const spoken = sayTexts(twiml)[0] ?? '';
           for (const piece of withoutCode) expect(spoken).toContain(piece.trim());
         }),
       );
@@ -176,7 +166,7 @@ describe('buildVoiceTwiml stays within Twilio limits', () => {
   test('a text too long for even one round falls back to the code alone, repeated', () => {
     const twiml = buildVoiceTwiml({ ...base, text: '&'.repeat(1600), repeat: 3 });
     expect(twiml.length).toBeLessThanOrEqual(MAX_TWIML_LENGTH);
-    expect(spokenTexts(twiml)).toEqual([spellOut('482913'), spellOut('482913'), spellOut('482913')]);
+    expect(sayTexts(twiml)).toEqual([spellOut('482913'), spellOut('482913'), spellOut('482913')]);
   });
 
   test('PROPERTY: any text up to 1600 characters and any repeat gives TwiML within the limit', () => {

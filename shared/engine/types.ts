@@ -3,6 +3,10 @@ import type { CidrRange, IpAddress } from '../net/ip';
 import type { PhoneNumberFacts } from '../phone/e164';
 
 export type Channel = 'sms' | 'voice';
+
+/** Rule names of the guard's own failures, shared by both Actions. */
+export const GUARD_ERROR_RULE = 'guard-error';
+export const STORE_UNAVAILABLE_RULE = 'store-unavailable';
 export type GuardMode = 'enforce' | 'monitor' | 'off';
 export type OtpAction = 'enrollment' | 'second-factor-authentication' | 'unknown';
 

@@ -23,6 +23,11 @@ export function writeDecisionLog(sink: LogSink, line: DecisionLogLine, secretsTo
   return text;
 }
 
+/** The one line written when the guard itself failed (it could not start, or a bug escaped a rule). */
+export function guardErrorLine(trigger: DecisionLogLine['trigger'], outcome: string, reason: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ tollguard: 'decision', version: 1, trigger, decision: 'error', outcome, rules: ['guard-error'], reasons: [reason.slice(0, 300)], ...extra });
+}
+
 /** Replaces every occurrence of each secret (4 characters or longer) by [redacted]. */
 export function scrubText(text: string, secretsToScrub: readonly string[]): string {
   let scrubbed = text;

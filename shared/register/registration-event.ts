@@ -12,7 +12,6 @@ export interface RegistrationRequest {
   ip: IpAddress | undefined;
   requestCountry: string | undefined;
   connectionName: string | undefined;
-  connectionStrategy: string | undefined;
   clientId: string | undefined;
   body: Record<string, unknown> | undefined;
   language: string | undefined;
@@ -32,7 +31,6 @@ export function readRegistrationEvent(event: unknown): RegistrationRequest {
     ip: parseIp(request['ip']),
     requestCountry: typeof country === 'string' && /^[A-Z]{2}$/.test(country) ? country : undefined,
     connectionName: text(connection['name']),
-    connectionStrategy: text(connection['strategy']),
     clientId: text(client['client_id']),
     body: isRecord(request['body']) ? request['body'] : undefined,
     language: text(request['language']),

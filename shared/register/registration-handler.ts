@@ -12,9 +12,9 @@ import { parseEmail, type EmailFacts } from '../email/address';
 import { checkEmail } from '../email/email-rule';
 import { DEFAULT_PROTECTED_DOMAINS } from '../email/lookalike';
 import { runStaticRules } from '../engine/static-rules';
-import type { Finding } from '../engine/types';
+import { GUARD_ERROR_RULE, STORE_UNAVAILABLE_RULE, type Finding } from '../engine/types';
 import { windowIndex } from '../engine/window-limit';
-import { scrubText, writeDecisionLog, type LogSink } from '../log/decision-log';
+import { guardErrorLine, scrubText, writeDecisionLog, type LogSink } from '../log/decision-log';
 import { subnetOf } from '../net/ip';
 import { maskPhoneNumber } from '../phone/mask';
 import { checkIpZones } from '../rules/network-zones';
@@ -58,8 +58,8 @@ export async function handlePreUserRegistration(
     // A bug in the guard must not stop sign-ups (unless the tenant chose to fail closed).
     const message = error instanceof Error ? error.message : String(error);
     const closed = deps.container.dynamicPolicy.failMode === 'closed';
-    deps.log(JSON.stringify({ tollguard: 'decision', version: 1, trigger: 'pre-user-registration', decision: 'error', outcome: closed ? 'denied' : 'allowed', rules: ['guard-error'], reasons: [`guard failed: ${message.slice(0, 300)}`], fail_mode: deps.container.dynamicPolicy.failMode }));
-    if (closed) api.access.deny('tollguard: guard-error: the sign-up checks failed and GUARD_FAIL_MODE is closed', denialMessage(undefined, deps.container.registration.denyMessage));
+    deps.log(guardErrorLine('pre-user-registration', closed ? 'denied' : 'allowed', `guard failed: ${message}`, { fail_mode: deps.container.dynamicPolicy.failMode }));
+    if (closed) api.access.deny(`tollguard: ${GUARD_ERROR_RULE}: the sign-up checks failed and GUARD_FAIL_MODE is closed`, denialMessage(undefined, deps.container.registration.denyMessage));
   }
 }
 
@@ -97,10 +97,10 @@ async function decideRegistration(event: PreUserRegistrationEvent, api: PreUserR
   const blocks = findings.filter((finding) => finding.effect === 'block');
   const failClosed = container.dynamicPolicy.failMode === 'closed';
   if (store.error !== undefined && failClosed) {
-    blocks.push({ rule: 'store-unavailable', effect: 'block', reason: `counter store unavailable (${store.error}); GUARD_FAIL_MODE is closed` });
+    blocks.push({ rule: STORE_UNAVAILABLE_RULE, effect: 'block', reason: `counter store unavailable (${store.error}); GUARD_FAIL_MODE is closed` });
   }
   if (offline.ruleErrors.length > 0 && failClosed) {
-    blocks.push({ rule: 'guard-error', effect: 'block', reason: 'a sign-up rule failed and GUARD_FAIL_MODE is closed' });
+    blocks.push({ rule: GUARD_ERROR_RULE, effect: 'block', reason: 'a sign-up rule failed and GUARD_FAIL_MODE is closed' });
   }
   if (offline.phoneE164 !== undefined) scrub.push(offline.phoneE164, offline.phoneE164.slice(1));
   const evidence: SignupEvidence = {

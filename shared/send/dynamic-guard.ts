@@ -10,12 +10,11 @@ import type { DynamicPolicy } from '../config/dynamic-policy';
 import { planBatch } from '../engine/dynamic-plan';
 import { runDynamicRules } from '../engine/dynamic-rules';
 import type { DynamicFacts } from '../engine/dynamic-types';
-import type { Finding } from '../engine/types';
+import { STORE_UNAVAILABLE_RULE, type Finding } from '../engine/types';
 import type { CounterStore } from '../store/counter-store';
 import { GuardKeys } from '../store/keys';
 import { describeStoreError, withTimeout } from '../store/store-call';
 
-export const STORE_UNAVAILABLE_RULE = 'store-unavailable';
 
 export interface DynamicVerdict {
   findings: Finding[];

@@ -12,7 +12,7 @@ import type { DeliveryReceipt } from '../delivery/sender';
 import { TwilioError } from '../delivery/twilio-errors';
 import type { DynamicFacts } from '../engine/dynamic-types';
 import { isTrusted, runStaticRules, type RuleRun } from '../engine/static-rules';
-import type { Finding, SendFacts } from '../engine/types';
+import { GUARD_ERROR_RULE, type Finding, type SendFacts } from '../engine/types';
 import { scrubText, writeDecisionLog, type DecisionLogLine, type LogSink } from '../log/decision-log';
 import type { PhoneNumberFacts } from '../phone/e164';
 import { describeUnparsedRecipient, maskPhoneNumber } from '../phone/mask';
@@ -39,7 +39,6 @@ export class SendRefusedError extends Error {
   }
 }
 
-export const GUARD_ERROR_RULE = 'guard-error';
 const SMS_HIGH_RISK = new Set(SMS_HIGH_RISK_COUNTRIES);
 const VOICE_HIGH_RISK = new Set([...SMS_HIGH_RISK_COUNTRIES, ...VOICE_EXTRA_HIGH_RISK_COUNTRIES]);
 

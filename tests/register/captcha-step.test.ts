@@ -10,7 +10,7 @@ const config: CaptchaConfig = {
 };
 
 function request(body: Record<string, unknown> | undefined, connectionName = 'Username-Password-Authentication'): RegistrationRequest {
-  return { email: 'a@example.org', phone: undefined, ip: undefined, requestCountry: 'US', connectionName, connectionStrategy: 'auth0', clientId: 'client-1', body, language: 'en' };
+  return { email: 'a@example.org', phone: undefined, ip: undefined, requestCountry: 'US', connectionName, clientId: 'client-1', body, language: 'en' };
 }
 
 function policy(secrets: Secrets = {}) {
