@@ -1,6 +1,6 @@
 /**
  * A local Twilio HTTP server for tests, kept honest by Twilio's official OpenAPI descriptions
- * (github.com/twilio/twilio-oai, copied under ../shared/twilio-oai).
+ * (github.com/twilio/twilio-oai, a reduced copy in tests/fixtures/twilio-oai, made by scripts/refresh-twilio-oai.ts).
  *
  * One server answers the four operations tollguard uses: create Message, create Call, create
  * Verification (Verify v2) and fetch PhoneNumber (Lookup v2). Every request body, path and query
@@ -120,7 +120,7 @@ const OPERATIONS: Record<TwilioOperation, OperationDef> = {
 const OPERATION_NAMES = Object.keys(OPERATIONS) as TwilioOperation[];
 
 export function twilioSpecDir(): string {
-  return process.env.TWILIO_OAI_DIR ?? path.resolve(__dirname, '../../../shared/twilio-oai');
+  return process.env.TWILIO_OAI_DIR ?? path.resolve(__dirname, '../fixtures/twilio-oai');
 }
 
 // ---------------------------------------------------------------------------------------------
