@@ -73,6 +73,40 @@ function contract(name: string, makeStore: () => StoreFactory): void {
       expect(await send('c', 'y')).toEqual({ kind: 'rate', current: 1, baseline: 0, windows: 0 });
     });
 
+    test('once: the first batch counts; a replay of the same event changes no counter and answers zeros', async () => {
+      const batch = (event: string): StoreOp[] => [
+        { kind: 'once', key: key(`seen:${event}`), ttlMs: HOUR },
+        { kind: 'get', key: key('lock') },
+        { kind: 'streak', key: key('s'), resetMs: HOUR, ttlMs: HOUR },
+        { kind: 'count', key: key('c'), window: 1, ttlMs: HOUR },
+        { kind: 'rate', key: key('r'), window: 1, alpha: 0.1, foldFloor: 1, ttlMs: HOUR, when: 'always' },
+      ];
+      await store.put(key('lock'), '123', HOUR);
+      const first = await store.run(T0, batch('n1'));
+      expect(first).toEqual([
+        { kind: 'once', first: true },
+        { kind: 'get', value: '123' },
+        { kind: 'streak', previousAt: undefined, streak: 1 },
+        { kind: 'count', current: 1, previous: 0 },
+        { kind: 'rate', current: 1, baseline: 0, windows: 0 },
+      ]);
+      const replay = await store.run(T0 + 60_000, batch('n1'));
+      expect(replay).toEqual([
+        { kind: 'once', first: false },
+        { kind: 'get', value: '123' },
+        { kind: 'streak', previousAt: undefined, streak: 0 },
+        { kind: 'count', current: 0, previous: 0 },
+        { kind: 'rate', current: 0, baseline: 0, windows: 0 },
+      ]);
+      // Another event counts on top of the first one only: the replay left no trace.
+      const next = await store.run(T0 + 120_000, batch('n2'));
+      expect(next.slice(2)).toEqual([
+        { kind: 'streak', previousAt: T0, streak: 2 },
+        { kind: 'count', current: 2, previous: 0 },
+        { kind: 'rate', current: 2, baseline: 0, windows: 0 },
+      ]);
+    });
+
     test('get answers undefined for a missing key and the stored value after put', async () => {
       expect(await store.run(T0, [{ kind: 'get', key: key('g') }])).toEqual([{ kind: 'get', value: undefined }]);
       await store.put(key('g'), '{"type":"mobile"}', HOUR);
@@ -136,6 +170,7 @@ describeWithRedis('counter store on Redis through the Upstash REST shim', () => 
         when: fc.constantFrom('always' as const, 'new-streak' as const),
       }),
       fc.record({ kind: fc.constant('get' as const), key: fc.constantFrom('a:1', 'zz') }),
+      fc.record({ kind: fc.constant('once' as const), key: fc.constantFrom('o1', 'o2'), ttlMs: fc.constant(HOUR) }),
     );
     let run = 0;
     await fc.assert(

@@ -44,7 +44,18 @@ export interface GetOp {
   key: string;
 }
 
-export type StoreOp = CountOp | StreakOp | RateOp | GetOp;
+/**
+ * Marks an event as seen (set-if-absent, with a TTL). When it was already seen, the event is a
+ * replay (a provider's retry of one notification): every later op of the batch changes nothing
+ * and answers zeros, so a retry is never counted twice.
+ */
+export interface OnceOp {
+  kind: 'once';
+  key: string;
+  ttlMs: number;
+}
+
+export type StoreOp = CountOp | StreakOp | RateOp | GetOp | OnceOp;
 
 export interface CountResult {
   kind: 'count';
@@ -68,7 +79,12 @@ export interface GetResult {
   kind: 'get';
   value: string | undefined;
 }
-export type StoreResult = CountResult | StreakResult | RateResult | GetResult;
+export interface OnceResult {
+  kind: 'once';
+  /** False when the key was already set: this event is a replay. */
+  first: boolean;
+}
+export type StoreResult = CountResult | StreakResult | RateResult | GetResult | OnceResult;
 
 export interface UntilWrite {
   key: string;
@@ -86,7 +102,7 @@ export interface CounterStore {
   put(key: string, value: string, ttlMs: number): Promise<void>;
 }
 
-export const OP_CODES = { count: 'C', streak: 'S', rate: 'R', get: 'G' } as const;
+export const OP_CODES = { count: 'C', streak: 'S', rate: 'R', get: 'G', once: 'O' } as const;
 export const WHEN_CODES = { always: '0', 'new-streak': '1' } as const;
 
 /** Baselines older than this many idle windows have decayed to nothing; stop multiplying. */

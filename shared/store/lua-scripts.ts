@@ -8,6 +8,8 @@
  *   S reset ttl                KEYS: streak hash                          -> previous-at (-1), streak
  *   R window alpha fold ttl when  KEYS: rate hash                        -> current, baseline, windows seen
  *   G                          KEYS: key                                  -> value ('' if none)
+ *   O ttl                      KEYS: seen marker                          -> 1 first time, 0 replay
+ * After an O that answered 0 (a replay), C, S and R change nothing and answer zeros.
  */
 import { createHash } from 'node:crypto';
 
@@ -16,9 +18,34 @@ local now = tonumber(ARGV[1])
 local out = {}
 local k, a = 1, 2
 local lastStreak = 0
+local replay = false
 while a <= #ARGV do
   local op = ARGV[a]
-  if op == 'C' then
+  if replay and (op == 'C' or op == 'S' or op == 'R') then
+    if op == 'C' then
+      out[#out + 1] = 0
+      out[#out + 1] = 0
+      k, a = k + 2, a + 2
+    elseif op == 'S' then
+      out[#out + 1] = -1
+      out[#out + 1] = 0
+      k, a = k + 1, a + 3
+    else
+      out[#out + 1] = 0
+      out[#out + 1] = '0'
+      out[#out + 1] = 0
+      k, a = k + 1, a + 6
+    end
+  elseif op == 'O' then
+    local set = redis.call('SET', KEYS[k], '1', 'NX', 'PX', ARGV[a + 1])
+    if set then
+      out[#out + 1] = 1
+    else
+      replay = true
+      out[#out + 1] = 0
+    end
+    k, a = k + 1, a + 2
+  elseif op == 'C' then
     local current = redis.call('INCR', KEYS[k])
     redis.call('PEXPIRE', KEYS[k], ARGV[a + 1])
     local previous = tonumber(redis.call('GET', KEYS[k + 1])) or 0

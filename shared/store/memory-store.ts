@@ -16,6 +16,13 @@ interface Entry {
   expiresAt: number;
 }
 
+/** What a counting op answers inside a replayed batch (see OnceOp): zeros, nothing changed. */
+function replayResult(kind: 'count' | 'streak' | 'rate'): StoreResult {
+  if (kind === 'count') return { kind, current: 0, previous: 0 };
+  if (kind === 'streak') return { kind, previousAt: undefined, streak: 0 };
+  return { kind, current: 0, baseline: 0, windows: 0 };
+}
+
 export class MemoryStore implements CounterStore {
   readonly kind = 'embedded';
   private readonly entries = new Map<string, Entry>();
@@ -28,8 +35,20 @@ export class MemoryStore implements CounterStore {
     this.maybeSweep();
     const results: StoreResult[] = [];
     let lastStreak = 0;
+    let replay = false;
     for (const op of ops) {
+      if (replay && op.kind !== 'get' && op.kind !== 'once') {
+        results.push(replayResult(op.kind));
+        continue;
+      }
       switch (op.kind) {
+        case 'once': {
+          const first = this.getString(op.key) === undefined;
+          if (first) this.setString(op.key, '1', op.ttlMs);
+          else replay = true;
+          results.push({ kind: 'once', first });
+          break;
+        }
         case 'count': {
           const currentKey = `${op.key}:${op.window}`;
           const current = Number(this.getString(currentKey) ?? '0') + 1;
