@@ -22,22 +22,23 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
 
 export type TwilioOperation = 'message' | 'call' | 'verification' | 'lookup';
 
-export interface RecordedTwilioRequest {
-  method: string; // 'POST' | 'GET'
+export interface RecordedTwilioRequest<Op extends string = TwilioOperation> {
+  method: string; // 'POST' | 'GET' | 'PATCH'
   path: string; // URL path without query
   query: Record<string, string>;
-  operation: TwilioOperation | 'unknown';
+  operation: Op | 'unknown';
   auth: { username: string; password: string } | null; // decoded HTTP Basic
   params: Record<string, string | string[]>; // form-urlencoded body (repeated keys -> array)
   headers: Record<string, string | string[] | undefined>;
   violations: string[]; // spec violations found in this request (empty when valid)
 }
 
-export interface TwilioFault {
+export interface TwilioFault<Op extends string = TwilioOperation> {
   status: number; // HTTP status, e.g. 400
   code: number; // Twilio error code, e.g. 21408
   message: string;
-  operation?: RecordedTwilioRequest['operation']; // only apply to this operation; default any
+  operation?: Op | 'unknown'; // only apply to this operation; default any
+  headers?: Record<string, string>; // extra response headers, e.g. Retry-After on a 429
   times?: number; // how many requests it applies to (default 1)
   delayMs?: number; // wait this long before answering
   rawBody?: string; // answer this raw body instead of Twilio JSON (e.g. HTML from a proxy)
@@ -83,14 +84,15 @@ export const VERIFY_CHANNELS: readonly string[] = ['email', 'sms', 'whatsapp', '
 // The operations and where the spec describes them
 // ---------------------------------------------------------------------------------------------
 
-interface OperationDef {
+/** Where the spec describes one operation; a server serves a table of these. */
+export interface SpecOperation {
   specFile: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   pathTemplate: string; // exactly as the key under `paths` in the spec
   successStatus: 200 | 201;
 }
 
-const OPERATIONS: Record<TwilioOperation, OperationDef> = {
+const OPERATIONS: Record<TwilioOperation, SpecOperation> = {
   message: {
     specFile: 'twilio_api_v2010.json',
     method: 'POST',
@@ -117,7 +119,6 @@ const OPERATIONS: Record<TwilioOperation, OperationDef> = {
   },
 };
 
-const OPERATION_NAMES = Object.keys(OPERATIONS) as TwilioOperation[];
 
 export function twilioSpecDir(): string {
   return process.env.TWILIO_OAI_DIR ?? path.resolve(__dirname, '../fixtures/twilio-oai');
@@ -127,14 +128,14 @@ export function twilioSpecDir(): string {
 // Spec loading: OpenAPI 3.0 schemas -> JSON Schema that Ajv compiles
 // ---------------------------------------------------------------------------------------------
 
-type Schema = Record<string, unknown>;
+export type Schema = Record<string, unknown>;
 
-function isObject(value: unknown): value is Schema {
+export function isObject(value: unknown): value is Schema {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Walks into a spec document, failing with the path that is missing. */
-function dig(doc: unknown, keys: string[]): unknown {
+export function dig(doc: unknown, keys: string[]): unknown {
   let node = doc;
   for (const key of keys) {
     if (!isObject(node) || !(key in node)) throw new Error(`Twilio spec has no ${keys.join(' → ')}`);
@@ -176,7 +177,7 @@ function normalizeSchema(schema: unknown): unknown {
   return nullable === true && constrained ? { anyOf: [rest, { type: 'null' }] } : rest;
 }
 
-function mapValues(obj: Schema, fn: (value: unknown) => unknown): Schema {
+export function mapValues(obj: Schema, fn: (value: unknown) => unknown): Schema {
   return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, fn(v)]));
 }
 
@@ -252,7 +253,7 @@ function collectFormats(node: unknown, into: Set<string>): Set<string> {
 // Validators, compiled once and lazily
 // ---------------------------------------------------------------------------------------------
 
-interface OperationValidators {
+export interface OperationValidators {
   response: ValidateFunction;
   completeResponse: ValidateFunction; // also: every documented field present, no others
   body: ValidateFunction | null; // null for GET
@@ -261,25 +262,44 @@ interface OperationValidators {
   rawOperation: Schema; // the spec's operation object, for prose and examples
 }
 
-let compiled: Record<TwilioOperation, OperationValidators> | undefined;
+/** Rewrites a spec file's raw component schemas before they are normalized (errata). */
+export type SpecErrata = (file: string, schemas: Schema) => void;
 
-function validatorsFor(operation: TwilioOperation): OperationValidators {
-  compiled ??= compileAll();
-  return compiled[operation];
+/**
+ * The validators of a table of operations, compiled once, on first use: a missing or broken spec
+ * fails at that first call, with the file named.
+ */
+export function specValidators<Op extends string>(
+  defs: Record<Op, SpecOperation>,
+  errata?: SpecErrata,
+): (operation: Op) => OperationValidators {
+  let compiled: Record<Op, OperationValidators> | undefined;
+  return (operation) => {
+    compiled ??= compileAll(defs, errata);
+    return compiled[operation];
+  };
 }
+
+const validatorsFor = specValidators(OPERATIONS, (file, schemas) => {
+  if (file === OPERATIONS.lookup.specFile) applyLookupErrata(schemas);
+});
 
 function specId(file: string): string {
   return `https://twilio-oai.local/${file}`;
 }
 
-function compileAll(): Record<TwilioOperation, OperationValidators> {
+function operationNames<Op extends string>(defs: Record<Op, SpecOperation>): Op[] {
+  return Object.keys(defs) as Op[];
+}
+
+function compileAll<Op extends string>(defs: Record<Op, SpecOperation>, errata?: SpecErrata): Record<Op, OperationValidators> {
   const responseAjv = new Ajv({ strict: false, allErrors: true });
   // Form values are strings on the wire; coercion lets "300" satisfy an integer parameter.
   const requestAjv = new Ajv({ strict: false, allErrors: true, coerceTypes: 'array' });
-  const rawOperations = new Map<TwilioOperation, Schema>();
-  const files = new Set(OPERATION_NAMES.map((op) => OPERATIONS[op].specFile));
+  const rawOperations = new Map<Op, Schema>();
+  const files = new Set(operationNames(defs).map((op) => defs[op].specFile));
   for (const file of files) {
-    const { doc, operations } = buildSchemaDocument(file);
+    const { doc, operations } = buildSchemaDocument(file, defs, errata);
     for (const [op, raw] of operations) rawOperations.set(op, raw);
     for (const format of collectFormats(doc, new Set())) {
       const check = CHECKED_FORMATS[format] ?? true;
@@ -288,35 +308,39 @@ function compileAll(): Record<TwilioOperation, OperationValidators> {
     responseAjv.addSchema(doc);
     requestAjv.addSchema(doc);
   }
-  const compileRef = (ajv: Ajv, op: TwilioOperation, part: string): ValidateFunction =>
-    ajv.compile({ $ref: `${specId(OPERATIONS[op].specFile)}#/operations/${op}/${part}` });
-  const entries = OPERATION_NAMES.map((op): [TwilioOperation, OperationValidators] => [
+  const compileRef = (ajv: Ajv, op: Op, part: string): ValidateFunction =>
+    ajv.compile({ $ref: `${specId(defs[op].specFile)}#/operations/${op}/${part}` });
+  const entries = operationNames(defs).map((op): [Op, OperationValidators] => [
     op,
     {
       response: compileRef(responseAjv, op, 'response'),
       completeResponse: compileRef(responseAjv, op, 'completeResponse'),
-      body: OPERATIONS[op].method === 'POST' ? compileRef(requestAjv, op, 'body') : null,
+      body: defs[op].method === 'GET' ? null : compileRef(requestAjv, op, 'body'),
       path: compileRef(requestAjv, op, 'path'),
       query: compileRef(requestAjv, op, 'query'),
       rawOperation: rawOperations.get(op) ?? {},
     },
   ]);
-  return Object.fromEntries(entries) as Record<TwilioOperation, OperationValidators>;
+  return Object.fromEntries(entries) as Record<Op, OperationValidators>;
 }
 
 /**
  * One JSON Schema document per spec file: its normalized `components.schemas` (so the spec's own
  * `#/components/schemas/...` refs resolve) plus, under `operations`, the schemas we validate with.
  */
-function buildSchemaDocument(file: string): { doc: Schema; operations: Map<TwilioOperation, Schema> } {
+function buildSchemaDocument<Op extends string>(
+  file: string,
+  defs: Record<Op, SpecOperation>,
+  errata: SpecErrata | undefined,
+): { doc: Schema; operations: Map<Op, Schema> } {
   const spec = readSpec(file);
   const rawSchemas = dig(spec, ['components', 'schemas']) as Schema;
-  if (file === OPERATIONS.lookup.specFile) applyLookupErrata(rawSchemas);
+  errata?.(file, rawSchemas);
   const schemas = mapValues(rawSchemas, normalizeSchema);
   const sections: Schema = {};
-  const operations = new Map<TwilioOperation, Schema>();
-  for (const op of OPERATION_NAMES.filter((o) => OPERATIONS[o].specFile === file)) {
-    const def = OPERATIONS[op];
+  const operations = new Map<Op, Schema>();
+  for (const op of operationNames(defs).filter((o) => defs[o].specFile === file)) {
+    const def = defs[op];
     const pathItem = dig(spec, ['paths', def.pathTemplate]) as Schema;
     const operation = dig(pathItem, [def.method.toLowerCase()]) as Schema;
     operations.set(op, operation);
@@ -325,7 +349,7 @@ function buildSchemaDocument(file: string): { doc: Schema; operations: Map<Twili
   return { doc: { $id: specId(file), components: { schemas }, operations: sections }, operations };
 }
 
-function operationSchemas(def: OperationDef, pathItem: Schema, operation: Schema, schemas: Schema): Schema {
+function operationSchemas(def: SpecOperation, pathItem: Schema, operation: Schema, schemas: Schema): Schema {
   const response = normalizeSchema(
     dig(operation, ['responses', String(def.successStatus), 'content', 'application/json', 'schema']),
   );
@@ -336,7 +360,7 @@ function operationSchemas(def: OperationDef, pathItem: Schema, operation: Schema
     path: parameterSchema(parameters, 'path'),
     query: parameterSchema(parameters, 'query'),
   };
-  if (def.method === 'POST') {
+  if (def.method !== 'GET') {
     const body = dig(operation, ['requestBody', 'content', 'application/x-www-form-urlencoded', 'schema']);
     sections.body = { additionalProperties: false, ...(normalizeSchema(body) as Schema) };
   }
@@ -368,9 +392,13 @@ function parameterSchema(parameters: unknown[], location: 'path' | 'query'): Sch
 
 /** The spec's examples of the success answer of one operation (used by the tests). */
 export function specExamples(operation: TwilioOperation): Record<string, unknown> {
-  const { rawOperation } = validatorsFor(operation);
-  const status = String(OPERATIONS[operation].successStatus);
-  const examples = dig(rawOperation, ['responses', status, 'content', 'application/json', 'examples']);
+  return responseExamples(validatorsFor(operation), OPERATIONS[operation]);
+}
+
+/** The examples a spec gives for an operation's success answer, by name. */
+export function responseExamples(validators: OperationValidators, def: SpecOperation): Record<string, unknown> {
+  const status = String(def.successStatus);
+  const examples = dig(validators.rawOperation, ['responses', status, 'content', 'application/json', 'examples']);
   return mapValues(examples as Schema, (e) => (isObject(e) ? e.value : undefined));
 }
 
@@ -394,7 +422,11 @@ export function validateAgainstSpec(
   body: unknown,
   options: { complete?: boolean } = {},
 ): string[] {
-  const v = validatorsFor(operation);
+  return responseProblems(validatorsFor(operation), body, options);
+}
+
+/** validateAgainstSpec for any operation's validators. */
+export function responseProblems(v: OperationValidators, body: unknown, options: { complete?: boolean } = {}): string[] {
   const validate = options.complete ? v.completeResponse : v.response;
   return validate(body) ? [] : meaningfulErrors(validate.errors).map(describeResponseError);
 }
@@ -420,9 +452,9 @@ function describeResponseError(e: ErrorObject): string {
 // Request validation: the schema, then the rules the spec leaves to prose
 // ---------------------------------------------------------------------------------------------
 
-type Params = Record<string, string | string[]>;
+export type Params = Record<string, string | string[]>;
 
-interface Violation {
+export interface Violation {
   text: string;
   code?: number; // Twilio error code this violation is answered with, when one fits
 }
@@ -449,41 +481,48 @@ const FALLBACK_CODES: Record<TwilioOperation, number> = {
 
 function requestViolations(call: IncomingCall): Violation[] {
   const v = validatorsFor(call.operation);
+  const missingCodes = MISSING_PARAM_CODES[call.operation];
   const found = [
-    ...schemaViolations(v.path, call.pathParams, 'path ', call.operation),
-    ...schemaViolations(v.query, call.query, 'query ', call.operation),
+    ...schemaViolations(v.path, call.pathParams, 'path ', missingCodes),
+    ...schemaViolations(v.query, call.query, 'query ', missingCodes),
   ];
   if (v.body) {
     if (!isFormContentType(call.contentType)) {
       found.push({ text: `Content-Type must be application/x-www-form-urlencoded, got ${call.contentType ?? 'none'}` });
     }
-    found.push(...schemaViolations(v.body, call.params, '', call.operation));
+    found.push(...schemaViolations(v.body, call.params, '', missingCodes));
   }
   found.push(...PROSE_RULES[call.operation](call));
   return found;
 }
 
-function isFormContentType(contentType: string | undefined): boolean {
+export function isFormContentType(contentType: string | undefined): boolean {
   return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/x-www-form-urlencoded';
 }
 
-function schemaViolations(
+/** Request data against one of the compiled request schemas; `missingCodes`: Twilio's code per missing parameter. */
+export function schemaViolations(
   validate: ValidateFunction,
   data: Record<string, unknown>,
   where: string,
-  operation: TwilioOperation,
+  missingCodes?: Record<string, number>,
 ): Violation[] {
   const copy = structuredClone(data); // type coercion rewrites its input
   if (validate(copy)) return [];
-  return meaningfulErrors(validate.errors).map((e) => describeRequestError(e, data, where, operation));
+  return meaningfulErrors(validate.errors).map((e) => describeRequestError(e, data, where, missingCodes));
 }
 
-function describeRequestError(e: ErrorObject, data: Record<string, unknown>, where: string, op: TwilioOperation): Violation {
+function describeRequestError(
+  e: ErrorObject,
+  data: Record<string, unknown>,
+  where: string,
+  missingCodes: Record<string, number> | undefined,
+): Violation {
   const name = (e.instancePath.split('/')[1] ?? '').replace(/~1/g, '/').replace(/~0/g, '~');
   switch (e.keyword) {
     case 'required': {
       const missing = String(e.params.missingProperty);
-      return { text: `missing required ${where}parameter ${missing}`, code: MISSING_PARAM_CODES[op]?.[missing] };
+      return { text: `missing required ${where}parameter ${missing}`, code: missingCodes?.[missing] };
     }
     case 'additionalProperties':
       return { text: `unknown ${where}parameter ${String(e.params.additionalProperty)}` };
@@ -497,12 +536,12 @@ function describeRequestError(e: ErrorObject, data: Record<string, unknown>, whe
   }
 }
 
-function has(params: Params, name: string): boolean {
+export function has(params: Params, name: string): boolean {
   const value = params[name];
   return Array.isArray(value) ? value.length > 0 : value !== undefined && value !== '';
 }
 
-function single(params: Params, name: string): string | undefined {
+export function single(params: Params, name: string): string | undefined {
   const value = params[name];
   return Array.isArray(value) ? value[0] : value;
 }
@@ -557,7 +596,7 @@ const PROSE_RULES: Record<TwilioOperation, (call: IncomingCall) => Violation[]> 
 // Success bodies
 // ---------------------------------------------------------------------------------------------
 
-function sid(prefix: string): string {
+export function sid(prefix: string): string {
   return prefix + randomBytes(16).toString('hex');
 }
 
@@ -744,7 +783,7 @@ function smsPumpingRisk(answer: LookupAnswer): Schema {
 // The HTTP server
 // ---------------------------------------------------------------------------------------------
 
-interface Answer {
+export interface Answer {
   status: number;
   body: string;
   contentType: string;
@@ -754,13 +793,18 @@ interface Answer {
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-function twilioError(status: number, code: number, message: string, delayMs = 0): Answer {
+/** Twilio's error body: {code, message, more_info, status}. */
+export function twilioError(status: number, code: number, message: string, delayMs = 0): Answer {
   const body = { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status };
   return { status, body: JSON.stringify(body), contentType: JSON_TYPE, delayMs };
 }
 
-function jsonAnswer(status: number, body: unknown): Answer {
+export function jsonAnswer(status: number, body: unknown): Answer {
   return { status, body: JSON.stringify(body), contentType: JSON_TYPE, delayMs: 0 };
+}
+
+export function unauthorizedAnswer(): Answer {
+  return { ...twilioError(401, 20003, 'Authenticate'), headers: { 'WWW-Authenticate': 'Basic realm="Twilio API"' } };
 }
 
 function matchTemplate(template: string, pathname: string): Record<string, string> | null {
@@ -788,16 +832,21 @@ function safeDecode(segment: string): string {
   }
 }
 
-function matchRoute(method: string, pathname: string): { operation: TwilioOperation; pathParams: Record<string, string> } | null {
-  for (const operation of OPERATION_NAMES) {
-    const def = OPERATIONS[operation];
+/** The operation of a table whose method and path template match the request. */
+export function matchRoute<Op extends string>(
+  defs: Record<Op, SpecOperation>,
+  method: string,
+  pathname: string,
+): { operation: Op; pathParams: Record<string, string> } | null {
+  for (const operation of operationNames(defs)) {
+    const def = defs[operation];
     const pathParams = def.method === method ? matchTemplate(def.pathTemplate, pathname) : null;
     if (pathParams) return { operation, pathParams };
   }
   return null;
 }
 
-function parseForm(text: string): Params {
+export function parseForm(text: string): Params {
   const params: Params = {};
   for (const [key, value] of new URLSearchParams(text)) {
     const previous = params[key];
@@ -807,7 +856,7 @@ function parseForm(text: string): Params {
   return params;
 }
 
-function parseBasicAuth(header: string | undefined): RecordedTwilioRequest['auth'] {
+export function parseBasicAuth(header: string | undefined): RecordedTwilioRequest['auth'] {
   const match = /^Basic\s+(\S+)$/i.exec(header ?? '');
   if (!match?.[1]) return null;
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
@@ -816,7 +865,7 @@ function parseBasicAuth(header: string | undefined): RecordedTwilioRequest['auth
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+export function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -825,8 +874,8 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-interface QueuedFault {
-  fault: TwilioFault;
+interface QueuedFault<Op extends string> {
+  fault: TwilioFault<Op>;
   remaining: number;
 }
 
@@ -835,19 +884,18 @@ interface PendingTimer {
   resolve: () => void;
 }
 
-class LocalTwilioServer implements TwilioTestServer {
-  readonly requests: RecordedTwilioRequest[] = [];
-  private faults: QueuedFault[] = [];
+/**
+ * What every local Twilio server shares: the listening socket, queued faults and delays, held
+ * answers that close() cuts short. A subclass decides the answer to each request.
+ */
+export abstract class TwilioHttpServer<Op extends string> {
+  readonly requests: RecordedTwilioRequest<Op>[] = [];
+  private faults: QueuedFault<Op>[] = [];
   private delays: { ms: number; remaining: number }[] = [];
-  private lookups = new Map<string, LookupAnswer>();
   private timers = new Set<PendingTimer>();
   private closing: Promise<void> | undefined;
 
-  constructor(
-    private readonly server: http.Server,
-    readonly accountSid: string,
-    readonly authToken: string,
-  ) {
+  constructor(protected readonly server: http.Server) {
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res));
   }
 
@@ -856,7 +904,7 @@ class LocalTwilioServer implements TwilioTestServer {
     return `http://127.0.0.1:${port}`;
   }
 
-  fault(f: TwilioFault): void {
+  fault(f: TwilioFault<Op>): void {
     this.faults.push({ fault: f, remaining: f.times ?? 1 });
   }
 
@@ -864,15 +912,10 @@ class LocalTwilioServer implements TwilioTestServer {
     this.delays.push({ ms, remaining: times });
   }
 
-  setLookup(e164: string, answer: LookupAnswer): void {
-    this.lookups.set(e164, answer);
-  }
-
   reset(): void {
     this.requests.length = 0;
     this.faults = [];
     this.delays = [];
-    this.lookups.clear();
   }
 
   close(): Promise<void> {
@@ -887,6 +930,9 @@ class LocalTwilioServer implements TwilioTestServer {
     });
     return this.closing;
   }
+
+  /** Records the request and decides its answer (faults come from takeFault). */
+  protected abstract answer(req: http.IncomingMessage): Promise<Answer>;
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     let answer: Answer;
@@ -906,76 +952,7 @@ class LocalTwilioServer implements TwilioTestServer {
     res.end(answer.body);
   }
 
-  /** Records the request, then decides: 404, 401, 400 (violations), a queued fault, or success. */
-  private async answer(req: http.IncomingMessage): Promise<Answer> {
-    const text = await readBody(req);
-    const method = req.method ?? 'GET';
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const route = matchRoute(method, url.pathname);
-    const contentType = req.headers['content-type'];
-    const call: IncomingCall | null = route && {
-      ...route,
-      query: Object.fromEntries(url.searchParams),
-      params: method === 'POST' ? parseForm(text) : {},
-      contentType,
-    };
-    const violations = call ? requestViolations(call) : [];
-    const auth = parseBasicAuth(req.headers.authorization);
-    this.requests.push({
-      method,
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      operation: call?.operation ?? 'unknown',
-      auth,
-      params: call?.params ?? (isFormContentType(contentType) ? parseForm(text) : {}),
-      headers: { ...req.headers },
-      violations: violations.map((v) => v.text),
-    });
-
-    if (!call) return twilioError(404, 20404, `The requested resource ${url.pathname} was not found`);
-    if (!this.authorized(auth, call)) return this.unauthorized();
-    if (violations.length > 0) {
-      const code = violations.find((v) => v.code !== undefined)?.code ?? FALLBACK_CODES[call.operation];
-      return twilioError(400, code, violations.map((v) => v.text).join('; '));
-    }
-    const fault = this.takeFault(call.operation);
-    if (fault) return faultAnswer(fault);
-    return this.success(call);
-  }
-
-  private authorized(auth: RecordedTwilioRequest['auth'], call: IncomingCall): boolean {
-    if (auth?.username !== this.accountSid || auth.password !== this.authToken) return false;
-    const pathAccount = call.pathParams.AccountSid;
-    return pathAccount === undefined || pathAccount === auth.username;
-  }
-
-  private unauthorized(): Answer {
-    return { ...twilioError(401, 20003, 'Authenticate'), headers: { 'WWW-Authenticate': 'Basic realm="Twilio API"' } };
-  }
-
-  private success(call: IncomingCall): Answer {
-    const now = new Date();
-    const body = this.successBody(call, now);
-    // Our own answers must be complete and spec-valid; a mismatch is a bug here, so fail loudly.
-    const problems = validateAgainstSpec(call.operation, body, { complete: true });
-    if (problems.length > 0) throw new Error(`answer for ${call.operation} breaks the spec: ${problems.join('; ')}`);
-    return jsonAnswer(OPERATIONS[call.operation].successStatus, body);
-  }
-
-  private successBody(call: IncomingCall, now: Date): Schema {
-    switch (call.operation) {
-      case 'message':
-        return messageBody(this.accountSid, call.params, now);
-      case 'call':
-        return callBody(this.accountSid, call.params, now);
-      case 'verification':
-        return verificationBody(this.accountSid, call.pathParams.ServiceSid ?? '', call.params, now);
-      case 'lookup':
-        return lookupBody(call.pathParams.PhoneNumber ?? '', call.query, this.lookups);
-    }
-  }
-
-  private takeFault(operation: TwilioOperation): TwilioFault | undefined {
+  protected takeFault(operation: Op): TwilioFault<Op> | undefined {
     const queued = this.faults.find((q) => q.fault.operation === undefined || q.fault.operation === operation);
     if (!queued) return undefined;
     queued.remaining -= 1;
@@ -1007,24 +984,118 @@ class LocalTwilioServer implements TwilioTestServer {
   }
 }
 
-function faultAnswer(fault: TwilioFault): Answer {
+class LocalTwilioServer extends TwilioHttpServer<TwilioOperation> implements TwilioTestServer {
+  private lookups = new Map<string, LookupAnswer>();
+
+  constructor(
+    server: http.Server,
+    readonly accountSid: string,
+    readonly authToken: string,
+  ) {
+    super(server);
+  }
+
+  setLookup(e164: string, answer: LookupAnswer): void {
+    this.lookups.set(e164, answer);
+  }
+
+  override reset(): void {
+    super.reset();
+    this.lookups.clear();
+  }
+
+  /** Records the request, then decides: 404, 401, 400 (violations), a queued fault, or success. */
+  protected async answer(req: http.IncomingMessage): Promise<Answer> {
+    const text = await readBody(req);
+    const method = req.method ?? 'GET';
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const route = matchRoute(OPERATIONS, method, url.pathname);
+    const contentType = req.headers['content-type'];
+    const call: IncomingCall | null = route && {
+      ...route,
+      query: Object.fromEntries(url.searchParams),
+      params: method === 'POST' ? parseForm(text) : {},
+      contentType,
+    };
+    const violations = call ? requestViolations(call) : [];
+    const auth = parseBasicAuth(req.headers.authorization);
+    this.requests.push({
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      operation: call?.operation ?? 'unknown',
+      auth,
+      params: call?.params ?? (isFormContentType(contentType) ? parseForm(text) : {}),
+      headers: { ...req.headers },
+      violations: violations.map((v) => v.text),
+    });
+
+    if (!call) return twilioError(404, 20404, `The requested resource ${url.pathname} was not found`);
+    if (!this.authorized(auth, call)) return unauthorizedAnswer();
+    if (violations.length > 0) {
+      const code = violations.find((v) => v.code !== undefined)?.code ?? FALLBACK_CODES[call.operation];
+      return twilioError(400, code, violations.map((v) => v.text).join('; '));
+    }
+    const fault = this.takeFault(call.operation);
+    if (fault) return faultAnswer(fault);
+    return this.success(call);
+  }
+
+  private authorized(auth: RecordedTwilioRequest['auth'], call: IncomingCall): boolean {
+    if (auth?.username !== this.accountSid || auth.password !== this.authToken) return false;
+    const pathAccount = call.pathParams.AccountSid;
+    return pathAccount === undefined || pathAccount === auth.username;
+  }
+
+  private success(call: IncomingCall): Answer {
+    const now = new Date();
+    const body = this.successBody(call, now);
+    // Our own answers must be complete and spec-valid; a mismatch is a bug here, so fail loudly.
+    const problems = validateAgainstSpec(call.operation, body, { complete: true });
+    if (problems.length > 0) throw new Error(`answer for ${call.operation} breaks the spec: ${problems.join('; ')}`);
+    return jsonAnswer(OPERATIONS[call.operation].successStatus, body);
+  }
+
+  private successBody(call: IncomingCall, now: Date): Schema {
+    switch (call.operation) {
+      case 'message':
+        return messageBody(this.accountSid, call.params, now);
+      case 'call':
+        return callBody(this.accountSid, call.params, now);
+      case 'verification':
+        return verificationBody(this.accountSid, call.pathParams.ServiceSid ?? '', call.params, now);
+      case 'lookup':
+        return lookupBody(call.pathParams.PhoneNumber ?? '', call.query, this.lookups);
+    }
+  }
+}
+
+/** A queued fault as an answer: Twilio's error body, or the raw body it names. */
+export function faultAnswer<Op extends string>(fault: TwilioFault<Op>): Answer {
   const delayMs = fault.delayMs ?? 0;
-  if (fault.rawBody === undefined) return twilioError(fault.status, fault.code, fault.message, delayMs);
+  const headers = fault.headers;
+  if (fault.rawBody === undefined) return { ...twilioError(fault.status, fault.code, fault.message, delayMs), headers };
   return {
     status: fault.status,
     body: fault.rawBody,
     contentType: fault.contentType ?? 'text/html; charset=utf-8',
     delayMs,
+    headers,
   };
 }
 
-export async function startTwilioServer(opts: { accountSid?: string; authToken?: string } = {}): Promise<TwilioTestServer> {
-  validatorsFor('message'); // load and compile the specs now, so a missing spec fails here
+/** Listens on a free loopback port. */
+export async function listenLoopback(): Promise<http.Server> {
   const server = http.createServer();
-  const local = new LocalTwilioServer(server, opts.accountSid ?? DEFAULT_ACCOUNT_SID, opts.authToken ?? DEFAULT_AUTH_TOKEN);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
-  return local;
+  return server;
+}
+
+export async function startTwilioServer(opts: { accountSid?: string; authToken?: string } = {}): Promise<TwilioTestServer> {
+  validatorsFor('message'); // load and compile the specs now, so a missing spec fails here
+  const server = await listenLoopback();
+  return new LocalTwilioServer(server, opts.accountSid ?? DEFAULT_ACCOUNT_SID, opts.authToken ?? DEFAULT_AUTH_TOKEN);
 }
