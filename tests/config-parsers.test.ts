@@ -18,6 +18,7 @@ import {
   splitList,
 } from '../shared/config/parsers';
 import { SecretError } from '../shared/config/secret-error';
+import { ALPHA3_TO_ALPHA2 } from '../shared/data/iso-3166';
 
 const NAME = 'GUARD_TEST_SECRET';
 const UNSET = [undefined, '', '   ', '\n\t '];
@@ -369,12 +370,38 @@ describe('parseCountryList and parseList', () => {
     expect(parseCountryList(NAME, ',;')).toEqual([]);
   });
 
+  test('the spellings admins type: alpha-3, UK, any case, English names (issue 11)', () => {
+    expect(parseCountryList(NAME, 'USA')).toEqual(['US']);
+    expect(parseCountryList(NAME, 'UK')).toEqual(['GB']);
+    expect(parseCountryList(NAME, 'usa, gbr; deu\nFra')).toEqual(['US', 'GB', 'DE', 'FR']);
+    expect(parseCountryList(NAME, 'USA GBR can')).toEqual(['US', 'GB', 'CA']);
+    expect(parseCountryList(NAME, 'United States, united kingdom; Germany\nCôte d’Ivoire')).toEqual(['US', 'GB', 'DE', 'CI']);
+    expect(parseCountryList(NAME, 'Viet Nam, Vietnam, Russia, South Korea')).toEqual(['VN', 'VN', 'RU', 'KR']);
+    expect(parseCountryCode('uk')).toBe('GB');
+    expect(parseCountryCode('Gbr')).toBe('GB');
+    // Regions without phone numbers, and codes that are not ISO, are still refused.
+    for (const item of ['ATA', 'AQ', 'XXX', 'EU', 'Korea']) expect(parseCountryCode(item)).toBeUndefined();
+  });
+
+  test('every alpha-3 code in the table maps to a supported alpha-2 code and back to a distinct country', () => {
+    const seen = new Set<string>();
+    for (const code of ALPHA3_TO_ALPHA2.match(/.{5}/g) ?? []) {
+      const alpha2 = parseCountryCode(code.slice(0, 3));
+      expect(alpha2).toBe(code.slice(3));
+      expect(parseCountryCode(code.slice(3))).toBe(alpha2);
+      seen.add(code.slice(3));
+    }
+    expect(seen.size).toBeGreaterThan(240);
+    expect(parseCountryCode('DEU')).toBe('DE');
+    expect(parseCountryCode('CHE')).toBe('CH');
+  });
+
   test('splitList drops empty items', () => {
     expect(splitList(' a,, b ;c\n d ')).toEqual(['a', 'b', 'c', 'd']);
     expect(splitList(' , ; ')).toEqual([]);
   });
 
-  test.each(['USA', 'U', 'U1', 'U-S', 'ÜS'])('refuses %p and names the item', (item) => {
+  test.each(['USX', 'U', 'U1', 'U-S', 'ÜS', 'Untied States'])('refuses %p and names the item', (item) => {
     const error = expectRefused(() => parseCountryList(NAME, `US, ${item}, GB`), expectedForm);
     expect(error.message).toContain(JSON.stringify(item));
   });

@@ -3,6 +3,7 @@
  * names the secret. They are pure and total over strings, so they are property-tested.
  */
 import { isSupportedCountry } from 'libphonenumber-js/max';
+import { ALPHA3_TO_ALPHA2, COUNTRY_NAMES } from '../data/iso-3166';
 import { PartialListError, SecretError } from './secret-error';
 
 export type SecretValue = string | undefined;
@@ -33,7 +34,11 @@ export function parseList<T>(
   separators?: RegExp,
 ): T[] {
   if (isUnset(raw)) return [];
-  const items = splitList(raw, separators);
+  return parseItems(name, splitList(raw, separators), expected, parseItem);
+}
+
+/** parseList over items already split. */
+export function parseItems<T>(name: string, items: readonly string[], expected: string, parseItem: (item: string) => T | undefined): T[] {
   if (items.length > MAX_LIST_ITEMS) {
     throw new SecretError(name, `at most ${MAX_LIST_ITEMS} items`, `${items.length} items`);
   }
@@ -141,18 +146,75 @@ export function formatDuration(ms: number): string {
   return `${ms}ms`;
 }
 
-/** An ISO 3166-1 alpha-2 country code, upper-cased. */
+/**
+ * A country as admins type it, as its ISO 3166-1 alpha-2 code (upper-cased): alpha-2 or alpha-3
+ * in any case (`us`, `USA`), `UK` for Britain, or an English short name (`Germany`, `Viet Nam`,
+ * accents and punctuation optional). Only regions that have phone numbers are accepted.
+ */
 export function parseCountryCode(item: string): string | undefined {
   // Test before upper-casing: 'ß'.toUpperCase() is 'SS'.
   const text = item.trim();
-  if (!/^[A-Za-z]{2}$/.test(text)) return undefined;
-  const code = text.toUpperCase();
-  // Only regions that have phone numbers: 'UK' is not ISO (Britain is GB) and would never match.
-  return isSupportedCountry(code) ? code : undefined;
+  if (/^[A-Za-z]{2}$/.test(text)) {
+    const code = text.toUpperCase();
+    const alpha2 = code === 'UK' ? 'GB' : code;
+    return isSupportedCountry(alpha2) ? alpha2 : undefined;
+  }
+  if (/^[A-Za-z]{3}$/.test(text)) return alpha3Table().get(text.toUpperCase());
+  return countryByName(text);
 }
 
+/** Names that are not ISO short names but are what people write. */
+const NAME_ALIASES: Readonly<Record<string, string>> = {
+  'great britain': 'GB', britain: 'GB', 'united states of america': 'US', america: 'US', russia: 'RU',
+  'south korea': 'KR', 'north korea': 'KP', turkey: 'TR', 'czech republic': 'CZ', 'ivory coast': 'CI',
+  vatican: 'VA', macedonia: 'MK', 'cape verde': 'CV', swaziland: 'SZ', burma: 'MM', 'east timor': 'TL',
+  'dr congo': 'CD',
+};
+
+export function countryByName(text: string): string | undefined {
+  if (text.length > 60) return undefined;
+  const key = text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z]+/g, ' ').trim();
+  if (key.length < 3) return undefined;
+  return NAME_ALIASES[key] ?? nameTable().get(key);
+}
+
+let alpha3: Map<string, string> | undefined;
+let names: Map<string, string> | undefined;
+
+function alpha3Table(): Map<string, string> {
+  if (alpha3 === undefined) {
+    alpha3 = new Map();
+    for (let at = 0; at + 5 <= ALPHA3_TO_ALPHA2.length; at += 5) alpha3.set(ALPHA3_TO_ALPHA2.slice(at, at + 3), ALPHA3_TO_ALPHA2.slice(at + 3, at + 5));
+  }
+  return alpha3;
+}
+
+function nameTable(): Map<string, string> {
+  if (names === undefined) {
+    names = new Map();
+    for (const entry of COUNTRY_NAMES.split('|')) {
+      const [name, code] = entry.split('=');
+      if (name !== undefined && code !== undefined) names.set(name, code);
+    }
+  }
+  return names;
+}
+
+export const COUNTRY_LIST_FORM = 'ISO 3166-1 alpha-2 country codes such as US, GB, DE (alpha-3 codes such as USA, UK, and English names such as Germany also work)';
+
+/**
+ * Items are separated by commas, semicolons or line breaks; a piece that is not a country name
+ * as a whole but holds codes (`US GB DE`) is split again at white space.
+ */
 export function parseCountryList(name: string, raw: SecretValue): string[] {
-  return parseList(name, raw, 'ISO 3166-1 alpha-2 country codes such as US, GB, DE', parseCountryCode);
+  if (isUnset(raw)) return [];
+  const items = splitList(raw, LINE_SEPARATORS).flatMap((piece) => {
+    if (!/\s/.test(piece) || countryByName(piece) !== undefined) return [piece];
+    const words = splitList(piece);
+    // 'US GB DE' is three codes; 'Untied States' is one unreadable name, reported whole.
+    return words.some((word) => parseCountryCode(word) !== undefined) ? words : [piece];
+  });
+  return parseItems(name, items, COUNTRY_LIST_FORM, parseCountryCode);
 }
 
 /** An https URL (plain http only on loopback, so credentials never cross a network unencrypted). */

@@ -7,9 +7,11 @@ export class SecretError extends Error {
     readonly secret: string,
     readonly expected: string,
     received: string,
+    /** What tollguard does instead until the secret is fixed, when that is not simply the default. */
+    consequence?: string,
   ) {
     const shown = describeValue(received);
-    super(`secret ${secret} is invalid: expected ${expected}, got ${shown}`);
+    super(`secret ${secret} is invalid: expected ${expected}, got ${shown}${consequence === undefined ? '' : `; ${consequence}`}`);
     this.name = 'SecretError';
     this.received = shown;
   }
@@ -20,8 +22,13 @@ export class SecretError extends Error {
  * which are used. A typo in one entry must not drop a whole block list or allow-list.
  */
 export class PartialListError<T> extends SecretError {
-  constructor(secret: string, expected: string, badItems: string[], readonly valid: T[]) {
-    super(secret, expected, badItems.join(', '));
+  constructor(secret: string, expected: string, readonly badItems: string[], readonly valid: T[], consequence?: string) {
+    super(secret, expected, badItems.join(', '), consequence);
+  }
+
+  /** The same error, saying what tollguard does instead. */
+  withConsequence(consequence: string): PartialListError<T> {
+    return new PartialListError(this.secret, this.expected, this.badItems, this.valid, consequence);
   }
 }
 

@@ -25,6 +25,10 @@ export type Secrets = Readonly<Record<string, SecretValue>>;
 export class ConfigErrors {
   readonly errors: SecretError[] = [];
 
+  add(error: SecretError): void {
+    this.errors.push(error);
+  }
+
   read<T>(parse: () => T, fallback: T): T {
     try {
       return parse();
@@ -92,6 +96,35 @@ export function parseCidrList(name: string, raw: SecretValue): CidrRange[] {
   return parseList(name, raw, 'IPv4 / IPv6 addresses or CIDR ranges such as 203.0.113.0/24 or 2001:db8::/32', parseCidr);
 }
 
+/**
+ * An allow-list secret as read: unset, usable, or holding an entry that cannot be read. An unread
+ * entry may be the one country the tenant's users live in, so allow-list mode is suspended (the
+ * channel falls back to the block lists and the high-risk tier, never to allow-all) and the config
+ * error, on every decision line, says so.
+ */
+export type AllowListRead =
+  | { kind: 'unset' }
+  | { kind: 'list'; countries: string[] }
+  | { kind: 'unreadable'; readable: string[] };
+
+export function readAllowList(secrets: Secrets, name: string, errors: ConfigErrors, consequence: string): AllowListRead {
+  const raw = secrets[name];
+  if (isUnset(raw)) return { kind: 'unset' };
+  try {
+    return { kind: 'list', countries: parseCountryList(name, raw) };
+  } catch (error) {
+    if (!(error instanceof SecretError)) throw error;
+    const readable = error instanceof PartialListError ? (error.valid as string[]) : [];
+    errors.add(error instanceof PartialListError ? error.withConsequence(consequence) : withConsequence(error, consequence));
+    return { kind: 'unreadable', readable };
+  }
+}
+
+function withConsequence(error: SecretError, consequence: string): SecretError {
+  error.message = `${error.message}; ${consequence}`;
+  return error;
+}
+
 function parseGeo(secrets: Secrets, errors: ConfigErrors): Record<'sms' | 'voice', GeoChannelPolicy> {
   const countries = (name: string) => errors.read(() => parseCountryList(name, secrets[name]), []);
   const tierOn = errors.read(() => parseBoolean('GUARD_HIGH_RISK_TIER', secrets['GUARD_HIGH_RISK_TIER'], true), true);
@@ -100,19 +133,20 @@ function parseGeo(secrets: Secrets, errors: ConfigErrors): Record<'sms' | 'voice
     () => parseBoolean('GUARD_ALLOW_NON_GEOGRAPHIC', secrets['GUARD_ALLOW_NON_GEOGRAPHIC'], false),
     false,
   );
-  // An allow-list that is set stays an allow-list even if every item was bad (it then allows nothing).
-  const allowList = (name: string) => (isUnset(secrets[name]) ? undefined : countries(name));
-  const allowed = allowList('GUARD_ALLOWED_COUNTRIES');
-  const voiceAllowed = allowList('GUARD_VOICE_ALLOWED_COUNTRIES');
+  const fallbackNote = (channels: string) =>
+    `allow-list mode is OFF for ${channels} until this is fixed: the block lists and the high-risk tier decide instead (the readable entries stay exempt from the tier)`;
+  const voiceAllowed = readAllowList(secrets, 'GUARD_VOICE_ALLOWED_COUNTRIES', errors, fallbackNote('voice'));
+  const allowed = readAllowList(secrets, 'GUARD_ALLOWED_COUNTRIES', errors, fallbackNote(voiceAllowed.kind === 'unset' ? 'sms and voice' : 'sms'));
   const blocked = countries('GUARD_BLOCKED_COUNTRIES');
   const voiceBlocked = countries('GUARD_VOICE_BLOCKED_COUNTRIES');
 
   const smsTier = tierOn ? SMS_HIGH_RISK_COUNTRIES : [];
   const voiceTier = tierOn ? [...SMS_HIGH_RISK_COUNTRIES, ...VOICE_EXTRA_HIGH_RISK_COUNTRIES] : [];
-  const voiceAllowSource = voiceAllowed !== undefined ? 'GUARD_VOICE_ALLOWED_COUNTRIES' : 'GUARD_ALLOWED_COUNTRIES';
+  const voiceAllow = voiceAllowed.kind !== 'unset' ? voiceAllowed : allowed;
+  const voiceAllowSource = voiceAllowed.kind !== 'unset' ? 'GUARD_VOICE_ALLOWED_COUNTRIES' : 'GUARD_ALLOWED_COUNTRIES';
   return {
     sms: channelPolicy(smsTier, exceptions, blocked, allowed, 'GUARD_ALLOWED_COUNTRIES', allowNonGeographic),
-    voice: channelPolicy(voiceTier, exceptions, [...blocked, ...voiceBlocked], voiceAllowed ?? allowed, voiceAllowSource, allowNonGeographic),
+    voice: channelPolicy(voiceTier, exceptions, [...blocked, ...voiceBlocked], voiceAllow, voiceAllowSource, allowNonGeographic),
   };
 }
 
@@ -120,19 +154,21 @@ function channelPolicy(
   tier: readonly string[],
   exceptions: ReadonlySet<string>,
   configuredBlocks: readonly string[],
-  allowOnly: readonly string[] | undefined,
+  allow: AllowListRead,
   allowOnlySecret: string,
   allowNonGeographic: boolean,
 ): GeoChannelPolicy {
   const blocked = new Map<string, CountryBlockSource>();
   // An explicit allow-list is the admin's own choice of countries: it overrides the shipped tier.
-  for (const country of tier) {
-    if (!exceptions.has(country) && allowOnly === undefined) blocked.set(country, 'high-risk tier');
+  // When it cannot be read whole, the tier applies again, except to the countries it did name.
+  if (allow.kind !== 'list') {
+    const exempt = new Set([...exceptions, ...(allow.kind === 'unreadable' ? allow.readable : [])]);
+    for (const country of tier) if (!exempt.has(country)) blocked.set(country, 'high-risk tier');
   }
   for (const country of configuredBlocks) blocked.set(country, 'configured block list');
   return {
-    allowOnly: allowOnly !== undefined ? new Set(allowOnly) : undefined,
-    allowOnlySecret: allowOnly !== undefined ? allowOnlySecret : undefined,
+    allowOnly: allow.kind === 'list' ? new Set(allow.countries) : undefined,
+    allowOnlySecret: allow.kind === 'list' ? allowOnlySecret : undefined,
     blocked,
     blockNonGeographic: !allowNonGeographic,
   };

@@ -6,7 +6,8 @@
 import { parseWindowLimit } from '../config/dynamic-policy';
 import { isUnset, parseBoolean, parseCountryList, parseEnum, parseList } from '../config/parsers';
 import { SecretError } from '../config/secret-error';
-import type { ConfigErrors, Secrets } from '../config/static-policy';
+import { readAllowList, type ConfigErrors, type Secrets } from '../config/static-policy';
+import { SMS_HIGH_RISK_COUNTRIES } from '../data/high-risk-countries';
 import type { SignupCountryPolicy } from '../rules/signup-country';
 import type { SignupLimits } from '../rules/signup-velocity';
 
@@ -34,14 +35,20 @@ export const SIGNUP_LIMIT_DEFAULTS = {
 export function parseRegistrationPolicy(secrets: Secrets, errors: ConfigErrors): RegistrationPolicy {
   const limit = (name: keyof typeof SIGNUP_LIMIT_DEFAULTS) =>
     errors.read(() => parseWindowLimit(name, secrets[name], SIGNUP_LIMIT_DEFAULTS[name]), parseWindowLimit(name, undefined, SIGNUP_LIMIT_DEFAULTS[name]));
-  const allowed = isUnset(secrets['GUARD_SIGNUP_ALLOWED_COUNTRIES'])
-    ? undefined
-    : errors.read(() => parseCountryList('GUARD_SIGNUP_ALLOWED_COUNTRIES', secrets['GUARD_SIGNUP_ALLOWED_COUNTRIES']), []);
+  // An entry that cannot be read may be the tenant's home country: allow-list mode is suspended,
+  // and sign-ups from the high-risk tier (except the readable entries) are refused instead.
+  const allowed = readAllowList(
+    secrets,
+    'GUARD_SIGNUP_ALLOWED_COUNTRIES',
+    errors,
+    'allow-list mode is OFF for sign-ups until this is fixed: GUARD_SIGNUP_BLOCKED_COUNTRIES and the high-risk tier decide instead (the readable entries stay exempt from the tier)',
+  );
+  const configuredBlocks = errors.read(() => parseCountryList('GUARD_SIGNUP_BLOCKED_COUNTRIES', secrets['GUARD_SIGNUP_BLOCKED_COUNTRIES']), []);
+  const fallbackBlocks = allowed.kind === 'unreadable' ? SMS_HIGH_RISK_COUNTRIES.filter((country) => !allowed.readable.includes(country)) : [];
   return {
     signupCountry: {
-      // Set but with no valid item, it stays an allow-list (of nothing) rather than allowing all.
-      allowOnly: allowed !== undefined ? new Set(allowed) : undefined,
-      blocked: new Set(errors.read(() => parseCountryList('GUARD_SIGNUP_BLOCKED_COUNTRIES', secrets['GUARD_SIGNUP_BLOCKED_COUNTRIES']), [])),
+      allowOnly: allowed.kind === 'list' ? new Set(allowed.countries) : undefined,
+      blocked: new Set([...configuredBlocks, ...fallbackBlocks]),
       refuseUnknown: errors.read(() => parseBoolean('GUARD_SIGNUP_REFUSE_UNKNOWN_COUNTRY', secrets['GUARD_SIGNUP_REFUSE_UNKNOWN_COUNTRY'], false), false),
     },
     limits: {

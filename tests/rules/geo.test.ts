@@ -63,28 +63,63 @@ describe('geo rule', () => {
   });
 
   test('a malformed country list is reported by name and the tier stays on', () => {
-    const { policy, errors } = policyFrom({ GUARD_BLOCKED_COUNTRIES: 'US, Germany' });
+    const { policy, errors } = policyFrom({ GUARD_BLOCKED_COUNTRIES: 'US, Germny' });
     expect(errors).toEqual([expect.stringContaining('GUARD_BLOCKED_COUNTRIES')]);
-    expect(errors[0]).toContain('Germany');
+    expect(errors[0]).toContain('Germny');
     expect(checkGeo(factsFor(NUMBERS.NG), policy)?.effect).toBe('block');
   });
 });
 
-describe('a typo in a country list never loosens protection', () => {
-  test('the good items of an allow-list are kept, the bad one is reported', () => {
-    const { policy, errors } = policyFrom({ GUARD_ALLOWED_COUNTRIES: 'US, UK' });
-    expect(errors[0]).toMatch(/GUARD_ALLOWED_COUNTRIES.*"UK"/);
-    expect(checkGeo(factsFor(NUMBERS.US), policy)).toBeUndefined();
-    expect(checkGeo(factsFor(NUMBERS.DE), policy)?.effect).toBe('block');
+describe('a typo in a country list never loosens protection, nor locks a country out (issue 11)', () => {
+  test.each(['USA', 'UK', 'us', 'United States', 'usa, gbr', 'United Kingdom, USA'])('GUARD_ALLOWED_COUNTRIES=%p lets US or GB OTPs out', (raw) => {
+    const { policy, errors } = policyFrom({ GUARD_ALLOWED_COUNTRIES: raw });
+    expect(errors).toEqual([]);
+    const allowed = [NUMBERS.US, NUMBERS.GB_MOBILE].filter((number) => checkGeo(factsFor(number), policy) === undefined);
+    expect(allowed.length).toBeGreaterThan(0);
+    expect(checkGeo(factsFor(NUMBERS.DE), policy)?.reason).toContain('is not in GUARD_ALLOWED_COUNTRIES');
   });
 
-  test('an allow-list with no valid item allows nothing rather than everything', () => {
-    const { policy } = policyFrom({ GUARD_ALLOWED_COUNTRIES: 'UK' });
-    expect(checkGeo(factsFor(NUMBERS.US), policy)?.effect).toBe('block');
+  test('an unreadable allow-list entry suspends allow-list mode: the tier and block lists decide, loudly', () => {
+    const { policy, errors } = policyFrom({ GUARD_ALLOWED_COUNTRIES: 'NG, Untied States', GUARD_BLOCKED_COUNTRIES: 'FR' });
+    expect(errors).toEqual([expect.stringContaining('GUARD_ALLOWED_COUNTRIES')]);
+    expect(errors[0]).toContain('"Untied States"');
+    expect(errors[0]).toContain('allow-list mode is OFF for sms and voice');
+    // The country the admin meant is not locked out...
+    expect(checkGeo(factsFor(NUMBERS.US), policy)).toBeUndefined();
+    expect(checkGeo(factsFor(NUMBERS.DE), policy)).toBeUndefined();
+    // ...the readable entry keeps its exemption from the tier, the rest of the tier and the block list apply.
+    expect(checkGeo(factsFor(NUMBERS.NG), policy)).toBeUndefined();
+    expect(checkGeo(factsFor(NUMBERS.BD), policy)?.reason).toContain('high-risk tier');
+    expect(checkGeo(factsFor(NUMBERS.FR), policy)?.reason).toContain('configured block list');
+    expect(checkGeo(factsFor(NUMBERS.LV, { channel: 'voice' }), policy)?.reason).toContain('high-risk tier');
+  });
+
+  test('an allow-list with no readable item never means allow-all: the tier applies', () => {
+    const { policy } = policyFrom({ GUARD_ALLOWED_COUNTRIES: 'Untied States' });
+    expect(checkGeo(factsFor(NUMBERS.US), policy)).toBeUndefined();
+    expect(checkGeo(factsFor(NUMBERS.NG), policy)?.effect).toBe('block');
+  });
+
+  test('an unreadable voice allow-list suspends only the voice allow-list', () => {
+    const { policy, errors } = policyFrom({ GUARD_ALLOWED_COUNTRIES: 'US', GUARD_VOICE_ALLOWED_COUNTRIES: 'US, Canda' });
+    expect(errors).toEqual([expect.stringContaining('allow-list mode is OFF for voice')]);
+    expect(checkGeo(factsFor(NUMBERS.DE, { channel: 'sms' }), policy)?.reason).toContain('is not in GUARD_ALLOWED_COUNTRIES');
+    expect(checkGeo(factsFor(NUMBERS.DE, { channel: 'voice' }), policy)).toBeUndefined();
+    expect(checkGeo(factsFor(NUMBERS.NG, { channel: 'voice' }), policy)?.reason).toContain('high-risk tier');
+  });
+
+  test('block lists, voice lists and exceptions take the same spellings', () => {
+    const { policy, errors } = policyFrom({ GUARD_BLOCKED_COUNTRIES: 'deu', GUARD_VOICE_BLOCKED_COUNTRIES: 'France', GUARD_HIGH_RISK_EXCEPTIONS: 'NGA, Bangladesh' });
+    expect(errors).toEqual([]);
+    expect(checkGeo(factsFor(NUMBERS.DE), policy)?.reason).toContain('configured block list');
+    expect(checkGeo(factsFor(NUMBERS.FR, { channel: 'sms' }), policy)).toBeUndefined();
+    expect(checkGeo(factsFor(NUMBERS.FR, { channel: 'voice' }), policy)?.effect).toBe('block');
+    expect(checkGeo(factsFor(NUMBERS.NG), policy)).toBeUndefined();
+    expect(checkGeo(factsFor(NUMBERS.BD), policy)).toBeUndefined();
   });
 
   test('a block list keeps its good items', () => {
-    const { policy } = policyFrom({ GUARD_BLOCKED_COUNTRIES: 'DE, Germany' });
+    const { policy } = policyFrom({ GUARD_BLOCKED_COUNTRIES: 'DE, Germny' });
     expect(checkGeo(factsFor(NUMBERS.DE), policy)?.effect).toBe('block');
   });
 });

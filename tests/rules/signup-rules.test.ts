@@ -1,3 +1,5 @@
+import { ConfigErrors } from '../../shared/config/static-policy';
+import { parseRegistrationPolicy } from '../../shared/register/registration-policy';
 import { checkSignupCountry } from '../../shared/rules/signup-country';
 import { checkSignupVelocity } from '../../shared/rules/signup-velocity';
 
@@ -20,6 +22,33 @@ describe('signup-country rule', () => {
     expect(checkSignupCountry(undefined, allowList)).toBeUndefined();
     expect(checkSignupCountry(undefined, { ...allowList, refuseUnknown: true })?.effect).toBe('block');
     expect(checkSignupCountry(undefined, { ...open, refuseUnknown: true })).toBeUndefined();
+  });
+});
+
+describe('sign-up country secrets (issue 11)', () => {
+  const policyOf = (secrets: Record<string, string>) => {
+    const errors = new ConfigErrors();
+    const policy = parseRegistrationPolicy(secrets, errors);
+    return { country: policy.signupCountry, errors: errors.errors.map((error) => error.message) };
+  };
+
+  test.each(['USA', 'us', 'United States', 'USA, CAN'])('GUARD_SIGNUP_ALLOWED_COUNTRIES=%p accepts US sign-ups', (raw) => {
+    const { country, errors } = policyOf({ GUARD_SIGNUP_ALLOWED_COUNTRIES: raw });
+    expect(errors).toEqual([]);
+    expect(checkSignupCountry('US', country)).toBeUndefined();
+    expect(checkSignupCountry('FR', country)?.effect).toBe('block');
+  });
+
+  test('an unreadable entry suspends allow-list mode: block list and high-risk tier decide, loudly', () => {
+    const { country, errors } = policyOf({ GUARD_SIGNUP_ALLOWED_COUNTRIES: 'NG, Untied States', GUARD_SIGNUP_BLOCKED_COUNTRIES: 'FRA', GUARD_SIGNUP_REFUSE_UNKNOWN_COUNTRY: 'true' });
+    expect(errors).toEqual([expect.stringContaining('GUARD_SIGNUP_ALLOWED_COUNTRIES')]);
+    expect(errors[0]).toContain('allow-list mode is OFF for sign-ups');
+    expect(checkSignupCountry('US', country)).toBeUndefined();
+    expect(checkSignupCountry('DE', country)).toBeUndefined();
+    expect(checkSignupCountry('NG', country)).toBeUndefined();
+    expect(checkSignupCountry('BD', country)?.effect).toBe('block');
+    expect(checkSignupCountry('FR', country)?.effect).toBe('block');
+    expect(checkSignupCountry(undefined, country)).toBeUndefined();
   });
 });
 
