@@ -16,7 +16,9 @@
  * drip across days).
  * Nothing here prints or stores a phone number: events only carry opaque keys and masked forms.
  */
-import { SMS_HIGH_RISK_COUNTRIES, VOICE_EXTRA_HIGH_RISK_COUNTRIES } from '../../shared/data/high-risk-countries';
+import { parseDynamicPolicy, type PumpingPolicy } from '../../shared/config/dynamic-policy';
+import { ConfigErrors } from '../../shared/config/static-policy';
+import { highRiskTier, isSurge, surgeThreshold as sharedSurgeThreshold, type SurgeScope } from '../../shared/engine/surge-threshold';
 import type { SendEvent, SkipReason, Source } from './events';
 
 export interface Thresholds {
@@ -28,14 +30,20 @@ export interface Thresholds {
   ipMinSends: number;
   ipMinNumbers: number;
   ipMinCountries: number;
-  /** Surges. */
+  /** Surges: the send Action's pumping parameters (its defaults unless overridden). */
   surgeFactor: number;
+  /** Range floor (distinct numbers in a window). */
   surgeMin: number;
+  /** Country floor. */
+  countrySurgeMin: number;
   /** Failure-rate spikes. */
   failureMinSends: number;
   failureFactor: number;
   failureMargin: number;
 }
+
+/** The send Action's own pumping defaults (GUARD_PUMPING_* unset): one source for both. */
+const ACTION_PUMPING = parseDynamicPolicy({}, new ConfigErrors()).pumping as PumpingPolicy;
 
 export const DEFAULT_THRESHOLDS: Readonly<Thresholds> = {
   minSends: 10,
@@ -44,8 +52,9 @@ export const DEFAULT_THRESHOLDS: Readonly<Thresholds> = {
   ipMinSends: 30,
   ipMinNumbers: 10,
   ipMinCountries: 3,
-  surgeFactor: 3,
-  surgeMin: 10,
+  surgeFactor: ACTION_PUMPING.factor,
+  surgeMin: ACTION_PUMPING.rangeFloor,
+  countrySurgeMin: ACTION_PUMPING.countryFloor,
   failureMinSends: 20,
   failureFactor: 2,
   failureMargin: 0.25,
@@ -98,8 +107,11 @@ export interface SurgeRow {
   users: number;
   baseline: number;
   previousWindows: number;
+  /** Surge: more distinct numbers than this. */
   threshold: number;
   highRisk: boolean;
+  /** Ranges from full numbers: the E.164 prefix the send Action blocks (`+2323012`). */
+  prefix?: string;
 }
 
 export interface SpikeRow {
@@ -175,7 +187,8 @@ export interface AnalyzeOptions {
 }
 
 const HOUR = 3_600_000;
-export const HIGH_RISK_COUNTRIES: ReadonlySet<string> = new Set([...SMS_HIGH_RISK_COUNTRIES, ...VOICE_EXTRA_HIGH_RISK_COUNTRIES]);
+/** The widest tier (voice): a country in it is marked high risk in the tables. */
+export const HIGH_RISK_COUNTRIES: ReadonlySet<string> = highRiskTier('voice');
 
 export function emptyInputSummary(): InputSummary {
   return { sources: [], records: 0, sendEvents: 0, skippedTypes: {}, skipReasons: {}, errors: 0, truncated: [], notes: [] };
@@ -222,8 +235,8 @@ export function analyze(events: readonly SendEvent[], input: InputSummary, optio
     .map((group) => toRow(group, [`${group.numbers.size} distinct numbers over all the data (≥ ${t.minNumbers})`], { userId: group.userId, userName: group.userName }))
     .sort(byNumbersThenSends);
 
-  const rangeSurges = surges(history, end, options.windowMs, previousWindows, (event) => event.range, t.surgeMin, t.surgeFactor);
-  const countrySurges = surges(history, end, options.windowMs, previousWindows, (event) => event.country, 2 * t.surgeMin, t.surgeFactor);
+  const rangeSurges = surges(history, end, options.windowMs, previousWindows, 'range', (event) => event.range, t);
+  const countrySurges = surges(history, end, options.windowMs, previousWindows, 'country', (event) => event.country, t);
   const failureSpikes = spikes(inWindow, history, t);
   const timeline = buildTimeline(inWindow, start, end, options.windowMs);
 
@@ -413,9 +426,9 @@ function byNumbersThenSends(a: GroupRow, b: GroupRow): number {
 // Surges
 // ---------------------------------------------------------------------------------------------
 
-export function surgeThreshold(baseline: number, floor: number, factor: number, highRisk: boolean): number {
-  const effectiveFloor = highRisk ? Math.ceil(floor / 2) : floor;
-  return Math.max(effectiveFloor, Math.ceil(factor * baseline + 3 * Math.sqrt(baseline)));
+/** The surge threshold for a range or a country, from the maths the send Action uses. */
+export function surgeThreshold(scope: SurgeScope, baseline: number, t: Pick<Thresholds, 'surgeMin' | 'countrySurgeMin' | 'surgeFactor'>, highRisk: boolean): number {
+  return sharedSurgeThreshold(scope, baseline, { rangeFloor: t.surgeMin, countryFloor: t.countrySurgeMin, factor: t.surgeFactor }, highRisk);
 }
 
 function surges(
@@ -423,15 +436,18 @@ function surges(
   end: number,
   windowMs: number,
   previousWindows: number,
+  scope: SurgeScope,
   keyOf: (event: SendEvent) => string | undefined,
-  floor: number,
-  factor: number,
+  t: Thresholds,
 ): SurgeRow[] {
   interface Acc {
     perWindow: Map<number, Set<string>>;
     sends: number;
     users: Set<string>;
     country: string | undefined;
+    prefix: string | undefined;
+    /** A send in the window went to a destination of its channel's high-risk tier. */
+    highRisk: boolean;
   }
   const accs = new Map<string, Acc>();
   for (const event of history) {
@@ -440,13 +456,15 @@ function surges(
     const index = Math.floor((end - event.at) / windowMs);
     if (index > previousWindows) continue; // the partial window before the oldest complete one
     let acc = accs.get(key);
-    if (acc === undefined) accs.set(key, (acc = { perWindow: new Map(), sends: 0, users: new Set(), country: event.country }));
+    if (acc === undefined) accs.set(key, (acc = { perWindow: new Map(), sends: 0, users: new Set(), country: event.country, prefix: undefined, highRisk: false }));
     acc.country ??= event.country;
+    if (scope === 'range') acc.prefix ??= event.rangePrefix;
     let set = acc.perWindow.get(index);
     if (set === undefined) acc.perWindow.set(index, (set = new Set()));
     set.add(event.numberKey);
     if (index === 0 && event.at > end - windowMs) {
       acc.sends += 1;
+      if (event.country !== undefined && highRiskTier(event.channel).has(event.country)) acc.highRisk = true;
       const user = userKey(event);
       if (user !== undefined) acc.users.add(user);
     }
@@ -458,9 +476,9 @@ function surges(
     let past = 0;
     for (const [index, numbers] of acc.perWindow) if (index >= 1) past += numbers.size;
     const baseline = previousWindows > 0 ? past / previousWindows : 0;
-    const highRisk = acc.country !== undefined && HIGH_RISK_COUNTRIES.has(acc.country);
-    const threshold = surgeThreshold(baseline, floor, factor, highRisk);
-    if (current < threshold) continue;
+    const highRisk = acc.highRisk;
+    const threshold = surgeThreshold(scope, baseline, t, highRisk);
+    if (!isSurge(current, threshold)) continue;
     const row: SurgeRow = {
       key,
       numbers: current,
@@ -472,6 +490,7 @@ function surges(
       highRisk,
     };
     if (acc.country !== undefined) row.country = acc.country;
+    if (acc.prefix !== undefined) row.prefix = acc.prefix;
     rows.push(row);
   }
   return rows.sort((a, b) => b.numbers - a.numbers || a.key.localeCompare(b.key));

@@ -80,6 +80,7 @@ const OPTIONS = {
   'ip-min-numbers': { type: 'string' },
   'ip-min-countries': { type: 'string' },
   'surge-min': { type: 'string' },
+  'country-surge-min': { type: 'string' },
   'surge-factor': { type: 'string' },
   'failure-min-sends': { type: 'string' },
   format: { type: 'string' },
@@ -125,9 +126,10 @@ analysis
   --ip-min-sends N         the same for an IP (defaults ${DEFAULT_THRESHOLDS.ipMinSends}, ${DEFAULT_THRESHOLDS.ipMinNumbers}, ${DEFAULT_THRESHOLDS.ipMinCountries})
   --ip-min-numbers N
   --ip-min-countries N
-  --surge-min N            distinct numbers in a range with no history that make a surge
-                           (countries: twice that; halved for high-risk countries) (default ${DEFAULT_THRESHOLDS.surgeMin})
-  --surge-factor F         rise over the range's own baseline that makes a surge (default ${DEFAULT_THRESHOLDS.surgeFactor})
+  --surge-min N            a range with no history surges above N distinct numbers in the window
+                           (halved for high-risk countries) (default ${DEFAULT_THRESHOLDS.surgeMin}, the Action's)
+  --country-surge-min N    the same for a country (quartered for high-risk countries) (default ${DEFAULT_THRESHOLDS.countrySurgeMin})
+  --surge-factor F         rise over the range's own baseline that makes a surge (default ${DEFAULT_THRESHOLDS.surgeFactor}, the Action's)
   --failure-min-sends N    hours with fewer sends are not checked for failure spikes (default ${DEFAULT_THRESHOLDS.failureMinSends})
 
 output
@@ -258,6 +260,7 @@ export function settingsFrom(values: Values, positionals: readonly string[], dep
       ipMinNumbers: intFlag('ip-min-numbers', values['ip-min-numbers'], DEFAULT_THRESHOLDS.ipMinNumbers),
       ipMinCountries: intFlag('ip-min-countries', values['ip-min-countries'], DEFAULT_THRESHOLDS.ipMinCountries),
       surgeMin: intFlag('surge-min', values['surge-min'], DEFAULT_THRESHOLDS.surgeMin),
+      countrySurgeMin: intFlag('country-surge-min', values['country-surge-min'], DEFAULT_THRESHOLDS.countrySurgeMin),
       surgeFactor: numberFlag('surge-factor', values['surge-factor'], DEFAULT_THRESHOLDS.surgeFactor),
       failureMinSends: intFlag('failure-min-sends', values['failure-min-sends'], DEFAULT_THRESHOLDS.failureMinSends),
       failureFactor: DEFAULT_THRESHOLDS.failureFactor,

@@ -37,6 +37,8 @@ export interface SendEvent {
   numberKey?: string;
   numberMasked?: string;
   range?: string;
+  /** The range as the send Action names it (`+1415555`), for a range block; full numbers only. */
+  rangePrefix?: string;
   /** Destination country (from the number). */
   country?: string;
   /** The requester's country (geo of the IP) when the log carries it; free text for Okta. */
@@ -160,6 +162,7 @@ export function fromAuth0(log: Record<string, unknown>, type: string, options: N
     numberKey: number?.key,
     numberMasked: number?.masked,
     range: number?.range,
+    rangePrefix: number?.rangePrefix,
     country: number?.country,
     ipCountry: safeText(text(location?.['country_code'])),
     type,
@@ -202,6 +205,7 @@ export function fromOkta(log: Record<string, unknown>, eventType: string, option
     numberKey: number?.key,
     numberMasked: number?.masked,
     range: number?.range,
+    rangePrefix: number?.rangePrefix,
     country: number?.country,
     ipCountry: safeText(text(geo?.['country'])),
     type: eventType,

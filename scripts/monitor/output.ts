@@ -280,7 +280,7 @@ export function toHtml(report: Report, response?: readonly ActionResult[]): stri
   const t = report.thresholds;
   parts.push(
     `<p class="note">Thresholds: user / actor sends ≥ ${t.minSends}, numbers ≥ ${t.minNumbers}, countries ≥ ${t.minCountries}; ` +
-      `IP sends ≥ ${t.ipMinSends}, numbers ≥ ${t.ipMinNumbers}, countries ≥ ${t.ipMinCountries}; surge floor ${t.surgeMin}, factor ${t.surgeFactor}; ` +
+      `IP sends ≥ ${t.ipMinSends}, numbers ≥ ${t.ipMinNumbers}, countries ≥ ${t.ipMinCountries}; surge floors ${t.surgeMin} (range) and ${t.countrySurgeMin} (country), factor ${t.surgeFactor}; ` +
       `failure spikes from ${t.failureMinSends} sends an hour. A country marked ! or (high risk) is in tollguard's default high-risk tier.</p>`,
   );
   parts.push('</body></html>');

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
 import { maskPhoneNumber } from '../../shared/phone/mask';
+import { rangeLabel, rangeOf } from '../../shared/phone/ranges';
 
 export interface NumberFacts {
   /** Opaque identity: equal for equal numbers within one salt, meaningless outside it. */
@@ -15,22 +16,29 @@ export interface NumberFacts {
   masked: string;
   /** The number without its last 4 digits (`+1415555`), or a masked number's visible prefix. */
   range: string | undefined;
+  /**
+   * The range as the send Action names it (`+1415555`): the E.164 prefix its prefix-anomaly rule
+   * counts and blocks, with a space after the calling code (`+1 415555`): GUARD_BLOCKED_NUMBERS and
+   * the store keys ignore it, and no guard mistakes it for a phone number. Only known for a full
+   * number, never for a masked one.
+   */
+  rangePrefix?: string;
   /** ISO 3166-1 alpha-2 of the destination, when the number is valid and geographic. */
   country: string | undefined;
 }
 
-/** Digits dropped from a number to get its range. */
-export const RANGE_DROP_DIGITS = 4;
-
 /**
- * The number's range: its digits without the last 4, written with an `x` per hidden digit
- * (`+14155551234` → `+1415555xxxx`), so that a range can never be mistaken for a number.
+ * The number's range, as the send Action computes it (shared/phone/ranges.ts), written with an
+ * `x` per hidden digit (`+14155551234` → `+1415555xxxx`) so that it can never be mistaken for a
+ * number.
  */
 export function rangeOfE164(e164: string, callingCode: string): string | undefined {
-  const digits = e164.replace(/\D/g, '');
-  const keep = digits.length - RANGE_DROP_DIGITS;
-  if (keep < callingCode.length + 1) return undefined;
-  return `+${digits.slice(0, keep)}${'x'.repeat(RANGE_DROP_DIGITS)}`;
+  return rangeLabel(e164, callingCode);
+}
+
+/** `+1415555` → `+1 415555`. */
+export function spacedPrefix(prefix: string, callingCode: string): string {
+  return `+${callingCode} ${prefix.slice(1 + callingCode.length)}`;
 }
 
 /** The range of a masked number: its visible prefix (`+1415*****71` → `+1415xxxxxxx`). */
@@ -105,12 +113,10 @@ export class PhoneIdentity {
         const parsed = parsePhoneNumberWithError(candidate);
         if (!parsed.isValid()) continue;
         const e164 = parsed.number;
-        return {
-          key: this.hash(e164),
-          masked: maskPhoneNumber(e164, parsed.countryCallingCode),
-          range: rangeOfE164(e164, parsed.countryCallingCode),
-          country: parsed.country,
-        };
+        const range = rangeOfE164(e164, parsed.countryCallingCode);
+        const facts: NumberFacts = { key: this.hash(e164), masked: maskPhoneNumber(e164, parsed.countryCallingCode), range, country: parsed.country };
+        if (range !== undefined) facts.rangePrefix = spacedPrefix(rangeOf(e164, parsed.countryCallingCode), parsed.countryCallingCode);
+        return facts;
       } catch {
         // try the next form
       }

@@ -16,6 +16,9 @@
  */
 import type { PumpingPolicy } from '../config/dynamic-policy';
 import type { BlockWrite, DynamicFinding, DynamicRuleContext, RateCount } from '../engine/dynamic-types';
+import { surgeThreshold } from '../engine/surge-threshold';
+
+export { rangeOf } from '../phone/ranges';
 
 export const PREFIX_ANOMALY_RULE = 'prefix-anomaly';
 
@@ -53,13 +56,11 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
 }
 
 export function rangeThreshold(baseline: number, pumping: PumpingPolicy, highRisk: boolean): number {
-  const floor = highRisk ? Math.ceil(pumping.rangeFloor / 2) : pumping.rangeFloor;
-  return Math.max(floor, Math.ceil(pumping.factor * baseline + 3 * Math.sqrt(baseline)));
+  return surgeThreshold('range', baseline, pumping, highRisk);
 }
 
 export function countryThreshold(baseline: number, pumping: PumpingPolicy, highRisk: boolean): number {
-  const floor = highRisk ? Math.ceil(pumping.countryFloor / 4) : pumping.countryFloor;
-  return Math.max(floor, Math.ceil(pumping.factor * baseline + 3 * Math.sqrt(baseline)));
+  return surgeThreshold('country', baseline, pumping, highRisk);
 }
 
 export function rangeIsAnomalous(range: RateCount, pumping: PumpingPolicy, highRisk: boolean): boolean {
@@ -69,13 +70,6 @@ export function rangeIsAnomalous(range: RateCount, pumping: PumpingPolicy, highR
 export function countryIsAnomalous(country: RateCount, pumping: PumpingPolicy, highRisk: boolean): boolean {
   const served = country.baseline >= pumping.servedBaseline;
   return !served && country.current > countryThreshold(country.baseline, pumping, highRisk);
-}
-
-/** The number's range: E.164 without its last digits, keeping at least 3 national digits. */
-export function rangeOf(e164: string, callingCode: string, dropDigits: number): string {
-  const national = e164.length - 1 - callingCode.length;
-  const drop = Math.min(dropDigits, Math.max(0, national - 3));
-  return e164.slice(0, e164.length - drop);
 }
 
 function formatBaseline(rate: RateCount | undefined): string {

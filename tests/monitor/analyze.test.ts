@@ -138,10 +138,12 @@ describe('surges against the baseline', () => {
     );
   }
 
-  test('threshold: max(floor, ceil(factor x baseline + 3 x sqrt(baseline))), floor halved when high risk', () => {
-    expect(surgeThreshold(0, 10, 3, false)).toBe(10);
-    expect(surgeThreshold(0, 10, 3, true)).toBe(5);
-    expect(surgeThreshold(12, 10, 3, false)).toBe(Math.ceil(36 + 3 * Math.sqrt(12)));
+  test('threshold: max(floor, ceil(factor x baseline + 3 x sqrt(baseline))), floor halved (range) or quartered (country) when high risk', () => {
+    const t = { surgeMin: 10, countrySurgeMin: 20, surgeFactor: 3 };
+    expect(surgeThreshold('range', 0, t, false)).toBe(10);
+    expect(surgeThreshold('range', 0, t, true)).toBe(5);
+    expect(surgeThreshold('country', 0, t, true)).toBe(5);
+    expect(surgeThreshold('range', 12, t, false)).toBe(Math.ceil(36 + 3 * Math.sqrt(12)));
   });
 
   test('a busy range that stays at its usual level is not a surge; the same range rising past the threshold is', () => {
@@ -150,14 +152,16 @@ describe('surges against the baseline', () => {
     expect(usual.history.previousWindows).toBe(3);
     expect(usual.rangeSurges).toEqual([]);
     const rising = run(eventsOf(rangeTraffic('+1415555', [60, 12, 12, 12, 1])), { until: BASE });
-    expect(rising.rangeSurges).toEqual([expect.objectContaining({ key: '+1415555xxxx', numbers: 60, baseline: 12, previousWindows: 3, threshold: 47, highRisk: false })]);
+    // Default factor 4 (the Action's): ceil(4 x 12 + 3 x sqrt(12)) = 59; 60 numbers are more.
+    expect(rising.rangeSurges).toEqual([expect.objectContaining({ key: '+1415555xxxx', prefix: '+1 415555', numbers: 60, baseline: 12, previousWindows: 3, threshold: 59, highRisk: false })]);
+    expect(run(eventsOf(rangeTraffic('+1415555', [59, 12, 12, 12, 1])), { until: BASE }).rangeSurges).toEqual([]);
   });
 
   test('the partial window before the oldest complete one does not count in the baseline', () => {
     // 40 numbers on day 4 only partly covered: history starts inside it.
     const report = run(eventsOf(rangeTraffic('+1415555', [20, 0, 0, 0, 40])), { until: BASE });
     expect(report.history.previousWindows).toBe(3);
-    expect(report.rangeSurges[0]).toMatchObject({ baseline: 0, threshold: 10, numbers: 20 });
+    expect(report.rangeSurges[0]).toMatchObject({ baseline: 0, threshold: DEFAULT_THRESHOLDS.surgeMin, numbers: 20 });
   });
 
   test('users with many numbers over all data exclude users already flagged for numbers in the window', () => {
