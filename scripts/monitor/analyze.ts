@@ -70,6 +70,8 @@ export interface InputSummary {
   skipReasons: Partial<Record<SkipReason, number>>;
   errors: number;
   truncated: string[];
+  /** Files in which no record was an Auth0, Okta or tollguard log: the run fails (exit 1). */
+  unrecognised: string[];
   /** Free-form notes from the readers (rate-limit waits, pages read...). */
   notes: string[];
 }
@@ -191,7 +193,7 @@ const HOUR = 3_600_000;
 export const HIGH_RISK_COUNTRIES: ReadonlySet<string> = highRiskTier('voice');
 
 export function emptyInputSummary(): InputSummary {
-  return { sources: [], records: 0, sendEvents: 0, skippedTypes: {}, skipReasons: {}, errors: 0, truncated: [], notes: [] };
+  return { sources: [], records: 0, sendEvents: 0, skippedTypes: {}, skipReasons: {}, errors: 0, truncated: [], unrecognised: [], notes: [] };
 }
 
 export function analyze(events: readonly SendEvent[], input: InputSummary, options: AnalyzeOptions): Report {

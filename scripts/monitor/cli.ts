@@ -14,7 +14,7 @@ import { readLiveLogs, newLiveProgress, type LogsApi } from './live';
 import { responseTable, terminalSafe, toHtml, toJson, toTable } from './output';
 import { PhoneIdentity } from './phone';
 import { defaultRetryOptions, defaultSleep, type RetryOptions } from './ratelimit';
-import { newFileStats, openLogFile, readRecords } from './readers';
+import { newFileStats, openLogFile, readRecords, type FileStats } from './readers';
 import {
   buildWebhookPayload,
   describeError,
@@ -359,20 +359,33 @@ class Collector {
 
   constructor(readonly identity: PhoneIdentity) {}
 
-  add(value: unknown, fallbackAt?: number): void {
+  /** Adds one record; returns how many of its results were logs of a known kind (sends or others). */
+  add(value: unknown, fallbackAt?: number): number {
     this.input.records += 1;
+    let recognised = 0;
     for (const result of normalizeRecord(value, { identity: this.identity, fallbackAt })) {
       if (result.kind === 'send') {
         this.events.push(result.event);
         this.input.sendEvents += 1;
+        recognised += 1;
         continue;
       }
+      if (result.reason !== 'unrecognised') recognised += 1;
       this.input.skipReasons[result.reason] = (this.input.skipReasons[result.reason] ?? 0) + 1;
       const skipped = this.input.skippedTypes;
       const key = skipped[result.type] !== undefined || Object.keys(skipped).length < MAX_SKIPPED_TYPES ? result.type : '(other types)';
       skipped[key] = (skipped[key] ?? 0) + 1;
     }
+    return recognised;
   }
+}
+
+/** Why nothing in a file was recognised, without quoting it (it may hold a phone number). */
+export function unrecognisedReason(stats: FileStats): string {
+  if (stats.format === 'empty') return 'the file is empty';
+  const unreadable = stats.errors > 0 ? `, ${stats.errors} unreadable` : '';
+  if (stats.format === 'text') return `${stats.ignoredLines + stats.records} text line(s), none with a tollguard decision line${unreadable}`;
+  return `${stats.records} JSON record(s), none an Auth0 tenant log, an Okta System Log event or a tollguard decision line${unreadable}`;
 }
 
 async function run(settings: Settings, deps: CliDeps): Promise<number> {
@@ -387,6 +400,8 @@ async function run(settings: Settings, deps: CliDeps): Promise<number> {
 
   // Read.
   let state: MonitorState | undefined;
+  /** Input files with nothing the monitor reads: reported, and the run fails. */
+  const unrecognised: string[] = [];
   let collector: Collector;
   if (settings.source === 'live') {
     state = (settings.checkpoint !== undefined ? await loadState(settings.checkpoint) : undefined) ?? newState();
@@ -407,8 +422,9 @@ async function run(settings: Settings, deps: CliDeps): Promise<number> {
     collector = new Collector(new PhoneIdentity(newState().salt));
     for (const file of settings.files) {
       const stats = newFileStats(file === '-' ? 'stdin' : basename(file));
+      let recognised = 0;
       try {
-        for await (const record of readRecords(deps.openFile(file), stats)) collector.add(record.value, record.fallbackAt);
+        for await (const record of readRecords(deps.openFile(file), stats)) recognised += collector.add(record.value, record.fallbackAt);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         throw new Error(code === 'ENOENT' ? `cannot read ${file}: no such file` : `cannot read ${file}: ${describeError(error)}`);
@@ -418,6 +434,10 @@ async function run(settings: Settings, deps: CliDeps): Promise<number> {
       if (stats.truncated) collector.input.truncated.push(stats.name);
       if (stats.errors > 0) collector.input.notes.push(`${stats.name}: ${stats.errors} unreadable record(s) (lines ${stats.errorLines.join(', ')}${stats.errors > stats.errorLines.length ? ', ...' : ''})`);
       if (stats.truncated) collector.input.notes.push(`${stats.name}: the file ends in the middle of a record (truncated); every complete record before it was read`);
+      if (recognised === 0) {
+        collector.input.unrecognised.push(stats.name);
+        unrecognised.push(`${stats.name}: no Auth0, Okta or tollguard log record in it (${unrecognisedReason(stats)}); is it the right file?`);
+      }
     }
   }
 
@@ -461,6 +481,10 @@ async function run(settings: Settings, deps: CliDeps): Promise<number> {
       failed = true;
       deps.stderr(`error: ${problem}\n`);
     }
+  }
+  for (const problem of unrecognised) {
+    failed = true;
+    deps.stderr(terminalSafe(`error: ${problem}`) + '\n');
   }
   if (failed) return EXIT_ERROR;
   return report.findings > 0 ? EXIT_FINDINGS : EXIT_OK;

@@ -128,8 +128,10 @@ function normalizeOne(record: Record<string, unknown>, options: NormalizeOptions
     return embedded.map((decision) => fromTollguard(decision, options, at));
   }
   if (record['tollguard'] !== undefined) return [{ kind: 'skipped', reason: 'other-type', type: `tollguard:${String(record['tollguard'])}` }];
-  const knownType = type ?? eventType;
-  if (knownType !== undefined) return [{ kind: 'skipped', reason: 'other-type', type: knownType.slice(0, 80) }];
+  // Another log of a known kind (a login, an Okta sign-on): counted by type. A `type` alone is not
+  // enough (package.json has one): an Auth0 log has a date or log_id, an Okta event a published time or uuid.
+  if (type !== undefined && (record['date'] !== undefined || record['log_id'] !== undefined)) return [{ kind: 'skipped', reason: 'other-type', type: type.slice(0, 80) }];
+  if (eventType !== undefined && (record['published'] !== undefined || record['uuid'] !== undefined)) return [{ kind: 'skipped', reason: 'other-type', type: eventType.slice(0, 80) }];
   return [{ kind: 'skipped', reason: 'unrecognised', type: '(no type)' }];
 }
 

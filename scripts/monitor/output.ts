@@ -53,6 +53,7 @@ export function toTable(report: Report, options: TableOptions = {}): string {
       `${n(skipped)} other records skipped, ${n(input.errors)} unreadable` +
       (input.truncated.length > 0 ? `, TRUNCATED: ${input.truncated.join(', ')}` : ''),
   );
+  if (input.unrecognised.length > 0) out.push(`NOT RECOGNISED (no Auth0, Okta or tollguard log in it): ${input.unrecognised.join(', ')}`);
   for (const note of input.notes) out.push(`note: ${note}`);
   const totals = report.totals;
   out.push(
@@ -61,7 +62,7 @@ export function toTable(report: Report, options: TableOptions = {}): string {
       `), ${n(totals.numbers)} numbers, ${n(totals.countries)} countries, ${n(totals.users)} users, ${n(totals.ips)} IPs` +
       `; history: ${n(report.history.events)} events, ${report.history.previousWindows} previous window(s)`,
   );
-  out.push(`findings: ${report.findings}`);
+  out.push(input.unrecognised.length > 0 ? `findings: ${report.findings} in the input that was recognised; ${input.unrecognised.length} file(s) NOT RECOGNISED` : `findings: ${report.findings}`);
 
   const groupColumns = (first: Column<GroupRow>[]): Column<GroupRow>[] => [
     ...first,
