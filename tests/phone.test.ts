@@ -2,8 +2,9 @@
  * shared/phone: recipient parsing (libphonenumber-js/max), E.164 prefixes and log masking.
  */
 import fc from 'fast-check';
+import { parsePhoneNumber } from 'libphonenumber-js/max';
 import { parseRecipient } from '../shared/phone/e164';
-import { describeUnparsedRecipient, maskPhoneNumber } from '../shared/phone/mask';
+import { callingCodeOf, describeUnparsedRecipient, maskPhoneNumber } from '../shared/phone/mask';
 import { longestMatchingPrefix, parsePrefix } from '../shared/phone/prefix';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -225,9 +226,16 @@ describe('maskPhoneNumber', () => {
     expect(maskPhoneNumber('+33612345678', '33')).toBe('+33612****78');
   });
 
-  test('without a calling code, a one-digit country code is assumed', () => {
+  test('one mask per number: the calling code comes from the digits, passed or not (issue 11)', () => {
     expect(maskPhoneNumber('+14155552671')).toBe('+1415*****71');
-    expect(maskPhoneNumber('+447700900123')).toBe('+4477******23');
+    expect(maskPhoneNumber('+447700900123')).toBe('+44770*****23');
+    expect(maskPhoneNumber('+447700900123', '4')).toBe('+44770*****23');
+    expect(maskPhoneNumber('+88234567890123')).toBe(maskPhoneNumber('+88234567890123', '882'));
+    for (const number of ['+14155552671', '+447700900123', '+4915123456789', '+2348031234567', '+37120123456', '+8801712345678', '+6834002']) {
+      const parsed = parsePhoneNumber(number);
+      expect(maskPhoneNumber(number)).toBe(maskPhoneNumber(parsed.number, parsed.countryCallingCode));
+      expect(callingCodeOf(number.slice(1))).toBe(parsed.countryCallingCode);
+    }
   });
 
   test('short numbers hide at least four digits; very short ones are hidden entirely', () => {
@@ -248,7 +256,7 @@ describe('maskPhoneNumber', () => {
         const number = `+${all}`;
         const callingCode = passCallingCode ? cc : undefined;
         const masked = maskPhoneNumber(number, callingCode);
-        const code = (callingCode ?? '1').length;
+        const code = (callingCodeOf(all) ?? callingCode ?? '0').length;
         const head = Math.min(code + Math.max(0, Math.min(3, all.length - code - 6)), all.length - 6);
 
         expect(masked).toHaveLength(number.length);
@@ -258,7 +266,7 @@ describe('maskPhoneNumber', () => {
         expect(masked).not.toContain(all);
         expect(masked.replace(/\*/g, '')).toHaveLength(1 + head + 2);
         // A national number of 10 digits or more (US, UK, DE mobile...) hides the 5 digits before the last two.
-        if (passCallingCode && national.length >= 10) expect(masked.slice(-7, -2)).toBe('*****');
+        if (callingCodeOf(all) === cc && national.length >= 10) expect(masked.slice(-7, -2)).toBe('*****');
       }),
     );
   });

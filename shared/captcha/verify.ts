@@ -4,6 +4,7 @@
  * anything that goes wrong in transport is an 'error' verdict for the caller's fail mode.
  * Request formats are in endpoints.ts.
  */
+import { NO_REDIRECT, discardBody, redirectProblem } from '../delivery/no-redirect';
 import { parseIp } from '../net/ip';
 import { maxTokenLength } from './endpoints';
 import { interpretAnswer, scrubVerdict, type ProviderAnswer } from './interpret';
@@ -82,6 +83,13 @@ function localVerdict(token: string, config: CaptchaConfig): CaptchaVerdict | un
   return undefined;
 }
 
+class RedirectError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RedirectError';
+  }
+}
+
 class DeadlineError extends Error {
   constructor(timeoutMs: number) {
     super(`no answer within ${timeoutMs} ms`);
@@ -105,8 +113,13 @@ async function post(request: VerifyRequest, config: CaptchaConfig, fetchImpl: ty
       headers: request.headers,
       body: request.body,
       signal: controller.signal,
-      redirect: 'error',
+      redirect: NO_REDIRECT,
     });
+    const redirect = redirectProblem(response, config.provider, 'CAPTCHA_VERIFY_URL');
+    if (redirect !== undefined) {
+      await discardBody(response);
+      throw new RedirectError(redirect);
+    }
     const text = await response.text();
     if (text.length > MAX_ANSWER_CHARS) return { status: response.status, json: false, body: undefined };
     return { status: response.status, ...parseJson(text) };
@@ -130,6 +143,7 @@ function parseJson(text: string): { json: boolean; body: unknown } {
 function describeFailure(error: unknown, config: CaptchaConfig): string {
   const { name, message, cause } = fields(error);
   if (name === 'TimeoutError' || name === 'AbortError') return `${config.provider} did not answer within ${config.timeoutMs} ms`;
+  if (error instanceof RedirectError) return error.message;
   const inner = fields(cause);
   const detail = typeof inner.code === 'string' ? inner.code : typeof inner.message === 'string' ? inner.message : message;
   const raw = typeof detail === 'string' && detail !== '' ? detail : safeString(error);

@@ -146,11 +146,19 @@ function parseLookup(secrets: Secrets, errors: ConfigErrors): LookupPolicy | und
   };
 }
 
-/** The whole URL is kept: some webhooks carry their key in the query string. */
+/**
+ * The whole URL is kept: some webhooks carry their key in the query string or the user-info. It is
+ * therefore never echoed in the error, only described.
+ */
 function parseWebhookUrl(raw: SecretValue): string | undefined {
   if (isUnset(raw)) return undefined;
-  parseBaseUrl('ALERT_WEBHOOK_URL', raw, '');
-  return new URL(raw.trim()).href;
+  const value = raw.trim();
+  try {
+    parseBaseUrl('ALERT_WEBHOOK_URL', value, '');
+  } catch {
+    throw new SecretError('ALERT_WEBHOOK_URL', 'an https:// URL (http:// only for 127.0.0.1 or localhost) on one line', `a value of ${value.length} characters`);
+  }
+  return new URL(value).href;
 }
 
 function parseKeyPrefix(raw: SecretValue): string {

@@ -3,6 +3,7 @@
  * runtime's fetch, one hard timeout per request, no retries (a login is waiting). Chosen over the
  * `twilio` SDK for bundle size and cold-start time; the figures are in the README.
  */
+import { NO_REDIRECT, discardBody, redirectProblem } from './no-redirect';
 import { TwilioError, explainTwilioCode } from './twilio-errors';
 
 export interface TwilioCredentials {
@@ -71,10 +72,18 @@ export class TwilioRest {
       response = await this.fetchImpl(url, {
         ...init,
         signal,
+        // A redirect would re-post the recipient and the code (and, same-origin, the credentials).
+        redirect: NO_REDIRECT,
         headers: { ...(init.headers as Record<string, string>), authorization: this.authorization, accept: 'application/json' },
       });
+      const redirect = redirectProblem(response, 'Twilio', 'TWILIO_BASE_URL');
+      if (redirect !== undefined) {
+        await discardBody(response);
+        throw new TwilioError(redirect, response.status, undefined, 'bad-response');
+      }
       text = await response.text();
     } catch (error) {
+      if (error instanceof TwilioError) throw error;
       if (signal.aborted) {
         throw new TwilioError(`Twilio did not answer within ${this.options.timeoutMs} ms`, undefined, undefined, 'timeout');
       }

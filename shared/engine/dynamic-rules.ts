@@ -43,3 +43,16 @@ export function runDynamicRules(context: DynamicRuleContext): DynamicRun {
   }
   return run;
 }
+
+/**
+ * The writes worth a store request: a block the store already holds until at least halfway to the
+ * new end is not written again. A rise that goes on renews its block about twice per block period,
+ * not on every refused attempt (the attacker's attempts would otherwise each cost a request).
+ * A key the batch did not read is always written.
+ */
+export function writesToRecord(writes: readonly BlockWrite[], stored: ReadonlyMap<string, number | undefined>, now: number): BlockWrite[] {
+  return writes.filter((write) => {
+    const until = stored.get(write.key);
+    return until === undefined || until < now + (write.until - now) / 2;
+  });
+}

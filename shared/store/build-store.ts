@@ -21,7 +21,7 @@ export function buildStore(secrets: Secrets, policy: DynamicPolicy, errors: Secr
     return { problem };
   }
   try {
-    return new UpstashStore({ url: parseBaseUrl('UPSTASH_REDIS_REST_URL', url, ''), token: token.trim(), timeoutMs: policy.storeTimeoutMs });
+    return new UpstashStore({ url: parseBaseUrl('UPSTASH_REDIS_REST_URL', url, ''), token: parseUpstashToken(token), timeoutMs: policy.storeTimeoutMs });
   } catch (error) {
     if (!(error instanceof SecretError)) throw error;
     errors.push(error);
@@ -29,3 +29,17 @@ export function buildStore(secrets: Secrets, policy: DynamicPolicy, errors: Secr
   }
 }
 
+
+/**
+ * Upstash REST tokens are base64url-like text. A token with a line break or a space inside (a
+ * bad paste) would make the HTTP layer throw an error quoting it; it is refused here instead,
+ * described by its length only, like the Twilio credentials.
+ */
+export function parseUpstashToken(raw: string): string {
+  const value = raw.trim();
+  if (!/^[\x21-\x7e]{16,1024}$/.test(value)) {
+    const inner = /\s/.test(value) ? ' (it holds a line break or a space: paste it again on one line)' : '';
+    throw new SecretError('UPSTASH_REDIS_REST_TOKEN', `16 to 1024 printable characters without spaces${inner}`, `a value of ${value.length} characters`);
+  }
+  return value;
+}

@@ -1,9 +1,18 @@
 /**
- * The counter store on Upstash Redis through @upstash/redis: one EVALSHA per decision (EVAL on
- * NOSCRIPT), a hard per-request timeout, no client retries and no auto-pipelining, because a
- * login is waiting and the fail mode, not a retry loop, decides what happens when the store is slow.
+ * The counter store on Upstash Redis, spoken to directly over its REST API: one script call per
+ * decision, a hard per-request timeout, no retries, no redirects, because a login is waiting and
+ * the fail mode, not a retry loop, decides what happens when the store is slow.
+ *
+ * Not through @upstash/redis: that client (1.39) calls the global fetch without a `redirect`
+ * option, so it follows redirects and re-posts the command (keys name phone numbers) elsewhere,
+ * and it takes no fetch or request options; its only hook, a custom `Requester`, makes the
+ * constructor ignore every other option (response deserialisation could no longer be turned off).
+ * The REST protocol is one JSON command array per POST, answered by {"result"} or {"error"}.
+ *
+ * The first call of each script in a container sends EVAL with the script body (one round trip,
+ * and Redis caches the script); later calls send EVALSHA. EVALSHA first would cost a cold
+ * database two round trips (NOSCRIPT, then EVAL) inside one decision's deadline.
  */
-import { Redis } from '@upstash/redis';
 import {
   OP_CODES,
   WHEN_CODES,
@@ -12,12 +21,14 @@ import {
   type StoreResult,
   type UntilWrite,
 } from './counter-store';
+import { NO_REDIRECT, discardBody, redirectProblem } from '../delivery/no-redirect';
 import { BATCH_SCRIPT, RAISE_UNTIL_SCRIPT, sha1 } from './lua-scripts';
 
 export interface UpstashStoreOptions {
   url: string;
   token: string;
   timeoutMs: number;
+  fetch?: typeof fetch;
 }
 
 /** A store answer that breaks the protocol (wrong shape, wrong length). */
@@ -28,25 +39,29 @@ export class StoreProtocolError extends Error {
   }
 }
 
+/** Upstash refused a command or answered with an HTTP error. */
+export class UpstashError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UpstashError';
+  }
+}
+
 const BATCH_SHA = sha1(BATCH_SCRIPT);
 const RAISE_SHA = sha1(RAISE_UNTIL_SCRIPT);
+/** An answer larger than this is no answer of ours. */
+const MAX_ANSWER_CHARS = 1_000_000;
 
 export class UpstashStore implements CounterStore {
   readonly kind = 'upstash';
-  private readonly redis: Redis;
   /** Round trips made, for the benchmark. */
   requests = 0;
+  /** Scripts this container already sent whole (Redis has them cached since). */
+  private readonly sent = new Set<string>();
+  private readonly fetchImpl: typeof fetch;
 
-  constructor(options: UpstashStoreOptions) {
-    this.redis = new Redis({
-      url: options.url,
-      token: options.token,
-      retry: { retries: 0 },
-      enableAutoPipelining: false,
-      automaticDeserialization: false,
-      enableTelemetry: false,
-      signal: () => AbortSignal.timeout(options.timeoutMs),
-    });
+  constructor(private readonly options: UpstashStoreOptions) {
+    this.fetchImpl = options.fetch ?? fetch;
   }
 
   async run(now: number, ops: readonly StoreOp[]): Promise<StoreResult[]> {
@@ -68,21 +83,54 @@ export class UpstashStore implements CounterStore {
   }
 
   async put(key: string, value: string, ttlMs: number): Promise<void> {
-    this.requests += 1;
-    await this.redis.set(key, value, { px: Math.max(1, Math.trunc(ttlMs)) });
+    await this.command(['SET', key, value, 'PX', String(Math.max(1, Math.trunc(ttlMs)))]);
   }
 
   private async evalScript(sha: string, script: string, keys: string[], args: string[]): Promise<unknown> {
-    this.requests += 1;
-    try {
-      return await this.redis.evalsha(sha, keys, args);
-    } catch (error) {
-      // Match on the message, not the class: the client may live in another realm than this code.
-      const message = (error as { message?: unknown } | null)?.message;
-      if (typeof message !== 'string' || !message.includes('NOSCRIPT')) throw error;
-      this.requests += 1;
-      return await this.redis.eval(script, keys, args);
+    const tail = [String(keys.length), ...keys, ...args];
+    if (!this.sent.has(sha)) {
+      const reply = await this.command(['EVAL', script, ...tail]);
+      this.sent.add(sha);
+      return reply;
     }
+    try {
+      return await this.command(['EVALSHA', sha, ...tail]);
+    } catch (error) {
+      // The database lost its scripts (a restart, a flush): send the body again, once.
+      if (!(error instanceof UpstashError) || !error.message.includes('NOSCRIPT')) throw error;
+      return await this.command(['EVAL', script, ...tail]);
+    }
+  }
+
+  /** One command, one POST, under one deadline (body included). */
+  private async command(command: string[]): Promise<unknown> {
+    this.requests += 1;
+    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    const response = await this.fetchImpl(this.options.url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.options.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(command),
+      redirect: NO_REDIRECT,
+      signal,
+    });
+    const redirect = redirectProblem(response, 'Upstash', 'UPSTASH_REDIS_REST_URL');
+    if (redirect !== undefined) {
+      await discardBody(response);
+      throw new UpstashError(redirect);
+    }
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = text.length <= MAX_ANSWER_CHARS ? JSON.parse(text) : undefined;
+    } catch {
+      body = undefined;
+    }
+    const record = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+    const error = record?.['error'];
+    if (typeof error === 'string') throw new UpstashError(`Upstash answered HTTP ${response.status}: ${error.slice(0, 200)}`);
+    if (!response.ok) throw new UpstashError(`Upstash answered HTTP ${response.status}${record === undefined ? ' with a body that is not JSON' : ''}`);
+    if (record === undefined || !('result' in record)) throw new StoreProtocolError('Upstash answer is not a {"result"} object');
+    return record['result'];
   }
 }
 
