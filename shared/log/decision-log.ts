@@ -28,11 +28,6 @@ export function guardErrorLine(trigger: DecisionLogLine['trigger'], outcome: str
   return JSON.stringify({ tollguard: 'decision', version: 1, trigger, decision: 'error', outcome, rules: ['guard-error'], reasons: [reason.slice(0, 300)], ...extra });
 }
 
-/** Replaces every occurrence of each secret (4 characters or longer) by [redacted]. */
-export function scrubText(text: string, secretsToScrub: readonly string[]): string {
-  let scrubbed = text;
-  for (const secret of secretsToScrub) {
-    if (secret.length >= 4 && scrubbed.includes(secret)) scrubbed = scrubbed.split(secret).join('[redacted]');
-  }
-  return scrubbed;
-}
+/** Replaces every form of each secret (escaped, cut at line breaks, URL-normalised) by [redacted]; see scrub.ts. */
+import { scrubText } from './scrub';
+export { scrubText };

@@ -3,13 +3,13 @@
  * a second request only to record blocks, alerts once per incident. If the store fails, the
  * decision carries a store error and the fail mode (open by default) decides.
  */
-import type { AlertSender } from '../alerts/webhook';
+import { ALERT_TIMEOUT_MS, type AlertSender } from '../alerts/webhook';
 import { decodeLookup, encodeLookup, type PhoneLookup } from '../delivery/twilio-lookup';
 import { TWILIO_LOOKUP_RULE, checkLookup, lookupIsFresh } from '../rules/twilio-lookup';
 import type { DynamicPolicy } from '../config/dynamic-policy';
 import { planBatch } from '../engine/dynamic-plan';
-import { runDynamicRules } from '../engine/dynamic-rules';
-import type { DynamicFacts } from '../engine/dynamic-types';
+import { runDynamicRules, writesToRecord } from '../engine/dynamic-rules';
+import type { Counters, DynamicFacts } from '../engine/dynamic-types';
 import { STORE_UNAVAILABLE_RULE, type Finding } from '../engine/types';
 import type { CounterStore } from '../store/counter-store';
 import { GuardKeys } from '../store/keys';
@@ -26,6 +26,20 @@ export interface DynamicVerdict {
   storeRequests: number;
   lookup: 'cached' | 'fetched' | undefined;
   lookupError: string | undefined;
+}
+
+/** How long a decision waits for its incident alerts at most. */
+export const ALERT_WAIT_MS = 200;
+
+/** What the batch read of each block key a rule may write. */
+function storedUntil(input: DynamicFacts, counters: Counters, keys: GuardKeys): ReadonlyMap<string, number | undefined> {
+  const stored = new Map<string, number | undefined>([
+    [keys.serviceLock(input.facts.channel), counters.serviceLockUntil],
+    [keys.rangeBlock(input.range), counters.rangeBlockedUntil],
+  ]);
+  const country = input.facts.number.country;
+  if (country !== undefined) stored.set(keys.countryBlock(country), counters.countryBlockedUntil);
+  return stored;
 }
 
 export interface DynamicGuardOptions {
@@ -67,11 +81,14 @@ export class DynamicGuard {
     const run = runDynamicRules({ input, counters, policy, keys: this.keys });
     verdict.findings = run.findings;
     verdict.ruleErrors = run.errors.map((error) => `${error.rule}: ${error.message}`);
-    if (run.writes.length > 0) {
+    // A block already recorded far enough ahead is not written again: refused attempts on an open
+    // incident cost the one batch, like allowed ones.
+    const writes = writesToRecord(run.writes, storedUntil(input, counters, this.keys), input.facts.now);
+    if (writes.length > 0) {
       try {
         verdict.storeRequests += 1;
-        const previous = await withTimeout(store.raiseUntil(run.writes), policy.storeTimeoutMs);
-        verdict.incidents = run.writes.filter((_, index) => (previous[index] ?? 0) <= input.facts.now).map((write) => write.incident);
+        const previous = await withTimeout(store.raiseUntil(writes), policy.storeTimeoutMs);
+        verdict.incidents = writes.filter((_, index) => (previous[index] ?? 0) <= input.facts.now).map((write) => write.incident);
       } catch (error) {
         verdict.storeError = `could not record a block: ${describeStoreError(error, policy.storeTimeoutMs)}`;
       }
@@ -121,12 +138,27 @@ export class DynamicGuard {
     return verdict;
   }
 
+  /**
+   * Alerts go out with their own timeout (ALERT_TIMEOUT_MS) and the decision waits for them at most
+   * ALERT_WAIT_MS: a stalled webhook must not hold up a login. An alert still in flight then is
+   * left running; Auth0 may freeze the container once the handler returns, so it may arrive late
+   * (when the container thaws) or not at all. The decision line's `incidents` field is the record
+   * of the incident either way; the webhook is a convenience on top of the log stream.
+   */
   private async alert(verdict: DynamicVerdict, now: number): Promise<void> {
     const send = this.options.alert;
     if (send === undefined || verdict.incidents.length === 0) return;
-    const problems = await Promise.all(
-      verdict.incidents.map((summary) => send({ summary, trigger: 'send-phone-message', tenant: this.options.tenant, at: now })),
+    const sending = Promise.all(
+      verdict.incidents.map((summary) => send({ summary, trigger: 'send-phone-message', tenant: this.options.tenant, at: now }).catch(() => 'alert webhook failed')),
     );
-    verdict.alertErrors = problems.filter((problem): problem is string => problem !== undefined);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ALERT_WAIT_MS);
+    });
+    const problems = await Promise.race([sending, waited]).finally(() => clearTimeout(timer));
+    verdict.alertErrors =
+      problems === undefined
+        ? [`alert webhook did not answer within ${ALERT_WAIT_MS} ms; the decision did not wait longer (the alert goes on in the background, at most ${ALERT_TIMEOUT_MS} ms)`]
+        : problems.filter((problem): problem is string => problem !== undefined);
   }
 }
