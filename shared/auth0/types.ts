@@ -103,3 +103,41 @@ export interface PreUserRegistrationApi {
   };
   cache: ActionsCache;
 }
+
+export type PhoneDeliveryMethod = 'text' | 'voice';
+export type PhoneNotificationType = 'otp_verify' | 'otp_enroll' | 'blocked_account' | 'change_password' | 'password_breach';
+
+export interface PhoneNotification {
+  recipient: string;
+  delivery_method: PhoneDeliveryMethod;
+  message_type: PhoneNotificationType;
+  /** Present for the OTP types. */
+  code?: string;
+  as_text: string;
+  as_voice: string;
+  from?: string;
+  locale?: string;
+}
+
+export interface CustomPhoneProviderEvent {
+  notification: PhoneNotification;
+  request?: EventRequest;
+  user?: EventUser;
+  client?: { client_id: string; name?: string; metadata?: Record<string, string> };
+  connection?: { id: string; name: string; strategy: string; metadata?: Record<string, string> };
+  organization?: { id: string; name?: string; display_name?: string; metadata?: Record<string, string> };
+  tenant?: { id: string; friendly_name?: string; home_url?: string; logo_url?: string; support_email?: string; support_url?: string };
+  custom_domain?: { domain: string; domain_metadata?: Record<string, string> };
+  secrets: Record<string, string | undefined>;
+  transaction?: { correlation_id?: string };
+}
+
+export interface CustomPhoneProviderApi {
+  cache: ActionsCache;
+  notification: {
+    /** The notification failed without recovery: Auth0 logs it and does not send it again. */
+    drop(reason: string): void;
+    /** The notification failed but may recover: Auth0 runs the Action again, up to 5 times. */
+    retry(reason: string): void;
+  };
+}

@@ -17,6 +17,8 @@ export interface BatchPlan {
 }
 
 const MINUTE = 60_000;
+/** Auth0 retries a notification up to 5 times "in the next minutes"; an hour covers them all. */
+const NOTIFICATION_MEMORY_MS = 60 * MINUTE;
 
 export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: GuardKeys): BatchPlan {
   const { facts } = input;
@@ -33,6 +35,8 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
   const country = facts.number.country;
   const pumping = input.trustedNumber ? undefined : policy.pumping;
 
+  // First, so that a replayed notification moves no counter (the store answers zeros after it).
+  if (input.notificationId !== undefined) add('replay', { kind: 'once', key: keys.notification(input.notificationId), ttlMs: NOTIFICATION_MEMORY_MS });
   add('serviceLockUntil', { kind: 'get', key: keys.serviceLock(facts.channel) });
   if (policy.lookup && !input.trustedNumber && !input.staticBlocked) add('cachedLookup', { kind: 'get', key: keys.lookup(facts.number.e164) });
   if (pumping) {
@@ -83,9 +87,12 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
           case 'rate':
             mutable[slot] = { current: result.current, baseline: result.baseline, windows: result.windows } satisfies RateCount;
             break;
+          case 'once':
+            mutable[slot] = !result.first;
+            break;
         }
       });
-      return counters;
+      return counters.replay ? standingOnly(counters) : counters;
     },
   };
 }
@@ -102,6 +109,18 @@ function timestampOf(value: string | undefined): number {
  */
 function rateTtlMs(windowMs: number, alpha: number): number {
   return Math.min(Math.max((3 * windowMs) / alpha, 86_400_000), 30 * 86_400_000);
+}
+
+/** A replay is judged by the standing locks and blocks alone: its counts were taken the first time. */
+function standingOnly(counters: Counters): Counters {
+  return {
+    ...emptyCounters(),
+    replay: true,
+    serviceLockUntil: counters.serviceLockUntil,
+    rangeBlockedUntil: counters.rangeBlockedUntil,
+    countryBlockedUntil: counters.countryBlockedUntil,
+    cachedLookup: counters.cachedLookup,
+  };
 }
 
 /** Counters before the store answered: nothing asked, nothing locked. */
@@ -121,5 +140,6 @@ export function emptyCounters(): Counters {
     range: undefined,
     countryRate: undefined,
     tenantRate: undefined,
+    replay: false,
   };
 }

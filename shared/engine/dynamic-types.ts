@@ -18,6 +18,8 @@ export interface DynamicFacts {
   highRiskCountry: boolean;
   /** A static rule already refuses this attempt: it costs nothing, so it does not count toward the service cap. */
   staticBlocked: boolean;
+  /** Identifies one notification across the provider's retries; a replay is never counted again. */
+  notificationId?: string | undefined;
 }
 
 export interface WindowCount {
@@ -49,6 +51,11 @@ export interface Counters {
   countryRate: RateCount | undefined;
   /** All of the tenant's traffic: its history tells whether baselines have been learned yet. */
   tenantRate: RateCount | undefined;
+  /**
+   * This batch replays a notification already counted (a provider's retry): no counter moved, and
+   * only the standing locks and blocks were read, so no velocity or pumping rule can trip on it.
+   */
+  replay: boolean;
 }
 
 /** A block that must be recorded in the store, and the incident it opens if it is new. */

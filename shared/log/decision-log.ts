@@ -3,17 +3,87 @@
  * decided here, field by field: never the OTP code, the message text, a token, or a full number.
  * As a last guard, the serialised line is scrubbed of the code and of the raw recipient.
  */
-export interface DecisionLogLine {
+import type { DeliveryReceipt } from '../delivery/sender';
+import type { Channel, GuardMode, OtpAction } from '../engine/types';
+import type { MessageKind, PhoneTrigger } from '../pipeline/phone-request';
+import type { TrustTier } from '../trust';
+
+/** The fields every decision line has, whatever the trigger. */
+interface DecisionLineBase {
   tollguard: 'decision';
   version: 1;
-  trigger: 'send-phone-message' | 'pre-user-registration';
+  at: string;
+  mode: GuardMode;
   decision: 'allow' | 'block' | 'error';
-  mode: string;
-  outcome: string;
   rules: string[];
   reasons: string[];
-  [field: string]: unknown;
+  config_errors?: string[] | undefined;
+  rule_errors?: string[] | undefined;
+  timings_ms?: { decide: number; deliver?: number } | undefined;
 }
+
+/** What the counter store contributed to a decision. */
+export interface StoreLogFields {
+  store?: string | undefined;
+  store_requests?: number | undefined;
+  store_ms?: number | undefined;
+  store_error?: string | undefined;
+  fail_mode?: 'open' | 'closed' | undefined;
+  incidents?: string[] | undefined;
+  alert_errors?: string[] | undefined;
+  lookup?: 'cached' | 'fetched' | undefined;
+  lookup_error?: string | undefined;
+  /** A provider's retry of a notification already counted: no counter moved. */
+  replay?: boolean | undefined;
+}
+
+export type PhoneOutcomeName = 'delivered' | 'would_block_delivered' | 'refused' | 'not_delivered';
+
+/** One phone message (any of the three phone entries). */
+export interface PhoneDecisionLine extends DecisionLineBase, StoreLogFields {
+  trigger: PhoneTrigger;
+  outcome: PhoneOutcomeName;
+  /** How a refusal reached the caller: an error it can see, or silence (a shadow block). */
+  refusal?: 'error' | 'silent' | undefined;
+  /** A failed delivery the provider was asked to retry. */
+  retry?: boolean | undefined;
+  channel?: Channel | undefined;
+  message_type?: string | undefined;
+  otp_action?: OtpAction | undefined;
+  message_kind?: MessageKind | undefined;
+  to?: string | undefined;
+  country?: string | undefined;
+  ip?: string | undefined;
+  request_country?: string | undefined;
+  user_id?: string | undefined;
+  client_id?: string | undefined;
+  connection?: string | undefined;
+  organization?: string | undefined;
+  trusted?: string[] | undefined;
+  delivery?: DeliveryReceipt | undefined;
+  delivery_error?: string | undefined;
+  twilio_code?: number | undefined;
+}
+
+/** One sign-up (pre-user-registration). */
+export interface SignupDecisionLine extends DecisionLineBase {
+  trigger: 'pre-user-registration';
+  outcome: 'allowed' | 'denied' | 'would_deny_allowed';
+  trust?: TrustTier | undefined;
+  captcha?: { outcome: string; provider: string | undefined; score: number | undefined; note: string | undefined } | undefined;
+  email_domain?: string | undefined;
+  phone?: string | undefined;
+  country?: string | undefined;
+  ip?: string | undefined;
+  connection?: string | undefined;
+  client_id?: string | undefined;
+  store?: string | undefined;
+  store_ms?: number | undefined;
+  store_error?: string | undefined;
+}
+
+export type DecisionLogLine = PhoneDecisionLine | SignupDecisionLine;
+export type DecisionTrigger = DecisionLogLine['trigger'];
 
 export type LogSink = (line: string) => void;
 
@@ -24,7 +94,7 @@ export function writeDecisionLog(sink: LogSink, line: DecisionLogLine, secretsTo
 }
 
 /** The one line written when the guard itself failed (it could not start, or a bug escaped a rule). */
-export function guardErrorLine(trigger: DecisionLogLine['trigger'], outcome: string, reason: string, extra: Record<string, unknown> = {}): string {
+export function guardErrorLine(trigger: DecisionTrigger, outcome: string, reason: string, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({ tollguard: 'decision', version: 1, trigger, decision: 'error', outcome, rules: ['guard-error'], reasons: [reason.slice(0, 300)], ...extra });
 }
 

@@ -14,13 +14,17 @@ import { TwilioRest } from '../delivery/twilio-rest';
 import type { StaticPolicy } from '../engine/types';
 import { buildStore } from '../store/build-store';
 import { tenantKeyPrefix } from '../store/keys';
+import { parseRefusalStyle, policyForKind } from '../pipeline/message-kinds';
+import type { MessageKind } from '../pipeline/phone-request';
 import { DynamicGuard } from './dynamic-guard';
 
 export interface SendContainer {
   policy: StaticPolicy;
   dynamicPolicy: DynamicPolicy;
-  /** The dynamic guard for a tenant (keys are namespaced per tenant). */
-  guardFor(tenant: string): DynamicGuard;
+  /** The dynamic guard for a tenant (keys are namespaced per tenant) and a message kind. */
+  guardFor(tenant: string, kind?: MessageKind): DynamicGuard;
+  /** How send-phone-message refuses (GUARD_SILENT_REFUSAL); the other phone entries are always silent. */
+  refusal: 'error' | 'silent';
   delivery: DeliveryConfig;
   sender: MessageSender | undefined;
   /** Messages of invalid guard secrets (each names its secret); the knob kept its safe default. */
@@ -34,6 +38,7 @@ export function buildSendContainer(secrets: Secrets, print: (line: string) => vo
   const policy = parseStaticPolicy(secrets, errors);
   const delivery = parseDeliveryConfig(secrets, errors);
   const dynamicPolicy = parseDynamicPolicy(secrets, errors);
+  const refusal = parseRefusalStyle(secrets, errors);
   const store = buildStore(secrets, dynamicPolicy, errors.errors);
   const alert = dynamicPolicy.alertWebhookUrl === undefined ? undefined : webhookAlertSender(dynamicPolicy.alertWebhookUrl);
   const guards = new Map<string, DynamicGuard>();
@@ -41,14 +46,17 @@ export function buildSendContainer(secrets: Secrets, print: (line: string) => vo
   return {
     policy,
     dynamicPolicy,
-    guardFor(tenant) {
-      let guard = guards.get(tenant);
+    guardFor(tenant, kind = 'otp') {
+      const id = `${kind}\u0000${tenant}`;
+      let guard = guards.get(id);
       if (guard === undefined) {
-        guard = new DynamicGuard({ store, policy: dynamicPolicy, keyPrefix: tenantKeyPrefix(dynamicPolicy.keyPrefix, tenant), tenant, alert, lookup });
-        guards.set(tenant, guard);
+        const policy = policyForKind(dynamicPolicy, kind);
+        guard = new DynamicGuard({ store, policy, keyPrefix: tenantKeyPrefix(dynamicPolicy.keyPrefix, tenant), tenant, alert, lookup: policy.lookup ? lookup : undefined });
+        guards.set(id, guard);
       }
       return guard;
     },
+    refusal,
     delivery,
     sender: buildSender(delivery, print),
     configErrors: errors.errors.map((error) => error.message),

@@ -26,6 +26,8 @@ export interface DynamicVerdict {
   storeRequests: number;
   lookup: 'cached' | 'fetched' | undefined;
   lookupError: string | undefined;
+  /** The batch replayed a notification already counted (see Counters.replay). */
+  replay: boolean;
 }
 
 /** How long a decision waits for its incident alerts at most. */
@@ -66,7 +68,7 @@ export class DynamicGuard {
   async evaluate(input: DynamicFacts): Promise<DynamicVerdict> {
     const { policy } = this.options;
     const started = performance.now();
-    const verdict: DynamicVerdict = { findings: [], ruleErrors: [], storeError: undefined, incidents: [], alertErrors: [], storeMs: 0, storeRequests: 0, lookup: undefined, lookupError: undefined };
+    const verdict: DynamicVerdict = { findings: [], ruleErrors: [], storeError: undefined, incidents: [], alertErrors: [], storeMs: 0, storeRequests: 0, lookup: undefined, lookupError: undefined, replay: false };
     const store = this.options.store;
     if (!('kind' in store)) return this.failed(verdict, store.problem, started);
 
@@ -78,6 +80,7 @@ export class DynamicGuard {
     } catch (error) {
       return this.failed(verdict, describeStoreError(error, policy.storeTimeoutMs), started);
     }
+    verdict.replay = counters.replay;
     const run = runDynamicRules({ input, counters, policy, keys: this.keys });
     verdict.findings = run.findings;
     verdict.ruleErrors = run.errors.map((error) => `${error.rule}: ${error.message}`);

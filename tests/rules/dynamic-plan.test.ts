@@ -234,6 +234,7 @@ describe('planBatch: read() maps the answers back by meaning', () => {
     range: undefined,
     countryRate: undefined,
     tenantRate: undefined,
+    replay: false,
   };
 
   test('the full default plan', () => {

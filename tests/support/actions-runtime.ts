@@ -19,6 +19,8 @@ import type {
   ActionsCache,
   CacheRecord,
   CacheWriteResult,
+  CustomPhoneProviderApi,
+  CustomPhoneProviderEvent,
   PreUserRegistrationApi,
   PreUserRegistrationEvent,
   SendPhoneMessageApi,
@@ -414,6 +416,35 @@ export async function runSendPhoneMessage(
   return error ? { error, logs, durationMs } : { logs, durationMs };
 }
 
+/** What a custom-phone-provider execution asked of Auth0: every call, and the one that counts. */
+export interface NotificationOutcome {
+  calls: Array<{ call: 'drop' | 'retry'; reason: string }>;
+  /** "If several calls are made, only the last one is considered." */
+  last: { call: 'drop' | 'retry'; reason: string } | undefined;
+}
+
+/** Auth0's limit on a drop / retry reason. */
+export const NOTIFICATION_REASON_LIMIT = 1024;
+
+export async function runCustomPhoneProvider(
+  action: LoadedAction,
+  event: CustomPhoneProviderEvent,
+  /** `api` replaces the documented api object (hostile-api tests): present even when undefined. */
+  options: { api?: unknown } = {},
+): Promise<Invocation<NotificationOutcome>> {
+  const outcome: NotificationOutcome = { calls: [], last: undefined };
+  const record = (call: 'drop' | 'retry') => (reason: string) => {
+    if (typeof reason !== 'string' || reason.length > NOTIFICATION_REASON_LIMIT) {
+      throw new Error(`api.notification.${call}: reason must be a string of at most ${NOTIFICATION_REASON_LIMIT} characters`);
+    }
+    outcome.calls.push({ call, reason });
+    outcome.last = { call, reason };
+  };
+  const api: CustomPhoneProviderApi = { cache: action.cache, notification: { drop: record('drop'), retry: record('retry') } };
+  const { error, logs, durationMs } = await runHandler(action, 'onExecuteCustomPhoneProvider', event, 'api' in options ? options.api : api);
+  return error ? { result: outcome, error, logs, durationMs } : { result: outcome, logs, durationMs };
+}
+
 function applyMetadata(target: Record<string, unknown>, key: string, value: unknown): void {
   if (value === null) delete target[key];
   else target[key] = structuredClone(value);
@@ -532,6 +563,38 @@ export function sendPhoneMessageEvent(overrides?: DeepPartial<SendPhoneMessageEv
     tenant: { id: 'tollguard-test' },
     secrets: {},
     transaction: { correlation_id: 'c0rre1at10n-5e4d-41b2-9f3a-7d2c1b0a9e8f' },
+  };
+  return withOverrides(base, overrides);
+}
+
+/** The custom-phone-provider v1 event, with Auth0's own sample's hyphenated recipient form. */
+export function customPhoneProviderEvent(overrides?: DeepPartial<CustomPhoneProviderEvent>): CustomPhoneProviderEvent {
+  const base: CustomPhoneProviderEvent = {
+    notification: {
+      recipient: '+1-415-555-2671',
+      delivery_method: 'text',
+      message_type: 'otp_verify',
+      code: '123456',
+      as_text: 'Your verification code is 123456',
+      as_voice: 'Your verification code is 123456',
+      from: '+1-808-555-2222',
+      locale: 'en_US',
+    },
+    request: sampleRequest(),
+    user: {
+      user_id: 'sms|6650c1f0a1b2c3d4e5f60718',
+      phone_number: '+14155552671',
+      phone_verified: true,
+      created_at: '2024-05-24T16:05:36.000Z',
+      updated_at: '2024-06-02T08:41:12.000Z',
+      app_metadata: {},
+      user_metadata: {},
+    },
+    client: sampleClient(),
+    connection: { id: 'con_T0llGuardSm5Pw1', name: 'sms', strategy: 'sms', metadata: {} },
+    tenant: { id: 'tollguard-test', friendly_name: 'Tollguard Test', home_url: 'https://app.example.com' },
+    secrets: {},
+    transaction: { correlation_id: 'c0rre1at10n-7a1b-43c4-9d5e-6f7a8b9c0d1e' },
   };
   return withOverrides(base, overrides);
 }

@@ -1,0 +1,35 @@
+/** Small, defensive readers of the fields every Auth0 event shares (request, user, client). */
+import type { UserFacts } from '../engine/types';
+
+export const MAX_CODE_LENGTH = 16;
+/** Twilio's own limit on a message body (and far above any OTP template). */
+export const MAX_TEXT_LENGTH = 1600;
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The request's country from Auth0's geoip, when it is a real ISO code. */
+export function geoCountry(request: Record<string, unknown>): string | undefined {
+  const geoip = isRecord(request['geoip']) ? request['geoip'] : {};
+  const country = geoip['countryCode'];
+  return typeof country === 'string' && /^[A-Z]{2}$/.test(country) ? country : undefined;
+}
+
+export function userFacts(user: unknown): UserFacts {
+  const record = isRecord(user) ? user : {};
+  return {
+    id: typeof record['user_id'] === 'string' ? record['user_id'] : undefined,
+    appMetadata: isRecord(record['app_metadata']) ? record['app_metadata'] : {},
+  };
+}
+
+export function optionalText(value: unknown, max = 256): string | undefined {
+  return typeof value === 'string' && value.length > 0 && value.length <= max ? value : undefined;
+}
+
+/** A value for an error message: short strings quoted, anything else by its type only. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 20));
+  return `<${value === null ? 'null' : typeof value}>`;
+}

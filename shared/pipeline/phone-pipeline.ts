@@ -1,0 +1,259 @@
+/**
+ * The one decision pipeline of a phone message: request → decide (static rules, then the dynamic
+ * rules on the counter store) → deliver or refuse → one log line → an outcome the entry acts on
+ * (throw, return, drop, retry, or answer Okta). A bug inside the guard never escapes: the fail
+ * mode decides (open by default) and the log line says so loudly.
+ */
+import { SMS_HIGH_RISK_COUNTRIES, VOICE_EXTRA_HIGH_RISK_COUNTRIES } from '../data/high-risk-countries';
+import type { DeliveryReceipt } from '../delivery/sender';
+import { TwilioError } from '../delivery/twilio-errors';
+import type { DynamicFacts } from '../engine/dynamic-types';
+import { isTrusted, runStaticRules, type RuleRun } from '../engine/static-rules';
+import type { Finding, SendFacts } from '../engine/types';
+import { scrubText, writeDecisionLog, type LogSink, type PhoneDecisionLine, type StoreLogFields } from '../log/decision-log';
+import type { PhoneNumberFacts } from '../phone/e164';
+import { describeUnparsedRecipient, maskPhoneNumber } from '../phone/mask';
+import { NETWORK_ZONE_RULE } from '../rules/network-zones';
+import { NUMBER_LIST_RULE } from '../rules/number-lists';
+import { checkRecipient } from '../rules/number-sanity';
+import { rangeOf } from '../rules/prefix-anomaly';
+import type { DynamicVerdict } from '../send/dynamic-guard';
+import type { SendContainer } from '../send/container';
+import { readTrustTier } from '../trust';
+import { errorMessage, failModeFinding, lineBase, roundMs } from './guard-run';
+import type { PhoneMessageRequest, PhoneRequestResult } from './phone-request';
+
+export interface PhoneDependencies {
+  container: SendContainer;
+  now: () => number;
+  log: LogSink;
+  tenant: string;
+  /** How the entry refuses: `error` (the caller sees a failure) or `silent` (a shadow block). */
+  refusal: 'error' | 'silent';
+  /** The entry can ask the provider to retry a delivery that failed for a passing reason. */
+  retries: boolean;
+}
+
+export type PhoneOutcome =
+  | { kind: 'delivered'; receipt: DeliveryReceipt; line: PhoneDecisionLine }
+  | { kind: 'refused'; summary: string; line: PhoneDecisionLine }
+  | { kind: 'not-delivered'; reason: string; transient: boolean; line: PhoneDecisionLine }
+  | { kind: 'unreadable'; reason: string; line: PhoneDecisionLine };
+
+export interface PhoneEvaluation {
+  blocks: Finding[];
+  trusts: Finding[];
+  ruleErrors: string[];
+  number: PhoneNumberFacts | undefined;
+  store: StoreLogFields;
+}
+
+const SMS_HIGH_RISK = new Set(SMS_HIGH_RISK_COUNTRIES);
+const VOICE_HIGH_RISK = new Set([...SMS_HIGH_RISK_COUNTRIES, ...VOICE_EXTRA_HIGH_RISK_COUNTRIES]);
+const MAX_USER_ID_LOGGED = 128;
+
+export async function runPhoneMessage(read: PhoneRequestResult, deps: PhoneDependencies): Promise<PhoneOutcome> {
+  const startedAt = performance.now();
+  const { container } = deps;
+  const base = { ...lineBase(container.policy.mode, deps.now(), container.configErrors), trigger: read.ok ? read.request.trigger : read.trigger };
+  if (!read.ok) {
+    const line: PhoneDecisionLine = {
+      ...base,
+      decision: 'error',
+      outcome: 'refused',
+      refusal: deps.refusal,
+      rules: ['event'],
+      reasons: [read.reason],
+      channel: read.channel,
+    };
+    writeDecisionLog(deps.log, line, container.secretValues);
+    return { kind: 'unreadable', reason: read.reason, line };
+  }
+  const request = read.request;
+  const evaluation = container.policy.mode === 'off' ? skipped(request) : await evaluateSafely(request, deps);
+  const decidedAt = performance.now();
+  const scrub = scrubList(container.secretValues, request, evaluation.number);
+  const blocked = evaluation.blocks.length > 0;
+  const enforceBlock = blocked && container.policy.mode === 'enforce';
+  const line: PhoneDecisionLine = {
+    ...base,
+    decision: blocked ? 'block' : 'allow',
+    outcome: enforceBlock ? 'refused' : blocked ? 'would_block_delivered' : 'delivered',
+    refusal: enforceBlock ? deps.refusal : undefined,
+    rules: evaluation.blocks.map((finding) => finding.rule),
+    reasons: evaluation.blocks.map((finding) => finding.reason),
+    trusted: evaluation.trusts.length > 0 ? evaluation.trusts.map((finding) => finding.reason) : undefined,
+    rule_errors: evaluation.ruleErrors.length > 0 ? evaluation.ruleErrors : undefined,
+    channel: request.channel,
+    message_type: request.messageType,
+    message_kind: request.kind,
+    otp_action: request.otpAction,
+    to: evaluation.number ? maskPhoneNumber(evaluation.number.e164, evaluation.number.callingCode) : describeUnparsedRecipient(request.recipient),
+    country: evaluation.number?.country,
+    ip: request.ip?.text,
+    request_country: request.requestCountry,
+    user_id: request.user.id !== undefined && request.user.id.length > MAX_USER_ID_LOGGED ? `${request.user.id.slice(0, MAX_USER_ID_LOGGED - 3)}...` : request.user.id,
+    client_id: request.context.clientId,
+    connection: request.context.connection,
+    organization: request.context.organization,
+    ...evaluation.store,
+    timings_ms: { decide: roundMs(decidedAt - startedAt) },
+  };
+
+  if (enforceBlock) {
+    writeDecisionLog(deps.log, line, scrub);
+    return { kind: 'refused', summary: `tollguard refused this ${request.channel} ${request.kind === 'otp' ? 'OTP' : 'notice'} (${line.rules.join(', ')})`, line };
+  }
+  return deliver(request, evaluation, line, deps, decidedAt, scrub);
+}
+
+/** The decision alone, without delivery or log (benchmarks and simulations call it too). */
+export async function decidePhoneMessage(request: PhoneMessageRequest, deps: Pick<PhoneDependencies, 'container' | 'now' | 'tenant'>): Promise<PhoneEvaluation> {
+  return deps.container.policy.mode === 'off' ? skipped(request) : evaluateSafely(request, deps);
+}
+
+async function evaluateSafely(request: PhoneMessageRequest, deps: Pick<PhoneDependencies, 'container' | 'now' | 'tenant'>): Promise<PhoneEvaluation> {
+  try {
+    return await evaluate(request, deps);
+  } catch (error) {
+    return withFailMode({ ...skipped(request), ruleErrors: [`guard: ${errorMessage(error)}`] }, deps.container);
+  }
+}
+
+async function evaluate(request: PhoneMessageRequest, deps: Pick<PhoneDependencies, 'container' | 'now' | 'tenant'>): Promise<PhoneEvaluation> {
+  const recipient = checkRecipient(request.recipient);
+  if ('finding' in recipient) {
+    return { blocks: [recipient.finding], trusts: [], ruleErrors: [], number: undefined, store: {} };
+  }
+  const { container } = deps;
+  const facts: SendFacts = {
+    now: deps.now(),
+    channel: request.channel,
+    otpAction: request.otpAction,
+    number: recipient.number,
+    ip: request.ip,
+    requestCountry: request.requestCountry,
+    user: request.user,
+  };
+  const run = runStaticRules(facts, container.policy);
+  const staticErrors = run.errors.map((error) => `${error.rule}: ${error.message}`);
+  let dynamic: DynamicVerdict;
+  let storeKind = 'unusable';
+  try {
+    const guard = container.guardFor(deps.tenant, request.kind);
+    storeKind = guard.storeKind;
+    dynamic = await guard.evaluate(dynamicFactsFor(facts, run, container, request));
+  } catch (error) {
+    // The static findings stand whatever happens to the dynamic part.
+    dynamic = { ...NO_DYNAMIC_VERDICT, ruleErrors: [`dynamic rules: ${errorMessage(error)}`] };
+  }
+  const findings = [...run.findings, ...dynamic.findings];
+  return withFailMode(
+    {
+      blocks: findings.filter((finding) => finding.effect === 'block'),
+      trusts: findings.filter((finding) => finding.effect === 'trust'),
+      ruleErrors: [...staticErrors, ...dynamic.ruleErrors],
+      number: facts.number,
+      store: {
+        store: storeKind,
+        store_requests: dynamic.storeRequests,
+        store_ms: roundMs(dynamic.storeMs),
+        store_error: dynamic.storeError,
+        fail_mode: dynamic.storeError !== undefined ? container.dynamicPolicy.failMode : undefined,
+        incidents: dynamic.incidents.length > 0 ? dynamic.incidents : undefined,
+        alert_errors: dynamic.alertErrors.length > 0 ? dynamic.alertErrors : undefined,
+        lookup: dynamic.lookup,
+        lookup_error: dynamic.lookupError,
+        replay: dynamic.replay ? true : undefined,
+      },
+    },
+    container,
+  );
+}
+
+const NO_DYNAMIC_VERDICT: DynamicVerdict = {
+  findings: [], ruleErrors: [], storeError: undefined, incidents: [], alertErrors: [], storeMs: 0, storeRequests: 0, lookup: undefined, lookupError: undefined, replay: false,
+};
+
+function dynamicFactsFor(facts: SendFacts, run: RuleRun, container: SendContainer, request: PhoneMessageRequest): DynamicFacts {
+  const country = facts.number.country;
+  return {
+    facts,
+    trustedNumber: isTrusted(run, NUMBER_LIST_RULE),
+    trustedNetwork: isTrusted(run, NETWORK_ZONE_RULE),
+    trust: readTrustTier(facts.user.appMetadata),
+    range: rangeOf(facts.number.e164, facts.number.callingCode, container.dynamicPolicy.pumping?.rangeDropDigits ?? 4),
+    // The country-risk prior of the shipped tier for this channel (exemptions do not lower it: they
+    // allow a country, they do not make its ranges less attractive to pumpers).
+    highRiskCountry: country !== undefined && (request.channel === 'voice' ? VOICE_HIGH_RISK : SMS_HIGH_RISK).has(country),
+    staticBlocked: run.findings.some((finding) => finding.effect === 'block'),
+    notificationId: request.notificationId,
+  };
+}
+
+function withFailMode(evaluation: PhoneEvaluation, container: SendContainer): PhoneEvaluation {
+  const finding = failModeFinding(evaluation.ruleErrors, container.dynamicPolicy.failMode, 'a guard rule');
+  return finding === undefined ? evaluation : { ...evaluation, blocks: [...evaluation.blocks, finding] };
+}
+
+function skipped(request: PhoneMessageRequest): PhoneEvaluation {
+  const recipient = checkRecipient(request.recipient);
+  return { blocks: [], trusts: [], ruleErrors: [], number: 'number' in recipient ? recipient.number : undefined, store: {} };
+}
+
+function scrubList(secretValues: readonly string[], request: PhoneMessageRequest, number: PhoneNumberFacts | undefined): string[] {
+  const recipient = typeof request.recipient === 'string' ? request.recipient.trim() : undefined;
+  return [
+    ...secretValues,
+    request.code,
+    request.text,
+    ...(recipient ? [recipient, recipient.replace(/^\+/, '')] : []),
+    ...(number ? [number.e164, number.e164.slice(1)] : []),
+  ];
+}
+
+/** Timeouts, network failures, rate limits and Twilio's own 5xx pass; the rest will fail again. */
+export function isTransientDeliveryError(error: unknown): boolean {
+  if (!(error instanceof TwilioError)) return false;
+  if (error.kind === 'timeout' || error.kind === 'network') return true;
+  if (error.code === 20429) return true;
+  return error.status !== undefined && (error.status === 429 || error.status >= 500);
+}
+
+async function deliver(
+  request: PhoneMessageRequest,
+  evaluation: PhoneEvaluation,
+  line: PhoneDecisionLine,
+  deps: PhoneDependencies,
+  decidedAt: number,
+  scrub: string[],
+): Promise<PhoneOutcome> {
+  const { sender, delivery } = deps.container;
+  if (sender === undefined) {
+    const problems = scrubText((delivery.kind === 'unusable' ? delivery.problems : ['no sender configured']).join('; '), scrub);
+    const failed: PhoneDecisionLine = { ...line, outcome: 'not_delivered', delivery_error: problems };
+    writeDecisionLog(deps.log, failed, scrub);
+    return { kind: 'not-delivered', reason: `tollguard cannot deliver: ${problems}`, transient: false, line: failed };
+  }
+  const to = evaluation.number?.e164 ?? (typeof request.recipient === 'string' ? request.recipient.trim() : '');
+  try {
+    const receipt = await sender.send({ channel: request.channel, to, code: request.code, text: request.text });
+    const delivered: PhoneDecisionLine = { ...line, delivery: receipt, timings_ms: { decide: line.timings_ms?.decide ?? 0, deliver: roundMs(performance.now() - decidedAt) } };
+    writeDecisionLog(deps.log, delivered, scrub);
+    return { kind: 'delivered', receipt, line: delivered };
+  } catch (error) {
+    // Twilio's own messages may quote the destination number.
+    const reason = scrubText(errorMessage(error), scrub);
+    const transient = isTransientDeliveryError(error);
+    const failed: PhoneDecisionLine = {
+      ...line,
+      outcome: 'not_delivered',
+      delivery_error: reason,
+      twilio_code: error instanceof TwilioError ? error.code : undefined,
+      retry: deps.retries && transient ? true : undefined,
+      timings_ms: { decide: line.timings_ms?.decide ?? 0, deliver: roundMs(performance.now() - decidedAt) },
+    };
+    writeDecisionLog(deps.log, failed, scrub);
+    return { kind: 'not-delivered', reason: `tollguard could not deliver the ${request.channel} message: ${reason}`, transient, line: failed };
+  }
+}
