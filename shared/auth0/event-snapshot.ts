@@ -178,9 +178,10 @@ export function snapshotEvent(event: unknown, limits: SnapshotLimits = SNAPSHOT_
     snapshotter.problem('', `could not be read (${errorName(error)})`);
     root = SKIP;
   }
-  const isObject = root.ok && typeof root.value === 'object' && root.value !== null && !Array.isArray(root.value);
+  const value = root.ok ? root.value : undefined;
+  const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
   if (root.ok && !isObject) snapshotter.problem('', 'is not an object');
-  return { event: isObject ? (root.value as SnapshotObject) : {}, problems: snapshotter.finish() };
+  return { event: isObject ? value : {}, problems: snapshotter.finish() };
 }
 
 /** Key names are user data too: shortened, printable ASCII only. */
