@@ -174,6 +174,8 @@ export interface Report {
   flaggedUsers: FlaggedUser[];
   /** Users seen behind a flagged IP and not flagged themselves (blocked only with --block-ip-users). */
   ipUsers: FlaggedUser[];
+  /** Prefixes to add to GUARD_BLOCKED_NUMBERS for the range surges (`+44 740012`; ranges known exactly). */
+  proposedBlockedNumbers: string[];
   findings: number;
 }
 
@@ -242,7 +244,7 @@ export function analyze(events: readonly SendEvent[], input: InputSummary, optio
   const failureSpikes = spikes(inWindow, history, t);
   const timeline = buildTimeline(inWindow, start, end, options.windowMs);
 
-  const { flaggedUsers, ipUsers } = collectUsers(inWindow, actors, users, manyNumbers, ips);
+  const { flaggedUsers, ipUsers } = collectUsers(inWindow, actors, users, manyNumbers, ips, rangeSurges);
 
   const report: Report = {
     version: 1,
@@ -268,6 +270,7 @@ export function analyze(events: readonly SendEvent[], input: InputSummary, optio
     timeline,
     flaggedUsers,
     ipUsers,
+    proposedBlockedNumbers: rangeSurges.flatMap((row) => (row.prefix === undefined ? [] : [row.prefix])),
     findings: 0,
   };
   report.findings = countFindings(report);
@@ -587,7 +590,10 @@ function collectUsers(
   users: readonly GroupRow[],
   manyNumbers: readonly GroupRow[],
   ips: readonly GroupRow[],
+  rangeSurges: readonly SurgeRow[] = [],
 ): { flaggedUsers: FlaggedUser[]; ipUsers: FlaggedUser[] } {
+  const surging = new Map(rangeSurges.map((row) => [row.key, row]));
+  const rangeReasons = new Map<string, Set<string>>();
   const sourcesByUser = new Map<string, Set<Source>>();
   const usersByIp = new Map<string, Set<string>>();
   const identities = new Map<string, { userId?: string; userName?: string }>();
@@ -598,6 +604,12 @@ function collectUsers(
     if (sources === undefined) sourcesByUser.set(key, (sources = new Set()));
     sources.add(event.source);
     if (!identities.has(key)) identities.set(key, { userId: event.userId, userName: event.userName });
+    const surge = event.range === undefined ? undefined : surging.get(event.range);
+    if (surge !== undefined) {
+      let reasons = rangeReasons.get(key);
+      if (reasons === undefined) rangeReasons.set(key, (reasons = new Set()));
+      reasons.add(`sent to surging range ${surge.key} (${surge.numbers} numbers, threshold ${surge.threshold})`);
+    }
     if (event.ip !== undefined) {
       let set = usersByIp.get(event.ip);
       if (set === undefined) usersByIp.set(event.ip, (set = new Set()));
@@ -615,6 +627,13 @@ function collectUsers(
   for (const row of users) add(row, '');
   for (const row of actors) add(row, `from ${row.ip ?? '-'}: `);
   for (const row of manyNumbers) add(row, '');
+  // The accounts behind a range surge: typically many fresh accounts, one SMS each.
+  for (const [key, reasons] of rangeReasons) {
+    let user = flaggedMap.get(key);
+    const identity = identities.get(key);
+    if (user === undefined) flaggedMap.set(key, (user = makeUser(identity?.userId, identity?.userName, sourcesByUser.get(key) ?? new Set())));
+    user.reasons.push(...reasons);
+  }
 
   const ipUserMap = new Map<string, FlaggedUser>();
   for (const row of ips) {

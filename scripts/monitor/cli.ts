@@ -26,6 +26,9 @@ import {
   type ActionResult,
   type UsersApi,
 } from './respond';
+import { executeRangeBlocks, openStore, planRangeBlocks, storeKeys, type RangeBlockResult, type StoreTarget } from './range-block';
+import { parseDynamicPolicy } from '../../shared/config/dynamic-policy';
+import { ConfigErrors } from '../../shared/config/static-policy';
 import { loadState, newState, pruneEvents, saveState, type MonitorState } from './state';
 
 export const EXIT_OK = 0;
@@ -95,6 +98,9 @@ const OPTIONS = {
   record: { type: 'string' },
   concurrency: { type: 'string' },
   webhook: { type: 'string' },
+  tenant: { type: 'string' },
+  'key-prefix': { type: 'string' },
+  'range-block-for': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -146,6 +152,13 @@ response
   --allow-list FILE        user ids / e-mails (one per line) never touched
   --record FILE            append one JSON line per action (dry runs too)
   --concurrency N          parallel Management API calls (default 2)
+                           range surges: the accounts behind them are acted on, the prefixes to add
+                           to GUARD_BLOCKED_NUMBERS are printed, and with UPSTASH_REDIS_REST_URL /
+                           UPSTASH_REDIS_REST_TOKEN set a range block is written into the Actions'
+                           counter store (with --apply; a dry run lists it)
+  --range-block-for DURATION  how long a range block lasts (default 12h, the Action's GUARD_PUMPING_BLOCK)
+  --tenant NAME            the tenant the Actions see (event.tenant.id; default: from an *.auth0.com --domain)
+  --key-prefix PREFIX      the Actions' GUARD_KEY_PREFIX (env GUARD_KEY_PREFIX; default tollguard)
   --webhook URL            post a Slack-style alert when there are findings (env TOLLGUARD_MONITOR_WEBHOOK)
 
 exit codes: 0 no findings, 3 findings, 1 error
@@ -177,6 +190,9 @@ interface Settings {
   record?: string;
   concurrency: number;
   webhook?: string;
+  /** The Actions' counter store, for range blocks (with --block / --delete and the Upstash variables). */
+  store?: StoreTarget;
+  rangeBlockMs: number;
 }
 
 export async function main(argv: readonly string[], partial: Partial<CliDeps> = {}): Promise<number> {
@@ -230,7 +246,7 @@ export function settingsFrom(values: Values, positionals: readonly string[], dep
   const action = values.block === true ? 'block' : values.delete === true ? 'delete' : undefined;
   if (values.apply === true && action === undefined) throw new UsageError('--apply needs --block or --delete');
   if (values['block-ip-users'] === true && action === undefined) throw new UsageError('--block-ip-users needs --block or --delete');
-  for (const flag of ['allow-list', 'record', 'concurrency'] as const) {
+  for (const flag of ['allow-list', 'record', 'concurrency', 'tenant', 'key-prefix', 'range-block-for'] as const) {
     if (values[flag] !== undefined && action === undefined) throw new UsageError(`--${flag} only applies with --block or --delete`);
   }
   const format = values.format ?? 'table';
@@ -277,9 +293,35 @@ export function settingsFrom(values: Values, positionals: readonly string[], dep
     record: values.record,
     concurrency: intFlag('concurrency', values.concurrency, 2),
     webhook: values.webhook ?? nonEmpty(deps.env['TOLLGUARD_MONITOR_WEBHOOK']),
+    store: action !== undefined ? storeTarget(values, deps.env) : undefined,
+    rangeBlockMs: durationFlag('range-block-for', values['range-block-for'], ACTION_PUMPING_BLOCK_MS),
   };
   if (settings.webhook !== undefined && !/^https?:\/\//.test(settings.webhook)) throw new UsageError('--webhook must be an http(s) URL');
   return settings;
+}
+
+const ACTION_DEFAULTS = parseDynamicPolicy({}, new ConfigErrors());
+const ACTION_PUMPING_BLOCK_MS = ACTION_DEFAULTS.pumping?.blockMs ?? 12 * 3_600_000;
+
+/** The Actions' Upstash store, when both variables are set (one alone is an error naming the other). */
+function storeTarget(values: Values, env: Record<string, string | undefined>): StoreTarget | undefined {
+  const url = nonEmpty(env['UPSTASH_REDIS_REST_URL']);
+  const token = nonEmpty(env['UPSTASH_REDIS_REST_TOKEN']);
+  if (url === undefined && token === undefined) return undefined;
+  if (url === undefined || token === undefined) {
+    throw new UsageError(`range blocks need both UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN; ${url === undefined ? 'UPSTASH_REDIS_REST_URL' : 'UPSTASH_REDIS_REST_TOKEN'} is not set`);
+  }
+  if (!/^https?:\/\//.test(url)) throw new UsageError('UPSTASH_REDIS_REST_URL must be an http(s) URL');
+  const rawPrefix = values['key-prefix'] ?? nonEmpty(env['GUARD_KEY_PREFIX']);
+  const errors = new ConfigErrors();
+  const keyPrefix = parseDynamicPolicy(rawPrefix === undefined ? {} : { GUARD_KEY_PREFIX: rawPrefix }, errors).keyPrefix;
+  if (errors.errors.length > 0) throw new UsageError(`--key-prefix / GUARD_KEY_PREFIX: ${errors.errors.map((error) => error.message).join('; ')}`);
+  const domain = (values.domain ?? nonEmpty(env['AUTH0_DOMAIN']))?.replace(/^https?:\/\//, '');
+  const tenant = values.tenant ?? (domain !== undefined && /^[A-Za-z0-9-]+(\.[a-z]{2})?\.auth0\.com\/?$/.test(domain) ? domain.split('.')[0] : undefined);
+  if (tenant === undefined || tenant.trim() === '') {
+    throw new UsageError('range blocks need --tenant NAME: the tenant the Actions see as event.tenant.id (the NAME of NAME.eu.auth0.com)');
+  }
+  return { url, token, keyPrefix, tenant: tenant.trim() };
 }
 
 function managementConfig(values: Values, env: Record<string, string | undefined>): ManagementConfig {
@@ -449,6 +491,7 @@ async function run(settings: Settings, deps: CliDeps): Promise<number> {
   // Respond.
   let failed = false;
   let results: ActionResult[] = [];
+  let rangeResults: RangeBlockResult[] = [];
   if (settings.action !== undefined) {
     const plan = planResponse(report, { action: settings.action, allowList, includeIpUsers: settings.blockIpUsers });
     results = await executeResponse(plan, {
@@ -463,16 +506,29 @@ async function run(settings: Settings, deps: CliDeps): Promise<number> {
       failed = true;
       for (const error of errors) deps.stderr(terminalSafe(`error: ${settings.action} ${error.userId ?? '-'}: ${error.error ?? ''}`) + '\n');
     }
+    const now = deps.now();
+    const rangePlan = planRangeBlocks(report.rangeSurges, { now, blockMs: settings.rangeBlockMs, keys: settings.store === undefined ? undefined : storeKeys(settings.store) });
+    rangeResults = await executeRangeBlocks(rangePlan, {
+      store: settings.store !== undefined && settings.apply ? openStore(settings.store) : undefined,
+      apply: settings.apply,
+      now,
+      blockMs: settings.rangeBlockMs,
+      record: settings.record !== undefined ? recordAppender(settings.record) : undefined,
+    });
+    for (const error of rangeResults.filter((result) => result.result === 'error')) {
+      failed = true;
+      deps.stderr(terminalSafe(`error: block range ${error.range}: ${error.error ?? ''}`) + '\n');
+    }
   }
 
   // Report.
-  const extra = settings.action !== undefined ? { response: results } : {};
+  const extra = settings.action !== undefined ? { response: results, rangeBlocks: rangeResults.map(rangeJson) } : {};
   if (!settings.quiet) {
     if (settings.format === 'json') deps.stdout(toJson(report, extra));
-    else deps.stdout(toTable(report) + (settings.action !== undefined ? responseTable(results, settings.apply) : ''));
+    else deps.stdout(toTable(report) + (settings.action !== undefined ? responseTable(results, settings.apply, rangeResults) : ''));
   }
   if (settings.json !== undefined) await writeFile(settings.json, toJson(report, extra));
-  if (settings.html !== undefined) await writeFile(settings.html, toHtml(report, settings.action !== undefined ? results : undefined));
+  if (settings.html !== undefined) await writeFile(settings.html, toHtml(report, settings.action !== undefined ? { users: results, ranges: rangeResults } : undefined));
 
   // Alert.
   if (settings.webhook !== undefined && report.findings > 0) {
@@ -490,3 +546,7 @@ async function run(settings: Settings, deps: CliDeps): Promise<number> {
   return report.findings > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
 
+
+function rangeJson(result: RangeBlockResult): Record<string, unknown> {
+  return { ...result, until: new Date(result.until).toISOString(), blockedUntil: result.blockedUntil === undefined ? undefined : new Date(result.blockedUntil).toISOString() };
+}

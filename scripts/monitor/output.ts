@@ -9,6 +9,7 @@
 import { maskNumberRuns } from './phone';
 import type { GroupRow, Report, SpikeRow, SurgeRow } from './analyze';
 import type { ActionResult } from './respond';
+import type { RangeBlockResult } from './range-block';
 
 /** Masks anything that looks like a full international number. */
 export function guardNumbers(text: string): string {
@@ -105,7 +106,13 @@ export function toTable(report: Report, options: TableOptions = {}): string {
     { title: 'baseline', right: true, value: (row) => String(row.baseline) },
     { title: 'threshold', right: true, value: (row) => n(row.threshold) },
   ];
-  section(out, `RANGE SURGES (distinct numbers this window vs the previous windows; ! = high-risk country)`, report.rangeSurges, maxRows, surgeColumns('range'));
+  section(out, `RANGE SURGES (distinct numbers this window vs the previous windows; ! = high-risk country)`, report.rangeSurges, maxRows, [
+    ...surgeColumns('range'),
+    { title: 'block prefix', value: (row) => row.prefix ?? '(masked numbers only)' },
+  ]);
+  if (report.proposedBlockedNumbers.length > 0) {
+    out.push(`GUARD_BLOCKED_NUMBERS: add ${report.proposedBlockedNumbers.join(', ')} (to the send Action's secret, or let --block write a range block)`);
+  }
   section(out, 'COUNTRY SURGES', report.countrySurges, maxRows, surgeColumns('country'));
   section(out, 'FAILURE-RATE SPIKES (hours)', report.failureSpikes, maxRows, [
     { title: 'hour', value: (row: SpikeRow) => row.start.slice(0, 16) },
@@ -127,7 +134,7 @@ export function toTable(report: Report, options: TableOptions = {}): string {
 }
 
 /** The response part of the terminal output: what was (or would be) done to whom. */
-export function responseTable(results: readonly ActionResult[], applied: boolean): string {
+export function responseTable(results: readonly ActionResult[], applied: boolean, ranges: readonly RangeBlockResult[] = []): string {
   const out: string[] = [];
   const action = results[0]?.action ?? 'block';
   const header = applied ? `RESPONSE (${action}, applied)` : `RESPONSE (${action}, DRY RUN: nothing was changed; add --apply to ${action})`;
@@ -137,7 +144,22 @@ export function responseTable(results: readonly ActionResult[], applied: boolean
     { title: 'result', value: (row) => row.result + (row.decision === 'act' ? '' : ` (${row.decision.replace('skip-', '')})`) },
     { title: 'why', value: (row) => clip(row.reasons.join('; '), 100) },
   ]);
+  if (ranges.length > 0) {
+    section(out, applied ? 'RANGE BLOCKS (counter store, applied)' : 'RANGE BLOCKS (counter store, DRY RUN: nothing was written)', ranges, ranges.length, [
+      { title: 'range', value: (row) => row.range },
+      { title: 'prefix', value: (row) => row.prefix ?? '-' },
+      { title: 'result', value: (row) => row.result + (row.decision === 'act' ? '' : ` (${rangeSkipText(row.decision)})`) },
+      { title: 'until', value: (row) => new Date(row.blockedUntil ?? row.until).toISOString().slice(0, 16) + 'Z' },
+      { title: 'error', value: (row) => row.error ?? '' },
+    ]);
+  }
   return `${out.map(terminalSafe).join('\n')}\n`;
+}
+
+function rangeSkipText(decision: RangeBlockResult['decision']): string {
+  if (decision === 'skip-no-prefix') return 'range known only from masked numbers';
+  if (decision === 'skip-no-store') return 'no counter store: set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN';
+  return decision;
 }
 
 interface Column<T> {
@@ -197,7 +219,13 @@ export function formatDuration(ms: number): string {
 // HTML
 // ---------------------------------------------------------------------------------------------
 
-export function toHtml(report: Report, response?: readonly ActionResult[]): string {
+export interface HtmlResponse {
+  users: readonly ActionResult[];
+  ranges?: readonly RangeBlockResult[];
+}
+
+export function toHtml(report: Report, responseParts?: HtmlResponse): string {
+  const response = responseParts?.users;
   const title = `tollguard monitor ${report.window.start.slice(0, 16)} .. ${report.window.end.slice(0, 16)}`;
   const totals = report.totals;
   const parts: string[] = [];

@@ -167,6 +167,7 @@ export function buildWebhookPayload(report: Report, results: readonly ActionResu
   add('flagged IPs', report.ips.length, report.ips.slice(0, 5).map((row) => `${row.ip ?? '-'}: ${row.numbers} numbers, ${row.users} users`));
   add('users with many numbers', report.manyNumbers.length, []);
   add('range surges', report.rangeSurges.length, report.rangeSurges.slice(0, 5).map((row) => `${row.key} ${row.numbers} numbers`));
+  if (report.proposedBlockedNumbers.length > 0) lines.push(`*GUARD_BLOCKED_NUMBERS, add*: ${report.proposedBlockedNumbers.join(', ')}`);
   add('country surges', report.countrySurges.length, report.countrySurges.slice(0, 5).map((row) => `${row.key} ${row.numbers} numbers`));
   add('failure-rate spikes', report.failureSpikes.length, report.failureSpikes.slice(0, 3).map((row) => `${row.start.slice(11, 16)}Z ${Math.round(row.share * 100)}%`));
   const acted = results.filter((result) => result.result === 'blocked' || result.result === 'deleted').length;

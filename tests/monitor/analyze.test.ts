@@ -45,9 +45,15 @@ describe('the scenario: legitimate traffic and every kind of attack', () => {
     expect(userIds(report.users).sort()).toEqual([expected.oktaAttacker, expected.attackerUser, expected.tollguardUser].sort());
   });
 
-  test('legitimate users, single-send pumping accounts and users behind the shared IP are not flagged users', () => {
+  test('legitimate users and users behind the shared IP are not flagged users; single-send pumping accounts are flagged only through their range', () => {
     const flagged = new Set([...userIds(report.users), ...userIds(report.actors), ...report.flaggedUsers.map((user) => user.userId)]);
-    for (const user of [...expected.legitUsers, ...expected.pumpUsers, ...expected.sharedIpUsers]) expect(flagged.has(user)).toBe(false);
+    for (const user of [...expected.legitUsers, ...expected.sharedIpUsers]) expect(flagged.has(user)).toBe(false);
+    const byGroups = new Set([...userIds(report.users), ...userIds(report.actors)]);
+    for (const user of expected.pumpUsers) expect(byGroups.has(user)).toBe(false);
+    const pumping = report.flaggedUsers.filter((user) => expected.pumpUsers.includes(user.userId ?? ''));
+    expect(pumping).toHaveLength(expected.pumpUsers.length);
+    for (const user of pumping) expect(user.reasons).toEqual([expect.stringContaining(`sent to surging range ${expected.pumpRange}`)]);
+    expect(report.proposedBlockedNumbers).toEqual(['+232 3012']);
   });
 
   test('the pumping wave is a range surge and a country surge (high-risk: the floor is halved)', () => {

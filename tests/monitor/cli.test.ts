@@ -203,14 +203,15 @@ describe('response', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(EXIT_FINDINGS);
     expect(run.managementCalls).toEqual([{ domain: 'acme.eu.auth0.com', token: 'x' }]);
-    expect(server.userUpdates.map((update) => update.id).sort()).toEqual([scenario.expect.attackerUser, scenario.expect.dripUser].sort());
+    expect(server.userUpdates.map((update) => update.id).sort()).toEqual([scenario.expect.attackerUser, scenario.expect.dripUser, ...scenario.expect.pumpUsers].sort());
     expect(server.userUpdates.every((update) => update.body['blocked'] === true)).toBe(true);
     expect(server.userDeletes).toEqual([]);
-    const lines = (await readFile(record, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { user_id: string; result: string; dry_run: boolean });
+    const lines = (await readFile(record, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { action: string; user_id: string; result: string; dry_run: boolean }).filter((line) => line.action === 'block');
     expect(lines.map((line) => [line.user_id, line.result]).sort()).toEqual(
       [
         [scenario.expect.attackerUser, 'blocked'],
         [scenario.expect.dripUser, 'blocked'],
+        ...scenario.expect.pumpUsers.map((user) => [user, 'blocked']),
         [scenario.expect.oktaAttacker, 'skipped'],
         [scenario.expect.tollguardUser, 'skipped'],
       ].sort(),
@@ -310,7 +311,10 @@ describe('end to end: `tsx scripts/monitor.ts` with the real ManagementClient ov
     const logCalls = server.requests.filter((request) => request.path === '/api/v2/logs');
     expect(logCalls[0]?.query).toMatchObject({ sort: 'date:1', per_page: '1' });
     expect(logCalls.slice(1).every((request) => request.query['take'] === '100' && request.query['from'] !== undefined)).toBe(true);
-    expect(server.userUpdates.map((update) => update.id).sort()).toEqual([scenario.expect.attackerUser, scenario.expect.dripUser].sort());
-    expect((await readFile(record, 'utf8')).trim().split('\n')).toHaveLength(2);
+    expect(server.userUpdates.map((update) => update.id).sort()).toEqual([scenario.expect.attackerUser, scenario.expect.dripUser, ...scenario.expect.pumpUsers].sort());
+    // One line per user, and one for the range (no counter store configured: skipped).
+    const lines = (await readFile(record, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { action: string; result: string });
+    expect(lines.filter((line) => line.action === 'block')).toHaveLength(2 + scenario.expect.pumpUsers.length);
+    expect(lines.filter((line) => line.action === 'block-range')).toEqual([expect.objectContaining({ result: 'skipped' })]);
   }, 45_000);
 });

@@ -121,7 +121,7 @@ test('property: no full phone number appears in the table, JSON, HTML, webhook p
         retry: { maxRetries: 0, maxWaitMs: 0, now: () => BASE, sleep: async () => undefined },
         record: async (line) => void lines.push(line),
       });
-      const outputs = [toTable(report), responseTable(results, false), toJson(report, { response: results }), toHtml(report, results), JSON.stringify(buildWebhookPayload(report, results, 'acme')), lines.join('')];
+      const outputs = [toTable(report), responseTable(results, false), toJson(report, { response: results }), toHtml(report, { users: results }), JSON.stringify(buildWebhookPayload(report, results, 'acme')), lines.join('')];
       for (const output of outputs) {
         for (const phone of phones) {
           expect(output).not.toContain(phone.slice(1));
