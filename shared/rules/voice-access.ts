@@ -32,10 +32,22 @@ export function userMayUseVoice(
   return groupClaims.some((claim) => namesOf(appMetadata[claim]).some((name) => groups.has(name)));
 }
 
+/**
+ * Group and role lists are user data: only the first MAX_GROUP_ENTRIES entries are read, by index,
+ * so a huge (or sparse, length 2^32 - 1) array costs at most that many reads.
+ */
+export const MAX_GROUP_ENTRIES = 100;
+
 function namesOf(value: unknown): string[] {
   if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
-  return [];
+  if (!Array.isArray(value)) return [];
+  const names: string[] = [];
+  const count = Math.min(value.length, MAX_GROUP_ENTRIES);
+  for (let index = 0; index < count; index += 1) {
+    const item: unknown = value[index];
+    if (typeof item === 'string') names.push(item);
+  }
+  return names;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

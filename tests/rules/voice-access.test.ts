@@ -1,4 +1,4 @@
-import { checkVoiceAccess } from '../../shared/rules/voice-access';
+import { MAX_GROUP_ENTRIES, checkVoiceAccess } from '../../shared/rules/voice-access';
 import { NUMBERS, factsFor, policyFrom } from '../support/facts';
 
 describe('voice-access rule', () => {
@@ -21,6 +21,26 @@ describe('voice-access rule', () => {
     expect(voice({ tollguard: { voice: 'true' } })?.effect).toBe('block');
     expect(voice({ groups: ['staff'], department: 'support' })?.effect).toBe('block');
     expect(voice({ groups: [7, null, { name: 'support' }] })?.effect).toBe('block');
+  });
+
+  test('a huge sparse group list is read only up to its first entries, by index (issue 11)', () => {
+    let reads = 0;
+    const target: unknown[] = ['staff'];
+    target.length = 2 ** 32 - 1;
+    const groups = new Proxy(target, {
+      get(object, key, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) reads += 1;
+        return Reflect.get(object, key, receiver) as unknown;
+      },
+    });
+    const outcome = checkVoiceAccess(factsFor(NUMBERS.US, { channel: 'voice', appMetadata: { groups } }), limited);
+    expect(outcome?.effect).toBe('block');
+    expect(reads).toBeLessThanOrEqual(MAX_GROUP_ENTRIES);
+    // An entry within the bound still grants voice; one beyond it is not looked at.
+    const late = Array.from({ length: MAX_GROUP_ENTRIES + 1 }, (_, index) => (index === MAX_GROUP_ENTRIES ? 'support' : 'staff'));
+    expect(checkVoiceAccess(factsFor(NUMBERS.US, { channel: 'voice', appMetadata: { groups: late } }), limited)?.effect).toBe('block');
+    late[MAX_GROUP_ENTRIES - 1] = 'support';
+    expect(checkVoiceAccess(factsFor(NUMBERS.US, { channel: 'voice', appMetadata: { groups: late } }), limited)).toBeUndefined();
   });
 
   test('claims are configurable', () => {
