@@ -1,13 +1,15 @@
 /**
  * One contract, two stores: the embedded memory store and Upstash (real Redis behind the local
- * Upstash REST shim, through the real @upstash/redis client) must answer every batch identically.
+ * Upstash REST shim, through tollguard's own Upstash REST client) must answer every batch identically.
  */
 import fc from 'fast-check';
 import type { CounterStore, StoreOp } from '../shared/store/counter-store';
 import { MemoryStore } from '../shared/store/memory-store';
+import { withTimeout } from '../shared/store/store-call';
 import { UpstashStore } from '../shared/store/upstash-store';
 import { describeWithRedis, startRedis, type RedisHandle } from './support/redis-server';
 import { startUpstashShim, type UpstashShim } from './support/upstash-shim';
+import { startRecorder, startRedirector } from './bundle/redirect-helpers';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 10, 23, 0);
@@ -206,11 +208,68 @@ describeWithRedis('counter store on Redis through the Upstash REST shim', () => 
     expect(shim.requests[0]?.commands[0]?.[0]?.toLowerCase()).toBe('evalsha');
   });
 
+  const flushScripts = () =>
+    fetch(`${shim.url}/`, { method: 'POST', headers: { authorization: `Bearer ${shim.token}`, 'content-type': 'application/json' }, body: JSON.stringify(['SCRIPT', 'FLUSH']) });
+  const verbs = () => shim.requests.map((request) => request.commands[0]?.[0]?.toLowerCase());
+
   test('after SCRIPT FLUSH the store falls back to EVAL and keeps answering', async () => {
     const store = new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 });
-    await fetch(`${shim.url}/`, { method: 'POST', headers: { authorization: `Bearer ${shim.token}`, 'content-type': 'application/json' }, body: JSON.stringify(['SCRIPT', 'FLUSH']) });
+    await store.run(T0, [{ kind: 'count', key: 'flushed', window: 1, ttlMs: HOUR }]);
+    await flushScripts();
+    shim.resetRequests();
     const [result] = await store.run(T0, [{ kind: 'count', key: 'flushed', window: 1, ttlMs: HOUR }]);
-    expect(result).toEqual({ kind: 'count', current: 1, previous: 0 });
+    expect(result).toEqual({ kind: 'count', current: 2, previous: 0 });
+    expect(verbs()).toEqual(['evalsha', 'eval']);
+  });
+
+  test('the first call of each script in a container sends it whole: a cold database costs one request, not two (issue 11)', async () => {
+    await flushScripts();
+    const store = new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 });
+    shim.resetRequests();
+    await store.run(T0, [{ kind: 'count', key: 'cold:c', window: 1, ttlMs: HOUR }]);
+    await store.raiseUntil([{ key: 'cold:u', until: T0 + HOUR, ttlMs: HOUR }]);
+    expect(verbs()).toEqual(['eval', 'eval']);
+    expect(store.requests).toBe(2);
+    shim.resetRequests();
+    await store.run(T0, [{ kind: 'count', key: 'cold:c', window: 1, ttlMs: HOUR }]);
+    await store.raiseUntil([{ key: 'cold:u', until: T0 + 2 * HOUR, ttlMs: HOUR }]);
+    expect(verbs()).toEqual(['evalsha', 'evalsha']);
+    // A second container sees a warm database and still sends its first call whole (it cannot know).
+    shim.resetRequests();
+    await new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 }).run(T0, [{ kind: 'get', key: 'cold:u' }]);
+    expect(verbs()).toEqual(['eval']);
+  });
+
+  test('a slow store (latency 150 ms): the first call on a cold database is one round trip, inside a 250 ms deadline (issue 11)', async () => {
+    await flushScripts();
+    const slow = await startUpstashShim({ redisUrl: redis.url, token: shim.token });
+    try {
+      slow.latencyMs = 150;
+      const store = new UpstashStore({ url: slow.url, token: slow.token, timeoutMs: 2000 });
+      const started = performance.now();
+      await withTimeout(store.run(T0, [{ kind: 'count', key: 'slow:c', window: 1, ttlMs: HOUR }]), 250);
+      expect(slow.requests).toHaveLength(1);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  test.each([301, 302, 307, 308])('a %i from the store URL is an error naming the secret; the other server is never hit (issue 11)', async (status) => {
+    const elsewhere = await startRecorder({ result: [1, 0] });
+    const redirector = await startRedirector(elsewhere.url, status);
+    try {
+      const store = new UpstashStore({ url: redirector.url, token: shim.token, timeoutMs: 2000 });
+      await expect(store.run(T0, [{ kind: 'count', key: 'moved', window: 1, ttlMs: HOUR }])).rejects.toThrow(
+        `Upstash answered HTTP ${status}, a redirect, which is not followed (check UPSTASH_REDIS_REST_URL)`,
+      );
+      await expect(store.put('moved:p', 'x', HOUR)).rejects.toThrow('not followed');
+      expect(redirector.hits).toHaveLength(2);
+      expect(elsewhere.hits).toEqual([]);
+    } finally {
+      await redirector.close();
+      await elsewhere.close();
+    }
   });
 
   test('keys carry a TTL (garbage collection only)', async () => {
