@@ -87,10 +87,14 @@ export interface GroupRow {
   failed: number;
   blocked: number;
   wouldBlock: number;
+  /** Sends by voice (calls), of `sends`. */
+  voice: number;
   numbers: number;
   countries: string[];
   highRiskCountries: string[];
   ipCountries: string[];
+  /** UTC hours (ISO starts) in which the group sent. */
+  hours: string[];
   users: number;
   ips: number;
   ranges: { range: string; numbers: number }[];
@@ -106,6 +110,11 @@ export interface SurgeRow {
   country?: string;
   numbers: number;
   sends: number;
+  /** Of `sends`: delivered (billed), and by voice. */
+  sent: number;
+  voice: number;
+  /** UTC hours (ISO starts) of the window's sends to it. */
+  hours: string[];
   users: number;
   baseline: number;
   previousWindows: number;
@@ -294,6 +303,8 @@ class Group {
   failed = 0;
   blocked = 0;
   wouldBlock = 0;
+  voice = 0;
+  readonly hours = new Set<number>();
   readonly numbers = new Set<string>();
   readonly countries = new Set<string>();
   readonly ipCountries = new Set<string>();
@@ -317,6 +328,8 @@ class Group {
     else if (event.outcome === 'failed') this.failed += 1;
     else this.blocked += 1;
     if (event.wouldBlock === true) this.wouldBlock += 1;
+    if (event.channel === 'voice') this.voice += 1;
+    this.hours.add(Math.floor(event.at / HOUR));
     if (event.numberKey !== undefined) {
       this.numbers.add(event.numberKey);
       if (event.numberMasked !== undefined && this.samples.size < 5 && !this.samples.has(event.numberKey)) this.samples.set(event.numberKey, event.numberMasked);
@@ -395,10 +408,12 @@ function toRow(group: Group, reasons: string[], identity: Identity): GroupRow {
     failed: group.failed,
     blocked: group.blocked,
     wouldBlock: group.wouldBlock,
+    voice: group.voice,
     numbers: group.numbers.size,
     countries,
     highRiskCountries: countries.filter((country) => HIGH_RISK_COUNTRIES.has(country)),
     ipCountries: [...group.ipCountries].sort(),
+    hours: hourList(group.hours),
     users: group.users.size,
     ips: group.ips.size,
     ranges: [...group.ranges.entries()]
@@ -448,6 +463,9 @@ function surges(
   interface Acc {
     perWindow: Map<number, Set<string>>;
     sends: number;
+    sent: number;
+    voice: number;
+    hours: Set<number>;
     users: Set<string>;
     country: string | undefined;
     prefix: string | undefined;
@@ -461,7 +479,7 @@ function surges(
     const index = Math.floor((end - event.at) / windowMs);
     if (index > previousWindows) continue; // the partial window before the oldest complete one
     let acc = accs.get(key);
-    if (acc === undefined) accs.set(key, (acc = { perWindow: new Map(), sends: 0, users: new Set(), country: event.country, prefix: undefined, highRisk: false }));
+    if (acc === undefined) accs.set(key, (acc = { perWindow: new Map(), sends: 0, sent: 0, voice: 0, hours: new Set(), users: new Set(), country: event.country, prefix: undefined, highRisk: false }));
     acc.country ??= event.country;
     if (scope === 'range') acc.prefix ??= event.rangePrefix;
     let set = acc.perWindow.get(index);
@@ -469,6 +487,9 @@ function surges(
     set.add(event.numberKey);
     if (index === 0 && event.at > end - windowMs) {
       acc.sends += 1;
+      if (event.ok) acc.sent += 1;
+      if (event.channel === 'voice') acc.voice += 1;
+      acc.hours.add(Math.floor(event.at / HOUR));
       if (event.country !== undefined && highRiskTier(event.channel).has(event.country)) acc.highRisk = true;
       const user = userKey(event);
       if (user !== undefined) acc.users.add(user);
@@ -488,6 +509,9 @@ function surges(
       key,
       numbers: current,
       sends: acc.sends,
+      sent: acc.sent,
+      voice: acc.voice,
+      hours: hourList(acc.hours),
       users: acc.users.size,
       baseline: Math.round(baseline * 100) / 100,
       previousWindows,
@@ -662,6 +686,10 @@ function makeUser(userId: string | undefined, userName: string | undefined, sour
 }
 
 // ---------------------------------------------------------------------------------------------
+
+function hourList(hours: ReadonlySet<number>): string[] {
+  return [...hours].sort((a, b) => a - b).map((hour) => iso(hour * HOUR));
+}
 
 export function iso(ms: number): string {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : '';

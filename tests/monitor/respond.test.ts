@@ -143,7 +143,8 @@ describe('alert webhook', () => {
     actors: [{}],
     ips: [],
     manyNumbers: [],
-    rangeSurges: [{ key: '+2323012xxxx', numbers: 30 }],
+    rangeSurges: [{ key: '+2323012xxxx', numbers: 30, prefix: '+232 3012' }],
+    proposedBlockedNumbers: ['+232 3012'],
     countrySurges: [],
     failureSpikes: [],
     totals: { sends: 100, sent: 90, failed: 5, blocked: 5, numbers: 80, countries: 6 },
@@ -156,6 +157,7 @@ describe('alert webhook', () => {
     const body = JSON.stringify(payload.blocks);
     expect(body).toContain('auth0|attacker: 14 sends, 8 numbers');
     expect(body).toContain('+2323012xxxx 30 numbers');
+    expect(body).toContain('*GUARD_BLOCKED_NUMBERS, add*: +232 3012');
     expect(body).toContain('0 acted on, 1 would be (dry run), 0 failed, 1 skipped');
   });
 
