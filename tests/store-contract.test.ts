@@ -75,9 +75,9 @@ function contract(name: string, makeStore: () => StoreFactory): void {
       expect(await send('c', 'y')).toEqual({ kind: 'rate', current: 1, baseline: 0, windows: 0 });
     });
 
-    test('once: the first batch counts; a replay of the same event changes no counter and answers zeros', async () => {
+    test('retry: a batch that takes a granted token changes no counter and answers zeros; tokens run out', async () => {
       const batch = (event: string): StoreOp[] => [
-        { kind: 'once', key: key(`seen:${event}`), ttlMs: HOUR },
+        { kind: 'retry', key: key(`retry:${event}`) },
         { kind: 'get', key: key('lock') },
         { kind: 'streak', key: key('s'), resetMs: HOUR, ttlMs: HOUR },
         { kind: 'count', key: key('c'), window: 1, ttlMs: HOUR },
@@ -86,26 +86,30 @@ function contract(name: string, makeStore: () => StoreFactory): void {
       await store.put(key('lock'), '123', HOUR);
       const first = await store.run(T0, batch('n1'));
       expect(first).toEqual([
-        { kind: 'once', first: true },
+        { kind: 'retry', replay: false },
         { kind: 'get', value: '123' },
         { kind: 'streak', previousAt: undefined, streak: 1 },
         { kind: 'count', current: 1, previous: 0 },
         { kind: 'rate', current: 1, baseline: 0, windows: 0 },
       ]);
-      const replay = await store.run(T0 + 60_000, batch('n1'));
-      expect(replay).toEqual([
-        { kind: 'once', first: false },
-        { kind: 'get', value: '123' },
-        { kind: 'streak', previousAt: undefined, streak: 0 },
-        { kind: 'count', current: 0, previous: 0 },
-        { kind: 'rate', current: 0, baseline: 0, windows: 0 },
-      ]);
-      // Another event counts on top of the first one only: the replay left no trace.
-      const next = await store.run(T0 + 120_000, batch('n2'));
+      // Without a grant, the same event again is a resend: it counts.
+      expect((await store.run(T0 + 1_000, batch('n1'))).slice(3, 4)).toEqual([{ kind: 'count', current: 2, previous: 0 }]);
+      await store.put(key('retry:n1'), '2', HOUR);
+      for (let i = 0; i < 2; i += 1) {
+        expect(await store.run(T0 + 60_000, batch('n1'))).toEqual([
+          { kind: 'retry', replay: true },
+          { kind: 'get', value: '123' },
+          { kind: 'streak', previousAt: undefined, streak: 0 },
+          { kind: 'count', current: 0, previous: 0 },
+          { kind: 'rate', current: 0, baseline: 0, windows: 0 },
+        ]);
+      }
+      // The tokens are used up: the next one counts on top of the two counted ones only.
+      const next = await store.run(T0 + 120_000, batch('n1'));
       expect(next.slice(2)).toEqual([
-        { kind: 'streak', previousAt: T0, streak: 2 },
-        { kind: 'count', current: 2, previous: 0 },
-        { kind: 'rate', current: 2, baseline: 0, windows: 0 },
+        { kind: 'streak', previousAt: T0 + 1_000, streak: 3 },
+        { kind: 'count', current: 3, previous: 0 },
+        { kind: 'rate', current: 3, baseline: 0, windows: 0 },
       ]);
     });
 
@@ -172,7 +176,7 @@ describeWithRedis('counter store on Redis through the Upstash REST shim', () => 
         when: fc.constantFrom('always' as const, 'new-streak' as const),
       }),
       fc.record({ kind: fc.constant('get' as const), key: fc.constantFrom('a:1', 'zz') }),
-      fc.record({ kind: fc.constant('once' as const), key: fc.constantFrom('o1', 'o2'), ttlMs: fc.constant(HOUR) }),
+      fc.record({ kind: fc.constant('retry' as const), key: fc.constantFrom('t1', 'a:1') }),
     );
     let run = 0;
     await fc.assert(

@@ -17,8 +17,6 @@ export interface BatchPlan {
 }
 
 const MINUTE = 60_000;
-/** Auth0 retries a notification up to 5 times "in the next minutes"; an hour covers them all. */
-const NOTIFICATION_MEMORY_MS = 60 * MINUTE;
 
 export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: GuardKeys): BatchPlan {
   const { facts } = input;
@@ -35,8 +33,8 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
   const country = facts.number.country;
   const pumping = input.trustedNumber ? undefined : policy.pumping;
 
-  // First, so that a replayed notification moves no counter (the store answers zeros after it).
-  if (input.notificationId !== undefined) add('replay', { kind: 'once', key: keys.notification(input.notificationId), ttlMs: NOTIFICATION_MEMORY_MS });
+  // First, so that a retry the guard asked for moves no counter (the store answers zeros after it).
+  if (input.notificationId !== undefined) add('replay', { kind: 'retry', key: keys.retryTokens(input.notificationId) });
   add('serviceLockUntil', { kind: 'get', key: keys.serviceLock(facts.channel) });
   if (policy.lookup && !input.trustedNumber && !input.staticBlocked) add('cachedLookup', { kind: 'get', key: keys.lookup(facts.number.e164) });
   if (pumping) {
@@ -87,8 +85,8 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
           case 'rate':
             mutable[slot] = { current: result.current, baseline: result.baseline, windows: result.windows } satisfies RateCount;
             break;
-          case 'once':
-            mutable[slot] = !result.first;
+          case 'retry':
+            mutable[slot] = result.replay;
             break;
         }
       });

@@ -47,6 +47,8 @@ export interface PhoneDecisionLine extends DecisionLineBase, StoreLogFields {
   refusal?: 'error' | 'silent' | undefined;
   /** A failed delivery the provider was asked to retry. */
   retry?: boolean | undefined;
+  /** The retry could not be recorded, so the retry will be counted again. */
+  retry_error?: string | undefined;
   channel?: Channel | undefined;
   message_type?: string | undefined;
   otp_action?: OtpAction | undefined;

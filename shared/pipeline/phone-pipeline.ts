@@ -245,12 +245,16 @@ async function deliver(
     // Twilio's own messages may quote the destination number.
     const reason = scrubText(errorMessage(error), scrub);
     const transient = isTransientDeliveryError(error);
+    const retry = deps.retries && transient;
+    // The one extra store request of a failed delivery: its retries must not be counted again.
+    const retryError = retry && request.notificationId !== undefined ? await deps.container.grantRetries(deps.tenant, request.notificationId) : undefined;
     const failed: PhoneDecisionLine = {
       ...line,
       outcome: 'not_delivered',
       delivery_error: reason,
       twilio_code: error instanceof TwilioError ? error.code : undefined,
-      retry: deps.retries && transient ? true : undefined,
+      retry: retry ? true : undefined,
+      retry_error: retryError === undefined ? undefined : scrubText(retryError, scrub),
       timings_ms: { decide: line.timings_ms?.decide ?? 0, deliver: roundMs(performance.now() - decidedAt) },
     };
     writeDecisionLog(deps.log, failed, scrub);

@@ -13,7 +13,8 @@ import { twilioLookup, type PhoneLookup } from '../delivery/twilio-lookup';
 import { TwilioRest } from '../delivery/twilio-rest';
 import type { StaticPolicy } from '../engine/types';
 import { buildStore } from '../store/build-store';
-import { tenantKeyPrefix } from '../store/keys';
+import { GuardKeys, tenantKeyPrefix } from '../store/keys';
+import { describeStoreError, withTimeout } from '../store/store-call';
 import { parseRefusalStyle, policyForKind } from '../pipeline/message-kinds';
 import type { MessageKind } from '../pipeline/phone-request';
 import { DynamicGuard } from './dynamic-guard';
@@ -25,6 +26,11 @@ export interface SendContainer {
   guardFor(tenant: string, kind?: MessageKind): DynamicGuard;
   /** How send-phone-message refuses (GUARD_SILENT_REFUSAL); the other phone entries are always silent. */
   refusal: 'error' | 'silent';
+  /**
+   * Records that the guard asked the provider to retry this notification: its next attempts (at most
+   * the provider's retry count) are replays, not counted again. Answers a problem, or undefined.
+   */
+  grantRetries(tenant: string, notificationId: string): Promise<string | undefined>;
   delivery: DeliveryConfig;
   sender: MessageSender | undefined;
   /** Messages of invalid guard secrets (each names its secret); the knob kept its safe default. */
@@ -57,6 +63,16 @@ export function buildSendContainer(secrets: Secrets, print: (line: string) => vo
       return guard;
     },
     refusal,
+    async grantRetries(tenant, notificationId) {
+      if (!('kind' in store)) return `no counter store: ${store.problem}`;
+      const key = new GuardKeys(tenantKeyPrefix(dynamicPolicy.keyPrefix, tenant)).retryTokens(notificationId);
+      try {
+        await withTimeout(store.put(key, String(PROVIDER_RETRIES), RETRY_MEMORY_MS), dynamicPolicy.storeTimeoutMs);
+        return undefined;
+      } catch (error) {
+        return describeStoreError(error, dynamicPolicy.storeTimeoutMs);
+      }
+    },
     delivery,
     sender: buildSender(delivery, print),
     configErrors: errors.errors.map((error) => error.message),
@@ -93,6 +109,10 @@ function buildSender(delivery: DeliveryConfig, print: (line: string) => void): M
     voice: delivery.voice,
   });
 }
+
+/** Auth0 retries a notification up to 5 times "in the next minutes"; an hour covers them. */
+const PROVIDER_RETRIES = 5;
+const RETRY_MEMORY_MS = 3_600_000;
 
 const CREDENTIAL_SECRETS = ['TWILIO_AUTH_TOKEN', 'UPSTASH_REDIS_REST_TOKEN', 'ALERT_WEBHOOK_URL'];
 

@@ -45,17 +45,17 @@ export interface GetOp {
 }
 
 /**
- * Marks an event as seen (set-if-absent, with a TTL). When it was already seen, the event is a
- * replay (a provider's retry of one notification): every later op of the batch changes nothing
- * and answers zeros, so a retry is never counted twice.
+ * Takes one retry token of an event, if it has any left (tokens are granted by `put` when the
+ * guard asks a provider to retry a failed delivery). An event that took a token is a replay of one
+ * already counted: every later op of the batch changes nothing and answers zeros. An event with
+ * no token (a first attempt, or a resend the guard never asked for) counts as usual.
  */
-export interface OnceOp {
-  kind: 'once';
+export interface RetryOp {
+  kind: 'retry';
   key: string;
-  ttlMs: number;
 }
 
-export type StoreOp = CountOp | StreakOp | RateOp | GetOp | OnceOp;
+export type StoreOp = CountOp | StreakOp | RateOp | GetOp | RetryOp;
 
 export interface CountResult {
   kind: 'count';
@@ -79,12 +79,12 @@ export interface GetResult {
   kind: 'get';
   value: string | undefined;
 }
-export interface OnceResult {
-  kind: 'once';
-  /** False when the key was already set: this event is a replay. */
-  first: boolean;
+export interface RetryResult {
+  kind: 'retry';
+  /** A token was taken: this event is a replay of one already counted. */
+  replay: boolean;
 }
-export type StoreResult = CountResult | StreakResult | RateResult | GetResult | OnceResult;
+export type StoreResult = CountResult | StreakResult | RateResult | GetResult | RetryResult;
 
 export interface UntilWrite {
   key: string;
@@ -102,7 +102,7 @@ export interface CounterStore {
   put(key: string, value: string, ttlMs: number): Promise<void>;
 }
 
-export const OP_CODES = { count: 'C', streak: 'S', rate: 'R', get: 'G', once: 'O' } as const;
+export const OP_CODES = { count: 'C', streak: 'S', rate: 'R', get: 'G', retry: 'T' } as const;
 export const WHEN_CODES = { always: '0', 'new-streak': '1' } as const;
 
 /** Baselines older than this many idle windows have decayed to nothing; stop multiplying. */

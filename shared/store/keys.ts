@@ -27,8 +27,8 @@ export class GuardKeys {
   countryRate(country: string): string { return this.key('cty', country, 'rate'); }
   countryBlock(country: string): string { return this.key('cty', country, 'block'); }
   lookup(e164: string): string { return this.key('lookup', digits(e164)); }
-  /** Seen marker of one notification (its id is already a hash). */
-  notification(id: string): string { return this.key('seen', hashed(id)); }
+  /** Retry tokens of one notification the guard asked the provider to retry. */
+  retryTokens(notificationId: string): string { return this.key('retry', hashed(notificationId)); }
 }
 
 /** The key prefix for one tenant: the configured prefix plus the tenant, normalised. */

@@ -8,8 +8,8 @@
  *   S reset ttl                KEYS: streak hash                          -> previous-at (-1), streak
  *   R window alpha fold ttl when  KEYS: rate hash                        -> current, baseline, windows seen
  *   G                          KEYS: key                                  -> value ('' if none)
- *   O ttl                      KEYS: seen marker                          -> 1 first time, 0 replay
- * After an O that answered 0 (a replay), C, S and R change nothing and answer zeros.
+ *   T                          KEYS: retry tokens                         -> 1 replay (a token taken), 0 not
+ * After a T that answered 1 (a replay), C, S and R change nothing and answer zeros.
  */
 import { createHash } from 'node:crypto';
 
@@ -36,15 +36,16 @@ while a <= #ARGV do
       out[#out + 1] = 0
       k, a = k + 1, a + 6
     end
-  elseif op == 'O' then
-    local set = redis.call('SET', KEYS[k], '1', 'NX', 'PX', ARGV[a + 1])
-    if set then
+  elseif op == 'T' then
+    local left = tonumber(redis.call('GET', KEYS[k])) or 0
+    if left > 0 then
+      redis.call('DECR', KEYS[k])
+      replay = true
       out[#out + 1] = 1
     else
-      replay = true
       out[#out + 1] = 0
     end
-    k, a = k + 1, a + 2
+    k, a = k + 1, a + 1
   elseif op == 'C' then
     local current = redis.call('INCR', KEYS[k])
     redis.call('PEXPIRE', KEYS[k], ARGV[a + 1])

@@ -37,16 +37,18 @@ export class MemoryStore implements CounterStore {
     let lastStreak = 0;
     let replay = false;
     for (const op of ops) {
-      if (replay && op.kind !== 'get' && op.kind !== 'once') {
+      if (replay && op.kind !== 'get' && op.kind !== 'retry') {
         results.push(replayResult(op.kind));
         continue;
       }
       switch (op.kind) {
-        case 'once': {
-          const first = this.getString(op.key) === undefined;
-          if (first) this.setString(op.key, '1', op.ttlMs);
-          else replay = true;
-          results.push({ kind: 'once', first });
+        case 'retry': {
+          const left = Number(this.getString(op.key) ?? '0') || 0;
+          if (left > 0) {
+            this.decrement(op.key, left);
+            replay = true;
+          }
+          results.push({ kind: 'retry', replay: left > 0 });
           break;
         }
         case 'count': {
@@ -141,6 +143,12 @@ export class MemoryStore implements CounterStore {
   private getString(key: string): string | undefined {
     const value = this.live(key)?.value;
     return typeof value === 'string' ? value : undefined;
+  }
+
+  /** DECR keeps the key's expiry, as Redis does. */
+  private decrement(key: string, current: number): void {
+    const entry = this.live(key);
+    if (entry !== undefined) entry.value = String(current - 1);
   }
 
   private setString(key: string, value: string, ttlMs: number): void {

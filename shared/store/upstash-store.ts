@@ -156,9 +156,8 @@ export function encodeBatch(now: number, ops: readonly StoreOp[]): { keys: strin
       case 'get':
         keys.push(op.key);
         break;
-      case 'once':
+      case 'retry':
         keys.push(op.key);
-        args.push(ttl(op.ttlMs));
         break;
     }
   }
@@ -167,7 +166,7 @@ export function encodeBatch(now: number, ops: readonly StoreOp[]): { keys: strin
 
 export function decodeBatch(ops: readonly StoreOp[], reply: unknown): StoreResult[] {
   if (!Array.isArray(reply)) throw new StoreProtocolError('batch answer is not an array');
-  const expected = ops.reduce((count, op) => count + (op.kind === 'get' || op.kind === 'once' ? 1 : op.kind === 'rate' ? 3 : 2), 0);
+  const expected = ops.reduce((count, op) => count + (op.kind === 'get' || op.kind === 'retry' ? 1 : op.kind === 'rate' ? 3 : 2), 0);
   if (reply.length !== expected) {
     throw new StoreProtocolError(`batch answer has ${reply.length} values, expected ${expected}`);
   }
@@ -188,8 +187,8 @@ export function decodeBatch(ops: readonly StoreOp[], reply: unknown): StoreResul
         if (value !== null && typeof value !== 'string') throw new StoreProtocolError('get answer is not a string');
         return { kind: 'get', value: value === null || value === '' ? undefined : value };
       }
-      case 'once':
-        return { kind: 'once', first: toNumber(next(), op.kind) === 1 };
+      case 'retry':
+        return { kind: 'retry', replay: toNumber(next(), op.kind) === 1 };
     }
   });
 }
