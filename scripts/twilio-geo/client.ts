@@ -56,6 +56,17 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** DOMException (a timeout) may come from another realm, so it is read by shape, not instanceof. */
+function errorField(error: unknown, field: 'name' | 'message'): string {
+  const value = typeof error === 'object' && error !== null ? (error as Record<string, unknown>)[field] : undefined;
+  return typeof value === 'string' ? value : field === 'message' ? String(error) : '';
+}
+
+function isTimeout(error: unknown): boolean {
+  const name = errorField(error, 'name');
+  return name === 'TimeoutError' || name === 'AbortError';
+}
+
 function describe(method: string, url: string): string {
   const u = new URL(url);
   return `${method} ${u.origin}${u.pathname}`;
@@ -215,12 +226,11 @@ export class TwilioGeoClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
-      const name = error instanceof Error ? error.name : '';
-      if (name === 'TimeoutError' || name === 'AbortError') {
+      if (isTimeout(error)) {
         throw new TwilioGeoError(`${describe(method, url)}: Twilio did not answer within ${this.timeoutMs / 1000} s (stalled); stopped there`);
       }
-      const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-      throw new TwilioGeoError(`${describe(method, url)}: cannot reach Twilio (${error instanceof Error ? error.message : String(error)}${cause})`);
+      const cause = error instanceof Error && error.cause !== undefined ? `: ${errorField(error.cause, 'message')}` : '';
+      throw new TwilioGeoError(`${describe(method, url)}: cannot reach Twilio (${errorField(error, 'message')}${cause})`);
     }
   }
 
@@ -234,9 +244,8 @@ export class TwilioGeoClient {
     try {
       text = await response.text();
     } catch (error) {
-      const name = error instanceof Error ? error.name : '';
-      const stalled = name === 'TimeoutError' || name === 'AbortError';
-      throw new TwilioGeoError(`${where}: ${stalled ? `the answer stalled (over ${this.timeoutMs / 1000} s)` : 'the answer broke off'}`, response.status);
+      const broke = isTimeout(error) ? `the answer stalled (over ${this.timeoutMs / 1000} s)` : 'the answer broke off';
+      throw new TwilioGeoError(`${where}: ${broke}`, response.status);
     }
     let body: unknown;
     try {
