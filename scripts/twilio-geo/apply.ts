@@ -51,35 +51,31 @@ interface Sent {
 async function send(client: TwilioGeoClient, sms: SmsRow[], voice: VoiceRow[], size: number): Promise<Sent> {
   const sent: Sent = { smsErrors: new Map(), unsent: new Map(), problems: [] };
   let stopped: string | undefined;
-  const skip = (rows: PlanRow[], why: string) => rows.forEach((row) => sent.unsent.set(row, why));
-  for (const batch of batches(sms, size)) {
-    if (stopped !== undefined) {
-      skip(batch, stopped);
-      continue;
+  // Batches go out one after another; once a request fails (it may have stalled half-applied), the
+  // rest stay unsent, and the read-back tells what did happen.
+  const each = async <R extends PlanRow>(rows: R[], what: string, write: (batch: R[]) => Promise<void>) => {
+    for (const batch of batches(rows, size)) {
+      if (stopped !== undefined) {
+        batch.forEach((row) => sent.unsent.set(row, stopped ?? ''));
+        continue;
+      }
+      try {
+        await write(batch);
+      } catch (error) {
+        sent.problems.push(`${what} of ${batch.length} countries: ${errorText(error)}`);
+        batch.forEach((row) => sent.unsent.set(row, errorText(error)));
+        stopped = 'not sent: an earlier update failed';
+      }
     }
-    try {
-      const results = await client.updateSms(batch.map((row) => ({ country: row.country, enabled: row.target })));
-      for (const result of results) if (result.errorCode !== 0) sent.smsErrors.set(result.country, result);
-    } catch (error) {
-      sent.problems.push(`SMS update of ${batch.length} countries: ${errorText(error)}`);
-      skip(batch, errorText(error));
-      stopped = 'not sent: an earlier update failed';
-    }
-  }
-  for (const batch of batches(voice, size)) {
-    if (stopped !== undefined) {
-      skip(batch, stopped);
-      continue;
-    }
-    try {
-      const count = await client.updateVoice(batch.map((row) => ({ isoCode: row.country, switches: row.target })));
-      if (count !== batch.length) sent.problems.push(`voice bulk update: Twilio updated ${count} of the ${batch.length} countries sent`);
-    } catch (error) {
-      sent.problems.push(`voice bulk update of ${batch.length} countries: ${errorText(error)}`);
-      skip(batch, errorText(error));
-      stopped = 'not sent: an earlier update failed';
-    }
-  }
+  };
+  await each(sms, 'SMS update', async (batch) => {
+    const results = await client.updateSms(batch.map((row) => ({ country: row.country, enabled: row.target })));
+    for (const result of results) if (result.errorCode !== 0) sent.smsErrors.set(result.country, result);
+  });
+  await each(voice, 'voice bulk update', async (batch) => {
+    const count = await client.updateVoice(batch.map((row) => ({ isoCode: row.country, switches: row.target })));
+    if (count !== batch.length) sent.problems.push(`voice bulk update: Twilio updated ${count} of the ${batch.length} countries sent`);
+  });
   return sent;
 }
 

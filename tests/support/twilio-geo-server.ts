@@ -24,9 +24,7 @@ import {
   jsonAnswer,
   listenLoopback,
   matchRoute,
-  parseBasicAuth,
   parseForm,
-  readBody,
   responseExamples,
   responseProblems,
   schemaViolations,
@@ -35,6 +33,7 @@ import {
   twilioError,
   unauthorizedAnswer,
   type Answer,
+  type IncomingRequest,
   type Params,
   type RecordedTwilioRequest,
   type Schema,
@@ -346,19 +345,14 @@ class LocalTwilioGeoServer extends TwilioHttpServer<GeoOperation> implements Twi
     return super.close();
   }
 
-  protected async answer(req: http.IncomingMessage): Promise<Answer> {
-    const text = await readBody(req);
-    const method = req.method ?? 'GET';
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const route = matchRoute(GEO_OPERATIONS, method, url.pathname);
-    const contentType = req.headers['content-type'];
-    const query = Object.fromEntries(url.searchParams);
-    const params = method !== 'GET' && isFormContentType(contentType) ? parseForm(text) : {};
-    const auth = parseBasicAuth(req.headers.authorization);
+  protected answer(req: IncomingRequest): Answer {
+    const { method, path: pathname, query, contentType, auth } = req;
+    const route = matchRoute(GEO_OPERATIONS, method, pathname);
+    const params = method !== 'GET' && isFormContentType(contentType) ? parseForm(req.text) : {};
     const violations = route ? this.violations(route.operation, route.pathParams, query, params, method, contentType) : [];
     this.requests.push({
       method,
-      path: url.pathname,
+      path: pathname,
       query,
       operation: route?.operation ?? 'unknown',
       auth,
@@ -366,14 +360,14 @@ class LocalTwilioGeoServer extends TwilioHttpServer<GeoOperation> implements Twi
       headers: { ...req.headers },
       violations: violations.map((v) => v.text),
     });
-    if (!route) return twilioError(404, 20404, `The requested resource ${url.pathname} was not found`);
+    if (!route) return twilioError(404, 20404, `The requested resource ${pathname} was not found`);
     if (!this.authorized(auth)) return unauthorizedAnswer();
     if (violations.length > 0) return twilioError(400, INVALID_PARAMETER, violations.map((v) => v.text).join('; '));
     const fault = this.takeFault(route.operation);
     if (fault) return faultAnswer(fault);
     const iso = route.pathParams.IsoCode;
     if (iso !== undefined && !this.voiceSettings.has(iso)) {
-      return twilioError(404, 20404, `The requested resource ${url.pathname} was not found`);
+      return twilioError(404, 20404, `The requested resource ${pathname} was not found`);
     }
     const body = this.successBody(route.operation, iso ?? '', query, params);
     const problems = geoSpecProblems(route.operation, body, { complete: true });

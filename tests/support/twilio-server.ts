@@ -874,6 +874,31 @@ export function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
+/** A request as the servers see it: read whole, before any routing. */
+export interface IncomingRequest {
+  method: string;
+  path: string; // URL path without query
+  query: Record<string, string>;
+  contentType: string | undefined;
+  text: string; // the body
+  auth: RecordedTwilioRequest['auth'];
+  headers: http.IncomingHttpHeaders;
+}
+
+async function readRequest(req: http.IncomingMessage): Promise<IncomingRequest> {
+  const text = await readBody(req);
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  return {
+    method: req.method ?? 'GET',
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    contentType: req.headers['content-type'],
+    text,
+    auth: parseBasicAuth(req.headers.authorization),
+    headers: req.headers,
+  };
+}
+
 interface QueuedFault<Op extends string> {
   fault: TwilioFault<Op>;
   remaining: number;
@@ -932,12 +957,12 @@ export abstract class TwilioHttpServer<Op extends string> {
   }
 
   /** Records the request and decides its answer (faults come from takeFault). */
-  protected abstract answer(req: http.IncomingMessage): Promise<Answer>;
+  protected abstract answer(req: IncomingRequest): Answer;
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     let answer: Answer;
     try {
-      answer = await this.answer(req);
+      answer = this.answer(await readRequest(req));
     } catch (err) {
       answer = twilioError(500, 20500, `tollguard Twilio test server failed: ${String(err)}`);
     }
@@ -1005,24 +1030,20 @@ class LocalTwilioServer extends TwilioHttpServer<TwilioOperation> implements Twi
   }
 
   /** Records the request, then decides: 404, 401, 400 (violations), a queued fault, or success. */
-  protected async answer(req: http.IncomingMessage): Promise<Answer> {
-    const text = await readBody(req);
-    const method = req.method ?? 'GET';
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const route = matchRoute(OPERATIONS, method, url.pathname);
-    const contentType = req.headers['content-type'];
+  protected answer(req: IncomingRequest): Answer {
+    const { method, path: pathname, query, contentType, text, auth } = req;
+    const route = matchRoute(OPERATIONS, method, pathname);
     const call: IncomingCall | null = route && {
       ...route,
-      query: Object.fromEntries(url.searchParams),
+      query,
       params: method === 'POST' ? parseForm(text) : {},
       contentType,
     };
     const violations = call ? requestViolations(call) : [];
-    const auth = parseBasicAuth(req.headers.authorization);
     this.requests.push({
       method,
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
+      path: pathname,
+      query,
       operation: call?.operation ?? 'unknown',
       auth,
       params: call?.params ?? (isFormContentType(contentType) ? parseForm(text) : {}),
@@ -1030,7 +1051,7 @@ class LocalTwilioServer extends TwilioHttpServer<TwilioOperation> implements Twi
       violations: violations.map((v) => v.text),
     });
 
-    if (!call) return twilioError(404, 20404, `The requested resource ${url.pathname} was not found`);
+    if (!call) return twilioError(404, 20404, `The requested resource ${pathname} was not found`);
     if (!this.authorized(auth, call)) return unauthorizedAnswer();
     if (violations.length > 0) {
       const code = violations.find((v) => v.code !== undefined)?.code ?? FALLBACK_CODES[call.operation];
