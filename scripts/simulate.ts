@@ -1,6 +1,6 @@
 /**
- * `npm run simulate [scenario.json ...]`: replays hours of realistic traffic through the BUILT
- * send-phone-message Action in seconds. The clock is injected (Date.now follows the simulated
+ * `npm run simulate [--trigger send-phone-message|custom-phone-provider] [scenario.json ...]`:
+ * replays hours of realistic traffic through a BUILT send Action in seconds. The clock is injected (Date.now follows the simulated
  * time), Twilio runs dry, and the counter store is the embedded one, or Upstash when
  * UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN are set in the environment.
  * Prints per wave attempts / delivered / blocked and money, and the share of legitimate
@@ -10,7 +10,9 @@ import { join, resolve } from 'node:path';
 import { readdirSync } from 'node:fs';
 import { DIST, ROOT, buildActions } from './build';
 import { ACTION_PACKAGES } from './lib/action-packages';
-import { loadAction, runSendPhoneMessage, sendPhoneMessageEvent } from '../tests/support/actions-runtime';
+import { loadAction } from '../tests/support/actions-runtime';
+import { takeOverClock } from './sim/clock';
+import { bundleOf, sendOtp, takeTriggerFlag, type SendTrigger } from './sim/phone-trigger';
 import { generateTraffic, type Attempt } from './sim/traffic';
 import { generateSignups } from './sim/signups';
 import { startCaptchaServer } from '../tests/support/captcha-servers';
@@ -39,28 +41,31 @@ export interface SimulationResult {
 
 const SCENARIO_DIR = join(ROOT, 'scripts', 'scenarios');
 
-export async function simulate(scenario: Scenario, prices: PriceTable, options: { quiet?: boolean; secrets?: Record<string, string> } = {}): Promise<SimulationResult> {
+export async function simulate(
+  scenario: Scenario,
+  prices: PriceTable,
+  options: { quiet?: boolean; secrets?: Record<string, string>; trigger?: SendTrigger } = {},
+): Promise<SimulationResult> {
   const attempts = generateTraffic(scenario);
-  const action = loadAction(join(DIST, 'send-phone-message.js'), { allowedPackages: ACTION_PACKAGES, retainLogs: false });
+  const trigger = options.trigger ?? 'send-phone-message';
+  const action = loadAction(bundleOf(trigger), { allowedPackages: ACTION_PACKAGES, retainLogs: false });
   const tallies: WaveTally[] = scenario.waves.map((wave) => ({
     label: wave.label, legit: wave.kind === 'legit', attempts: 0, delivered: 0, blocked: 0, costAttempted: 0, costBlocked: 0, rules: new Map(),
   }));
   const secrets = { TWILIO_DRY_RUN: 'true', GUARD_KEY_PREFIX: `sim${Date.now().toString(36)}`, ...upstashSecrets(), ...scenario.secrets, ...options.secrets };
-  const realNow = Date.now;
-  let simulatedNow = 0;
-  Date.now = () => simulatedNow;
+  const clock = takeOverClock();
   const started = performance.now();
   try {
-    for (const attempt of attempts) {
-      simulatedNow = Math.floor(attempt.at);
-      const invocation = await runSendPhoneMessage(action, eventFor(attempt, secrets));
+    for (const [index, attempt] of attempts.entries()) {
+      clock.set(Math.floor(attempt.at));
+      const invocation = await sendOtp(action, trigger, otpOf(attempt, index), secrets);
       const decision = decisionLine(invocation.logs);
       const tally = tallies[attempt.wave];
       if (tally === undefined) continue;
       const price = priceOf(prices, attempt.channel, typeof decision?.['country'] === 'string' ? decision['country'] : undefined);
       tally.attempts += 1;
       tally.costAttempted += price;
-      if (invocation.error) {
+      if (invocation.refused) {
         tally.blocked += 1;
         tally.costBlocked += price;
         const rules = Array.isArray(decision?.['rules']) ? (decision['rules'] as string[]) : ['delivery'];
@@ -73,7 +78,7 @@ export async function simulate(scenario: Scenario, prices: PriceTable, options: 
       }
     }
   } finally {
-    Date.now = realNow;
+    clock.restore();
   }
   const wallMs = performance.now() - started;
   const attack = tallies.filter((tally) => !tally.legit);
@@ -87,18 +92,22 @@ export async function simulate(scenario: Scenario, prices: PriceTable, options: 
     decisions: attempts.length,
     wallMs,
   };
-  if (!options.quiet) printResult(scenario, prices, result, secrets);
+  if (!options.quiet) printResult(scenario, prices, result, secrets, trigger);
   return result;
 }
 
-function eventFor(attempt: Attempt, secrets: Record<string, string>) {
-  const event = sendPhoneMessageEvent({
-    message_options: { recipient: attempt.recipient, message_type: attempt.channel, action: 'second-factor-authentication' },
-    request: { ip: attempt.ip, geoip: { countryCode: attempt.requestCountry } },
-    user: { user_id: attempt.userId, app_metadata: attempt.appMetadata },
-  });
-  event.secrets = secrets;
-  return event;
+/** Each attempt its own code, as Auth0 issues them. */
+function otpOf(attempt: Attempt, index: number) {
+  return {
+    recipient: attempt.recipient,
+    channel: attempt.channel,
+    enrollment: false,
+    code: String(100000 + (index % 900000)),
+    userId: attempt.userId,
+    ip: attempt.ip,
+    requestCountry: attempt.requestCountry,
+    appMetadata: attempt.appMetadata,
+  };
 }
 
 function decisionLine(logs: readonly string[]): Record<string, unknown> | undefined {
@@ -115,10 +124,10 @@ function upstashSecrets(): Record<string, string> {
   return url && token ? { UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token, GUARD_STORE_TIMEOUT: process.env['GUARD_STORE_TIMEOUT'] ?? '2s' } : {};
 }
 
-function printResult(scenario: Scenario, prices: PriceTable, result: SimulationResult, secrets: Record<string, string>): void {
+function printResult(scenario: Scenario, prices: PriceTable, result: SimulationResult, secrets: Record<string, string>, trigger: SendTrigger): void {
   const money = (value: number) => `${prices.currency} ${value.toFixed(2)}`;
   const pct = (part: number, whole: number) => (whole === 0 ? '-' : `${((100 * part) / whole).toFixed(part === whole || part === 0 ? 0 : 1)}%`);
-  console.log(`\nscenario ${scenario.name}: ${scenario.hours} h from ${scenario.start}, ${result.decisions} decisions in ${(result.wallMs / 1000).toFixed(1)} s, store ${secrets['UPSTASH_REDIS_REST_URL'] ? 'upstash' : 'embedded'}`);
+  console.log(`\nscenario ${scenario.name}: ${scenario.hours} h from ${scenario.start}, ${result.decisions} decisions through dist/${trigger}.js in ${(result.wallMs / 1000).toFixed(1)} s, store ${secrets['UPSTASH_REDIS_REST_URL'] ? 'upstash' : 'embedded'}`);
   console.log(`${'wave'.padEnd(44)} ${'attempts'.padStart(8)} ${'deliv.'.padStart(7)} ${'blocked'.padStart(7)} ${'cost'.padStart(12)} ${'blocked'.padStart(12)} ${'share'.padStart(6)}  rules`);
   for (const wave of result.waves) {
     const rules = [...wave.rules.entries()].sort((a, b) => b[1] - a[1]).map(([rule, n]) => `${rule} ${n}`).join(', ');
@@ -148,12 +157,10 @@ export async function simulateSignups(scenario: Scenario, options: { quiet?: boo
   const action = loadRegistration(join(DIST, 'pre-user-registration.js'), { allowedPackages: ACTION_PACKAGES, retainLogs: false });
   const secrets = { CAPTCHA_PROVIDER: 'turnstile', CAPTCHA_SECRET: 'simulation-secret', CAPTCHA_VERIFY_URL: captcha.url, GUARD_KEY_PREFIX: `simsignup${Date.now().toString(36)}`, ...upstashSecrets(), ...scenario.secrets };
   const tallies: SignupTally[] = scenario.waves.map((wave) => ({ label: wave.label, legit: wave.kind === 'signup' && wave.legit, attempts: 0, created: 0, lowTrust: 0, denied: 0, rules: new Map() }));
-  const realNow = Date.now;
-  let simulatedNow = 0;
-  Date.now = () => simulatedNow;
+  const clock = takeOverClock();
   try {
     for (const attempt of attempts) {
-      simulatedNow = Math.floor(attempt.at);
+      clock.set(Math.floor(attempt.at));
       if (attempt.token === 'valid') captcha.setToken(attempt.tokenValue, { valid: true });
       const event = preUserRegistrationEvent({ user: { email: attempt.email }, request: { ip: attempt.ip } });
       event.secrets = secrets;
@@ -174,7 +181,7 @@ export async function simulateSignups(scenario: Scenario, options: { quiet?: boo
       }
     }
   } finally {
-    Date.now = realNow;
+    clock.restore();
     await captcha.close();
   }
   const used = tallies.filter((tally) => tally.attempts > 0);
@@ -198,11 +205,16 @@ export async function simulateSignups(scenario: Scenario, options: { quiet?: boo
 async function main(): Promise<void> {
   await buildActions({ quiet: true });
   const prices = loadPrices(join(SCENARIO_DIR, 'prices.json'));
-  const files = process.argv.slice(2).map((file) => resolve(file));
+  const { trigger, rest, problem } = takeTriggerFlag(process.argv.slice(2));
+  if (problem !== undefined) {
+    console.error(`simulate: ${problem}`);
+    process.exit(2);
+  }
+  const files = rest.map((file) => resolve(file));
   const scenarios = files.length > 0 ? files : readdirSync(SCENARIO_DIR).filter((file) => file.endsWith('.json') && file !== 'prices.json').map((file) => join(SCENARIO_DIR, file));
   for (const file of scenarios) {
     const scenario = loadScenario(file);
-    if (scenario.waves.some((wave) => wave.kind !== 'signup')) await simulate(scenario, prices);
+    if (scenario.waves.some((wave) => wave.kind !== 'signup')) await simulate(scenario, prices, { trigger });
     await simulateSignups(scenario);
   }
 }

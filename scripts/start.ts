@@ -1,14 +1,16 @@
 /**
- * `npm start`: builds the Actions, then runs a handful of realistic send-phone-message events
- * (ordinary logins and obvious attacks) through the built bundle in the local Actions runtime, on
- * the embedded defaults, with Twilio in dry-run mode. No credentials needed.
+ * `npm start [-- --trigger send-phone-message|custom-phone-provider]`: builds the Actions, then runs
+ * a handful of realistic OTPs (ordinary logins and obvious attacks) through a built send Action in
+ * the local Actions runtime, on the embedded defaults, with Twilio in dry-run mode, then sign-ups
+ * through the registration Action. No credentials needed. TOLLGUARD_ECHO=1 also prints each
+ * decision's JSON log line.
  */
 import { join } from 'node:path';
 import { DIST, buildActions } from './build';
-import { loadAction, preUserRegistrationEvent, runPreUserRegistration, runSendPhoneMessage, sendPhoneMessageEvent } from '../tests/support/actions-runtime';
+import { loadAction, preUserRegistrationEvent, runPreUserRegistration } from '../tests/support/actions-runtime';
 import { startCaptchaServer } from '../tests/support/captcha-servers';
-import type { SendPhoneMessageEvent } from '../shared/auth0/types';
 import { ACTION_PACKAGES } from './lib/action-packages';
+import { bundleOf, sendOtp, takeTriggerFlag, type SendTrigger } from './sim/phone-trigger';
 
 interface Scenario {
   label: string;
@@ -30,25 +32,46 @@ const SCENARIOS: Scenario[] = [
   { label: 'hostile recipient (5 000 characters)', recipient: '+1' + '5'.repeat(4998) },
 ];
 
+const echo = process.env['TOLLGUARD_ECHO'] === '1';
+
 async function main(): Promise<void> {
+  const { trigger, rest, problem } = takeTriggerFlag(process.argv.slice(2));
+  if (problem !== undefined || rest.length > 0) {
+    console.error(`start: ${problem ?? `unknown argument ${JSON.stringify(rest[0])}`}`);
+    process.exit(2);
+  }
   await buildActions();
-  const action = loadAction(join(DIST, 'send-phone-message.js'), { allowedPackages: ACTION_PACKAGES, echo: false });
-  console.log(`\nloaded dist/send-phone-message.js in ${action.loadMs.toFixed(1)} ms; Twilio dry run, embedded defaults\n`);
-  for (const scenario of SCENARIOS) {
-    const event = eventFor(scenario);
-    const invocation = await runSendPhoneMessage(action, event);
+  await sends(trigger);
+  await signUps();
+  console.log(echo ? '' : '\nEach decision is also one JSON log line; run with TOLLGUARD_ECHO=1 to see them.');
+}
+
+async function sends(trigger: SendTrigger): Promise<void> {
+  const action = loadAction(bundleOf(trigger), { allowedPackages: ACTION_PACKAGES, echo: false });
+  console.log(`\nloaded dist/${trigger}.js in ${action.loadMs.toFixed(1)} ms; Twilio dry run, embedded defaults\n`);
+  for (const [index, scenario] of SCENARIOS.entries()) {
+    const invocation = await sendOtp(
+      action,
+      trigger,
+      { recipient: scenario.recipient, channel: scenario.channel ?? 'sms', enrollment: false, code: String(480_000 + index), ip: scenario.ip ?? '198.51.100.7', requestCountry: 'US', appMetadata: scenario.appMetadata ?? {} },
+      { TWILIO_DRY_RUN: 'true' },
+    );
     const decision = invocation.logs.map(parseDecision).find((line) => line !== undefined);
     const dryRun = invocation.logs.find((line) => line.startsWith('[dry-run]'));
-    const verdict = invocation.error ? 'REFUSED ' : 'SENT    ';
+    const verdict = invocation.refused ? 'REFUSED ' : 'SENT    ';
     console.log(`${verdict} ${scenario.label}`);
     if (decision) {
       const reasons = (decision['reasons'] as string[]).join('; ') || 'no rule fired';
       console.log(`         ${decision['channel']} to ${decision['to']} (${decision['country'] ?? '?'}): ${reasons}  [${JSON.stringify(decision['timings_ms'])}]`);
     }
     if (dryRun) console.log(`         ${dryRun}`);
+    if (echo) echoDecisions(invocation.logs);
   }
-  await signUps();
-  console.log('\nEach decision is also one JSON log line; run with TOLLGUARD_ECHO=1 to see them.');
+}
+
+/** The decision lines exactly as the Action wrote them (masked numbers, no codes). */
+function echoDecisions(logs: readonly string[]): void {
+  for (const line of logs) if (parseDecision(line) !== undefined) console.log(`         ${line}`);
 }
 
 interface SignUpScenario {
@@ -92,19 +115,9 @@ async function signUps(): Promise<void> {
     const reasons = (decision?.['reasons'] as string[] | undefined)?.join('; ');
     if (reasons) console.log(`         ${reasons}`);
     if (outcome?.denied) console.log(`         user sees: "${outcome.denied.userMessage}"`);
+    if (echo && last) echoDecisions(last.logs);
   }
   await captcha.close();
-}
-
-function eventFor(scenario: Scenario): SendPhoneMessageEvent {
-  const event = sendPhoneMessageEvent({
-    message_options: { recipient: scenario.recipient, message_type: scenario.channel ?? 'sms' },
-    request: { ip: scenario.ip ?? '198.51.100.7' },
-    user: { app_metadata: scenario.appMetadata ?? {} },
-  });
-  event.secrets = { TWILIO_DRY_RUN: 'true' };
-  if (process.env['TOLLGUARD_ECHO'] === '1') console.log(JSON.stringify(event.message_options.recipient.slice(0, 20)));
-  return event;
 }
 
 function parseDecision(line: string): Record<string, unknown> | undefined {
