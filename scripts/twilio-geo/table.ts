@@ -56,8 +56,12 @@ function allRows(plan: GeoPlan): PlanRow[] {
   return [...plan.sms, ...plan.voice];
 }
 
+/** Country codes; a * marks an SMS country only the Twilio Console can change (error 30649). */
 function listCodes(rows: PlanRow[]): string {
-  return rows.map((r) => r.country).sort().join(' ');
+  return rows
+    .map((r) => `${r.country}${r.channel === 'sms' && r.consoleOnly ? '*' : ''}`)
+    .sort()
+    .join(' ');
 }
 
 export interface PlanTotals {
@@ -86,7 +90,7 @@ export function renderPlan(plan: GeoPlan, options: { all: boolean; allowEnable: 
     .filter((row) => options.all || rowChanges(row))
     .sort(byChannelAndCountry);
   const out: string[] = [];
-  if (shown.length === 0) out.push('Twilio already matches the policy: nothing to change.');
+  if (shown.length === 0) out.push('Nothing to tighten: Twilio already refuses everything the policy refuses.');
   else {
     out.push(
       formatTable(
@@ -113,8 +117,13 @@ export function renderPlan(plan: GeoPlan, options: { all: boolean; allowEnable: 
       out.push(`Allowed by the policy but off in Twilio, and left off (the tool only tightens; --allow-enable turns them on):`);
       if (heldSms.length > 0) out.push(`  SMS (${heldSms.length}): ${listCodes(heldSms)}`);
       if (heldVoice.length > 0) out.push(`  voice (${heldVoice.length}): ${listCodes(heldVoice)}`);
+      if (heldSms.some((r) => r.consoleOnly)) out.push('  (* only the Twilio Console can change it: error 30649)');
     }
   }
+  const staying = (rows: PlanRow[]) => rows.filter((r) => (r.channel === 'sms' ? r.now && r.target : r.now.low && r.target.low));
+  const onSms = staying(plan.sms);
+  const onVoice = staying(plan.voice);
+  out.push('', `On in Twilio and staying on: SMS (${onSms.length}): ${listCodes(onSms) || '-'}; voice (${onVoice.length}): ${listCodes(onVoice) || '-'}`);
   const kept = allRows(plan).filter((r) => r.kept);
   if (kept.length > 0) out.push('', `Left exactly as they are: ${kept.map((r) => `${r.country} ${r.channel} (${r.why})`).join('; ')}`);
   for (const note of plan.notes) out.push(`note: ${note}`);

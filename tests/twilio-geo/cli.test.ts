@@ -42,7 +42,8 @@ describe('dry run (the default)', () => {
   it('against factory settings: nothing to change, and the allowed countries Twilio keeps off are named', async () => {
     const { code, out } = await run([]);
     expect(code).toBe(0);
-    expect(out).toContain('Twilio already matches the policy: nothing to change.');
+    expect(out).toContain('Nothing to tighten: Twilio already refuses everything the policy refuses.');
+    expect(out).toContain('On in Twilio and staying on: SMS (1): US; voice (1): US');
     expect(out).toMatch(/SMS: 0 to turn off, 0 to turn on; voice: 0 to change \(of 245 SMS countries and 244 voice countries/);
     expect(out).toMatch(/SMS \(124\): AC AD AG/);
     expect(writes()).toEqual([]);
