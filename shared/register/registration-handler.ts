@@ -28,6 +28,7 @@ import { TRUST_METADATA_KEY, trustTierFor, type SignupEvidence } from '../trust'
 import { runCaptchaStep, type CaptchaStepResult, type Verifier } from './captcha-step';
 import type { RegistrationContainer } from './container';
 import { readRegistrationEvent, type RegistrationRequest } from './registration-event';
+import { errorMessage, failModeFinding, lineBase, roundMs } from '../pipeline/guard-run';
 import { denialMessage } from './user-messages';
 
 export interface RegistrationDependencies {
@@ -56,7 +57,7 @@ export async function handlePreUserRegistration(
     await decideRegistration(event, api, deps);
   } catch (error) {
     // A bug in the guard must not stop sign-ups (unless the tenant chose to fail closed).
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     const closed = deps.container.dynamicPolicy.failMode === 'closed';
     deps.log(guardErrorLine('pre-user-registration', closed ? 'denied' : 'allowed', `guard failed: ${message}`, { fail_mode: deps.container.dynamicPolicy.failMode }));
     if (closed) api.access.deny(`tollguard: ${GUARD_ERROR_RULE}: the sign-up checks failed and GUARD_FAIL_MODE is closed`, denialMessage(undefined, deps.container.registration.denyMessage));
@@ -69,14 +70,7 @@ async function decideRegistration(event: PreUserRegistrationEvent, api: PreUserR
   const mode = container.staticPolicy.mode;
   const request = readRegistrationEvent(event);
   const now = deps.now();
-  const base = {
-    tollguard: 'decision',
-    version: 1,
-    trigger: 'pre-user-registration',
-    at: new Date(now).toISOString(),
-    mode,
-    config_errors: container.configErrors.length > 0 ? container.configErrors : undefined,
-  } as const;
+  const base = { ...lineBase(mode, now, container.configErrors), trigger: 'pre-user-registration' } as const;
   const token = request.body?.[container.registration.captchaTokenField];
   const scrub: string[] = [...container.secretValues, ...(typeof token === 'string' ? [token] : []), ...(typeof request.phone === 'string' ? [request.phone] : [])];
   if (mode === 'off') {
@@ -99,9 +93,8 @@ async function decideRegistration(event: PreUserRegistrationEvent, api: PreUserR
   if (store.error !== undefined && failClosed) {
     blocks.push({ rule: STORE_UNAVAILABLE_RULE, effect: 'block', reason: `counter store unavailable (${store.error}); GUARD_FAIL_MODE is closed` });
   }
-  if (offline.ruleErrors.length > 0 && failClosed) {
-    blocks.push({ rule: GUARD_ERROR_RULE, effect: 'block', reason: 'a sign-up rule failed and GUARD_FAIL_MODE is closed' });
-  }
+  const ruleFailure = failModeFinding(offline.ruleErrors, container.dynamicPolicy.failMode, 'a sign-up rule');
+  if (ruleFailure !== undefined) blocks.push(ruleFailure);
   if (offline.phoneE164 !== undefined) scrub.push(offline.phoneE164, offline.phoneE164.slice(1));
   const evidence: SignupEvidence = {
     captcha: captcha?.evidence ?? 'not-configured',
@@ -131,9 +124,9 @@ async function decideRegistration(event: PreUserRegistrationEvent, api: PreUserR
       connection: request.connectionName,
       client_id: request.clientId,
       store: 'kind' in container.store ? container.store.kind : 'unusable',
-      store_ms: round(store.ms),
+      store_ms: roundMs(store.ms),
       store_error: store.error,
-      timings_ms: { decide: round(performance.now() - startedAt) },
+      timings_ms: { decide: roundMs(performance.now() - startedAt) },
     },
     scrub,
   );
@@ -244,9 +237,5 @@ async function countSignup(
   } catch (error) {
     return { finding: undefined, error: describeStoreError(error, container.dynamicPolicy.storeTimeoutMs), ms: performance.now() - started };
   }
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
 }
 
