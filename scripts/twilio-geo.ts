@@ -119,7 +119,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, overrides: Ov
       allowEnable: options.allowEnable,
     });
     if (!options.apply) {
-      if (options.json) io.out(JSON.stringify(planJson(plan), null, 2));
+      if (options.json) io.out(safe(JSON.stringify(planJson(plan), null, 2)));
       else {
         io.out(`twilio-geo: dry run against the Twilio account of ${settings.auth.kind === 'api-key' ? 'TWILIO_API_KEY' : 'TWILIO_ACCOUNT_SID'}; nothing is written`);
         io.out(safe(renderPlan(plan, { all: options.all, allowEnable: options.allowEnable })));

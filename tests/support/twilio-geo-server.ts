@@ -99,6 +99,10 @@ export interface GeoServerOptions {
   voice?: Record<string, Partial<VoiceSwitches>>;
   /** A bulk voice update becomes visible this long after it is accepted (default 0: at once). */
   voiceApplyDelayMs?: number;
+  /** Pages hold at most this many items, whatever PageSize asks (a server may answer less). */
+  pageSizeCap?: number;
+  /** The origin written into page links (default: this server), to test a client that follows them. */
+  linkOrigin?: string;
 }
 
 export interface TwilioGeoServer {
@@ -278,8 +282,8 @@ interface PageRequest {
   offset: number;
 }
 
-function pageOf(query: Record<string, string>): PageRequest {
-  const size = query.PageSize === undefined ? 50 : Number(query.PageSize);
+function pageOf(query: Record<string, string>, cap: number): PageRequest {
+  const size = Math.min(cap, query.PageSize === undefined ? 50 : Number(query.PageSize));
   const token = query.PageToken;
   const offset = token !== undefined && /^PT\d+$/.test(token) ? Number(token.slice(2)) : Number(query.Page ?? 0) * size;
   return { size, offset };
@@ -489,12 +493,12 @@ class LocalTwilioGeoServer extends TwilioHttpServer<GeoOperation> implements Twi
   }
 
   private page(path: string, query: Record<string, string>, filters: Record<string, string>, all: unknown[]): Schema {
-    const { size, offset } = pageOf(query);
+    const { size, offset } = pageOf(query, this.options.pageSizeCap ?? 1000);
     const page = Math.floor(offset / size);
     const link = (pageIndex: number, start: number) => {
       const search = new URLSearchParams({ ...filters, PageSize: String(size), Page: String(pageIndex) });
       if (start > 0) search.set('PageToken', `PT${start}`);
-      return `${this.url}${path}?${search.toString()}`;
+      return `${this.options.linkOrigin ?? this.url}${path}?${search.toString()}`;
     };
     const next = offset + size < all.length ? link(page + 1, offset + size) : null;
     const previous = offset > 0 ? link(page - 1, Math.max(0, offset - size)) : null;

@@ -106,10 +106,11 @@ describe('--apply', () => {
     const tightened = await run(['--apply'], env);
     expect(tightened.code).toBe(0);
     expect([tw.sms('GB'), tw.sms('US'), tw.voice('US')?.low, tw.voice('GB')?.low]).toEqual([false, false, false, false]);
-    const enabled = await run(['--apply', '--allow-enable'], env);
+    const enabled = await run(['--apply', '--allow-enable', '--json'], env);
     expect(enabled.code).toBe(0);
     expect([tw.sms('GB'), tw.voice('GB')]).toEqual([true, { low: true, special: false, tollFraud: false }]);
-    expect(enabled.out).toMatch(/2 done, 0 to change in the Twilio Console, 0 not changed/);
+    const report = JSON.parse(enabled.out) as { results: { outcome: string; row: { channel: string; country: string } }[] };
+    expect(report.results.map((r) => `${r.row.channel} ${r.row.country} ${r.outcome}`).sort()).toEqual(['sms GB done', 'voice GB done']);
   });
 
   it('reports a partial failure of either bulk update as not changed, with Twilio\'s reason', async () => {
@@ -165,6 +166,20 @@ describe('rate limits and stalls', () => {
     const repeated = await run([]);
     expect(repeated.code).toBe(1);
     expect(tw.requests.filter((r) => r.operation === 'voiceList')).toHaveLength(3);
+  });
+
+  it('follows every page of the Countries list, but only on the Voice host', async () => {
+    await fresh({ pageSizeCap: 50 });
+    tw.openEverything();
+    const { code, out } = await run(['--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(out).totals.voiceChanges).toBe(244);
+    expect(tw.requests.filter((r) => r.operation === 'voiceList').map((r) => r.query.Page ?? '0')).toEqual(['0', '1', '2', '3', '4']);
+    await fresh({ pageSizeCap: 50, linkOrigin: 'https://voice.twilio.example' });
+    const elsewhere = await run([]);
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.err).toMatch(/pointed the next page at https:\/\/voice\.twilio\.example, not http:\/\/127\.0\.0\.1:\d+; not followed/);
+    expect(tw.requests.filter((r) => r.operation === 'voiceList')).toHaveLength(1);
   });
 
   it('stops with a clear message when Twilio stalls', async () => {
