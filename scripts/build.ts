@@ -8,6 +8,7 @@ import { build, type Metafile } from 'esbuild';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ACTION_PACKAGES } from './lib/action-packages';
+import { buildOktaHook } from './build-hook';
 
 export const ROOT = resolve(__dirname, '..');
 export const DIST = join(ROOT, 'dist');
@@ -65,6 +66,7 @@ export async function buildActions(options: { quiet?: boolean } = {}): Promise<B
     join(DIST, 'dependencies.json'),
     JSON.stringify(Object.fromEntries(built.map((action) => [action.name, action.dependencies])), null, 2) + '\n',
   );
+  await buildOktaHook(options); // the Okta hook server (not an Action: no size limit, no dependencies)
   if (!options.quiet) {
     for (const action of built) {
       const deps = action.dependencies.map((dep) => `${dep.name}@${dep.version}`).join(', ') || 'none';

@@ -2,7 +2,7 @@
 import { SECRET_CATALOG } from './lib/secret-catalog';
 
 const escape = (text: string) => text.replace(/\|/g, '\\|');
-const ACTIONS = { send: 'send', signup: 'sign-up', both: 'both' } as const;
+const ACTIONS = { send: 'send', signup: 'sign-up', both: 'both', okta: 'Okta hook' } as const;
 console.log('| secret | Action | group | meaning | default | example |');
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const secret of SECRET_CATALOG) {

@@ -5,8 +5,8 @@
  */
 export interface SecretDoc {
   name: string;
-  /** Which Action reads it: send = Send Phone Message, signup = Pre-User-Registration. */
-  actions: 'send' | 'signup' | 'both';
+  /** Which Action reads it: send = Send Phone Message, signup = Pre-User-Registration, okta = the Okta hook server only. */
+  actions: 'send' | 'signup' | 'both' | 'okta';
   group: 'credentials' | 'delivery' | 'mode' | 'static rules' | 'velocity' | 'pumping' | 'lookup' | 'store and alerts' | 'captcha' | 'sign-up';
   meaning: string;
   default: string;
@@ -72,6 +72,7 @@ export const SECRET_CATALOG: readonly SecretDoc[] = [
   { name: 'GUARD_STORE_TIMEOUT', actions: 'both', group: 'store and alerts', meaning: 'Hard timeout of each store request', default: '300ms', example: '150ms' },
   { name: 'GUARD_KEY_PREFIX', actions: 'both', group: 'store and alerts', meaning: 'Prefix of every Redis key (the tenant is added), so one database serves several tenants', default: 'tollguard', example: 'tg-prod' },
   { name: 'ALERT_WEBHOOK_URL', actions: 'send', group: 'store and alerts', meaning: 'Slack-style webhook called once per incident (cap tripped, range or country blocked)', default: 'unset', example: 'https://hooks.example.com/services/PLACEHOLDER' },
+  { name: 'OKTA_HOOK_AUTH_SECRET', actions: 'okta', group: 'credentials', meaning: 'Okta telephony hook server only (an environment variable, not an Action secret): the Authorization header value registered for the hook in Okta; requests without it get 401. The server reads every send secret from its environment too', default: 'required by the hook server', example: '(a random value of 32+ characters)' },
   { name: 'CAPTCHA_PROVIDER', actions: 'signup', group: 'captcha', meaning: 'recaptcha-v3, recaptcha-enterprise, hcaptcha, turnstile, or none', default: 'none', example: 'turnstile' },
   { name: 'CAPTCHA_SECRET', actions: 'signup', group: 'captcha', meaning: "The provider's secret key (the API key for reCAPTCHA Enterprise)", default: 'required with a provider', example: '(your secret)' },
   { name: 'CAPTCHA_SITE_KEY', actions: 'signup', group: 'captcha', meaning: 'Site key (required for reCAPTCHA Enterprise; sent to hCaptcha when set)', default: 'unset', example: '(your site key)' },
