@@ -201,15 +201,15 @@ export class TwilioGeoClient {
   private async request(method: string, url: string, form?: URLSearchParams): Promise<unknown> {
     for (let attempt = 0; ; attempt += 1) {
       const response = await this.send(method, url, form);
-      if (response.status === 429 && attempt < this.maxRetries) {
-        const wait = retryAfterMs(response.headers.get('retry-after'), Date.now()) ?? 1000 * (attempt + 1);
-        if (wait <= this.maxRetryAfterMs) {
-          await response.body?.cancel();
-          await this.sleep(wait);
-          continue;
-        }
+      if (response.status !== 429) return this.read(method, url, response, '');
+      const wait = retryAfterMs(response.headers.get('retry-after'), Date.now()) ?? 1000 * (attempt + 1);
+      if (wait > this.maxRetryAfterMs) {
+        const hint = ` (rate limited; Twilio asks to wait ${Math.ceil(wait / 1000)} s, longer than the ${this.maxRetryAfterMs / 1000} s this tool waits: run it again later)`;
+        return this.read(method, url, response, hint);
       }
-      return this.read(method, url, response);
+      if (attempt >= this.maxRetries) return this.read(method, url, response, ` (rate limited; retried ${attempt} times, then gave up)`);
+      await response.body?.cancel();
+      await this.sleep(wait);
     }
   }
 
@@ -234,7 +234,7 @@ export class TwilioGeoClient {
     }
   }
 
-  private async read(method: string, url: string, response: Response): Promise<unknown> {
+  private async read(method: string, url: string, response: Response, rateHint: string): Promise<unknown> {
     const where = describe(method, url);
     if (response.status >= 300 && response.status < 400) {
       await response.body?.cancel();
@@ -258,7 +258,7 @@ export class TwilioGeoClient {
       return body;
     }
     if (isJson(body) && typeof body.code === 'number' && typeof body.message === 'string') {
-      const hint = response.status === 401 ? ' (check the credentials)' : response.status === 429 ? ' (rate limited; retried, then gave up)' : '';
+      const hint = response.status === 401 ? ' (check the credentials)' : rateHint;
       throw new TwilioGeoError(`${where}: Twilio error ${body.code}: ${body.message}${hint}`, response.status, body.code);
     }
     throw new TwilioGeoError(`${where}: Twilio answered HTTP ${response.status}${body === undefined ? ' (not JSON)' : ''}`, response.status);

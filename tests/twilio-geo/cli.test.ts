@@ -159,12 +159,13 @@ describe('rate limits and stalls', () => {
     tw.fault({ operation: 'smsFetch', status: 429, code: 20429, message: 'Too Many Requests', headers: { 'Retry-After': '120' } });
     const long = await run([]);
     expect(long.code).toBe(1);
-    expect(long.err).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/v1\/Messaging\/GeoPermissions: Twilio error 20429: Too Many Requests \(rate limited; retried, then gave up\)/);
+    expect(long.err).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/v1\/Messaging\/GeoPermissions: Twilio error 20429: Too Many Requests \(rate limited; Twilio asks to wait 120 s, longer than the 5 s this tool waits/);
     expect(tw.requests).toHaveLength(1);
     tw.reset();
     tw.fault({ operation: 'voiceList', status: 429, code: 20429, message: 'Too Many Requests', headers: { 'Retry-After': '0' }, times: 5 });
     const repeated = await run([]);
     expect(repeated.code).toBe(1);
+    expect(repeated.err).toContain('(rate limited; retried 2 times, then gave up)');
     expect(tw.requests.filter((r) => r.operation === 'voiceList')).toHaveLength(3);
   });
 
