@@ -135,8 +135,9 @@ function parseGeo(secrets: Secrets, errors: ConfigErrors): Record<'sms' | 'voice
   );
   const fallbackNote = (channels: string) =>
     `allow-list mode is OFF for ${channels} until this is fixed: the block lists and the high-risk tier decide instead (the readable entries stay exempt from the tier)`;
-  const voiceAllowed = readAllowList(secrets, 'GUARD_VOICE_ALLOWED_COUNTRIES', errors, fallbackNote('voice'));
-  const allowed = readAllowList(secrets, 'GUARD_ALLOWED_COUNTRIES', errors, fallbackNote(voiceAllowed.kind === 'unset' ? 'sms and voice' : 'sms'));
+  const allowList = (name: string, consequence: string) => readAllowList(secrets, name, errors, consequence);
+  const voiceAllowed = allowList('GUARD_VOICE_ALLOWED_COUNTRIES', fallbackNote('voice'));
+  const allowed = allowList('GUARD_ALLOWED_COUNTRIES', fallbackNote(voiceAllowed.kind === 'unset' ? 'sms and voice' : 'sms'));
   const blocked = countries('GUARD_BLOCKED_COUNTRIES');
   const voiceBlocked = countries('GUARD_VOICE_BLOCKED_COUNTRIES');
 

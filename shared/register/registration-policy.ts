@@ -37,10 +37,9 @@ export function parseRegistrationPolicy(secrets: Secrets, errors: ConfigErrors):
     errors.read(() => parseWindowLimit(name, secrets[name], SIGNUP_LIMIT_DEFAULTS[name]), parseWindowLimit(name, undefined, SIGNUP_LIMIT_DEFAULTS[name]));
   // An entry that cannot be read may be the tenant's home country: allow-list mode is suspended,
   // and sign-ups from the high-risk tier (except the readable entries) are refused instead.
-  const allowed = readAllowList(
-    secrets,
+  const allowList = (name: string, consequence: string) => readAllowList(secrets, name, errors, consequence);
+  const allowed = allowList(
     'GUARD_SIGNUP_ALLOWED_COUNTRIES',
-    errors,
     'allow-list mode is OFF for sign-ups until this is fixed: GUARD_SIGNUP_BLOCKED_COUNTRIES and the high-risk tier decide instead (the readable entries stay exempt from the tier)',
   );
   const configuredBlocks = errors.read(() => parseCountryList('GUARD_SIGNUP_BLOCKED_COUNTRIES', secrets['GUARD_SIGNUP_BLOCKED_COUNTRIES']), []);

@@ -536,8 +536,8 @@ describe('bad input: a clear refusal, never a crash, nothing sent', () => {
     expect(line.delivery_error).toContain('TWILIO_ACCOUNT_SID');
   });
 
-  test('a malformed guard knob (GUARD_BLOCKED_COUNTRIES=Germany): delivered, config_errors names it', async () => {
-    const { invocation, line } = await sendOnce({ secrets: twilioSecrets({ GUARD_BLOCKED_COUNTRIES: 'Germany' }) });
+  test('a malformed guard knob (GUARD_BLOCKED_COUNTRIES=Germny): delivered, config_errors names it', async () => {
+    const { invocation, line } = await sendOnce({ secrets: twilioSecrets({ GUARD_BLOCKED_COUNTRIES: 'Germny' }) });
 
     expectDelivered(invocation, line);
     expect(onlyRequest()).toMatchObject({ operation: 'message', params: { To: US } });
