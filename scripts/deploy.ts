@@ -1,25 +1,55 @@
 /**
- * `npm run deploy`: deploys tollguard's two Actions and its tenant settings (tenant/tenant.yaml) to
- * the Auth0 tenant named by AUTH0_DOMAIN, through auth0-deploy-cli. See the README (Deploying to a tenant).
+ * `npm run deploy`: deploys tollguard's Actions and its tenant settings (tenant/tenant.yaml) to the
+ * Auth0 tenant named by AUTH0_DOMAIN, through auth0-deploy-cli, for one phone experience
+ * (TOLLGUARD_PHONE_EXPERIENCE: legacy = send-phone-message + the MFA phone factor's Custom provider,
+ * unified = custom-phone-provider + the tenant-level phone provider). See docs/deploy.md.
  *
  *   1. checks, without any network call: tenant.yaml, the environment (Management API credentials,
  *      every required secret, every value as the Actions themselves parse it), and dist/ (built,
  *      current, dependencies pinned, no keyword and no credential inside a bundle); every problem is
  *      listed in one message;
- *   2. copies the checked bundles into a fresh staging directory (the CLI's base path);
- *   3. gets one Management API token, reads the current bindings of tollguard's triggers;
- *   4. imports with AUTH0_INCLUDED_ONLY = tenant.yaml's sections and AUTH0_ALLOW_DELETE = false
- *      (--dry-run: the CLI's preview, which only reads); a first deploy imports the Actions and
+ *   2. copies the checked bundles, and the experience's part of tenant.yaml, into a fresh staging
+ *      directory (the CLI's base path and input file);
+ *   3. gets one Management API token, checks the chosen experience against the tenant (and, for
+ *      unified, reports the phone provider it replaces), reads the current bindings of tollguard's
+ *      triggers;
+ *   4. imports with AUTH0_INCLUDED_ONLY = the staged sections and AUTH0_ALLOW_DELETE = false
+ *      (--dry-run: the CLI's preview, which only reads); a first legacy deploy imports the Actions and
  *      bindings before the phone factor settings;
  *   5. reads the tenant back and fails if it is not in the intended state.
  */
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkBundles, stageBundles, type CheckedBundle } from './deploy/bundles';
-import { checkEnvironment, redact, type DeploySettings } from './deploy/environment';
+import { EXPERIENCE_VARIABLE, checkEnvironment, parsePhoneExperience, redact, type DeploySettings } from './deploy/environment';
 import { runImport } from './deploy/import';
-import { ManagementApiError, accessToken, errorText, managementClient, mergeBindings, readBindings, useFreshConnections, verifyTenant, type Binding } from './deploy/management';
-import { BINDINGS_PREFIX, DEPENDENCIES_PREFIX, MESSAGE_TYPES_KEYWORD, keywordSuffix, readTenantPlan, type TenantPlan } from './deploy/tenant-config';
+import {
+  ManagementApiError,
+  accessToken,
+  checkTenantExperience,
+  errorText,
+  listActions,
+  managementClient,
+  mergeBindings,
+  readBindings,
+  readConsolidatedExperience,
+  readPhoneProviders,
+  useFreshConnections,
+  verifyTenant,
+  type Binding,
+} from './deploy/management';
+import {
+  BINDINGS_PREFIX,
+  DELIVERY_METHODS_KEYWORD,
+  DEPENDENCIES_PREFIX,
+  MESSAGE_TYPES_KEYWORD,
+  PHONE_TRIGGERS,
+  keywordSuffix,
+  readTenantPlan,
+  selectExperience,
+  stagedYaml,
+  type TenantPlan,
+} from './deploy/tenant-config';
 
 export const ROOT = path.resolve(__dirname, '..');
 
@@ -37,8 +67,9 @@ const USAGE = `usage: npm run deploy -- [--dry-run] [--allow-embedded-store] [--
   --dist <dir>            deploy the bundles of another build directory (default: dist)
 
 Environment: AUTH0_DOMAIN, AUTH0_CLIENT_ID + AUTH0_CLIENT_SECRET (or AUTH0_ACCESS_TOKEN), optionally
-AUTH0_AUDIENCE; the Actions' secrets (see tenant/tenant.yaml and the README (Deploying to a tenant));
-TOLLGUARD_ATTACK_PROTECTION=on|off (default on); TOLLGUARD_PHONE_MESSAGE_TYPES=sms|voice|sms,voice (default sms).`;
+AUTH0_AUDIENCE; the Actions' secrets (see tenant/tenant.yaml and docs/deploy.md);
+TOLLGUARD_PHONE_EXPERIENCE=legacy|unified (default legacy); TOLLGUARD_ATTACK_PROTECTION=on|off
+(default on); TOLLGUARD_PHONE_MESSAGE_TYPES=sms|voice|sms,voice (default sms).`;
 
 export function parseArgs(argv: string[]): { options: Options; problems: string[] } {
   const options: Options = { dryRun: false, allowEmbeddedStore: false, distDir: path.join(ROOT, 'dist'), help: false };
@@ -63,12 +94,13 @@ function keywordMappings(plan: TenantPlan, settings: DeploySettings, bundles: Ch
   for (const bundle of bundles) mappings[bundle.action.dependenciesKeyword] = bundle.dependencies;
   for (const [triggerId, keyword] of plan.bindingKeywords) mappings[keyword] = bindings.get(triggerId) ?? [];
   mappings[MESSAGE_TYPES_KEYWORD] = settings.messageTypes;
+  mappings[DELIVERY_METHODS_KEYWORD] = settings.deliveryMethods;
   return mappings;
 }
 
 function unfillableKeywords(plan: TenantPlan): string[] {
   const problems: string[] = [];
-  const fillable = new Set<string>([MESSAGE_TYPES_KEYWORD, ...plan.bindingKeywords.values()]);
+  const fillable = new Set<string>([MESSAGE_TYPES_KEYWORD, DELIVERY_METHODS_KEYWORD, ...plan.bindingKeywords.values()]);
   for (const action of plan.actions) {
     for (const secret of action.secrets) fillable.add(secret);
     fillable.add(action.dependenciesKeyword);
@@ -118,10 +150,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   }
 
   const tenantFile = path.join(ROOT, 'tenant', 'tenant.yaml');
-  const { plan, problems } = readTenantPlan(tenantFile);
+  const { plan: fullPlan, problems } = readTenantPlan(tenantFile);
+  // Only the chosen experience's Actions are checked and shipped; tenant.yaml must hold both.
+  const { plan, problems: selectProblems } = selectExperience(fullPlan, parsePhoneExperience(env).experience);
   const { settings, problems: envProblems } = checkEnvironment(env, plan, options);
   const { bundles, problems: bundleProblems } = checkBundles(ROOT, options.distDir, plan.actions, settings.credentials);
-  const all = [...problems, ...unfillableKeywords(plan), ...envProblems, ...bundleProblems];
+  const all = [...problems, ...unfillableKeywords(fullPlan), ...selectProblems, ...envProblems, ...bundleProblems];
   if (all.length > 0) {
     printProblems(all, settings, settings.domain);
     return 1;
@@ -136,6 +170,27 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     useFreshConnections();
     const token = await accessToken(settings);
     const client = managementClient(settings, token);
+
+    // Is this the tenant's phone experience? Read before anything is written.
+    const unified = settings.experience === 'unified';
+    const ourCustom = plan.actions.find((action) => action.trigger.id === PHONE_TRIGGERS.unified)?.name;
+    const tenantActions = unified ? await listActions(client) : [];
+    const check = checkTenantExperience({
+      experience: settings.experience,
+      consolidated: await readConsolidatedExperience(client),
+      customActions: tenantActions.filter((action) => (action.supported_triggers ?? []).some((trigger) => trigger.id === PHONE_TRIGGERS.unified)).map((action) => action.name ?? ''),
+      ourCustomAction: ourCustom,
+      providers: unified ? await readPhoneProviders(client) : undefined,
+      deliveryMethods: settings.deliveryMethods,
+    });
+    for (const note of check.notes) console.log(`deploy: ${note}`);
+    for (const warning of check.warnings) console.warn(`deploy: warning: ${warning}`);
+    if (check.problems.length > 0) {
+      console.error(`deploy: refusing to deploy (${EXPERIENCE_VARIABLE}=${settings.experience}):\n${check.problems.map((problem) => `  - ${problem}`).join('\n')}`);
+      console.error(`deploy: nothing was changed on ${settings.domain}.`);
+      return 1;
+    }
+
     const bindings = new Map<string, Binding[]>();
     let sendActionBound = true;
     for (const triggerId of plan.bindingKeywords.keys()) {
@@ -153,7 +208,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       }
     }
 
-    console.log(`deploy: ${options.dryRun ? 'previewing' : 'importing'} ${path.relative(ROOT, tenantFile)} into ${settings.domain} (sections: ${sections.join(', ')})`);
+    console.log(
+      `deploy: ${options.dryRun ? 'previewing' : 'importing'} ${path.relative(ROOT, tenantFile)} (${settings.experience} phone experience) into ${settings.domain} (sections: ${sections.join(', ')})`,
+    );
     for (const bundle of bundles) {
       console.log(`deploy:   ${bundle.action.name} <- ${path.relative(ROOT, options.distDir) || options.distDir}/${bundle.action.bundle} (${bundle.code.length} bytes, sha256 ${bundle.sha256.slice(0, 16)}), ${bundle.action.secrets.length} secrets`);
     }
@@ -169,8 +226,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     const phases = planPhases(sections, !sendActionBound && !options.dryRun);
     if (phases.length > 1) console.log(`deploy: first deploy: importing ${phases[0]?.join(' and ')} first, so the phone factor never points at an unbound Action`);
     const mappings = keywordMappings(plan, settings, bundles, bindings);
-    for (const phase of phases) {
-      await runImport({ tenantFile, basePath: stage, domain: settings.domain, token, sections: phase, mappings, dryRun: options.dryRun });
+    for (const [index, phase] of phases.entries()) {
+      // The CLI reads a staged copy holding only this phase's sections of the chosen experience.
+      const staged = path.join(stage, `tenant.${index + 1}.yaml`);
+      writeFileSync(staged, stagedYaml(plan, phase));
+      await runImport({ tenantFile: staged, basePath: stage, domain: settings.domain, token, sections: phase, mappings, dryRun: options.dryRun });
     }
 
     if (options.dryRun) {
@@ -182,6 +242,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       bundles,
       bindings,
       messageTypes: settings.messageTypes,
+      deliveryMethods: settings.deliveryMethods,
       secretNames: new Map(plan.actions.map((action) => [action.name, action.secrets])),
       sections: new Set(sections),
     };

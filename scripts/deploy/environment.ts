@@ -9,9 +9,11 @@
 import { buildRegistrationContainer } from '../../shared/register/container';
 import { buildSendContainer } from '../../shared/send/container';
 import { SECRET_CATALOG } from '../lib/secret-catalog';
-import type { PlannedAction, TenantPlan } from './tenant-config';
+import type { PhoneExperience, PlannedAction, TenantPlan } from './tenant-config';
 
 export type MessageType = 'sms' | 'voice';
+/** The custom phone provider's names for the same channels. */
+export type DeliveryMethod = 'text' | 'voice';
 
 export type ManagementAuth =
   | { kind: 'token'; token: string }
@@ -29,6 +31,9 @@ export interface DeploySettings {
   credentials: Array<{ name: string; value: string }>;
   attackProtection: boolean;
   messageTypes: MessageType[];
+  /** TOLLGUARD_PHONE_MESSAGE_TYPES as the custom phone provider's delivery methods (sms -> text). */
+  deliveryMethods: DeliveryMethod[];
+  experience: PhoneExperience;
 }
 
 export interface DeployOptions {
@@ -61,7 +66,8 @@ function isSet(env: NodeJS.ProcessEnv, name: string): boolean {
 /** The configuration errors the Action itself would report for these secrets. */
 function actionConfigProblems(action: PlannedAction, secrets: Record<string, string>): string[] {
   const quiet = () => undefined;
-  if (action.trigger.id === 'send-phone-message') {
+  // custom-phone-provider runs the same send container (same secrets) as send-phone-message.
+  if (action.trigger.id === 'send-phone-message' || action.trigger.id === 'custom-phone-provider') {
     const container = buildSendContainer(secrets, quiet);
     return [...(container.delivery.kind === 'unusable' ? container.delivery.problems : []), ...container.configErrors];
   }
@@ -109,6 +115,23 @@ function parseMessageTypes(env: NodeJS.ProcessEnv, problems: string[]): MessageT
     return ['sms'];
   }
   return [...new Set(items)] as MessageType[];
+}
+
+export const EXPERIENCE_VARIABLE = 'TOLLGUARD_PHONE_EXPERIENCE';
+
+/**
+ * TOLLGUARD_PHONE_EXPERIENCE: legacy (the default: what every deploy did before it existed) or
+ * unified. The deploy then checks the choice against the tenant before it writes anything.
+ */
+export function parsePhoneExperience(env: NodeJS.ProcessEnv): { experience: PhoneExperience; problems: string[] } {
+  const raw = value(env, EXPERIENCE_VARIABLE).trim().toLowerCase();
+  if (raw === '' || raw === 'legacy') return { experience: 'legacy', problems: [] };
+  if (raw === 'unified') return { experience: 'unified', problems: [] };
+  return { experience: 'legacy', problems: [`${EXPERIENCE_VARIABLE} must be legacy or unified (got ${JSON.stringify(raw)}); see docs/deploy.md (Which phone experience)`] };
+}
+
+export function deliveryMethodsOf(types: MessageType[]): DeliveryMethod[] {
+  return types.map((type) => (type === 'sms' ? 'text' : 'voice'));
 }
 
 export function checkEnvironment(env: NodeJS.ProcessEnv, plan: TenantPlan, options: DeployOptions): { settings: DeploySettings; problems: string[] } {
@@ -164,12 +187,14 @@ export function checkEnvironment(env: NodeJS.ProcessEnv, plan: TenantPlan, optio
 
   const attackProtection = parseSwitch(env, problems);
   const messageTypes = parseMessageTypes(env, problems);
+  const { experience, problems: experienceProblems } = parsePhoneExperience(env);
+  problems.push(...experienceProblems);
   const credentials = [...CREDENTIAL_SECRETS, ...MANAGEMENT_CREDENTIALS]
     .map((name) => ({ name, value: value(env, name).trim() }))
     .filter((credential) => credential.value.length >= 8);
   const defaulted = [...secretValues].filter(([, secret]) => secret.trim() === '').map(([name]) => name);
   return {
-    settings: { domain, audience, auth, secretValues, defaulted, credentials, attackProtection, messageTypes },
+    settings: { domain, audience, auth, secretValues, defaulted, credentials, attackProtection, messageTypes, deliveryMethods: deliveryMethodsOf(messageTypes), experience },
     problems,
   };
 }

@@ -9,7 +9,8 @@
 import { createRequire } from 'node:module';
 import { AuthenticationClient, ManagementClient, type Management } from 'auth0';
 import type { CheckedBundle } from './bundles';
-import type { DeploySettings, MessageType } from './environment';
+import type { DeliveryMethod, DeploySettings, MessageType } from './environment';
+import type { PhoneExperience } from './tenant-config';
 
 export interface Binding {
   action_name: string;
@@ -105,18 +106,7 @@ export function mergeBindings(ours: string, current: Binding[]): Binding[] {
   return [{ action_name: ours, display_name: ours }, ...current.filter((binding) => binding.action_name !== ours)];
 }
 
-export interface Expected {
-  bundles: CheckedBundle[];
-  bindings: Map<string, Binding[]>;
-  messageTypes: MessageType[];
-  secretNames: Map<string, string[]>;
-  /** The tenant.yaml sections that were imported. */
-  sections: Set<string>;
-}
-
-/** Reads the tenant back after an import; returns what differs from the plan. */
-export async function verifyTenant(client: ManagementClient, expected: Expected): Promise<string[]> {
-  const mismatches: string[] = [];
+export async function listActions(client: ManagementClient): Promise<Management.Action[]> {
   const actions: Management.Action[] = [];
   await call('GET /api/v2/actions/actions', async () => {
     let page = await client.actions.list({ per_page: 100 });
@@ -126,6 +116,117 @@ export async function verifyTenant(client: ManagementClient, expected: Expected)
       page = await page.getNextPage();
     }
   });
+  return actions;
+}
+
+/** The tenant's phone_consolidated_experience setting (true: Unified Phone Experience); undefined if it says nothing. */
+export async function readConsolidatedExperience(client: ManagementClient): Promise<boolean | undefined> {
+  const settings = await call('GET /api/v2/tenants/settings (scope read:tenant_settings)', () =>
+    client.tenants.settings.get({ fields: 'phone_consolidated_experience', include_fields: true }),
+  );
+  return typeof settings.phone_consolidated_experience === 'boolean' ? settings.phone_consolidated_experience : undefined;
+}
+
+export interface PhoneProviderSummary {
+  id: string;
+  name: string;
+  disabled: boolean;
+  deliveryMethods: string[];
+}
+
+export async function readPhoneProviders(client: ManagementClient): Promise<PhoneProviderSummary[]> {
+  const response = await call('GET /api/v2/branding/phone/providers (scope read:phone_providers)', () => client.branding.phone.providers.list());
+  return (response.providers ?? []).map((provider) => ({
+    id: provider.id ?? '',
+    name: String(provider.name),
+    disabled: provider.disabled === true,
+    deliveryMethods: [...(provider.configuration?.delivery_methods ?? [])].map(String),
+  }));
+}
+
+export function describeProvider(provider: PhoneProviderSummary): string {
+  return `${provider.name} (${provider.disabled ? 'disabled' : 'enabled'}, delivery methods: ${provider.deliveryMethods.join(', ') || 'none'})`;
+}
+
+export interface TenantCheck {
+  /** Refusals: nothing is imported. */
+  problems: string[];
+  warnings: string[];
+  notes: string[];
+}
+
+const SWITCH_HINT =
+  'switch in the Dashboard (Security > Multi-factor Auth > Phone Message: "Use Tenant-level Messaging Provider"; Authentication > Passwordless > SMS: the same toggle), see docs/deploy.md';
+
+/**
+ * Checks TOLLGUARD_PHONE_EXPERIENCE against what the tenant says before anything is written: a
+ * send-phone-message Action on a tenant that routes phone messages through the tenant-level provider
+ * would never run; a custom-phone-provider Action needs the one slot Auth0 allows for that trigger.
+ */
+export function checkTenantExperience(input: {
+  experience: PhoneExperience;
+  consolidated: boolean | undefined;
+  /** Actions on the tenant that support custom-phone-provider, with tollguard's own name. */
+  customActions: string[];
+  ourCustomAction: string | undefined;
+  providers: PhoneProviderSummary[] | undefined;
+  deliveryMethods: DeliveryMethod[];
+}): TenantCheck {
+  const check: TenantCheck = { problems: [], warnings: [], notes: [] };
+  const flag = input.consolidated === undefined ? 'not reported' : String(input.consolidated);
+  check.notes.push(`tenant phone_consolidated_experience: ${flag}; deploying the ${input.experience} phone experience`);
+  if (input.experience === 'legacy') {
+    if (input.consolidated === true) {
+      check.problems.push(
+        'the tenant uses the Unified Phone Experience (tenant setting phone_consolidated_experience is true): its phone messages go to the tenant-level ' +
+          'phone provider and the custom-phone-provider trigger, so the send-phone-message Action would never run. Set TOLLGUARD_PHONE_EXPERIENCE=unified',
+      );
+    } else if (input.consolidated === undefined) {
+      check.warnings.push('the tenant settings do not report phone_consolidated_experience, so the phone experience could not be checked; if Branding > Phone Provider is in use (tenants created since March 2025), set TOLLGUARD_PHONE_EXPERIENCE=unified');
+    }
+    return check;
+  }
+  const others = input.customActions.filter((name) => name !== input.ourCustomAction);
+  if (others.length > 0) {
+    check.problems.push(
+      `the tenant already has a custom-phone-provider Action (${others.join(', ')}) and Auth0 allows one: delete it (Branding > Phone Provider, or DELETE /api/v2/actions/actions/{id}) ` +
+        `or rename tollguard's Action in tenant/tenant.yaml to its name, then deploy again`,
+    );
+  }
+  const current = input.providers?.[0];
+  if (current === undefined) check.notes.push('phone provider now: none; it will be created: custom (tollguard)');
+  else check.notes.push(`phone provider now: ${describeProvider(current)}; it will be replaced by: custom (enabled, delivery methods: ${input.deliveryMethods.join(', ')})`);
+  if (current !== undefined && current.name !== 'custom') {
+    check.warnings.push(`the tenant-level ${current.name} provider is replaced: every phone message of the Unified Phone Experience then goes through tollguard's Action and its own TWILIO_* credentials`);
+  }
+  if (!input.deliveryMethods.includes('text')) {
+    check.warnings.push('delivery methods without text: passwordless SMS and phone-number verification need text (TOLLGUARD_PHONE_MESSAGE_TYPES=sms or sms,voice)');
+  }
+  if (input.consolidated === false) {
+    check.warnings.push(
+      `the tenant still uses the legacy phone experience for MFA (phone_consolidated_experience is false): the provider is installed, but MFA messages keep going to the legacy provider ` +
+        `until you switch; ${SWITCH_HINT}`,
+    );
+  } else if (input.consolidated === undefined) {
+    check.warnings.push(`the tenant settings do not report phone_consolidated_experience: check that MFA and passwordless use the tenant-level provider; ${SWITCH_HINT}`);
+  }
+  return check;
+}
+
+export interface Expected {
+  bundles: CheckedBundle[];
+  bindings: Map<string, Binding[]>;
+  messageTypes: MessageType[];
+  deliveryMethods: DeliveryMethod[];
+  secretNames: Map<string, string[]>;
+  /** The tenant.yaml sections that were imported. */
+  sections: Set<string>;
+}
+
+/** Reads the tenant back after an import; returns what differs from the plan. */
+export async function verifyTenant(client: ManagementClient, expected: Expected): Promise<string[]> {
+  const mismatches: string[] = [];
+  const actions = await listActions(client);
   for (const bundle of expected.bundles) {
     const name = bundle.action.name;
     const action = actions.find((candidate) => candidate.name === name);
@@ -153,6 +254,14 @@ export async function verifyTenant(client: ManagementClient, expected: Expected)
     const types = await call('GET /api/v2/guardian/factors/phone/message-types', () => client.guardian.factors.phone.getMessageTypes());
     const gotTypes = [...(types.message_types ?? [])].sort().join(',');
     if (gotTypes !== [...expected.messageTypes].sort().join(',')) mismatches.push(`the phone factor's message types are [${gotTypes}], expected [${expected.messageTypes.join(',')}]`);
+  }
+  if (expected.sections.has('phoneProviders')) {
+    const provider = (await readPhoneProviders(client))[0];
+    const wantedMethods = [...expected.deliveryMethods].sort().join(', ');
+    if (provider === undefined) mismatches.push('the tenant has no phone provider, expected custom');
+    else if (provider.name !== 'custom' || provider.disabled || [...provider.deliveryMethods].sort().join(', ') !== wantedMethods) {
+      mismatches.push(`the phone provider is ${describeProvider(provider)}, expected custom (enabled, delivery methods: ${wantedMethods})`);
+    }
   }
   if (expected.sections.has('guardianFactors')) {
     const factors = await call('GET /api/v2/guardian/factors', () => client.guardian.factors.list());

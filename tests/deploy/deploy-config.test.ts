@@ -9,9 +9,9 @@ import path from 'node:path';
 import { ACTIONS } from '../../scripts/build';
 import { planPhases, parseArgs } from '../../scripts/deploy';
 import { requiredPackages, scanBundle } from '../../scripts/deploy/bundles';
-import { CREDENTIAL_SECRETS, checkEnvironment, redact } from '../../scripts/deploy/environment';
-import { mergeBindings } from '../../scripts/deploy/management';
-import { readTenantPlan, type TenantPlan } from '../../scripts/deploy/tenant-config';
+import { CREDENTIAL_SECRETS, checkEnvironment, deliveryMethodsOf, parsePhoneExperience, redact } from '../../scripts/deploy/environment';
+import { checkTenantExperience, mergeBindings } from '../../scripts/deploy/management';
+import { readTenantPlan, selectExperience, stagedYaml, type PhoneExperience, type TenantPlan } from '../../scripts/deploy/tenant-config';
 import { SECRET_CATALOG } from '../../scripts/lib/secret-catalog';
 import { DIST, FAKE, ROOT, requireBuiltDist } from './helpers';
 
@@ -24,14 +24,32 @@ function plan(): TenantPlan {
   return parsed;
 }
 
+function planFor(experience: PhoneExperience): TenantPlan {
+  const { plan: selected, problems } = selectExperience(plan(), experience);
+  expect(problems).toEqual([]);
+  return selected;
+}
+
+/** readTenantPlan's problems for tenant.yaml after `edit`. */
+function problemsAfter(edit: (text: string) => string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tollguard-yaml-'));
+  try {
+    const file = path.join(dir, 'tenant.yaml');
+    writeFileSync(file, edit(readFileSync(TENANT_YAML, 'utf8')));
+    return readTenantPlan(file).problems.join('\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('tenant/tenant.yaml', () => {
-  test('deploys exactly the Actions scripts/build.ts builds, each from its bundle, on node22 and a v2 trigger', () => {
+  test("deploys exactly the Actions scripts/build.ts builds, each from its bundle, on node22 and its trigger's current version", () => {
     const actions = plan().actions;
     expect(actions.map((action) => action.buildName).sort()).toEqual([...ACTIONS].sort());
     for (const action of actions) {
       expect(action.name).toBe(`tollguard-${action.buildName}`);
       expect(action.runtime).toBe('node22');
-      expect(action.trigger).toEqual({ id: action.buildName, version: 'v2' });
+      expect(action.trigger).toEqual({ id: action.buildName, version: action.buildName === 'custom-phone-provider' ? 'v1' : 'v2' });
     }
   });
 
@@ -42,7 +60,48 @@ describe('tenant/tenant.yaml', () => {
       'guardianFactors',
       'guardianPhoneFactorSelectedProvider',
       'guardianPhoneFactorMessageTypes',
+      'phoneProviders',
       'attackProtection',
+    ]);
+  });
+
+  test('legacy keeps the send Action, its binding and the phone factor; never the phone provider or the custom Action', () => {
+    const legacy = planFor('legacy');
+    expect(legacy.sections).toEqual(['actions', 'triggers', 'guardianFactors', 'guardianPhoneFactorSelectedProvider', 'guardianPhoneFactorMessageTypes', 'attackProtection']);
+    expect(legacy.actions.map((action) => action.buildName)).toEqual(['send-phone-message', 'pre-user-registration']);
+    expect([...legacy.bindingKeywords.keys()]).toEqual(['send-phone-message', 'pre-user-registration']);
+    const staged = stagedYaml(legacy, legacy.sections);
+    expect(staged).not.toMatch(/custom-phone-provider|phoneProviders|DELIVERY_METHODS/);
+  });
+
+  test('unified keeps the custom Action and the phone provider; never the send Action, its binding or the phone factor', () => {
+    const unified = planFor('unified');
+    expect(unified.sections).toEqual(['actions', 'triggers', 'phoneProviders', 'attackProtection']);
+    expect(unified.actions.map((action) => action.buildName)).toEqual(['custom-phone-provider', 'pre-user-registration']);
+    expect([...unified.bindingKeywords.keys()]).toEqual(['pre-user-registration']);
+    const staged = stagedYaml(unified, unified.sections);
+    expect(staged).not.toMatch(/send-phone-message|guardian|SEND_PHONE_MESSAGE|MESSAGE_TYPES/);
+    expect(staged).toMatch(/phoneProviders:\n {2}- name: custom\n {4}disabled: false\n {4}configuration:\n {6}delivery_methods: '@@TOLLGUARD_PHONE_DELIVERY_METHODS@@'\n {4}credentials: \{\}\n/);
+    // Each phase stages only its own sections.
+    expect(stagedYaml(unified, ['attackProtection'])).not.toMatch(/actions:|phoneProviders/);
+  });
+
+  test('the custom phone provider must be custom, enabled, with credentials: {} and the deploy-filled delivery methods', () => {
+    expect(problemsAfter((text) => text.replace('    credentials: {}\n', ''))).toMatch(/credentials must be written, and empty: credentials: \{\}/);
+    expect(problemsAfter((text) => text.replace('  - name: custom\n', '  - name: twilio\n'))).toMatch(/name must be custom/);
+    expect(problemsAfter((text) => text.replace('    disabled: false\n', '    disabled: true\n'))).toMatch(/disabled must be false/);
+    expect(problemsAfter((text) => text.replace("delivery_methods: '@@TOLLGUARD_PHONE_DELIVERY_METHODS@@'", 'delivery_methods: [text, voice]'))).toMatch(/configuration must be \{ delivery_methods: '@@TOLLGUARD_PHONE_DELIVERY_METHODS@@' \}/);
+    expect(problemsAfter((text) => text.replace(/\nphoneProviders:[\s\S]*?credentials: \{\}\n/, '\n'))).toMatch(/tollguard-custom-phone-provider: phoneProviders is missing, so the Action would be deployed but never run/);
+    expect(problemsAfter((text) => text.replace("  pre-user-registration: '@@TOLLGUARD_BINDINGS_PRE_USER_REGISTRATION@@'", "  pre-user-registration: '@@TOLLGUARD_BINDINGS_PRE_USER_REGISTRATION@@'\n  custom-phone-provider: '@@TOLLGUARD_BINDINGS_CUSTOM_PHONE_PROVIDER@@'"))).toMatch(
+      /triggers.custom-phone-provider: this trigger has no bindings/,
+    );
+  });
+
+  test('a file without the chosen experience cannot deploy it', () => {
+    const legacyOnly = { ...plan(), actions: plan().actions.filter((action) => action.experience !== 'unified'), sections: plan().sections.filter((section) => section !== 'phoneProviders') };
+    expect(selectExperience(legacyOnly, 'unified').problems).toEqual([
+      'TOLLGUARD_PHONE_EXPERIENCE=unified needs an action for the custom-phone-provider trigger in tenant/tenant.yaml',
+      'TOLLGUARD_PHONE_EXPERIENCE=unified needs the phoneProviders section in tenant/tenant.yaml',
     ]);
   });
 
@@ -50,7 +109,7 @@ describe('tenant/tenant.yaml', () => {
     const catalog = new Map(SECRET_CATALOG.map((doc) => [doc.name, doc]));
     for (const action of plan().actions) {
       expect(action.secrets.length).toBeLessThanOrEqual(30);
-      const kind = action.buildName === 'send-phone-message' ? 'send' : 'signup';
+      const kind = action.buildName === 'pre-user-registration' ? 'signup' : 'send';
       for (const name of action.secrets) {
         const doc = catalog.get(name);
         expect({ name, known: doc !== undefined }).toEqual({ name, known: true });
@@ -65,6 +124,8 @@ describe('tenant/tenant.yaml', () => {
       expect.arrayContaining(['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER', 'TWILIO_MESSAGING_SERVICE_SID', 'TWILIO_VERIFY_SERVICE_SID', 'UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN', 'GUARD_MODE']),
     );
     expect(byName.get('pre-user-registration')).toEqual(expect.arrayContaining(['UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN', 'GUARD_MODE', 'CAPTCHA_PROVIDER', 'CAPTCHA_SECRET']));
+    // The custom phone provider reads exactly what the send Action reads (one send container).
+    expect(byName.get('custom-phone-provider')).toEqual(byName.get('send-phone-message'));
     // Least privilege: the registration Action never gets the Twilio credentials.
     expect(byName.get('pre-user-registration')?.filter((name) => name.startsWith('TWILIO_'))).toEqual([]);
   });
@@ -99,7 +160,7 @@ describe('tenant/tenant.yaml', () => {
 
 describe('environment check', () => {
   test('accepts complete credentials and deploys unset optional secrets as empty (their default)', () => {
-    const { settings, problems } = checkEnvironment(GOOD_ENV, plan(), { allowEmbeddedStore: false });
+    const { settings, problems } = checkEnvironment(GOOD_ENV, planFor('legacy'), { allowEmbeddedStore: false });
     expect(problems).toEqual([]);
     expect(settings.secretValues.get('TWILIO_AUTH_TOKEN')).toBe(FAKE.TWILIO_AUTH_TOKEN);
     expect(settings.secretValues.get('GUARD_LIMIT_USER')).toBe('');
@@ -119,7 +180,7 @@ describe('environment check', () => {
       TOLLGUARD_ATTACK_PROTECTION: 'maybe',
       TOLLGUARD_PHONE_MESSAGE_TYPES: 'sms,fax',
     };
-    const { problems } = checkEnvironment(env, plan(), { allowEmbeddedStore: false });
+    const { problems } = checkEnvironment(env, planFor('legacy'), { allowEmbeddedStore: false });
     const text = problems.join('\n');
     for (const expected of [
       /AUTH0_DOMAIN must be a host name/,
@@ -140,16 +201,16 @@ describe('environment check', () => {
 
   test('--allow-embedded-store accepts a deploy without Upstash, but not half of it', () => {
     const { UPSTASH_REDIS_REST_URL: _url, UPSTASH_REDIS_REST_TOKEN: _token, ...withoutStore } = GOOD_ENV;
-    expect(checkEnvironment(withoutStore, plan(), { allowEmbeddedStore: true }).problems).toEqual([]);
-    expect(checkEnvironment(withoutStore, plan(), { allowEmbeddedStore: false }).problems.join('\n')).toMatch(/--allow-embedded-store/);
-    const half = checkEnvironment({ ...withoutStore, UPSTASH_REDIS_REST_URL: FAKE.UPSTASH_REDIS_REST_URL }, plan(), { allowEmbeddedStore: true });
+    expect(checkEnvironment(withoutStore, planFor('legacy'), { allowEmbeddedStore: true }).problems).toEqual([]);
+    expect(checkEnvironment(withoutStore, planFor('legacy'), { allowEmbeddedStore: false }).problems.join('\n')).toMatch(/--allow-embedded-store/);
+    const half = checkEnvironment({ ...withoutStore, UPSTASH_REDIS_REST_URL: FAKE.UPSTASH_REDIS_REST_URL }, planFor('legacy'), { allowEmbeddedStore: true });
     expect(half.problems.join('\n')).toMatch(/UPSTASH_REDIS_REST_TOKEN/);
   });
 
   test('refuses a value auth0-deploy-cli would rewrite as a keyword, an oversized one, and control characters', () => {
     const { problems } = checkEnvironment(
       { ...GOOD_ENV, GUARD_BLOCKED_NUMBERS: '+3712612, @@GUARD_MODE@@', ALERT_WEBHOOK_URL: `https://hooks.example.com/${'x'.repeat(5000)}`, GUARD_BLOCKED_IPS: '198.51.100.0/24\u0085' },
-      plan(),
+      planFor('legacy'),
       { allowEmbeddedStore: false },
     );
     expect(problems.join('\n')).toMatch(/GUARD_BLOCKED_NUMBERS contains @@GUARD_MODE@@/);
@@ -159,13 +220,29 @@ describe('environment check', () => {
 
   test('AUTH0_ACCESS_TOKEN replaces the client credentials; TOLLGUARD_* switches parse', () => {
     const { AUTH0_CLIENT_ID: _id, AUTH0_CLIENT_SECRET: _secret, ...rest } = GOOD_ENV;
-    const { settings, problems } = checkEnvironment({ ...rest, AUTH0_ACCESS_TOKEN: 'token-not-real-0000', TOLLGUARD_ATTACK_PROTECTION: 'OFF', TOLLGUARD_PHONE_MESSAGE_TYPES: 'voice, sms' }, plan(), {
+    const { settings, problems } = checkEnvironment({ ...rest, AUTH0_ACCESS_TOKEN: 'token-not-real-0000', TOLLGUARD_ATTACK_PROTECTION: 'OFF', TOLLGUARD_PHONE_MESSAGE_TYPES: 'voice, sms' }, planFor('legacy'), {
       allowEmbeddedStore: false,
     });
     expect(problems).toEqual([]);
     expect(settings.auth).toEqual({ kind: 'token', token: 'token-not-real-0000' });
     expect(settings.attackProtection).toBe(false);
     expect(settings.messageTypes).toEqual(['voice', 'sms']);
+  });
+
+  test('TOLLGUARD_PHONE_EXPERIENCE: legacy by default, unified on request, anything else refused; delivery methods follow the message types', () => {
+    expect(parsePhoneExperience({})).toEqual({ experience: 'legacy', problems: [] });
+    expect(parsePhoneExperience({ TOLLGUARD_PHONE_EXPERIENCE: ' Unified ' })).toEqual({ experience: 'unified', problems: [] });
+    expect(parsePhoneExperience({ TOLLGUARD_PHONE_EXPERIENCE: 'upe' }).problems).toEqual([expect.stringMatching(/TOLLGUARD_PHONE_EXPERIENCE must be legacy or unified \(got "upe"\)/)]);
+    expect(deliveryMethodsOf(['sms'])).toEqual(['text']);
+    expect(deliveryMethodsOf(['sms', 'voice'])).toEqual(['text', 'voice']);
+    const { settings, problems } = checkEnvironment({ ...GOOD_ENV, TOLLGUARD_PHONE_EXPERIENCE: 'unified', TOLLGUARD_PHONE_MESSAGE_TYPES: 'sms,voice' }, planFor('unified'), { allowEmbeddedStore: false });
+    expect(problems).toEqual([]);
+    expect(settings).toMatchObject({ experience: 'unified', deliveryMethods: ['text', 'voice'] });
+  });
+
+  test("unified checks the custom Action's secrets with the send Action's own parsers", () => {
+    const { problems } = checkEnvironment({ ...GOOD_ENV, TWILIO_ACCOUNT_SID: 'AC1234' }, planFor('unified'), { allowEmbeddedStore: false });
+    expect(problems.join('\n')).toMatch(/TWILIO_ACCOUNT_SID is invalid.*\(tollguard-custom-phone-provider\)/);
   });
 
   test('redact hides credentials and the 37-character prefix an error message may quote', () => {
@@ -180,7 +257,7 @@ describe('bundle scan', () => {
 
   test('the built bundles are clean', () => {
     requireBuiltDist();
-    for (const file of ['send-phone-message.js', 'pre-user-registration.js']) {
+    for (const file of ['send-phone-message.js', 'custom-phone-provider.js', 'pre-user-registration.js']) {
       expect(scanBundle(file, readFileSync(path.join(DIST, file), 'utf8'), credentials)).toEqual([]);
     }
   });
@@ -224,6 +301,25 @@ describe('deploy plan', () => {
     const sections = ['actions', 'triggers', 'guardianFactors', 'guardianPhoneFactorSelectedProvider', 'attackProtection'];
     expect(planPhases(sections, true)).toEqual([['actions', 'triggers'], ['guardianFactors', 'guardianPhoneFactorSelectedProvider', 'attackProtection']]);
     expect(planPhases(sections, false)).toEqual([sections]);
+  });
+
+  test('the tenant check refuses legacy on a Unified Phone Experience tenant and a second custom-phone-provider Action', () => {
+    const base = { customActions: [], ourCustomAction: 'tollguard-custom-phone-provider', providers: [], deliveryMethods: ['text' as const] };
+    expect(checkTenantExperience({ ...base, experience: 'legacy', consolidated: true }).problems).toEqual([expect.stringMatching(/send-phone-message Action would never run. Set TOLLGUARD_PHONE_EXPERIENCE=unified/)]);
+    expect(checkTenantExperience({ ...base, experience: 'legacy', consolidated: false })).toMatchObject({ problems: [], warnings: [] });
+    expect(checkTenantExperience({ ...base, experience: 'legacy', consolidated: undefined }).warnings).toEqual([expect.stringMatching(/could not be checked/)]);
+    const unified = checkTenantExperience({ ...base, experience: 'unified', consolidated: true, customActions: ['their-sms-gateway', 'tollguard-custom-phone-provider'] });
+    expect(unified.problems).toEqual([expect.stringMatching(/already has a custom-phone-provider Action \(their-sms-gateway\) and Auth0 allows one/)]);
+  });
+
+  test('the tenant check reports the provider it replaces and warns when MFA still uses the legacy experience', () => {
+    const twilio = { id: 'pro_1', name: 'twilio', disabled: false, deliveryMethods: ['text', 'voice'] };
+    const check = checkTenantExperience({ experience: 'unified', consolidated: false, customActions: [], ourCustomAction: 'tollguard-custom-phone-provider', providers: [twilio], deliveryMethods: ['voice'] });
+    expect(check.problems).toEqual([]);
+    expect(check.notes).toContain('phone provider now: twilio (enabled, delivery methods: text, voice); it will be replaced by: custom (enabled, delivery methods: voice)');
+    expect(check.warnings.join('\n')).toMatch(/tenant-level twilio provider is replaced/);
+    expect(check.warnings.join('\n')).toMatch(/passwordless SMS and phone-number verification need text/);
+    expect(check.warnings.join('\n')).toMatch(/MFA messages keep going to the legacy provider until you switch/);
   });
 
   test('arguments', () => {

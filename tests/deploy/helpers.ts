@@ -11,7 +11,7 @@ import type { ManagementApiServer } from '../support/management-api';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const DIST = path.join(ROOT, 'dist');
-export const BUNDLES = ['send-phone-message.js', 'pre-user-registration.js'];
+export const BUNDLES = ['send-phone-message.js', 'custom-phone-provider.js', 'pre-user-registration.js'];
 
 /** Fake credentials in the shapes the Actions accept; none is real. */
 export const FAKE = {
@@ -19,14 +19,16 @@ export const FAKE = {
   TWILIO_AUTH_TOKEN: 'e2e0not0a0real0twilio0token0000',
   TWILIO_FROM_NUMBER: '+15005550006',
   UPSTASH_REDIS_REST_URL: 'https://tollguard-e2e-not-real.upstash.io',
-  // Characters that break naive YAML or keyword substitution: quotes, $&, #, backslash, ': ', non-ASCII.
-  UPSTASH_REDIS_REST_TOKEN: `e2e-"not-real" $& #hash \\back: 'quoted' ✓ token`,
+  // Characters that break naive YAML or keyword substitution: quotes, $&, #, backslash, ':' (a token
+  // is printable ASCII without spaces; the deny message below carries ': ' and non-ASCII).
+  UPSTASH_REDIS_REST_TOKEN: `e2e-"not-real"$&#hash\\back:'quoted'-token`,
   CAPTCHA_PROVIDER: 'turnstile',
   CAPTCHA_SECRET: '0x4AAAAAAAe2eNotARealTurnstileSecret',
   GUARD_MODE: 'monitor',
   GUARD_LIMIT_IP: '30/1h',
   GUARD_BLOCKED_COUNTRIES: 'RU, BY',
   GUARD_SIGNUP_LIMIT_IP: '5/1h',
+  GUARD_SIGNUP_DENY_MESSAGE: "Sign-up refused: réessayez plus tard ✓ #1 'ok'",
   ALERT_WEBHOOK_URL: 'https://hooks.example.com/services/E2E-NOT-REAL',
 } as const;
 

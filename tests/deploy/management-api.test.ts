@@ -154,3 +154,81 @@ test('an endpoint it does not implement is answered 404 and flagged', async () =
   expect(reply.status).toBe(404);
   expect(api.requests.at(-1)).toMatchObject({ method: 'GET', path: '/api/v2/users', unhandled: true, status: 404 });
 });
+
+describe('phone providers (Unified Phone Experience)', () => {
+  const CUSTOM_ACTION = { ...ACTION, name: 'phone-provider-probe', code: 'exports.onExecuteCustomPhoneProvider = async () => {};', supported_triggers: [{ id: 'custom-phone-provider', version: 'v1' }] };
+  const CUSTOM = { name: 'custom', disabled: false, configuration: { delivery_methods: ['text'] }, credentials: {} };
+
+  test('a custom provider needs a deployed custom-phone-provider Action, and credentials', async () => {
+    const bearer = await token();
+    const early = await request('POST', '/api/v2/branding/phone/providers', CUSTOM, bearer);
+    expect(early).toEqual({ status: 400, body: expect.objectContaining({ errorCode: 'custom_email_provider_deployed_action_not_found' }) });
+
+    const created = await request('POST', '/api/v2/actions/actions', CUSTOM_ACTION, bearer);
+    expect(created.status).toBe(201);
+    const undeployed = await request('POST', '/api/v2/branding/phone/providers', CUSTOM, bearer);
+    expect(undeployed.body.errorCode).toBe('custom_email_provider_deployed_action_not_found');
+    await request('POST', `/api/v2/actions/actions/${created.body.id}/deploy`, undefined, bearer); // buildAttempts: 1
+    expect((await request('POST', `/api/v2/actions/actions/${created.body.id}/deploy`, undefined, bearer)).status).toBe(200);
+
+    const { credentials: _credentials, ...withoutCredentials } = CUSTOM;
+    const missing = await request('POST', '/api/v2/branding/phone/providers', withoutCredentials, bearer);
+    expect({ status: missing.status, message: missing.body.message }).toEqual({ status: 400, message: "Payload validation error: 'Missing required property: credentials'." });
+    const badMethod = await request('POST', '/api/v2/branding/phone/providers', { ...CUSTOM, configuration: { delivery_methods: ['fax'] } }, bearer);
+    expect(badMethod.status).toBe(400);
+    const secretInConfig = await request('POST', '/api/v2/branding/phone/providers', { ...CUSTOM, configuration: { delivery_methods: ['text'], sid: 'AC1' } }, bearer);
+    expect(secretInConfig.body.message).toMatch(/Additional properties not allowed: sid/);
+
+    const provider = await request('POST', '/api/v2/branding/phone/providers', CUSTOM, bearer);
+    expect(provider.status).toBe(201);
+    expect(provider.body).toMatchObject({ name: 'custom', channel: 'phone', disabled: false, configuration: { delivery_methods: ['text'] } });
+    expect(provider.body).not.toHaveProperty('credentials');
+    expect((await request('POST', '/api/v2/branding/phone/providers', CUSTOM, bearer)).status).toBe(409);
+
+    const patchedNoCredentials = await request('PATCH', `/api/v2/branding/phone/providers/${provider.body.id}`, withoutCredentials, bearer);
+    expect(patchedNoCredentials.body.message).toMatch(/Missing required property: credentials/);
+    const patched = await request('PATCH', `/api/v2/branding/phone/providers/${provider.body.id}`, { ...CUSTOM, configuration: { delivery_methods: ['text', 'voice'] } }, bearer);
+    expect(patched.body.configuration).toEqual({ delivery_methods: ['text', 'voice'] });
+    expect((await request('GET', '/api/v2/branding/phone/providers', undefined, bearer)).body).toEqual({ providers: [patched.body] });
+  });
+
+  test('one custom-phone-provider Action per tenant, never bound through triggers', async () => {
+    const bearer = await token();
+    const second = await request('POST', '/api/v2/actions/actions', { ...CUSTOM_ACTION, name: 'another-phone-provider' }, bearer);
+    expect(second).toEqual({ status: 400, body: expect.objectContaining({ message: expect.stringMatching(/Only one action is allowed for the custom-phone-provider trigger/) }) });
+    const bound = await request('PATCH', '/api/v2/actions/triggers/custom-phone-provider/bindings', { bindings: [{ ref: { type: 'action_name', value: 'phone-provider-probe' } }] }, bearer);
+    expect(bound.status).toBe(400);
+  });
+
+  test('tenant settings answer phone_consolidated_experience only when the test sets it', async () => {
+    const bearer = await token();
+    expect((await request('GET', '/api/v2/tenants/settings?fields=phone_consolidated_experience&include_fields=true', undefined, bearer)).body).toEqual({});
+    const unifiedCert = makeTestCertificate();
+    const unified = await startManagementApi({ cert: unifiedCert, phoneConsolidatedExperience: true });
+    try {
+      const reply = await new Promise<Reply>((resolve, reject) => {
+        const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: unified.clientId, client_secret: unified.clientSecret, audience: `https://${unified.domain}/api/v2/` }).toString();
+        const req = https.request(`${unified.url}/oauth/token`, { method: 'POST', ca: unifiedCert.cert, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+        });
+        req.on('error', reject);
+        req.end(form);
+      });
+      const settings = await new Promise<Reply>((resolve, reject) => {
+        const req = https.request(`${unified.url}/api/v2/tenants/settings?fields=phone_consolidated_experience&include_fields=true`, { ca: unifiedCert.cert, headers: { authorization: `Bearer ${reply.body.access_token}` } }, (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(settings.body).toEqual({ phone_consolidated_experience: true });
+    } finally {
+      await unified.close();
+      unifiedCert.cleanup();
+    }
+  });
+});

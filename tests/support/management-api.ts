@@ -1,8 +1,8 @@
 /**
  * A local Auth0 Management API for deploy tests: an HTTPS server on 127.0.0.1 that answers the
  * endpoints auth0-deploy-cli 8.44 calls when it imports tollguard's tenant/tenant.yaml (actions,
- * triggers, guardian phone factor, attack protection), plus the token endpoint and the reads
- * `scripts/deploy.ts` makes itself. Every request is recorded (method, path, query, parsed body,
+ * triggers, guardian phone factor, the tenant-level phone provider, attack protection), plus the
+ * token endpoint and the reads `scripts/deploy.ts` makes itself (bindings, tenant settings). Every request is recorded (method, path, query, parsed body,
  * a few headers) and the tenant state is kept in memory so a test can look at both.
  *
  * Shapes follow the Management API as the auth0 SDK v6 types describe it (they are generated
@@ -115,6 +115,18 @@ export interface TenantState {
     messageTypes: string[];
   };
   attackProtection: Record<AttackProtectionPart, Record<string, unknown>>;
+  phoneProviders: StoredPhoneProvider[];
+}
+
+export interface StoredPhoneProvider {
+  id: string;
+  name: 'twilio' | 'custom';
+  disabled: boolean;
+  configuration: Record<string, unknown>;
+  /** Kept for assertions; never answered. */
+  credentials: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
 }
 
 export type AttackProtectionPart =
@@ -145,6 +157,10 @@ export interface ManagementApiOptions {
   forbidden?: AttackProtectionPart[];
   /** Any other request answered 403 "feature not enabled" (exact method and path). */
   refuse?: Array<{ method: string; path: string }>;
+  /** The tenant setting phone_consolidated_experience (undefined: not in the answer). */
+  phoneConsolidatedExperience?: boolean;
+  /** A tenant-level phone provider that already exists (e.g. Twilio, set in the Dashboard). */
+  seedPhoneProvider?: { name: 'twilio' | 'custom'; configuration: Record<string, unknown>; disabled?: boolean };
 }
 
 export interface ManagementApiServer {
@@ -194,7 +210,10 @@ export const TRIGGERS: readonly TriggerVersion[] = [
   triggerVersion('post-change-password', 'v2', 'CURRENT'),
   triggerVersion('send-phone-message', 'v1', 'DEPRECATED', ['node12', 'node16']),
   triggerVersion('send-phone-message', 'v2', 'CURRENT'),
+  triggerVersion('custom-phone-provider', 'v1', 'CURRENT'),
 ];
+/** Triggers an Action runs on without bindings (the phone provider runs it); at most one Action each. */
+const PROVIDER_TRIGGERS = ['custom-phone-provider'];
 
 const GUARDIAN_FACTORS = ['sms', 'push-notification', 'otp', 'email', 'duo', 'webauthn-roaming', 'webauthn-platform', 'recovery-code'];
 const PHONE_PROVIDERS = ['auth0', 'twilio', 'phone-message-hook'];
@@ -203,6 +222,8 @@ const MAX_SECRETS = 30; // "Secrets: 30 per Action" (Auth0 limitations page)
 const MAX_SECRET_NAME = 128;
 const MAX_SECRET_VALUE = 4096;
 const MAX_DEPENDENCIES = 10;
+const DELIVERY_METHODS = ['text', 'voice'];
+const PHONE_PROVIDER_NAMES = ['twilio', 'custom'];
 
 /** Fields a PATCH of each attack-protection part accepts (SDK Update*RequestContent types). */
 const ATTACK_PROTECTION_FIELDS: Record<AttackProtectionPart, string[]> = {
@@ -317,6 +338,7 @@ export async function startManagementApi(options: ManagementApiOptions): Promise
     bindings: new Map(),
     guardian: { factors: new Map(GUARDIAN_FACTORS.map((name) => [name, false])), selectedProvider: 'auth0', messageTypes: ['sms'] },
     attackProtection: defaultAttackProtection(),
+    phoneProviders: [],
   };
   let domain = '';
   const now = () => new Date().toISOString();
@@ -400,6 +422,12 @@ export async function startManagementApi(options: ManagementApiOptions): Promise
     validateRuntime(action.runtime, action.supported_triggers);
     if (state.actions.some((other) => other !== action && other.name === action.name)) {
       throw new ApiError(409, `An action with the name '${action.name}' already exists.`, 'action_conflict');
+    }
+    for (const triggerId of PROVIDER_TRIGGERS) {
+      const other = state.actions.find((candidate) => candidate !== action && candidate.supported_triggers.some((trigger) => trigger.id === triggerId));
+      if (other !== undefined && action.supported_triggers.some((trigger) => trigger.id === triggerId)) {
+        throw new ApiError(400, `Only one action is allowed for the ${triggerId} trigger (${other.name} exists).`, 'invalid_action');
+      }
     }
     action.updated_at = now();
     action.all_changes_deployed = false;
@@ -581,6 +609,88 @@ export async function startManagementApi(options: ManagementApiOptions): Promise
     return current;
   }
 
+  // --- phone providers (Unified Phone Experience) ---------------------------------------------
+
+  function validateProviderConfiguration(name: string, value: unknown): Record<string, unknown> {
+    if (!isObject(value)) throw new ApiError(400, "Payload validation error: 'Expected type object' on property configuration.", 'invalid_body');
+    onlyFields(value, name === 'twilio' ? ['sid', 'default_from', 'mssid', 'delivery_methods'] : ['delivery_methods'], 'configuration');
+    const methods = requireStringArray(value.delivery_methods, 'configuration.delivery_methods', DELIVERY_METHODS);
+    if (methods.length === 0 || new Set(methods).size !== methods.length) {
+      throw new ApiError(400, "Payload validation error: 'Array must have at least 1 unique item' on property configuration.delivery_methods.", 'invalid_body');
+    }
+    if (name === 'twilio') requireString(value.sid, 'configuration.sid');
+    return { ...value, delivery_methods: [...methods] };
+  }
+
+  function validateProviderCredentials(name: string, value: unknown): Record<string, unknown> {
+    if (!isObject(value)) throw new ApiError(400, "Payload validation error: 'Expected type object' on property credentials.", 'invalid_body');
+    onlyFields(value, name === 'twilio' ? ['auth_token'] : [], 'credentials');
+    if (name === 'twilio') requireString(value.auth_token, 'credentials.auth_token');
+    return { ...value };
+  }
+
+  function requireDeployedProviderAction(): void {
+    const deployed = state.actions.some((action) => action.supported_triggers.some((trigger) => trigger.id === 'custom-phone-provider') && action.versions.some((version) => version.deployed));
+    if (!deployed) {
+      throw new ApiError(400, 'A deployed action for the custom-phone-provider trigger is required to use the custom phone provider.', 'custom_email_provider_deployed_action_not_found');
+    }
+  }
+
+  function writePhoneProvider(body: Record<string, unknown>, existing: StoredPhoneProvider | undefined): StoredPhoneProvider {
+    onlyFields(body, ['name', 'disabled', 'configuration', 'credentials'], existing === undefined ? 'CreateBrandingPhoneProviderRequestContent' : 'UpdateBrandingPhoneProviderRequestContent');
+    const name = body.name === undefined && existing !== undefined ? existing.name : requireString(body.name, 'name');
+    if (!PHONE_PROVIDER_NAMES.includes(name)) throw new ApiError(400, `Payload validation error: 'No enum match for: "${name}"' on property name.`, 'invalid_body');
+    // Create always needs credentials; so does any write naming the custom provider (Auth0 answers
+    // this 400 to a custom provider sent without them, the auth0-deploy-cli 8.43 bug).
+    if (body.credentials === undefined && (existing === undefined || body.name === 'custom')) {
+      throw new ApiError(400, "Payload validation error: 'Missing required property: credentials'.", 'invalid_body');
+    }
+    if (body.disabled !== undefined && typeof body.disabled !== 'boolean') throw new ApiError(400, "Payload validation error: 'Expected type boolean' on property disabled.", 'invalid_body');
+    const configuration = body.configuration === undefined ? existing?.configuration : validateProviderConfiguration(name, body.configuration);
+    if (configuration === undefined) throw new ApiError(400, "Payload validation error: 'Missing required property: configuration'.", 'invalid_body');
+    const credentials = body.credentials === undefined ? (existing?.credentials ?? {}) : validateProviderCredentials(name, body.credentials);
+    if (name === 'custom') requireDeployedProviderAction();
+    const stamp = now();
+    const provider: StoredPhoneProvider = {
+      id: existing?.id ?? `pro_${randomBytes(8).toString('hex')}`,
+      name: name as StoredPhoneProvider['name'],
+      disabled: typeof body.disabled === 'boolean' ? body.disabled : (existing?.disabled ?? false),
+      configuration,
+      credentials,
+      created_at: existing?.created_at ?? stamp,
+      updated_at: stamp,
+    };
+    state.phoneProviders = [provider];
+    return provider;
+  }
+
+  function publicProvider(provider: StoredPhoneProvider) {
+    return {
+      id: provider.id,
+      tenant: 'tollguard-test',
+      name: provider.name,
+      channel: 'phone',
+      disabled: provider.disabled,
+      configuration: provider.configuration,
+      created_at: provider.created_at,
+      updated_at: provider.updated_at,
+    };
+  }
+
+  if (options.seedPhoneProvider !== undefined) {
+    const seed = options.seedPhoneProvider;
+    const stamp = now();
+    state.phoneProviders.push({
+      id: `pro_${randomBytes(8).toString('hex')}`,
+      name: seed.name,
+      disabled: seed.disabled ?? false,
+      configuration: seed.configuration,
+      credentials: seed.name === 'twilio' ? { auth_token: 'theirs' } : {},
+      created_at: stamp,
+      updated_at: stamp,
+    });
+  }
+
   // --- routing --------------------------------------------------------------------------------
 
   function query(params: Record<string, string>, name: string, fallback: number): number {
@@ -639,6 +749,7 @@ export async function startManagementApi(options: ManagementApiOptions): Promise
     if ((match = /^\/actions\/triggers\/([^/]+)\/bindings$/.exec(api)) !== null) {
       const triggerId = decodeURIComponent(match[1] ?? '');
       if (!TRIGGERS.some((trigger) => trigger.id === triggerId)) throw new ApiError(404, `trigger ${triggerId} does not exist`, 'trigger_not_found');
+      if (PROVIDER_TRIGGERS.includes(triggerId) && method === 'PATCH') throw new ApiError(400, `trigger ${triggerId} does not accept bindings`, 'invalid_binding');
       if (method === 'GET') {
         const all = state.bindings.get(triggerId) ?? [];
         const page = query(params, 'page', 0);
@@ -646,6 +757,36 @@ export async function startManagementApi(options: ManagementApiOptions): Promise
         return { status: 200, body: { bindings: all.slice(page * perPage, (page + 1) * perPage).map(publicBinding), total: all.length, page, per_page: perPage } };
       }
       if (method === 'PATCH') return { status: 200, body: { bindings: setBindings(triggerId, data).map(publicBinding) } };
+    }
+    if (api === '/branding/phone/providers') {
+      if (method === 'GET') {
+        const disabled = params.disabled;
+        const providers = state.phoneProviders.filter((provider) => disabled === undefined || String(provider.disabled) === disabled);
+        return { status: 200, body: { providers: providers.map(publicProvider) } };
+      }
+      if (method === 'POST') {
+        if (state.phoneProviders.length > 0) throw new ApiError(409, 'A phone provider already exists for this tenant.', 'phone_provider_conflict');
+        return { status: 201, body: publicProvider(writePhoneProvider(data, undefined)) };
+      }
+    }
+    if ((match = /^\/branding\/phone\/providers\/([^/]+)$/.exec(api)) !== null) {
+      const id = decodeURIComponent(match[1] ?? '');
+      const provider = state.phoneProviders.find((candidate) => candidate.id === id);
+      if (provider === undefined) throw new ApiError(404, 'Phone provider not found.', 'phone_provider_not_found');
+      if (method === 'GET') return { status: 200, body: publicProvider(provider) };
+      if (method === 'PATCH') return { status: 200, body: publicProvider(writePhoneProvider(data, provider)) };
+      if (method === 'DELETE') {
+        state.phoneProviders = [];
+        return { status: 204 };
+      }
+    }
+    if (api === '/tenants/settings' && method === 'GET') {
+      const settings: Record<string, unknown> = { friendly_name: 'tollguard test tenant', enabled_locales: ['en'], session_lifetime: 168 };
+      if (options.phoneConsolidatedExperience !== undefined) settings.phone_consolidated_experience = options.phoneConsolidatedExperience;
+      const fields = params.fields?.split(',').filter(Boolean);
+      const include = params.include_fields !== 'false';
+      const answer = fields === undefined ? settings : Object.fromEntries(Object.entries(settings).filter(([key]) => fields.includes(key) === include));
+      return { status: 200, body: answer };
     }
     if (api === '/clients' && method === 'GET') {
       return { status: 200, body: { clients: [], start: 0, limit: query(params, 'per_page', 50), total: 0 } };
