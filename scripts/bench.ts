@@ -21,6 +21,7 @@ import { startUpstashShim } from '../tests/support/upstash-shim';
 import { RespClient } from '../tests/support/resp-client';
 import { startTwilioServer } from '../tests/support/twilio-server';
 import { runStaticRules } from '../shared/engine/static-rules';
+import { STATIC_RULES } from '../shared/rules/registry';
 import { NUMBERS, factsFor, policyFrom } from '../tests/support/facts';
 import { Random } from './sim/random';
 import { mobileNumber } from './sim/numbers';
@@ -81,7 +82,7 @@ async function benchStatic(): Promise<void> {
   const samples: number[] = [];
   for (let i = 0; i < 20_000; i += 1) {
     const started = performance.now();
-    runStaticRules(facts[i % facts.length]!, policy);
+    runStaticRules(facts[i % facts.length]!, policy, STATIC_RULES);
     samples.push(performance.now() - started);
   }
   results['static_engine_ms'] = summary(samples.slice(1000));

@@ -1,25 +1,16 @@
 /**
- * Runs the dynamic rules (DESIGN rules 5-6) over the store's answers. Pure; like the static
- * engine, a rule that throws is recorded, never propagated.
+ * Runs the dynamic rules (DESIGN rules 5-6) it is given (shared/rules/registry.ts) over the store's
+ * answers. Pure; like the static engine, a rule that throws is recorded, never propagated.
  */
-import { COUNTRY_VELOCITY_RULE, checkCountryVelocity } from '../rules/country-velocity';
-import { IP_VELOCITY_RULE, checkIpVelocity } from '../rules/ip-velocity';
-import { NUMBER_VELOCITY_RULE, checkNumberVelocity } from '../rules/number-velocity';
-import { PREFIX_ANOMALY_RULE, checkPrefixAnomaly } from '../rules/prefix-anomaly';
-import { SERVICE_CAP_RULE, checkServiceCap } from '../rules/service-cap';
-import { USER_VELOCITY_RULE, checkUserVelocity } from '../rules/user-velocity';
 import type { BlockWrite, DynamicFinding, DynamicRuleContext } from './dynamic-types';
 import type { RuleError } from './static-rules';
 import type { Finding } from './types';
 
-const DYNAMIC_RULES: ReadonlyArray<[string, (context: DynamicRuleContext) => DynamicFinding | undefined]> = [
-  [NUMBER_VELOCITY_RULE, checkNumberVelocity],
-  [USER_VELOCITY_RULE, checkUserVelocity],
-  [IP_VELOCITY_RULE, checkIpVelocity],
-  [COUNTRY_VELOCITY_RULE, checkCountryVelocity],
-  [SERVICE_CAP_RULE, checkServiceCap],
-  [PREFIX_ANOMALY_RULE, checkPrefixAnomaly],
-];
+/** The contract of a dynamic rule: its name (as logged) and its check over the store's answers. */
+export interface DynamicRule {
+  name: string;
+  check: (context: DynamicRuleContext) => DynamicFinding | undefined;
+}
 
 export interface DynamicRun {
   findings: Finding[];
@@ -28,9 +19,9 @@ export interface DynamicRun {
   evaluated: string[];
 }
 
-export function runDynamicRules(context: DynamicRuleContext): DynamicRun {
+export function runDynamicRules(context: DynamicRuleContext, rules: readonly DynamicRule[]): DynamicRun {
   const run: DynamicRun = { findings: [], writes: [], errors: [], evaluated: [] };
-  for (const [name, check] of DYNAMIC_RULES) {
+  for (const { name, check } of rules) {
     run.evaluated.push(name);
     try {
       const outcome = check(context);

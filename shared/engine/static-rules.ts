@@ -1,13 +1,9 @@
 /**
- * The static decision: rules 1-4 of the design, pure and synchronous. Every rule runs (so a log
- * line shows every reason), except that an allow-listed number skips the other number rules.
+ * The static decision engine: rules 1-4 of the design, pure and synchronous, over the ordered rule
+ * list it is given (shared/rules/registry.ts). Every rule runs (so a log line shows every reason),
+ * except that once a number-trusting rule trusts the destination, later number rules are skipped.
  * A rule that throws is recorded as an error, never propagated: the caller's fail mode decides.
  */
-import { GEO_RULE, checkGeo } from '../rules/geo';
-import { LINE_TYPE_RULE, checkLineType } from '../rules/line-type';
-import { NETWORK_ZONE_RULE, checkNetworkZones } from '../rules/network-zones';
-import { NUMBER_LIST_RULE, checkNumberLists } from '../rules/number-lists';
-import { VOICE_ACCESS_RULE, checkVoiceAccess } from '../rules/voice-access';
 import type { Finding, SendFacts, StaticPolicy } from './types';
 
 export interface RuleError {
@@ -21,27 +17,24 @@ export interface RuleRun {
   evaluated: string[];
 }
 
-interface StaticRule {
+/** The contract of a static rule: its name (as logged), what it is about, and its check. */
+export interface StaticRule {
   name: string;
-  /** Skipped when the destination number is explicitly allow-listed. */
-  numberRule: boolean;
+  /**
+   * `number`: about the destination number (skipped once the number is trusted); `trusting` also
+   * may trust the number (an allow-list); `request`: about the rest of the request.
+   */
+  scope: 'number' | 'trusting' | 'request';
   check: (facts: SendFacts, policy: StaticPolicy) => Finding | undefined;
 }
 
-const STATIC_RULES: readonly StaticRule[] = [
-  { name: LINE_TYPE_RULE, numberRule: true, check: checkLineType },
-  { name: GEO_RULE, numberRule: true, check: checkGeo },
-  { name: NETWORK_ZONE_RULE, numberRule: false, check: checkNetworkZones },
-  { name: VOICE_ACCESS_RULE, numberRule: false, check: checkVoiceAccess },
-];
-
-export function runStaticRules(facts: SendFacts, policy: StaticPolicy): RuleRun {
+export function runStaticRules(facts: SendFacts, policy: StaticPolicy, rules: readonly StaticRule[]): RuleRun {
   const run: RuleRun = { findings: [], errors: [], evaluated: [] };
-  const listFinding = runRule(run, NUMBER_LIST_RULE, () => checkNumberLists(facts, policy));
-  const numberTrusted = listFinding?.effect === 'trust';
-  for (const rule of STATIC_RULES) {
-    if (rule.numberRule && numberTrusted) continue;
-    runRule(run, rule.name, () => rule.check(facts, policy));
+  let numberTrusted = false;
+  for (const rule of rules) {
+    if (rule.scope === 'number' && numberTrusted) continue;
+    const finding = runRule(run, rule.name, () => rule.check(facts, policy));
+    if (rule.scope === 'trusting' && finding?.effect === 'trust') numberTrusted = true;
   }
   return run;
 }

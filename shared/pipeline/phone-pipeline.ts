@@ -17,6 +17,7 @@ import { NETWORK_ZONE_RULE } from '../rules/network-zones';
 import { NUMBER_LIST_RULE } from '../rules/number-lists';
 import { checkRecipient } from '../rules/number-sanity';
 import { rangeOf } from '../rules/prefix-anomaly';
+import { STATIC_RULES } from '../rules/registry';
 import type { DynamicVerdict } from '../send/dynamic-guard';
 import type { SendContainer } from '../send/container';
 import { readTrustTier } from '../trust';
@@ -135,7 +136,7 @@ async function evaluate(request: PhoneMessageRequest, deps: Pick<PhoneDependenci
     requestCountry: request.requestCountry,
     user: request.user,
   };
-  const run = runStaticRules(facts, container.policy);
+  const run = runStaticRules(facts, container.policy, STATIC_RULES);
   const staticErrors = run.errors.map((error) => `${error.rule}: ${error.message}`);
   let dynamic: DynamicVerdict;
   let storeKind = 'unusable';

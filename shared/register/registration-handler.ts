@@ -12,6 +12,7 @@ import { parseEmail, type EmailFacts } from '../email/address';
 import { checkEmail } from '../email/email-rule';
 import { DEFAULT_PROTECTED_DOMAINS } from '../email/lookalike';
 import { runStaticRules } from '../engine/static-rules';
+import { STATIC_RULES } from '../rules/registry';
 import { GUARD_ERROR_RULE, STORE_UNAVAILABLE_RULE, type Finding } from '../engine/types';
 import { windowIndex } from '../engine/window-limit';
 import { guardErrorLine, scrubText, writeDecisionLog, type LogSink } from '../log/decision-log';
@@ -183,6 +184,7 @@ function offlineFindings(
       const run = runStaticRules(
         { now: 0, channel: 'sms', otpAction: 'enrollment', number: recipient.number, ip: undefined, requestCountry: request.requestCountry, user: { id: undefined, appMetadata: {} } },
         container.staticPolicy,
+        STATIC_RULES,
       );
       for (const finding of run.findings) if (finding.effect === 'block') add({ ...finding, reason: `phone number: ${finding.reason}` });
       ruleErrors.push(...run.errors.map((error) => `${error.rule}: ${error.message}`));

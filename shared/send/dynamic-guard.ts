@@ -9,6 +9,7 @@ import { TWILIO_LOOKUP_RULE, checkLookup, lookupIsFresh } from '../rules/twilio-
 import type { DynamicPolicy } from '../config/dynamic-policy';
 import { planBatch } from '../engine/dynamic-plan';
 import { runDynamicRules, writesToRecord } from '../engine/dynamic-rules';
+import { DYNAMIC_RULES } from '../rules/registry';
 import type { Counters, DynamicFacts } from '../engine/dynamic-types';
 import { STORE_UNAVAILABLE_RULE, type Finding } from '../engine/types';
 import type { CounterStore } from '../store/counter-store';
@@ -81,7 +82,7 @@ export class DynamicGuard {
       return this.failed(verdict, describeStoreError(error, policy.storeTimeoutMs), started);
     }
     verdict.replay = counters.replay;
-    const run = runDynamicRules({ input, counters, policy, keys: this.keys });
+    const run = runDynamicRules({ input, counters, policy, keys: this.keys }, DYNAMIC_RULES);
     verdict.findings = run.findings;
     verdict.ruleErrors = run.errors.map((error) => `${error.rule}: ${error.message}`);
     // A block already recorded far enough ahead is not written again: refused attempts on an open

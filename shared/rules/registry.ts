@@ -1,0 +1,36 @@
+/**
+ * The one ordered list of tollguard's rules. Each rule lives in its own module under shared/rules
+ * (its name, its check, and the facts or counters it reads); the engines in shared/engine run the
+ * lists they are given and import no rule. Order matters: the number lists run first, because an
+ * allow-listed number skips the other number rules; cheap static rules run before any store call.
+ */
+import type { DynamicRule } from '../engine/dynamic-rules';
+import type { StaticRule } from '../engine/static-rules';
+import { COUNTRY_VELOCITY_RULE, checkCountryVelocity } from './country-velocity';
+import { GEO_RULE, checkGeo } from './geo';
+import { IP_VELOCITY_RULE, checkIpVelocity } from './ip-velocity';
+import { LINE_TYPE_RULE, checkLineType } from './line-type';
+import { NETWORK_ZONE_RULE, checkNetworkZones } from './network-zones';
+import { NUMBER_LIST_RULE, checkNumberLists } from './number-lists';
+import { NUMBER_VELOCITY_RULE, checkNumberVelocity } from './number-velocity';
+import { PREFIX_ANOMALY_RULE, checkPrefixAnomaly } from './prefix-anomaly';
+import { SERVICE_CAP_RULE, checkServiceCap } from './service-cap';
+import { USER_VELOCITY_RULE, checkUserVelocity } from './user-velocity';
+import { VOICE_ACCESS_RULE, checkVoiceAccess } from './voice-access';
+
+export const STATIC_RULES: readonly StaticRule[] = [
+  { name: NUMBER_LIST_RULE, scope: 'trusting', check: checkNumberLists },
+  { name: LINE_TYPE_RULE, scope: 'number', check: checkLineType },
+  { name: GEO_RULE, scope: 'number', check: checkGeo },
+  { name: NETWORK_ZONE_RULE, scope: 'request', check: checkNetworkZones },
+  { name: VOICE_ACCESS_RULE, scope: 'request', check: checkVoiceAccess },
+];
+
+export const DYNAMIC_RULES: readonly DynamicRule[] = [
+  { name: NUMBER_VELOCITY_RULE, check: checkNumberVelocity },
+  { name: USER_VELOCITY_RULE, check: checkUserVelocity },
+  { name: IP_VELOCITY_RULE, check: checkIpVelocity },
+  { name: COUNTRY_VELOCITY_RULE, check: checkCountryVelocity },
+  { name: SERVICE_CAP_RULE, check: checkServiceCap },
+  { name: PREFIX_ANOMALY_RULE, check: checkPrefixAnomaly },
+];
