@@ -10,6 +10,7 @@ import { maskNumberRuns } from './phone';
 import type { GroupRow, Report, SpikeRow, SurgeRow } from './analyze';
 import type { ActionResult } from './respond';
 import type { RangeBlockResult } from './range-block';
+import { rankFindings, whatToDoNow, type RankedFinding } from './rank';
 
 /** Masks anything that looks like a full international number. */
 export function guardNumbers(text: string): string {
@@ -64,6 +65,11 @@ export function toTable(report: Report, options: TableOptions = {}): string {
       `; history: ${n(report.history.events)} events, ${report.history.previousWindows} previous window(s)`,
   );
   out.push(input.unrecognised.length > 0 ? `findings: ${report.findings} in the input that was recognised; ${input.unrecognised.length} file(s) NOT RECOGNISED` : `findings: ${report.findings}`);
+  const ranked = rankFindings(report);
+  if (ranked.length > 0) {
+    out.push('', 'WHAT TO DO NOW (most urgent first; each actor once)');
+    for (const step of whatToDoNow(ranked, report)) out.push(`  ${step}`);
+  }
 
   const groupColumns = (first: Column<GroupRow>[]): Column<GroupRow>[] => [
     ...first,
@@ -224,9 +230,60 @@ export interface HtmlResponse {
   ranges?: readonly RangeBlockResult[];
 }
 
+/** Colours of the findings in the chart and the list (none is a sent / failed / blocked colour). */
+export const FINDING_COLORS = ['#6a1b9a', '#1565c0', '#00838f', '#ef6c00', '#ad1457', '#5d4037', '#283593', '#827717'] as const;
+
+/**
+ * Words that must never break across lines: a flag, a range or masked number, a block prefix, an
+ * IP, a user id (`auth0|...`, `google-oauth2|...`, Okta `00u...`), an e-mail.
+ */
+const TOKEN = /(?<![\w-])--[a-z][a-z-]+|\+\d{1,3} \d+|\+[\dx*]{4,}|\b\d{1,3}(?:\.\d{1,3}){3}\b|\b(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{1,4}\b|[A-Za-z0-9_.-]+\|[A-Za-z0-9_.@|-]+|\b00u[A-Za-z0-9]{8,}\b|[^\s@<>'"(),;]+@[^\s@<>'"(),;]+\.[A-Za-z]{2,}/g;
+
+/** A secret's name (GUARD_BLOCKED_NUMBERS): may break after an underscore, nowhere else. */
+const SECRET_NAME = /\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+){2,}\b/g;
+
+/** Escaped HTML of a text, each token in a `<span class="tok">` that never wraps. */
+export function htmlText(text: string): string {
+  const guarded = guardNumbers(text);
+  let out = '';
+  let last = 0;
+  for (const match of guarded.matchAll(TOKEN)) {
+    const index = match.index ?? 0;
+    out += secretNames(guarded.slice(last, index)) + `<span class="tok">${escapeHtml(match[0])}</span>`;
+    last = index + match[0].length;
+  }
+  return out + secretNames(guarded.slice(last));
+}
+
+function secretNames(text: string): string {
+  let out = '';
+  let last = 0;
+  for (const match of text.matchAll(SECRET_NAME)) {
+    const index = match.index ?? 0;
+    out += escapeHtml(text.slice(last, index)) + `<code class="secret">${escapeHtml(match[0]).replace(/_/g, '_<wbr>')}</code>`;
+    last = index + match[0].length;
+  }
+  return out + escapeHtml(text.slice(last));
+}
+
+function utc(isoText: string): string {
+  return isoText.length >= 16 ? `${isoText.slice(0, 10)} ${isoText.slice(11, 16)}` : isoText;
+}
+
+function hoursText(hours: readonly string[]): string {
+  if (hours.length === 0) return '-';
+  const first = hours[0] ?? '';
+  const last = hours[hours.length - 1] ?? '';
+  const end = new Date(Date.parse(last) + 3_600_000).toISOString();
+  const span = first.slice(0, 10) === end.slice(0, 10) || end.slice(11, 16) === '00:00' ? `${utc(first)}–${end.slice(11, 16)}` : `${utc(first)} – ${utc(end)}`;
+  return hours.length > 1 && Date.parse(last) - Date.parse(first) + 3_600_000 > hours.length * 3_600_000 ? `${span} UTC (${hours.length} h active)` : `${span} UTC`;
+}
+
 export function toHtml(report: Report, responseParts?: HtmlResponse): string {
   const response = responseParts?.users;
-  const title = `tollguard monitor ${report.window.start.slice(0, 16)} .. ${report.window.end.slice(0, 16)}`;
+  const ranked = rankFindings(report);
+  const steps = whatToDoNow(ranked, report, { users: responseParts?.users, ranges: responseParts?.ranges });
+  const title = `tollguard monitor ${utc(report.window.start)} – ${utc(report.window.end)} UTC`;
   const totals = report.totals;
   const parts: string[] = [];
   parts.push('<!doctype html>');
@@ -235,21 +292,58 @@ export function toHtml(report: Report, responseParts?: HtmlResponse): string {
   parts.push('<meta name="viewport" content="width=device-width, initial-scale=1">');
   parts.push(`<title>${escapeHtml(title)}</title>`);
   parts.push(`<style>${CSS}</style></head><body>`);
-  parts.push(`<h1>${escapeHtml(title)}</h1>`);
+  parts.push(`<header><h1>tollguard monitor</h1>`);
   parts.push(
-    `<p class="summary"><strong>${report.findings}</strong> finding(s). Window ${escapeHtml(formatDuration(report.window.ms))}: ` +
-      `${n(totals.sends)} sends (${n(totals.sent)} sent, ${n(totals.failed)} failed, ${n(totals.blocked)} blocked), ` +
-      `${n(totals.numbers)} numbers, ${n(totals.countries)} countries, ${n(totals.users)} users, ${n(totals.ips)} IPs. ` +
-      `Generated ${escapeHtml(report.generatedAt)}.</p>`,
+    `<p class="window">Window <time>${escapeHtml(utc(report.window.start))}</time> – <time>${escapeHtml(utc(report.window.end))}</time> <strong>UTC</strong> ` +
+      `(${escapeHtml(formatDuration(report.window.ms))}). All times are UTC. Generated ${escapeHtml(utc(report.generatedAt))} UTC.</p></header>`,
   );
-  parts.push(chartSvg(report));
+
+  parts.push(`<section id="now" class="now"><h2>What to do now</h2><ol>`);
+  for (const step of steps) parts.push(`<li>${htmlText(step)}</li>`);
+  parts.push('</ol></section>');
+
+  const colorOf = new Map(ranked.slice(0, FINDING_COLORS.length).map((finding, index) => [finding.id, FINDING_COLORS[index] ?? '#555']));
+  parts.push(`<section id="findings"><h2>Findings, most urgent first <span class="count">${ranked.length}</span></h2>`);
+  parts.push(
+    `<p class="note">Ranked by severity, then by cost: the sends that went out (billed), voice calls counted apart. ` +
+      `Each actor is counted once: a user's IP / browser rows and the accounts behind a range are folded into one finding.</p>`,
+  );
+  if (ranked.length === 0) parts.push('<p class="none">none</p>');
+  for (const finding of ranked) {
+    const color = colorOf.get(finding.id);
+    const swatch = color !== undefined ? `<span class="swatch" style="background:${color}"></span>` : '';
+    parts.push(`<article class="finding sev-${finding.severity}" data-finding="${finding.id}"${color !== undefined ? ` style="border-left-color:${color}"` : ''}>`);
+    parts.push(
+      `<h3>${swatch}<span class="fid">${finding.id}</span> <span class="sev">${finding.severity}</span> ${escapeHtml(KIND_LABEL[finding.kind])}: ${htmlText(finding.subject)}</h3>`,
+    );
+    parts.push(`<p>${htmlText(finding.summary)}</p>`);
+    parts.push(
+      `<p class="facts">Billed: ${n(finding.sent - finding.voice)} SMS, ${n(finding.voice)} call(s) of ${n(finding.sends)} sends · ` +
+        (finding.kind === 'failure-spike' ? '' : `${n(finding.numbers)} number(s) · `) +
+        `${escapeHtml(hoursText(finding.hours))}</p>`,
+    );
+    if (finding.reasons.length > 0) parts.push(`<ul class="reasons">${finding.reasons.slice(0, 8).map((reason) => `<li>${htmlText(reason)}</li>`).join('')}</ul>`);
+    parts.push('</article>');
+  }
+  parts.push('</section>');
+
+  parts.push(`<section id="traffic"><h2>Sends per ${escapeHtml(formatDuration(report.timeline.bucketMs))} (UTC)</h2>`);
+  parts.push(
+    `<p class="summary">${n(totals.sends)} sends (${n(totals.sent)} sent, ${n(totals.failed)} failed, ${n(totals.blocked)} blocked), ` +
+      `${n(totals.numbers)} numbers, ${n(totals.countries)} countries, ${n(totals.users)} users, ${n(totals.ips)} IPs in the window. ` +
+      `Shaded hours: the most urgent finding active then; each finding's hours are on its own line under the chart.</p>`,
+  );
+  parts.push(chartSvg(report, ranked.filter((finding) => colorOf.has(finding.id)).map((finding) => ({ id: finding.id, color: colorOf.get(finding.id) ?? '#555', hours: finding.hours }))));
+  parts.push('</section>');
   const input = report.input;
   parts.push(
-    `<p class="input">Input: ${escapeHtml(input.sources.join(', ') || '-')}; ${n(input.records)} records, ${n(input.sendEvents)} send events, ` +
+    `<p class="input">Input: ${htmlText(input.sources.join(', ') || '-')}; ${n(input.records)} records, ${n(input.sendEvents)} send events, ` +
       `${n(input.errors)} unreadable${input.truncated.length > 0 ? `; truncated: ${escapeHtml(input.truncated.join(', '))}` : ''}.</p>`,
   );
-  for (const note of input.notes) parts.push(`<p class="note">${escapeHtml(note)}</p>`);
+  if (input.unrecognised.length > 0) parts.push(`<p class="warn">Not recognised (no Auth0, Okta or tollguard log in it): ${escapeHtml(input.unrecognised.join(', '))}.</p>`);
+  for (const note of input.notes) parts.push(`<p class="note">${htmlText(note)}</p>`);
 
+  parts.push('<section id="details"><h2>Details</h2>');
   const groupTable = (caption: string, rows: readonly GroupRow[], identity: [string, (row: GroupRow) => string][]): void => {
     htmlTable(parts, caption, rows, [
       ...identity,
@@ -259,8 +353,8 @@ export function toHtml(report: Report, responseParts?: HtmlResponse): string {
       ['numbers', (row) => n(row.numbers)],
       ['countries', (row) => listCell(row.countries, row.highRiskCountries)],
       ['sample', (row) => row.numbersSample.join(' ')],
-      ['first', (row) => row.first.slice(0, 16)],
-      ['last', (row) => row.last.slice(0, 16)],
+      ['first (UTC)', (row) => utc(row.first)],
+      ['last (UTC)', (row) => utc(row.last)],
       ['reasons', (row) => row.reasons.join('; ')],
     ]);
   };
@@ -278,17 +372,21 @@ export function toHtml(report: Report, responseParts?: HtmlResponse): string {
       ['users', (row) => n(row.users)],
       ['baseline', (row) => String(row.baseline)],
       ['threshold', (row) => n(row.threshold)],
+      ...(label === 'country' ? [] : [['block prefix', (row: SurgeRow) => row.prefix ?? '(masked only)'] as [string, (row: SurgeRow) => string]]),
     ]);
   surge('Range surges', report.rangeSurges, 'range');
+  if (report.proposedBlockedNumbers.length > 0) {
+    parts.push(`<p class="note">GUARD_BLOCKED_NUMBERS, add: ${htmlText(report.proposedBlockedNumbers.join(', '))}</p>`);
+  }
   surge('Country surges', report.countrySurges, 'country');
   htmlTable(parts, 'Failure-rate spikes', report.failureSpikes, [
-    ['hour', (row) => row.start.slice(0, 16)],
+    ['hour (UTC)', (row) => utc(row.start)],
     ['sends', (row) => n(row.sends)],
     ['unsuccessful', (row) => n(row.unsuccessful)],
     ['share', (row) => pct(row.share)],
     ['usual share', (row) => pct(row.baselineShare)],
   ]);
-  htmlTable(parts, 'Top user agents (context)', report.userAgents, [
+  htmlTable(parts, 'Top user agents (context, not findings)', report.userAgents, [
     ['user agent', (row) => row.userAgent ?? '-'],
     ['sends', (row) => n(row.sends)],
     ['numbers', (row) => n(row.numbers)],
@@ -306,6 +404,17 @@ export function toHtml(report: Report, responseParts?: HtmlResponse): string {
       ['reasons', (row) => row.reasons.join('; ')],
     ]);
   }
+  const ranges = responseParts?.ranges ?? [];
+  if (ranges.length > 0) {
+    htmlTable(parts, ranges.some((row) => !row.dryRun) ? 'Range blocks (counter store, applied)' : 'Range blocks (counter store, dry run: nothing was written)', ranges, [
+      ['range', (row) => row.range],
+      ['prefix', (row) => row.prefix ?? '-'],
+      ['result', (row) => row.result + (row.decision === 'act' ? '' : ` (${rangeSkipText(row.decision)})`)],
+      ['until (UTC)', (row) => utc(new Date(row.blockedUntil ?? row.until).toISOString())],
+      ['error', (row) => row.error ?? ''],
+    ]);
+  }
+  parts.push('</section>');
   const t = report.thresholds;
   parts.push(
     `<p class="note">Thresholds: user / actor sends ≥ ${t.minSends}, numbers ≥ ${t.minNumbers}, countries ≥ ${t.minCountries}; ` +
@@ -316,70 +425,116 @@ export function toHtml(report: Report, responseParts?: HtmlResponse): string {
   return `${parts.join('\n')}\n`;
 }
 
+const KIND_LABEL: Record<RankedFinding['kind'], string> = {
+  'range-surge': 'range surge',
+  'country-surge': 'country surge',
+  user: 'user',
+  actor: 'actor',
+  ip: 'IP',
+  'many-numbers': 'many numbers',
+  'failure-spike': 'failure spike',
+};
+
 function htmlTable<T>(parts: string[], caption: string, rows: readonly T[], columns: [string, (row: T) => string][]): void {
-  parts.push(`<h2>${escapeHtml(caption)} <span class="count">${rows.length}</span></h2>`);
+  parts.push(`<h3>${escapeHtml(caption)} <span class="count">${rows.length}</span></h3>`);
   if (rows.length === 0) {
     parts.push('<p class="none">none</p>');
     return;
   }
-  parts.push('<table><thead><tr>');
+  parts.push('<div class="scroll"><table><thead><tr>');
   for (const [title] of columns) parts.push(`<th>${escapeHtml(title)}</th>`);
   parts.push('</tr></thead><tbody>');
   for (const row of rows) {
-    parts.push(`<tr>${columns.map(([, value]) => `<td>${escapeHtml(value(row))}</td>`).join('')}</tr>`);
+    parts.push(`<tr>${columns.map(([title, value]) => `<td${title === 'user agent' ? ' class="ua"' : title === 'reasons' ? ' class="wide"' : ''}>${htmlText(value(row))}</td>`).join('')}</tr>`);
   }
-  parts.push('</tbody></table>');
+  parts.push('</tbody></table></div>');
 }
 
 const CHART_WIDTH = 960;
-const CHART_HEIGHT = 260;
-const MARGIN = { top: 16, right: 16, bottom: 48, left: 56 };
+const PLOT_HEIGHT = 196;
+const LANE_HEIGHT = 12;
+const MARGIN = { top: 16, right: 16, left: 56 };
 const COLORS = { sent: '#2e7d32', failed: '#f9a825', blocked: '#c62828' } as const;
 
-/** Stacked bars per time bucket: sent, failed, blocked. */
-export function chartSvg(report: Report): string {
+export interface ChartFinding {
+  id: string;
+  color: string;
+  hours: readonly string[];
+}
+
+/**
+ * Stacked bars per time bucket (sent, failed, blocked); behind them, each bucket in which a
+ * finding was active is shaded with the colour of the most urgent such finding, and under the
+ * axis one lane per finding marks its hours in its colour.
+ */
+export function chartSvg(report: Report, findings: readonly ChartFinding[] = []): string {
   const buckets = report.timeline.buckets;
+  const bucketMs = report.timeline.bucketMs;
+  const firstStart = buckets.length > 0 ? Date.parse(buckets[0]?.start ?? '') : 0;
   const plotWidth = CHART_WIDTH - MARGIN.left - MARGIN.right;
-  const plotHeight = CHART_HEIGHT - MARGIN.top - MARGIN.bottom;
+  const axisY = MARGIN.top + PLOT_HEIGHT;
+  const lanesTop = axisY + 24;
+  const height = lanesTop + findings.length * LANE_HEIGHT + 30;
   const max = Math.max(1, ...buckets.map((bucket) => bucket.sent + bucket.failed + bucket.blocked));
   const scale = niceMax(max);
   const barWidth = plotWidth / Math.max(1, buckets.length);
+  const bucketOf = (hour: string): number => Math.floor((Date.parse(hour) - firstStart) / bucketMs);
+  const active = findings.map((finding) => new Set(finding.hours.map(bucketOf).filter((index) => index >= 0 && index < buckets.length)));
   const out: string[] = [];
   out.push(
-    `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${CHART_WIDTH} ${CHART_HEIGHT}" role="img" aria-label="sends, failures and blocks over time">`,
+    `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${CHART_WIDTH} ${height}" role="img" aria-label="sends, failures and blocks over time (UTC), with the hours of each finding">`,
   );
+  buckets.forEach((bucket, index) => {
+    const top = active.findIndex((set) => set.has(index));
+    const finding = findings[top];
+    if (finding === undefined) return;
+    const x = MARGIN.left + index * barWidth;
+    out.push(
+      `<rect class="attack" data-finding="${finding.id}" data-bucket="${escapeHtml(bucket.start)}" x="${x.toFixed(1)}" y="${MARGIN.top}" width="${barWidth.toFixed(1)}" height="${PLOT_HEIGHT}" fill="${finding.color}" fill-opacity="0.14">` +
+        `<title>${escapeHtml(`${utc(bucket.start)} UTC: ${finding.id}`)}</title></rect>`,
+    );
+  });
   for (let step = 0; step <= 4; step += 1) {
     const value = (scale * step) / 4;
-    const y = MARGIN.top + plotHeight - (plotHeight * step) / 4;
+    const y = axisY - (PLOT_HEIGHT * step) / 4;
     out.push(`<line x1="${MARGIN.left}" y1="${y.toFixed(1)}" x2="${CHART_WIDTH - MARGIN.right}" y2="${y.toFixed(1)}" stroke="#ddd"/>`);
     out.push(`<text x="${MARGIN.left - 6}" y="${(y + 4).toFixed(1)}" text-anchor="end" font-size="11">${escapeHtml(n(Math.round(value)))}</text>`);
   }
   const labelEvery = Math.max(1, Math.ceil(buckets.length / 12));
   buckets.forEach((bucket, index) => {
     const x = MARGIN.left + index * barWidth;
-    let y = MARGIN.top + plotHeight;
+    let y = axisY;
     for (const key of ['sent', 'failed', 'blocked'] as const) {
       const value = bucket[key];
       if (value <= 0) continue;
-      const height = (plotHeight * value) / scale;
-      y -= height;
+      const barHeight = (PLOT_HEIGHT * value) / scale;
+      y -= barHeight;
       out.push(
-        `<rect x="${(x + 1).toFixed(1)}" y="${y.toFixed(1)}" width="${Math.max(1, barWidth - 2).toFixed(1)}" height="${height.toFixed(1)}" fill="${COLORS[key]}">` +
-          `<title>${escapeHtml(`${bucket.start.slice(0, 16)} ${key}: ${n(value)}`)}</title></rect>`,
+        `<rect x="${(x + 1).toFixed(1)}" y="${y.toFixed(1)}" width="${Math.max(1, barWidth - 2).toFixed(1)}" height="${barHeight.toFixed(1)}" fill="${COLORS[key]}">` +
+          `<title>${escapeHtml(`${utc(bucket.start)} UTC ${key}: ${n(value)}`)}</title></rect>`,
       );
     }
     if (index % labelEvery === 0) {
-      const label = report.timeline.bucketMs < 86_400_000 ? bucket.start.slice(5, 16).replace('T', ' ') : bucket.start.slice(0, 10);
-      out.push(`<text x="${(x + barWidth / 2).toFixed(1)}" y="${CHART_HEIGHT - MARGIN.bottom + 16}" text-anchor="middle" font-size="10">${escapeHtml(label)}</text>`);
+      const label = bucketMs < 86_400_000 ? `${bucket.start.slice(5, 10)} ${bucket.start.slice(11, 13)}h` : bucket.start.slice(0, 10);
+      out.push(`<text x="${(x + barWidth / 2).toFixed(1)}" y="${axisY + 16}" text-anchor="middle" font-size="10">${escapeHtml(label)}</text>`);
+    }
+  });
+  findings.forEach((finding, lane) => {
+    const y = lanesTop + lane * LANE_HEIGHT;
+    out.push(`<text x="${MARGIN.left - 6}" y="${y + 9}" text-anchor="end" font-size="10" fill="${finding.color}">${escapeHtml(finding.id)}</text>`);
+    for (const index of active[lane] ?? []) {
+      out.push(
+        `<rect class="lane" data-finding="${finding.id}" x="${(MARGIN.left + index * barWidth).toFixed(1)}" y="${y}" width="${Math.max(1, barWidth).toFixed(1)}" height="${LANE_HEIGHT - 3}" fill="${finding.color}"/>`,
+      );
     }
   });
   let legendX = MARGIN.left;
   for (const key of ['sent', 'failed', 'blocked'] as const) {
-    out.push(`<rect x="${legendX}" y="${CHART_HEIGHT - 18}" width="10" height="10" fill="${COLORS[key]}"/>`);
-    out.push(`<text x="${legendX + 14}" y="${CHART_HEIGHT - 9}" font-size="11">${key}</text>`);
+    out.push(`<rect x="${legendX}" y="${height - 18}" width="10" height="10" fill="${COLORS[key]}"/>`);
+    out.push(`<text x="${legendX + 14}" y="${height - 9}" font-size="11">${key}</text>`);
     legendX += 80;
   }
-  out.push(`<text x="${CHART_WIDTH - MARGIN.right}" y="${CHART_HEIGHT - 9}" text-anchor="end" font-size="11">per ${escapeHtml(formatDuration(report.timeline.bucketMs))}</text>`);
+  out.push(`<text x="${CHART_WIDTH - MARGIN.right}" y="${height - 9}" text-anchor="end" font-size="11">per ${escapeHtml(formatDuration(bucketMs))}, times in UTC</text>`);
   out.push('</svg>');
   return out.join('\n');
 }
@@ -394,12 +549,29 @@ function niceMax(value: number): number {
 }
 
 const CSS = `
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#222}
-h1{font-size:20px}h2{font-size:16px;margin-top:28px}
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;padding:0 16px;max-width:1100px;color:#222;line-height:1.4}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin-top:28px}h3{font-size:14px;margin:18px 0 6px}
+.window{margin:0;color:#333}
 .count{font-weight:normal;color:#666}
-table{border-collapse:collapse;font-size:12px;margin-top:8px}
-th,td{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top;max-width:420px;overflow-wrap:anywhere}
-th{background:#f4f4f4}
-.chart{width:100%;max-width:960px;height:auto;border:1px solid #eee}
-.none,.note,.input{color:#555;font-size:13px}
+.now{background:#fff8e1;border:1px solid #ffe082;border-radius:6px;padding:4px 16px 8px}
+.now h2{margin-top:10px}.now ol{padding-left:22px;margin:6px 0}.now li{margin:4px 0}
+.finding{border:1px solid #ddd;border-left:6px solid #999;border-radius:4px;padding:6px 12px;margin:10px 0;overflow-wrap:break-word}
+.finding h3{margin:4px 0}.finding p{margin:4px 0}.finding .reasons{margin:4px 0;padding-left:20px;color:#444;font-size:13px}
+.facts{color:#555;font-size:13px}
+.sev{display:inline-block;font-size:11px;text-transform:uppercase;border-radius:3px;padding:0 5px;color:#fff;background:#777;vertical-align:1px}
+.sev-high .sev{background:#c62828}.sev-medium .sev{background:#ef6c00}.sev-low .sev{background:#607d8b}
+.fid{font-weight:bold}
+.swatch{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:6px;vertical-align:-1px}
+.tok{white-space:nowrap;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85em}
+.secret{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85em}
+.scroll{overflow-x:auto;max-width:100%}
+table{border-collapse:collapse;font-size:12px;margin-top:4px}
+th,td{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:break-word}
+td.ua{min-width:200px;max-width:320px;overflow-wrap:anywhere}td.wide{min-width:220px}
+th{background:#f4f4f4;white-space:nowrap}
+.chart{display:block;width:100%;max-width:960px;height:auto;border:1px solid #eee}
+.none,.note,.input,.summary{color:#555;font-size:13px}
+.warn{color:#b71c1c;font-weight:bold}
+@media (max-width:600px){body{margin:12px auto;padding:0 10px}h1{font-size:19px}.now{padding:2px 8px 6px}.now ol{padding-left:18px}.finding{padding:6px 8px}}
 `;

@@ -83,7 +83,7 @@ describe('HTML report and JSON', () => {
     const html = toHtml(scenarioReport);
     expect(html.match(/<svg/g)).toHaveLength(1);
     const segments = scenarioReport.timeline.buckets.reduce((sum, bucket) => sum + [bucket.sent, bucket.failed, bucket.blocked].filter((value) => value > 0).length, 0);
-    const bars = (html.match(/<rect [^>]*><title>/g) ?? []).length;
+    const bars = (html.match(/<rect (?!class="attack")[^>]*><title>/g) ?? []).length;
     expect(bars).toBe(segments);
     expect(segments).toBeGreaterThan(10);
     expect(html).toContain('Range surges');
