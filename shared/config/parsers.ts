@@ -49,7 +49,7 @@ export function parseItems<T>(name: string, items: readonly string[], expected: 
     if (parsed === undefined) bad.push(item);
     else valid.push(parsed);
   }
-  if (bad.length > 0) throw new PartialListError(name, `${expected} (the other items are used)`, bad, valid);
+  if (bad.length > 0) throw new PartialListError(name, `${expected}${PartialListError.KEPT}`, bad, valid);
   return valid;
 }
 

@@ -26,10 +26,13 @@ export class PartialListError<T> extends SecretError {
     super(secret, expected, badItems.join(', '), consequence);
   }
 
-  /** The same error, saying what tollguard does instead. */
+  /** The same error, saying what tollguard does instead of using the other items. */
   withConsequence(consequence: string): PartialListError<T> {
-    return new PartialListError(this.secret, this.expected, this.badItems, this.valid, consequence);
+    return new PartialListError(this.secret, this.expected.replace(PartialListError.KEPT, ''), this.badItems, this.valid, consequence);
   }
+
+  /** How parseList says the good items are used. */
+  static readonly KEPT = ' (the other items are used)';
 }
 
 /** Shows enough of a bad value to fix it without echoing a long (possibly sensitive) string whole. */
