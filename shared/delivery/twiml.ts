@@ -15,9 +15,12 @@ export interface VoiceScript {
 export const MAX_TWIML_LENGTH = 4000;
 
 export function buildVoiceTwiml(script: VoiceScript): string {
-  const spoken = spellOut(script.code);
+  // A notice (no code) is read as it is.
+  const spoken = script.code.length > 0 ? spellOut(script.code) : script.text;
   const sentence =
-    script.code.length > 0 && script.text.includes(script.code)
+    script.code.length === 0
+      ? script.text
+      : script.text.includes(script.code)
       ? script.text.split(script.code).join(spoken)
       : `${script.text} ${spoken}`.trim();
   // A long tenant template must not push the call over Twilio's limit: repeat less, then

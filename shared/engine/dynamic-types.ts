@@ -2,10 +2,13 @@ import type { DynamicPolicy } from '../config/dynamic-policy';
 import type { GuardKeys } from '../store/keys';
 import type { UntilWrite } from '../store/counter-store';
 import type { TrustTier } from '../trust';
+import type { PhoneTrigger } from '../pipeline/phone-request';
 import type { Finding, SendFacts } from './types';
 
 /** What the dynamic rules know beyond the static facts. */
 export interface DynamicFacts {
+  /** The entry that asked (named in alerts). */
+  trigger: PhoneTrigger;
   facts: SendFacts;
   /** The destination is explicitly allow-listed: number rules do not apply. */
   trustedNumber: boolean;

@@ -17,16 +17,6 @@ export interface Finding {
   reason: string;
 }
 
-export interface Decision {
-  verdict: 'allow' | 'block';
-  /** Block findings, in rule order; empty when allowed. */
-  blocks: Finding[];
-  /** Trust findings that exempted the request from some rules. */
-  trusts: Finding[];
-  /** Names of the rules that ran. */
-  evaluated: string[];
-}
-
 export interface UserFacts {
   id: string | undefined;
   appMetadata: Readonly<Record<string, unknown>>;

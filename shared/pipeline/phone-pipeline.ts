@@ -41,8 +41,11 @@ export type PhoneOutcome =
   | { kind: 'not-delivered'; reason: string; transient: boolean; line: PhoneDecisionLine }
   | { kind: 'unreadable'; reason: string; line: PhoneDecisionLine };
 
-export interface PhoneEvaluation {
+/** What the guard decided about one message; the decision line is a typed view of it. */
+export interface PhoneDecision {
+  /** Block findings in rule order; empty when allowed. */
   blocks: Finding[];
+  /** Explicit allow-listings that exempted the message from some rules. */
   trusts: Finding[];
   ruleErrors: string[];
   number: PhoneNumberFacts | undefined;
@@ -109,11 +112,11 @@ export async function runPhoneMessage(read: PhoneRequestResult, deps: PhoneDepen
 }
 
 /** The decision alone, without delivery or log (benchmarks and simulations call it too). */
-export async function decidePhoneMessage(request: PhoneMessageRequest, deps: Pick<PhoneDependencies, 'container' | 'now' | 'tenant'>): Promise<PhoneEvaluation> {
+export async function decidePhoneMessage(request: PhoneMessageRequest, deps: Pick<PhoneDependencies, 'container' | 'now' | 'tenant'>): Promise<PhoneDecision> {
   return deps.container.policy.mode === 'off' ? skipped(request) : evaluateSafely(request, deps);
 }
 
-async function evaluateSafely(request: PhoneMessageRequest, deps: Pick<PhoneDependencies, 'container' | 'now' | 'tenant'>): Promise<PhoneEvaluation> {
+async function evaluateSafely(request: PhoneMessageRequest, deps: Pick<PhoneDependencies, 'container' | 'now' | 'tenant'>): Promise<PhoneDecision> {
   try {
     return await evaluate(request, deps);
   } catch (error) {
@@ -121,7 +124,7 @@ async function evaluateSafely(request: PhoneMessageRequest, deps: Pick<PhoneDepe
   }
 }
 
-async function evaluate(request: PhoneMessageRequest, deps: Pick<PhoneDependencies, 'container' | 'now' | 'tenant'>): Promise<PhoneEvaluation> {
+async function evaluate(request: PhoneMessageRequest, deps: Pick<PhoneDependencies, 'container' | 'now' | 'tenant'>): Promise<PhoneDecision> {
   const recipient = checkRecipient(request.recipient);
   if ('finding' in recipient) {
     return { blocks: [recipient.finding], trusts: [], ruleErrors: [], number: undefined, store: {} };
@@ -179,6 +182,7 @@ const NO_DYNAMIC_VERDICT: DynamicVerdict = {
 function dynamicFactsFor(facts: SendFacts, run: RuleRun, container: SendContainer, request: PhoneMessageRequest): DynamicFacts {
   const country = facts.number.country;
   return {
+    trigger: request.trigger,
     facts,
     trustedNumber: isTrusted(run, NUMBER_LIST_RULE),
     trustedNetwork: isTrusted(run, NETWORK_ZONE_RULE),
@@ -192,12 +196,12 @@ function dynamicFactsFor(facts: SendFacts, run: RuleRun, container: SendContaine
   };
 }
 
-function withFailMode(evaluation: PhoneEvaluation, container: SendContainer): PhoneEvaluation {
+function withFailMode(evaluation: PhoneDecision, container: SendContainer): PhoneDecision {
   const finding = failModeFinding(evaluation.ruleErrors, container.dynamicPolicy.failMode, 'a guard rule');
   return finding === undefined ? evaluation : { ...evaluation, blocks: [...evaluation.blocks, finding] };
 }
 
-function skipped(request: PhoneMessageRequest): PhoneEvaluation {
+function skipped(request: PhoneMessageRequest): PhoneDecision {
   const recipient = checkRecipient(request.recipient);
   return { blocks: [], trusts: [], ruleErrors: [], number: 'number' in recipient ? recipient.number : undefined, store: {} };
 }
@@ -223,7 +227,7 @@ export function isTransientDeliveryError(error: unknown): boolean {
 
 async function deliver(
   request: PhoneMessageRequest,
-  evaluation: PhoneEvaluation,
+  evaluation: PhoneDecision,
   line: PhoneDecisionLine,
   deps: PhoneDependencies,
   decidedAt: number,

@@ -101,7 +101,7 @@ export class DynamicGuard {
       await this.applyLookup(verdict, input, counters.cachedLookup, store);
     }
     verdict.storeMs = performance.now() - started;
-    await this.alert(verdict, input.facts.now);
+    await this.alert(verdict, input.facts.now, input.trigger);
     return verdict;
   }
 
@@ -149,11 +149,11 @@ export class DynamicGuard {
    * (when the container thaws) or not at all. The decision line's `incidents` field is the record
    * of the incident either way; the webhook is a convenience on top of the log stream.
    */
-  private async alert(verdict: DynamicVerdict, now: number): Promise<void> {
+  private async alert(verdict: DynamicVerdict, now: number, trigger: string): Promise<void> {
     const send = this.options.alert;
     if (send === undefined || verdict.incidents.length === 0) return;
     const sending = Promise.all(
-      verdict.incidents.map((summary) => send({ summary, trigger: 'send-phone-message', tenant: this.options.tenant, at: now }).catch(() => 'alert webhook failed')),
+      verdict.incidents.map((summary) => send({ summary, trigger, tenant: this.options.tenant, at: now }).catch(() => 'alert webhook failed')),
     );
     let timer: ReturnType<typeof setTimeout> | undefined;
     const waited = new Promise<undefined>((resolve) => {

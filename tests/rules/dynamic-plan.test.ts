@@ -28,6 +28,7 @@ function inputFor(
   });
   const facts = editFacts(base);
   return {
+    trigger: 'send-phone-message',
     facts,
     trustedNumber: options.trustedNumber ?? false,
     trustedNetwork: options.trustedNetwork ?? false,

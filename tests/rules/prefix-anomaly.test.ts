@@ -29,6 +29,7 @@ function contextFor(
 ): DynamicRuleContext {
   const facts = factsFor(options.recipient ?? NUMBERS.US, { now: NOW });
   const input: DynamicFacts = {
+    trigger: 'send-phone-message',
     facts,
     trustedNumber: options.trustedNumber ?? false,
     trustedNetwork: false,

@@ -22,6 +22,7 @@ export function countersWith(overrides: Partial<Counters> = {}): Counters {
 /** Dynamic facts for plain static facts: nothing trusted, not blocked, a standard prior. */
 export function dynamicFactsFor(facts: SendFacts): DynamicFacts {
   return {
+    trigger: 'send-phone-message',
     facts,
     trustedNumber: false,
     trustedNetwork: false,
