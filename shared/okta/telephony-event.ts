@@ -7,7 +7,7 @@
 import { describeValue, isRecord, optionalText, MAX_CODE_LENGTH, MAX_TEXT_LENGTH } from '../auth0/event-fields';
 import type { Channel, OtpAction } from '../engine/types';
 import { parseIp } from '../net/ip';
-import { normaliseRecipient, notificationIdOf, type PhoneRequestResult } from '../pipeline/phone-request';
+import { normaliseRecipient, type PhoneRequestResult } from '../pipeline/phone-request';
 
 export const OKTA_TRIGGER = 'okta-telephony-hook';
 export const OKTA_EVENT_TYPE = 'com.okta.telephony.provider';
@@ -74,7 +74,6 @@ export function readOktaTelephonyEvent(body: unknown): PhoneRequestResult {
   const context = isRecord(data['context']) ? data['context'] : {};
   const request = isRecord(context['request']) ? context['request'] : {};
   const user = isRecord(data['userProfile']) ? data['userProfile'] : {};
-  const eventId = optionalText(body['eventId'], 128);
   return {
     ok: true,
     request: {
@@ -90,9 +89,9 @@ export function readOktaTelephonyEvent(body: unknown): PhoneRequestResult {
       requestCountry: undefined,
       // Okta sends no groups or metadata: trust tiers and voice groups do not apply to Okta users.
       user: { id: optionalText(user['userId'], MAX_USER_ID_LENGTH), appMetadata: {} },
-      // Okta may retry a hook call once; the retry carries the same event. Without an event id
-      // every call counts (a resend with the same code must never be free).
-      notificationId: eventId !== undefined && typeof recipient === 'string' ? notificationIdOf([OKTA_TRIGGER, eventId, recipient, channel, code]) : undefined,
+      // Every call counts, a repeated event included: the hook never asks Okta to retry (it answers
+      // inside the deadline), and a resend of the same code must never be free.
+      notificationId: undefined,
       context: {},
     },
   };

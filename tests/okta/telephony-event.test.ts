@@ -39,7 +39,6 @@ describe('Okta request → phone request', () => {
       requestCountry: undefined,
     });
     expect(request.ip?.text).toBe('127.0.0.1');
-    expect(request.notificationId).toMatch(/^[A-Za-z0-9_-]{24}$/);
   });
 
   test('a voice mfa-verification as captured from an integrator org', () => {
@@ -97,13 +96,8 @@ describe('Okta request → phone request', () => {
     expect(accepted(request).text).toBe('Your verification code is 5071');
   });
 
-  test('no event id: every call counts (no replay id); the same event retried has the same id', () => {
-    const request = oktaRequest({ phoneNumber: '+14155552671' });
-    delete request['eventId'];
-    expect(accepted(request).notificationId).toBeUndefined();
-    const once = accepted(oktaRequest({ eventId: 'evt-1', phoneNumber: '+14155552671' })).notificationId;
-    expect(accepted(oktaRequest({ eventId: 'evt-1', phoneNumber: '+14155552671' })).notificationId).toBe(once);
-    expect(accepted(oktaRequest({ eventId: 'evt-2', phoneNumber: '+14155552671' })).notificationId).not.toBe(once);
+  test('no replay id: every call counts, the same Okta event sent again included', () => {
+    expect(accepted(oktaRequest({ eventId: 'evt-1', phoneNumber: '+14155552671' })).notificationId).toBeUndefined();
   });
 
   test('user id and IP of the wrong type or size are dropped, not trusted', () => {
