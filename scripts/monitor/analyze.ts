@@ -133,6 +133,21 @@ export interface SpikeRow {
   baselineShare: number;
 }
 
+/** Okta telephony inline hook failovers in the window: OTPs Okta sent itself, unchecked. */
+export interface HookFailovers {
+  count: number;
+  /** Okta sends in the window, failovers included. */
+  sends: number;
+  byChannel: { sms: number; voice: number };
+  /** UTC hours with failovers. */
+  hours: { start: string; count: number }[];
+  users: number;
+  first: string;
+  last: string;
+  /** What to check, in order. */
+  check: string[];
+}
+
 export interface FlaggedUser {
   userId?: string;
   userName?: string;
@@ -179,6 +194,8 @@ export interface Report {
   rangeSurges: SurgeRow[];
   countrySurges: SurgeRow[];
   failureSpikes: SpikeRow[];
+  /** Present when the Okta telephony inline hook failed over in the window. */
+  oktaHookFailovers?: HookFailovers;
   timeline: { bucketMs: number; buckets: TimelineBucket[] };
   flaggedUsers: FlaggedUser[];
   /** Users seen behind a flagged IP and not flagged themselves (blocked only with --block-ip-users). */
@@ -282,15 +299,56 @@ export function analyze(events: readonly SendEvent[], input: InputSummary, optio
     proposedBlockedNumbers: rangeSurges.flatMap((row) => (row.prefix === undefined ? [] : [row.prefix])),
     findings: 0,
   };
+  const failovers = hookFailovers(inWindow);
+  if (failovers !== undefined) report.oktaHookFailovers = failovers;
   report.findings = countFindings(report);
   return report;
 }
 
-export function countFindings(report: Pick<Report, 'actors' | 'users' | 'ips' | 'manyNumbers' | 'rangeSurges' | 'countrySurges' | 'failureSpikes'>): number {
+export function countFindings(report: Pick<Report, 'actors' | 'users' | 'ips' | 'manyNumbers' | 'rangeSurges' | 'countrySurges' | 'failureSpikes' | 'oktaHookFailovers'>): number {
   return (
     report.actors.length + report.users.length + report.ips.length + report.manyNumbers.length +
-    report.rangeSurges.length + report.countrySurges.length + report.failureSpikes.length
+    report.rangeSurges.length + report.countrySurges.length + report.failureSpikes.length + (report.oktaHookFailovers !== undefined ? 1 : 0)
   );
+}
+
+/** What to check when the hook failed over (Okta gives the hook 3 s and does not retry it). */
+export const HOOK_FAILOVER_CHECKS: readonly string[] = [
+  'the hook server answers: GET /healthz on the URL the inline hook calls, from outside your network',
+  "its logs for those hours: errors, refused Authorization (OKTA_HOOK_AUTH_SECRET must match the hook's authentication secret), Twilio errors",
+  'its answer time: Okta waits 3 s for the telephony hook, Twilio call included, and never retries it',
+  'the Okta inline hook is still active and points at the right URL (Workflow > Inline Hooks)',
+  "the numbers sent in those hours: Okta's fallback provider sent them without tollguard's checks",
+];
+
+function hookFailovers(inWindow: readonly SendEvent[]): HookFailovers | undefined {
+  const okta = inWindow.filter((event) => event.source === 'okta');
+  const failed = okta.filter((event) => event.hookFailover === true);
+  if (failed.length === 0) return undefined;
+  const hours = new Map<number, number>();
+  const users = new Set<string>();
+  const byChannel = { sms: 0, voice: 0 };
+  let first = Infinity;
+  let last = -Infinity;
+  for (const event of failed) {
+    const hour = Math.floor(event.at / HOUR);
+    hours.set(hour, (hours.get(hour) ?? 0) + 1);
+    byChannel[event.channel] += 1;
+    const user = userKey(event);
+    if (user !== undefined) users.add(user);
+    first = Math.min(first, event.at);
+    last = Math.max(last, event.at);
+  }
+  return {
+    count: failed.length,
+    sends: okta.length,
+    byChannel,
+    hours: [...hours.entries()].sort((a, b) => a[0] - b[0]).map(([hour, count]) => ({ start: iso(hour * HOUR), count })),
+    users: users.size,
+    first: iso(first),
+    last: iso(last),
+    check: [...HOOK_FAILOVER_CHECKS],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

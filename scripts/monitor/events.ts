@@ -47,6 +47,8 @@ export interface SendEvent {
   type: string;
   /** tollguard rule names behind a block. */
   rules?: string[];
+  /** Okta: the telephony inline hook failed or timed out, Okta sent this OTP itself. */
+  hookFailover?: true;
 }
 
 export type SkipReason = 'other-type' | 'unrecognised' | 'no-timestamp' | 'incomplete';
@@ -68,10 +70,23 @@ export const AUTH0_SEND_TYPES: Readonly<Record<string, { channel: Channel; outco
   gd_send_voice_failure: { channel: 'voice', outcome: 'failed' },
 };
 
+/** Okta's OTP sends: enrolment (phone verification), MFA challenge, password reset, account unlock. */
 export const OKTA_SEND_TYPES: Readonly<Record<string, Channel>> = {
   'system.sms.send_phone_verification_message': 'sms',
+  'system.sms.send_factor_verify_message': 'sms',
+  'system.sms.send_password_reset_message': 'sms',
+  'system.sms.send_account_unlock_message': 'sms',
   'system.voice.send_phone_verification_call': 'voice',
+  'system.voice.send_mfa_challenge_call': 'voice',
+  'system.voice.send_password_reset_call': 'voice',
+  'system.voice.send_account_unlock_call': 'voice',
 };
+
+/**
+ * The debug-data flag of an Okta send that the telephony inline hook did not handle (it failed
+ * or timed out, and Okta sent the OTP through its own fallback provider). Both spellings are read.
+ */
+const HOOK_FAILOVER_KEYS = ['is_sms_hook_failover', 'isSmsHookFailover'] as const;
 
 const TOLLGUARD_OUTCOMES: Readonly<Record<string, { outcome: Outcome; wouldBlock?: boolean }>> = {
   delivered: { outcome: 'sent' },
@@ -212,6 +227,7 @@ export function fromOkta(log: Record<string, unknown>, eventType: string, option
     ipCountry: safeText(text(geo?.['country'])),
     type: eventType,
   };
+  if (HOOK_FAILOVER_KEYS.some((key) => debugData?.[key] === true || debugData?.[key] === 'true')) event.hookFailover = true;
   return { kind: 'send', event: compact(event) };
 }
 

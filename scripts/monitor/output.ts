@@ -120,6 +120,15 @@ export function toTable(report: Report, options: TableOptions = {}): string {
     out.push(`GUARD_BLOCKED_NUMBERS: add ${report.proposedBlockedNumbers.join(', ')} (to the send Action's secret, or let --block write a range block)`);
   }
   section(out, 'COUNTRY SURGES', report.countrySurges, maxRows, surgeColumns('country'));
+  const failovers = report.oktaHookFailovers;
+  if (failovers !== undefined) {
+    section(out, `OKTA TELEPHONY HOOK FAILOVERS: ${failovers.count} of ${failovers.sends} Okta sends (Okta sent the OTP itself; tollguard did not check them)`, failovers.hours, maxRows, [
+      { title: 'hour', value: (row) => `${row.start.slice(0, 10)} ${row.start.slice(11, 16)} UTC` },
+      { title: 'failovers', right: true, value: (row) => n(row.count) },
+    ]);
+    out.push(`(${failovers.byChannel.sms} SMS, ${failovers.byChannel.voice} call(s), ${failovers.users} user(s))`);
+    for (const check of failovers.check) out.push(`check: ${check}`);
+  }
   section(out, 'FAILURE-RATE SPIKES (hours)', report.failureSpikes, maxRows, [
     { title: 'hour', value: (row: SpikeRow) => row.start.slice(0, 16) },
     { title: 'sends', right: true, value: (row) => n(row.sends) },
@@ -386,6 +395,12 @@ export function toHtml(report: Report, responseParts?: HtmlResponse): string {
     ['share', (row) => pct(row.share)],
     ['usual share', (row) => pct(row.baselineShare)],
   ]);
+  if (report.oktaHookFailovers !== undefined) {
+    htmlTable(parts, 'Okta telephony hook failovers (OTPs Okta sent itself)', report.oktaHookFailovers.hours, [
+      ['hour (UTC)', (row) => utc(row.start)],
+      ['failovers', (row) => n(row.count)],
+    ]);
+  }
   htmlTable(parts, 'Top user agents (context, not findings)', report.userAgents, [
     ['user agent', (row) => row.userAgent ?? '-'],
     ['sends', (row) => n(row.sends)],
@@ -433,6 +448,7 @@ const KIND_LABEL: Record<RankedFinding['kind'], string> = {
   ip: 'IP',
   'many-numbers': 'many numbers',
   'failure-spike': 'failure spike',
+  'hook-failover': 'Okta hook failover',
 };
 
 function htmlTable<T>(parts: string[], caption: string, rows: readonly T[], columns: [string, (row: T) => string][]): void {

@@ -14,13 +14,13 @@
  * or more), medium for other surges, flagged users or IPs and failure spikes, low for the slow
  * drip of many numbers.
  */
-import type { GroupRow, Report, SpikeRow, SurgeRow } from './analyze';
+import type { GroupRow, HookFailovers, Report, SpikeRow, SurgeRow } from './analyze';
 import { userKey } from './analyze';
 import type { RangeBlockResult } from './range-block';
 import type { ActionResult } from './respond';
 
 export type Severity = 'high' | 'medium' | 'low';
-export type FindingKind = 'range-surge' | 'country-surge' | 'user' | 'actor' | 'ip' | 'many-numbers' | 'failure-spike';
+export type FindingKind = 'range-surge' | 'country-surge' | 'user' | 'actor' | 'ip' | 'many-numbers' | 'failure-spike' | 'hook-failover';
 
 export interface RankedFinding {
   /** F1, F2... in rank order. */
@@ -114,6 +114,7 @@ export function rankFindings(report: Report): RankedFinding[] {
     findings.push(fromGroup(row, 'ip'));
   }
   for (const row of report.failureSpikes) findings.push(fromSpike(row));
+  if (report.oktaHookFailovers !== undefined) findings.push(fromFailovers(report.oktaHookFailovers));
 
   findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.sent - a.sent || b.voice - a.voice || b.numbers - a.numbers || a.subject.localeCompare(b.subject));
   return findings.map((finding, index) => ({ id: `F${index + 1}`, ...finding }));
@@ -164,6 +165,25 @@ function fromGroup(row: GroupRow, kind: 'user' | 'actor' | 'ip' | 'many-numbers'
   };
   if (kind !== 'ip' && row.userId !== undefined) finding.userId = row.userId;
   return finding;
+}
+
+function fromFailovers(failovers: HookFailovers): Omit<RankedFinding, 'id'> {
+  return {
+    kind: 'hook-failover',
+    // Every failover is an OTP no rule looked at; many of them is the guard switched off.
+    severity: failovers.count >= 10 ? 'high' : 'medium',
+    subject: 'Okta telephony inline hook',
+    summary:
+      `${failovers.count} OTPs sent by Okta itself, of ${failovers.sends} Okta sends (the hook failed or timed out): ` +
+      `${failovers.byChannel.sms} SMS, ${failovers.byChannel.voice} call(s), ${failovers.users} user(s)`,
+    tokens: [],
+    reasons: failovers.check.map((check) => `check ${check}`),
+    sent: failovers.count,
+    voice: failovers.byChannel.voice,
+    sends: failovers.count,
+    numbers: 0,
+    hours: failovers.hours.map((hour) => hour.start),
+  };
 }
 
 function fromSpike(row: SpikeRow): Omit<RankedFinding, 'id'> {
@@ -237,6 +257,8 @@ function stepFor(finding: RankedFinding, users: ReadonlyMap<string, ActionResult
       return `look at IP ${finding.subject}: if it is not an office or a carrier NAT, add it to GUARD_BLOCKED_IPS.`;
     case 'failure-spike':
       return `check the provider's delivery logs for ${finding.subject}: many undeliverable numbers at once is a pumping sign.`;
+    case 'hook-failover':
+      return `the Okta telephony hook failed over ${finding.sends} time(s): Okta sent those OTPs itself, unchecked; check the hook server is up (GET /healthz) and answers within 3 s.`;
   }
 }
 

@@ -169,6 +169,10 @@ export function buildWebhookPayload(report: Report, results: readonly ActionResu
   add('range surges', report.rangeSurges.length, report.rangeSurges.slice(0, 5).map((row) => `${row.key} ${row.numbers} numbers`));
   if (report.proposedBlockedNumbers.length > 0) lines.push(`*GUARD_BLOCKED_NUMBERS, add*: ${report.proposedBlockedNumbers.join(', ')}`);
   add('country surges', report.countrySurges.length, report.countrySurges.slice(0, 5).map((row) => `${row.key} ${row.numbers} numbers`));
+  if (report.oktaHookFailovers !== undefined) {
+    const failovers = report.oktaHookFailovers;
+    lines.push(`*Okta telephony hook failovers*: ${failovers.count} OTP(s) sent by Okta itself (${failovers.hours.map((hour) => `${hour.start.slice(11, 13)}:00Z ${hour.count}`).join(', ')}); check the hook server`);
+  }
   add('failure-rate spikes', report.failureSpikes.length, report.failureSpikes.slice(0, 3).map((row) => `${row.start.slice(11, 16)}Z ${Math.round(row.share * 100)}%`));
   const acted = results.filter((result) => result.result === 'blocked' || result.result === 'deleted').length;
   const would = results.filter((result) => result.result === 'would-block' || result.result === 'would-delete').length;

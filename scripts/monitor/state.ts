@@ -108,6 +108,7 @@ function isSendEvent(value: unknown): value is SendEvent {
     typeof value['outcome'] === 'string' && OUTCOMES.has(value['outcome']) &&
     typeof value['ok'] === 'boolean' &&
     typeof value['type'] === 'string' &&
+    (value['hookFailover'] === undefined || value['hookFailover'] === true) &&
     optionalStrings(value, ['userId', 'userName', 'ip', 'userAgent', 'numberKey', 'numberMasked', 'range', 'rangePrefix', 'country', 'ipCountry'])
   );
 }
