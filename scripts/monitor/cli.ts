@@ -14,6 +14,7 @@ import { readLiveLogs, newLiveProgress, type LogsApi } from './live';
 import { responseTable, terminalSafe, toHtml, toJson, toTable } from './output';
 import { PhoneIdentity } from './phone';
 import { defaultRetryOptions, defaultSleep, type RetryOptions } from './ratelimit';
+import { formatBytes, progressLine } from './progress';
 import { newFileStats, openLogFile, readRecords, type FileStats } from './readers';
 import {
   buildWebhookPayload,
@@ -56,6 +57,8 @@ export interface CliDeps {
   fetch: typeof fetch;
   management: (config: ManagementConfig) => ManagementApi;
   openFile: (path: string) => AsyncIterable<Buffer | string>;
+  /** A progress line is shown on stderr only when it is a terminal. */
+  stderrIsTTY: boolean;
 }
 
 export function defaultManagement(config: ManagementConfig): ManagementApi {
@@ -205,6 +208,7 @@ export async function main(argv: readonly string[], partial: Partial<CliDeps> = 
     fetch,
     management: defaultManagement,
     openFile: openLogFile,
+    stderrIsTTY: process.stderr.isTTY === true,
     ...partial,
   };
   let settings: Settings;
@@ -440,7 +444,9 @@ async function run(settings: Settings, deps: CliDeps): Promise<number> {
     return api;
   };
 
-  // Read.
+  // Read. A progress line on a terminal, never with JSON on stdout.
+  const progressOn = deps.stderrIsTTY && settings.format !== 'json' && !settings.quiet;
+  const line = progressLine({ isTTY: progressOn, write: deps.stderr }, deps.now);
   let state: MonitorState | undefined;
   /** Input files with nothing the monitor reads: reported, and the run fails. */
   const unrecognised: string[] = [];
@@ -449,11 +455,17 @@ async function run(settings: Settings, deps: CliDeps): Promise<number> {
     state = (settings.checkpoint !== undefined ? await loadState(settings.checkpoint) : undefined) ?? newState();
     collector = new Collector(new PhoneIdentity(state.salt));
     const progress = newLiveProgress(settings.from ?? state.checkpoint);
+    const sends = collector.events;
+    progress.onPage = (read) => line?.update(`reading logs: ${n(read.pages)} request${read.pages === 1 ? '' : 's'}, ${n(read.logs)} logs, ${n(sends.length)} sends`);
     const logs = readLiveLogs(
       { logs: managementApi().logs, from: settings.from ?? state.checkpoint, since: settings.since ?? deps.now() - settings.historyMs, maxPages: settings.maxPages, retry },
       progress,
     );
-    for await (const log of logs) collector.add(log);
+    try {
+      for await (const log of logs) collector.add(log);
+    } finally {
+      line?.done();
+    }
     collector.input.sources.push(`live:${settings.management?.domain ?? ''}`);
     collector.input.notes.push(`read ${progress.logs} logs in ${progress.pages} request(s)${progress.caughtUp ? ', caught up' : ''}`, ...progress.notes);
     if (state.invalidLines > 0) collector.input.notes.push(`${state.invalidLines} invalid line(s) in the checkpoint file were skipped`);
@@ -465,9 +477,16 @@ async function run(settings: Settings, deps: CliDeps): Promise<number> {
     for (const file of settings.files) {
       const stats = newFileStats(file === '-' ? 'stdin' : basename(file));
       let recognised = 0;
+      const show = (force = false): void => line?.update(`reading ${stats.name}: ${n(stats.records)} records, ${formatBytes(stats.bytes)}, ${n(collector.input.sendEvents)} sends`, force);
       try {
-        for await (const record of readRecords(deps.openFile(file), stats)) recognised += collector.add(record.value, record.fallbackAt);
+        for await (const record of readRecords(deps.openFile(file), stats)) {
+          recognised += collector.add(record.value, record.fallbackAt);
+          if (line !== undefined && (stats.records & 255) === 0) show();
+        }
+        show(true);
+        line?.done();
       } catch (error) {
+        line?.done();
         const code = (error as NodeJS.ErrnoException).code;
         throw new Error(code === 'ENOENT' ? `cannot read ${file}: no such file` : `cannot read ${file}: ${describeError(error)}`);
       }
@@ -549,4 +568,8 @@ async function run(settings: Settings, deps: CliDeps): Promise<number> {
 
 function rangeJson(result: RangeBlockResult): Record<string, unknown> {
   return { ...result, until: new Date(result.until).toISOString(), blockedUntil: result.blockedUntil === undefined ? undefined : new Date(result.blockedUntil).toISOString() };
+}
+
+function n(value: number): string {
+  return value.toLocaleString('en-US');
 }

@@ -47,6 +47,8 @@ export interface LiveProgress {
   /** An empty page was reached: nothing newer is left. */
   caughtUp: boolean;
   notes: string[];
+  /** Called after each page (for a progress line). */
+  onPage?: (progress: LiveProgress) => void;
 }
 
 export function newLiveProgress(from?: string): LiveProgress {
@@ -74,6 +76,7 @@ export async function* readLiveLogs(options: LiveReadOptions, progress: LiveProg
       'GET /api/v2/logs (search for the start)',
     );
     progress.pages += 1;
+    progress.onPage?.(progress);
     const first = itemsOf(page)[0];
     if (first === undefined || typeof first.log_id !== 'string') {
       progress.caughtUp = true;
@@ -110,6 +113,7 @@ export async function* readLiveLogs(options: LiveReadOptions, progress: LiveProg
       if (typeof item.log_id === 'string') last = item.log_id;
       yield item;
     }
+    progress.onPage?.(progress);
     const next = nextFrom(page.rawResponse.headers.get('link'));
     const advance = next !== undefined && next !== current ? next : last;
     if (advance === undefined || advance === current) {
