@@ -46,7 +46,7 @@ export function readPhoneProviderEvent(event: unknown): PhoneRequestResult {
   const textField = channel === 'voice' && typeof notification['as_voice'] === 'string' && notification['as_voice'] !== '' ? 'as_voice' : 'as_text';
   const rawText = notification[textField];
   if (typeof rawText === 'string' && rawText.length > MAX_TEXT_LENGTH) {
-    return fail(`event.notification.${textField} is ${rawText.length} characters, over the ${MAX_TEXT_LENGTH} a phone message may carry`, channel);
+    return fail(`event.notification.${textField} is longer than the ${MAX_TEXT_LENGTH} characters a phone message may carry`, channel);
   }
   let text = typeof rawText === 'string' ? rawText : '';
   if (text.length === 0) {

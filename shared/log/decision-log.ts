@@ -18,6 +18,8 @@ interface DecisionLineBase {
   rules: string[];
   reasons: string[];
   config_errors?: string[] | undefined;
+  /** Parts of the event that could not be read or were cut (the event snapshot's problems). */
+  event_problems?: string[] | undefined;
   rule_errors?: string[] | undefined;
   timings_ms?: { decide: number; deliver?: number } | undefined;
 }

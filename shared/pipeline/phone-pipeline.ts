@@ -56,10 +56,15 @@ const SMS_HIGH_RISK = new Set(SMS_HIGH_RISK_COUNTRIES);
 const VOICE_HIGH_RISK = new Set([...SMS_HIGH_RISK_COUNTRIES, ...VOICE_EXTRA_HIGH_RISK_COUNTRIES]);
 const MAX_USER_ID_LOGGED = 128;
 
-export async function runPhoneMessage(read: PhoneRequestResult, deps: PhoneDependencies): Promise<PhoneOutcome> {
+/** `eventProblems`: what the event snapshot could not read or cut (shapes only, never values). */
+export async function runPhoneMessage(read: PhoneRequestResult, deps: PhoneDependencies, eventProblems: readonly string[] = []): Promise<PhoneOutcome> {
   const startedAt = performance.now();
   const { container } = deps;
-  const base = { ...lineBase(container.policy.mode, deps.now(), container.configErrors), trigger: read.ok ? read.request.trigger : read.trigger };
+  const base = {
+    ...lineBase(container.policy.mode, deps.now(), container.configErrors),
+    trigger: read.ok ? read.request.trigger : read.trigger,
+    event_problems: eventProblems.length > 0 ? [...eventProblems] : undefined,
+  };
   if (!read.ok) {
     const line: PhoneDecisionLine = {
       ...base,

@@ -11,6 +11,7 @@ import { isDisposableDomain } from '../email/disposable';
 import { parseEmail, type EmailFacts } from '../email/address';
 import { checkEmail } from '../email/email-rule';
 import { DEFAULT_PROTECTED_DOMAINS } from '../email/lookalike';
+import { snapshotEvent } from '../auth0/event-snapshot';
 import { runStaticRules } from '../engine/static-rules';
 import { STATIC_RULES } from '../rules/registry';
 import { GUARD_ERROR_RULE, STORE_UNAVAILABLE_RULE, type Finding } from '../engine/types';
@@ -69,9 +70,14 @@ async function decideRegistration(event: PreUserRegistrationEvent, api: PreUserR
   const startedAt = performance.now();
   const { container } = deps;
   const mode = container.staticPolicy.mode;
-  const request = readRegistrationEvent(event);
+  const snapshot = snapshotEvent(event);
+  const request = readRegistrationEvent(snapshot.event);
   const now = deps.now();
-  const base = { ...lineBase(mode, now, container.configErrors), trigger: 'pre-user-registration' } as const;
+  const base = {
+    ...lineBase(mode, now, container.configErrors),
+    trigger: 'pre-user-registration',
+    event_problems: snapshot.problems.length > 0 ? snapshot.problems : undefined,
+  } as const;
   const token = request.body?.[container.registration.captchaTokenField];
   const scrub: string[] = [...container.secretValues, ...(typeof token === 'string' ? [token] : []), ...(typeof request.phone === 'string' ? [request.phone] : [])];
   if (mode === 'off') {

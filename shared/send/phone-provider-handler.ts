@@ -5,6 +5,7 @@
  * 5xx) calls api.notification.retry(reason), and Auth0 runs the Action again for the same
  * notification (the pipeline does not count it twice). It never throws.
  */
+import { snapshotEvent } from '../auth0/event-snapshot';
 import { readPhoneProviderEvent } from '../auth0/phone-provider-event';
 import { guardErrorLine, scrubText, type LogSink } from '../log/decision-log';
 import { errorMessage } from '../pipeline/guard-run';
@@ -24,7 +25,8 @@ export const MAX_NOTIFICATION_REASON = 1024;
 export type NotificationVerdict = { call: 'drop' | 'retry'; reason: string } | undefined;
 
 export async function handleCustomPhoneProvider(event: unknown, deps: PhoneProviderDependencies): Promise<NotificationVerdict> {
-  const outcome = await runPhoneMessage(readPhoneProviderEvent(event), { ...deps, refusal: 'silent', retries: true });
+  const snapshot = snapshotEvent(event);
+  const outcome = await runPhoneMessage(readPhoneProviderEvent(snapshot.event), { ...deps, refusal: 'silent', retries: true }, snapshot.problems);
   switch (outcome.kind) {
     case 'delivered':
       return undefined;

@@ -4,6 +4,7 @@
  * delivery, unless GUARD_SILENT_REFUSAL makes a refusal silent (return without sending).
  */
 import type { SendPhoneMessageEvent } from '../auth0/types';
+import { snapshotEvent } from '../auth0/event-snapshot';
 import { readSendEvent } from '../auth0/send-event';
 import type { LogSink } from '../log/decision-log';
 import { runPhoneMessage } from '../pipeline/phone-pipeline';
@@ -26,7 +27,8 @@ export class SendRefusedError extends Error {
 
 export async function handleSendPhoneMessage(event: SendPhoneMessageEvent, deps: SendDependencies): Promise<void> {
   const refusal = deps.container.refusal;
-  const outcome = await runPhoneMessage(readSendEvent(event), { ...deps, refusal, retries: false });
+  const snapshot = snapshotEvent(event);
+  const outcome = await runPhoneMessage(readSendEvent(snapshot.event), { ...deps, refusal, retries: false }, snapshot.problems);
   switch (outcome.kind) {
     case 'delivered':
       return;

@@ -385,6 +385,8 @@ export async function runHandler(
   handlerName: string,
   event: unknown,
   api: unknown,
+  /** `clone: false` hands the event over as it is (hostile-object tests: getters, proxies). */
+  options: { clone?: boolean } = {},
 ): Promise<Invocation<unknown>> {
   const { logStore, timeoutMs } = internalsOf(action);
   const logs: string[] = [];
@@ -400,7 +402,8 @@ export async function runHandler(
       throw new Error(`dist file does not export ${handlerName} (${action.file})`);
     }
     // Auth0 hands every execution its own copy of the event.
-    const work = logStore.run(logs, async () => handler.call(action.exports, structuredClone(event), api));
+    const copy = options.clone === false ? event : structuredClone(event);
+    const work = logStore.run(logs, async () => handler.call(action.exports, copy, api));
     return finish({ result: await withTimeout(work, timeoutMs) });
   } catch (thrown) {
     return finish({ error: toLocalError(thrown) });
@@ -410,9 +413,10 @@ export async function runHandler(
 export async function runSendPhoneMessage(
   action: LoadedAction,
   event: SendPhoneMessageEvent,
+  options: { clone?: boolean } = {},
 ): Promise<Invocation<void>> {
   const api: SendPhoneMessageApi = { cache: action.cache };
-  const { error, logs, durationMs } = await runHandler(action, 'onExecuteSendPhoneMessage', event, api);
+  const { error, logs, durationMs } = await runHandler(action, 'onExecuteSendPhoneMessage', event, api, options);
   return error ? { error, logs, durationMs } : { logs, durationMs };
 }
 
@@ -430,7 +434,7 @@ export async function runCustomPhoneProvider(
   action: LoadedAction,
   event: CustomPhoneProviderEvent,
   /** `api` replaces the documented api object (hostile-api tests): present even when undefined. */
-  options: { api?: unknown } = {},
+  options: { api?: unknown; clone?: boolean } = {},
 ): Promise<Invocation<NotificationOutcome>> {
   const outcome: NotificationOutcome = { calls: [], last: undefined };
   const record = (call: 'drop' | 'retry') => (reason: string) => {
@@ -441,7 +445,7 @@ export async function runCustomPhoneProvider(
     outcome.last = { call, reason };
   };
   const api: CustomPhoneProviderApi = { cache: action.cache, notification: { drop: record('drop'), retry: record('retry') } };
-  const { error, logs, durationMs } = await runHandler(action, 'onExecuteCustomPhoneProvider', event, 'api' in options ? options.api : api);
+  const { error, logs, durationMs } = await runHandler(action, 'onExecuteCustomPhoneProvider', event, 'api' in options ? options.api : api, { clone: options.clone ?? true });
   return error ? { result: outcome, error, logs, durationMs } : { result: outcome, logs, durationMs };
 }
 
