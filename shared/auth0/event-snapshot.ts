@@ -7,8 +7,9 @@
  * read that failed or was cut is a problem for the log line.
  *
  * Limits (SNAPSHOT_LIMITS): depth 8, 100 items per array (a sparse array is never walked to its
- * length: only indices below the cap are read), 200 keys per object, 4096 UTF-16 units per string,
- * 5000 values in all, 20 problems kept.
+ * length: only indices below the cap are read), 200 keys per object, 8192 UTF-16 units per string
+ * and 1 Mi in all (enough to report a hostile field's length as it was), 5000 values in all, 20
+ * problems kept.
  */
 
 export type SnapshotValue = null | boolean | number | string | SnapshotValue[] | { [key: string]: SnapshotValue };
@@ -19,6 +20,8 @@ export interface SnapshotLimits {
   maxArrayItems: number;
   maxKeys: number;
   maxStringLength: number;
+  /** UTF-16 units of all strings together. */
+  maxTotalChars: number;
   maxValues: number;
   maxProblems: number;
 }
@@ -27,7 +30,8 @@ export const SNAPSHOT_LIMITS: Readonly<SnapshotLimits> = {
   maxDepth: 8,
   maxArrayItems: 100,
   maxKeys: 200,
-  maxStringLength: 4096,
+  maxStringLength: 8192,
+  maxTotalChars: 1 << 20,
   maxValues: 5000,
   maxProblems: 20,
 };
@@ -46,6 +50,7 @@ const SKIP: Read = { ok: false };
 class Snapshotter {
   readonly problems: string[] = [];
   private values = 0;
+  private chars = 0;
   private dropped = 0;
   /** Objects on the current path (a cycle is cut where it closes). */
   private readonly path = new Set<object>();
@@ -71,9 +76,13 @@ class Snapshotter {
     this.values += 1;
     switch (typeof value) {
       case 'string':
-        if (value.length <= this.limits.maxStringLength) return { ok: true, value };
-        this.problem(where, `string of ${value.length} characters cut to ${this.limits.maxStringLength}`);
-        return { ok: true, value: value.slice(0, this.limits.maxStringLength) };
+      {
+        const room = Math.max(0, Math.min(this.limits.maxStringLength, this.limits.maxTotalChars - this.chars));
+        const kept = value.length <= room ? value : value.slice(0, room);
+        this.chars += kept.length;
+        if (kept.length < value.length) this.problem(where, `string of ${value.length} characters cut to ${kept.length}`);
+        return { ok: true, value: kept };
+      }
       case 'number':
         if (Number.isFinite(value)) return { ok: true, value };
         this.problem(where, 'number that is not finite left out');

@@ -111,11 +111,17 @@ describe('snapshotEvent', () => {
     expect(problems.some((problem) => problem.includes('more than 5000 values'))).toBe(true);
   });
 
+  test('all strings together stay within the character budget', () => {
+    const { event, problems } = snapshotEvent({ a: 'x'.repeat(6000), b: 'y'.repeat(6000) }, { ...SNAPSHOT_LIMITS, maxTotalChars: 10_000 });
+    expect(event).toEqual({ a: 'x'.repeat(6000), b: 'y'.repeat(4000) });
+    expect(problems).toEqual(['b: string of 6000 characters cut to 4000']);
+  });
+
   test('long strings are cut; numbers that are not finite, functions, symbols and bigints are left out', () => {
     const { event, problems } = snapshotEvent({ s: 'a'.repeat(10_000), inf: Infinity, nan: Number.NaN, f: () => 1, y: Symbol('y'), b: BigInt(1), u: undefined, ok: 1.5 });
-    expect(event).toEqual({ s: 'a'.repeat(4096), ok: 1.5 });
+    expect(event).toEqual({ s: 'a'.repeat(8192), ok: 1.5 });
     expect(problems).toEqual([
-      's: string of 10000 characters cut to 4096',
+      's: string of 10000 characters cut to 8192',
       'inf: number that is not finite left out',
       'nan: number that is not finite left out',
       'f: function left out',
