@@ -7,9 +7,9 @@
  * read that failed or was cut is a problem for the log line.
  *
  * Limits (SNAPSHOT_LIMITS): depth 8, 100 items per array (a sparse array is never walked to its
- * length: only indices below the cap are read), 200 keys per object, 8192 UTF-16 units per string
- * and 1 Mi in all (enough to report a hostile field's length as it was), 5000 values in all, 20
- * problems kept.
+ * length: only indices below the cap are read), 200 keys per object, 1 Mi UTF-16 units per string
+ * and 4 Mi in all (copies are cheap; a hostile field's length is still reported as it was), 5000
+ * values in all, 20 problems kept.
  */
 
 export type SnapshotValue = null | boolean | number | string | SnapshotValue[] | { [key: string]: SnapshotValue };
@@ -30,8 +30,8 @@ export const SNAPSHOT_LIMITS: Readonly<SnapshotLimits> = {
   maxDepth: 8,
   maxArrayItems: 100,
   maxKeys: 200,
-  maxStringLength: 8192,
-  maxTotalChars: 1 << 20,
+  maxStringLength: 1 << 20,
+  maxTotalChars: 4 << 20,
   maxValues: 5000,
   maxProblems: 20,
 };

@@ -118,10 +118,13 @@ describe('snapshotEvent', () => {
   });
 
   test('long strings are cut; numbers that are not finite, functions, symbols and bigints are left out', () => {
-    const { event, problems } = snapshotEvent({ s: 'a'.repeat(10_000), inf: Infinity, nan: Number.NaN, f: () => 1, y: Symbol('y'), b: BigInt(1), u: undefined, ok: 1.5 });
-    expect(event).toEqual({ s: 'a'.repeat(8192), ok: 1.5 });
+    const { event, problems } = snapshotEvent(
+      { s: 'a'.repeat(10_000), inf: Infinity, nan: Number.NaN, f: () => 1, y: Symbol('y'), b: BigInt(1), u: undefined, ok: 1.5 },
+      { ...SNAPSHOT_LIMITS, maxStringLength: 4096 },
+    );
+    expect(event).toEqual({ s: 'a'.repeat(4096), ok: 1.5 });
     expect(problems).toEqual([
-      's: string of 10000 characters cut to 8192',
+      's: string of 10000 characters cut to 4096',
       'inf: number that is not finite left out',
       'nan: number that is not finite left out',
       'f: function left out',
