@@ -155,16 +155,18 @@ response
   --allow-list FILE        user ids / e-mails (one per line) never touched
   --record FILE            append one JSON line per action (dry runs too)
   --concurrency N          parallel Management API calls (default 2)
-                           range surges: the accounts behind them are acted on, the prefixes to add
-                           to GUARD_BLOCKED_NUMBERS are printed, and with UPSTASH_REDIS_REST_URL /
-                           UPSTASH_REDIS_REST_TOKEN set a range block is written into the Actions'
-                           counter store (with --apply; a dry run lists it)
+  range surges: --block (or --delete) also acts on the accounts behind a surging range, prints the
+  prefixes to add to GUARD_BLOCKED_NUMBERS and, with UPSTASH_REDIS_REST_URL and
+  UPSTASH_REDIS_REST_TOKEN set (the Actions' store), writes a range block there (--apply; a dry
+  run lists it)
   --range-block-for DURATION  how long a range block lasts (default 12h, the Action's GUARD_PUMPING_BLOCK)
-  --tenant NAME            the tenant the Actions see (event.tenant.id; default: from an *.auth0.com --domain)
+  --tenant NAME            the tenant the Actions see (event.tenant.id; default: NAME of an
+                           NAME[.region].auth0.com --domain / AUTH0_DOMAIN)
   --key-prefix PREFIX      the Actions' GUARD_KEY_PREFIX (env GUARD_KEY_PREFIX; default tollguard)
   --webhook URL            post a Slack-style alert when there are findings (env TOLLGUARD_MONITOR_WEBHOOK)
 
-exit codes: 0 no findings, 3 findings, 1 error
+exit codes: 0 no findings, 3 findings, 1 error (bad flags, unreadable or unrecognised input,
+API or store failure, a failed action or alert)
 durations: 90m, 24h, 7d, 1w; dates: ISO 8601 (2025-01-31 or 2025-01-31T12:00:00Z)
 `;
 

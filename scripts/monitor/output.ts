@@ -122,7 +122,8 @@ export function toTable(report: Report, options: TableOptions = {}): string {
   section(out, 'COUNTRY SURGES', report.countrySurges, maxRows, surgeColumns('country'));
   const failovers = report.oktaHookFailovers;
   if (failovers !== undefined) {
-    section(out, `OKTA TELEPHONY HOOK FAILOVERS: ${failovers.count} of ${failovers.sends} Okta sends (Okta sent the OTP itself; tollguard did not check them)`, failovers.hours, maxRows, [
+    out.push('', `OKTA TELEPHONY HOOK FAILOVERS: ${failovers.count} of ${failovers.sends} Okta sends (Okta sent the OTP itself; tollguard did not check them)`);
+    section(out, 'failover hours', failovers.hours, maxRows, [
       { title: 'hour', value: (row) => `${row.start.slice(0, 10)} ${row.start.slice(11, 16)} UTC` },
       { title: 'failovers', right: true, value: (row) => n(row.count) },
     ]);

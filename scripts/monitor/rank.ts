@@ -225,7 +225,7 @@ export function whatToDoNow(findings: readonly RankedFinding[], report: Report, 
   const would = users.filter((result) => result.result === 'would-block' || result.result === 'would-delete').length;
   const wouldRanges = (responses.ranges ?? []).filter((result) => result.result === 'would-block-range').length;
   if (would + wouldRanges > 0) steps.push(`Dry run: ${would} account(s) and ${wouldRanges} range(s) would be blocked; run again with --apply to do it.`);
-  else if (responses.users === undefined && findings.some((finding) => finding.kind !== 'failure-spike')) {
+  else if (responses.users === undefined && findings.some((finding) => finding.kind !== 'failure-spike' && finding.kind !== 'hook-failover')) {
     steps.push('Run with --block (a dry run) to list the accounts and range blocks, then --block --apply.');
   }
   return steps;
