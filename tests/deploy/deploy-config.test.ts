@@ -350,4 +350,10 @@ describe('.github/workflows/deploy.yml', () => {
     }
     for (const name of [...CREDENTIAL_SECRETS, 'AUTH0_CLIENT_SECRET']) expect({ name, value: envLines.get(name) }).toEqual({ name, value: `\${{ secrets.${name} }}` });
   });
+
+  test('passes the deploy switches, the phone experience included, from repository variables', () => {
+    for (const name of ['TOLLGUARD_PHONE_EXPERIENCE', 'TOLLGUARD_ATTACK_PROTECTION', 'TOLLGUARD_PHONE_MESSAGE_TYPES']) {
+      expect({ name, value: envLines.get(name) }).toEqual({ name, value: `\${{ vars.${name} }}` });
+    }
+  });
 });

@@ -3,13 +3,18 @@
  * tenant/tenant.yaml into a local Management API (tests/support/management-api.ts) over HTTPS with a
  * throwaway certificate the child process trusts through NODE_EXTRA_CA_CERTS.
  *
- * Four tenants, in two concurrent chains of runs (each CLI run spends seconds compiling its schema;
- * two at a time keeps the rest of the test suite responsive):
- *   A: a tenant with someone else's Actions and bindings: first deploy, then the same deploy again;
- *   B: --dry-run;
- *   C: a tenant where tollguard already runs, redeployed with TOLLGUARD_ATTACK_PROTECTION=off;
- *   D: the same, on a tenant that refuses to change the phone provider (403, which the CLI only
- *      logs as a warning).
+ * Seven tenants, in three concurrent chains of runs (each CLI run spends seconds compiling its
+ * schema):
+ *   A: legacy phone experience (the default), a tenant with someone else's Actions and bindings: first
+ *      deploy, then the same deploy again; then F;
+ *   B: --dry-run; C: a tenant where tollguard already runs, redeployed with
+ *      TOLLGUARD_ATTACK_PROTECTION=off; D: the same, on a tenant that refuses to change the MFA phone
+ *      provider (403, which the CLI only logs as a warning); then G;
+ *   E: TOLLGUARD_PHONE_EXPERIENCE=unified on a Unified Phone Experience tenant with someone else's
+ *      Actions, a Twilio tenant-level provider and tollguard's old legacy send Action still bound:
+ *      first deploy, then the same deploy again;
+ *   F: the default (legacy) on a Unified Phone Experience tenant: refused before any write;
+ *   G: unified on a tenant that already has another custom-phone-provider Action: refused.
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -17,10 +22,12 @@ import { readTenantPlan, type PlannedAction } from '../../scripts/deploy/tenant-
 import { makeTestCertificate, startManagementApi, type ManagementApiServer, type RecordedRequest, type TenantState, type TestCertificate } from '../support/management-api';
 import { FAKE, ROOT, copyDist, deployEnv, runDeploy, type DistCopy, type RunResult } from './helpers';
 
-const LONG = 600_000;
+const LONG = 900_000; // three chains of CLI runs; about 2-6 minutes on a shared 2-core machine
 const { plan } = readTenantPlan(path.join(ROOT, 'tenant', 'tenant.yaml'));
 const SEND = plan.actions.find((action) => action.trigger.id === 'send-phone-message') as PlannedAction;
 const SIGNUP = plan.actions.find((action) => action.trigger.id === 'pre-user-registration') as PlannedAction;
+const CUSTOM = plan.actions.find((action) => action.trigger.id === 'custom-phone-provider') as PlannedAction;
+const PROVIDERS = '/api/v2/branding/phone/providers';
 const THEIRS = [
   { name: 'their-signup-checks', trigger: 'pre-user-registration' },
   { name: 'their-login-flow', trigger: 'post-login' },
@@ -32,6 +39,7 @@ interface Snapshot {
   bindings: Record<string, string[]>;
   guardian: unknown;
   attackProtection: unknown;
+  phoneProviders: unknown;
 }
 
 function snapshot(state: TenantState): Snapshot {
@@ -53,6 +61,7 @@ function snapshot(state: TenantState): Snapshot {
       ),
       guardian: { factors: Object.fromEntries(state.guardian.factors), provider: state.guardian.selectedProvider, messageTypes: state.guardian.messageTypes },
       attackProtection: state.attackProtection,
+      phoneProviders: state.phoneProviders.map(({ name, disabled, configuration, credentials }) => ({ name, disabled, configuration, credentials })),
     }),
   ) as Snapshot;
 }
@@ -95,30 +104,52 @@ let second: Run;
 let dryRun: Run;
 let noAttackProtection: Run;
 let providerRefused: Run;
+let envE: NodeJS.ProcessEnv;
+let unifiedFirst: Run;
+let unifiedSecond: Run;
+let legacyOnUnified: Run;
+let secondCustomAction: Run;
 const TOLLGUARD_RUNS = { seedActions: [{ name: SEND.name, trigger: 'send-phone-message' }], seedBindings: { 'send-phone-message': [SEND.name] } };
 
 beforeAll(async () => {
   cert = makeTestCertificate();
   dist = copyDist();
   const args = ['--dist', dist.dir];
-  const [apiA, apiB, apiC, apiD] = await Promise.all([
-    startManagementApi({ cert, buildAttempts: 1, seedActions: THEIRS, seedBindings: THEIR_BINDINGS }),
+  const [apiA, apiB, apiC, apiD, apiE, apiF, apiG] = await Promise.all([
+    startManagementApi({ cert, buildAttempts: 1, seedActions: THEIRS, seedBindings: THEIR_BINDINGS, phoneConsolidatedExperience: false }),
     startManagementApi({ cert, seedActions: THEIRS, seedBindings: THEIR_BINDINGS }),
     startManagementApi({ cert, ...TOLLGUARD_RUNS }),
     startManagementApi({ cert, ...TOLLGUARD_RUNS, refuse: [{ method: 'PUT', path: '/api/v2/guardian/factors/phone/selected-provider' }] }),
+    startManagementApi({
+      cert,
+      buildAttempts: 1,
+      phoneConsolidatedExperience: true,
+      seedActions: [...THEIRS, { name: SEND.name, trigger: 'send-phone-message' }],
+      seedBindings: { ...THEIR_BINDINGS, 'send-phone-message': [SEND.name] },
+      seedPhoneProvider: { name: 'twilio', configuration: { sid: 'AC' + '0'.repeat(32), default_from: '+15005550006', delivery_methods: ['text'] } },
+    }),
+    startManagementApi({ cert, phoneConsolidatedExperience: true }),
+    startManagementApi({ cert, phoneConsolidatedExperience: true, seedActions: [{ name: 'their-sms-gateway', trigger: 'custom-phone-provider' }] }),
   ]);
-  servers.push(apiA, apiB, apiC, apiD);
+  servers.push(apiA, apiB, apiC, apiD, apiE, apiF, apiG);
   // AUTH0_ALLOW_DELETE=true in the environment must not turn deletes on: the deploy passes false.
   envA = deployEnv(apiA, cert.certFile, { TOLLGUARD_PHONE_MESSAGE_TYPES: 'sms,voice', AUTH0_ALLOW_DELETE: 'true' });
+  envE = deployEnv(apiE, cert.certFile, { TOLLGUARD_PHONE_EXPERIENCE: 'unified', TOLLGUARD_PHONE_MESSAGE_TYPES: 'sms,voice', AUTH0_ALLOW_DELETE: 'true' });
   await Promise.all([
     (async () => {
       first = await deployOnce(apiA, args, envA);
       second = await deployOnce(apiA, args, envA);
+      legacyOnUnified = await deployOnce(apiF, args, deployEnv(apiF, cert.certFile));
     })(),
     (async () => {
       dryRun = await deployOnce(apiB, ['--dry-run', ...args], deployEnv(apiB, cert.certFile));
       noAttackProtection = await deployOnce(apiC, args, deployEnv(apiC, cert.certFile, { TOLLGUARD_ATTACK_PROTECTION: 'off' }));
       providerRefused = await deployOnce(apiD, args, deployEnv(apiD, cert.certFile, { TOLLGUARD_ATTACK_PROTECTION: 'off' }));
+      secondCustomAction = await deployOnce(apiG, args, deployEnv(apiG, cert.certFile, { TOLLGUARD_PHONE_EXPERIENCE: 'unified' }));
+    })(),
+    (async () => {
+      unifiedFirst = await deployOnce(apiE, args, envE);
+      unifiedSecond = await deployOnce(apiE, args, envE);
     })(),
   ]);
 }, LONG);
@@ -210,6 +241,14 @@ describe('first deploy to a tenant that already has other Actions', () => {
     expect(first.after.guardian).toMatchObject({ provider: 'phone-message-hook', messageTypes: ['sms', 'voice'] });
   });
 
+  test('checks the phone experience first and never touches the unified parts (phone provider, custom-phone-provider Action)', () => {
+    expect(first.result.stdout).toMatch(/tenant phone_consolidated_experience: false; deploying the legacy phone experience/);
+    expect(first.requests.findIndex((request) => request.path === '/api/v2/tenants/settings')).toBeLessThan(first.requests.findIndex((request) => request.method !== 'GET' && request.path !== '/oauth/token'));
+    expect(first.requests.filter((request) => request.path.startsWith(PROVIDERS))).toEqual([]);
+    expect(first.requests.some((request) => JSON.stringify(request.body ?? '').includes('custom-phone-provider'))).toBe(false);
+    expect(first.after.actions.map((action) => (action as { name: string }).name)).not.toContain(CUSTOM.name);
+  });
+
   test('applies the attack-protection baseline, keeping what it does not name (allowlists)', () => {
     expect(bodies(first.requests, 'PATCH', '/api/v2/attack-protection/suspicious-ip-throttling')).toEqual([
       {
@@ -293,5 +332,109 @@ describe('read-back after the import', () => {
     expect(providerRefused.requests.find((request) => request.path === '/api/v2/guardian/factors/phone/selected-provider' && request.method === 'PUT')?.status).toBe(403);
     expect(providerRefused.result.status).toBe(1);
     expect(providerRefused.result.stderr).toMatch(/the import ran, but the tenant is not in the intended state:\n\s+- the phone factor's provider is auth0, expected phone-message-hook/);
+  });
+});
+
+const key = (request: RecordedRequest) => `${request.method} ${request.path}`;
+const actionId = (api: ManagementApiServer, name: string) => api.state.actions.find((action) => action.name === name)?.id ?? '?';
+
+describe('TOLLGUARD_PHONE_EXPERIENCE=unified: first deploy to a Unified Phone Experience tenant', () => {
+  test('succeeds, reports the provider it replaces and reads the tenant back', () => {
+    expectSuccess(unifiedFirst);
+    expect(unifiedFirst.result.stdout).toMatch(/tenant phone_consolidated_experience: true; deploying the unified phone experience/);
+    expect(unifiedFirst.result.stdout).toMatch(/phone provider now: twilio \(enabled, delivery methods: text\); it will be replaced by: custom \(enabled, delivery methods: text, voice\)/);
+    expect(unifiedFirst.result.stderr).toMatch(/warning: the tenant-level twilio provider is replaced/);
+    expect(unifiedFirst.result.stdout).toMatch(/read back and verified/);
+  });
+
+  test('calls only endpoints the local API implements, never DELETE, and fails no call but the build wait', () => {
+    expect(unifiedFirst.requests.filter((request) => request.unhandled)).toEqual([]);
+    expect(unifiedFirst.requests.filter((request) => request.method === 'DELETE')).toEqual([]);
+    for (const request of unifiedFirst.requests.filter((candidate) => candidate.status >= 400)) {
+      expect(`${key(request)} ${request.error}`).toMatch(/^POST \/api\/v2\/actions\/actions\/[^/]+\/deploy An action version must be in the 'built' state/);
+    }
+  });
+
+  test('creates the custom-phone-provider Action from the built bundle byte for byte, v1 trigger, same secrets as the send Action', () => {
+    const created = bodies(unifiedFirst.requests, 'POST', '/api/v2/actions/actions');
+    expect(created.map((body) => body.name).sort()).toEqual([CUSTOM.name, SIGNUP.name].sort());
+    const body = created.find((candidate) => candidate.name === CUSTOM.name) as Record<string, unknown>;
+    expect(Buffer.from(String(body.code), 'utf8').equals(dist.bundle(CUSTOM.bundle))).toBe(true);
+    expect(body.supported_triggers).toEqual([{ id: 'custom-phone-provider', version: 'v1' }]);
+    expect(body.runtime).toBe('node22');
+    expect(body.secrets).toEqual(expectedSecrets(CUSTOM, envE));
+    const recorded = JSON.parse(dist.bundle('dependencies.json').toString('utf8')) as Record<string, unknown>;
+    expect(body.dependencies).toEqual(recorded['custom-phone-provider']);
+    const stored = servers[4]?.state.actions.find((action) => action.name === CUSTOM.name);
+    expect(stored?.versions.find((version) => version.deployed)?.code).toBe(dist.bundle(CUSTOM.bundle).toString('utf8'));
+  });
+
+  test('sets the custom provider only after the Action is created and deployed, with credentials: {} and the chosen delivery methods', () => {
+    const api = servers[4] as ManagementApiServer;
+    const id = actionId(api, CUSTOM.name);
+    const created = unifiedFirst.requests.findIndex((request) => key(request) === 'POST /api/v2/actions/actions' && (request.body as { name?: string }).name === CUSTOM.name);
+    const deployed = unifiedFirst.requests.findIndex((request) => key(request) === `POST /api/v2/actions/actions/${id}/deploy` && request.status === 200);
+    const provider = unifiedFirst.requests.findIndex((request) => request.path.startsWith(PROVIDERS) && request.method !== 'GET');
+    expect(created).toBeGreaterThan(-1);
+    expect(deployed).toBeGreaterThan(created);
+    expect(provider).toBeGreaterThan(deployed);
+    const writes = unifiedFirst.requests.filter((request) => request.path.startsWith(PROVIDERS) && request.method !== 'GET');
+    expect(writes.map((request) => ({ call: key(request).replace(/providers\/[^/]+$/, 'providers/{id}'), status: request.status, body: request.body }))).toEqual([
+      { call: `PATCH ${PROVIDERS}/{id}`, status: 200, body: { name: 'custom', disabled: false, configuration: { delivery_methods: ['text', 'voice'] }, credentials: {} } },
+    ]);
+    expect(unifiedFirst.after.phoneProviders).toEqual([{ name: 'custom', disabled: false, configuration: { delivery_methods: ['text', 'voice'] }, credentials: {} }]);
+  });
+
+  test('binds the sign-up Action first, keeping the others, and leaves every legacy part alone', () => {
+    expect(unifiedFirst.after.bindings).toEqual({
+      'pre-user-registration': [SIGNUP.name, 'their-signup-checks'],
+      'post-login': ['their-login-flow'],
+      'send-phone-message': [SEND.name],
+    });
+    const sendId = actionId(servers[4] as ManagementApiServer, SEND.name);
+    expect(unifiedFirst.requests.filter((request) => request.path.startsWith('/api/v2/guardian'))).toEqual([]);
+    expect(unifiedFirst.requests.filter((request) => request.path.includes('/triggers/send-phone-message/') || request.path.includes('/triggers/post-login/'))).toEqual([]);
+    expect(unifiedFirst.requests.filter((request) => request.path.includes(sendId))).toEqual([]);
+    const untouched = (snap: Snapshot) => snap.actions.filter((action) => [SEND.name, 'their-signup-checks', 'their-login-flow'].includes((action as { name: string }).name));
+    expect(untouched(unifiedFirst.after)).toEqual(untouched(unifiedFirst.before));
+    expect(unifiedFirst.after.guardian).toEqual(unifiedFirst.before.guardian);
+  });
+
+  test('never prints a credential', () => {
+    const output = unifiedFirst.result.stdout + unifiedFirst.result.stderr;
+    for (const name of ['TWILIO_AUTH_TOKEN', 'UPSTASH_REDIS_REST_TOKEN', 'CAPTCHA_SECRET'] as const) expect(output).not.toContain(FAKE[name]);
+  });
+});
+
+describe('TOLLGUARD_PHONE_EXPERIENCE=unified: second, identical deploy', () => {
+  test('ends in the same tenant state; creates and deletes nothing; the CLI still PATCHes the Actions and the provider', () => {
+    expectSuccess(unifiedSecond);
+    expect(unifiedSecond.after).toEqual(unifiedFirst.after);
+    expect(unifiedSecond.result.stdout).toMatch(/phone provider now: custom \(enabled, delivery methods: text, voice\)/);
+    expect(unifiedSecond.result.stderr).not.toMatch(/twilio provider is replaced/);
+    expect(unifiedSecond.requests.filter((request) => request.method === 'POST' && (request.path === '/api/v2/actions/actions' || request.path === PROVIDERS))).toEqual([]);
+    expect(unifiedSecond.requests.filter((request) => request.method === 'DELETE' || request.unhandled)).toEqual([]);
+    expect(unifiedSecond.requests.filter((request) => request.path.startsWith(`${PROVIDERS}/`) && request.method === 'PATCH')).toHaveLength(1);
+    expect(unifiedSecond.requests.filter((request) => request.path.endsWith('/deploy') && request.status === 200)).toHaveLength(2);
+    const ours = servers[4]?.state.actions.filter((action) => [CUSTOM.name, SIGNUP.name].includes(action.name)) ?? [];
+    expect(ours.map((action) => action.versions.length)).toEqual([2, 2]);
+    expect(servers[4]?.state.phoneProviders).toHaveLength(1);
+  });
+});
+
+describe('a phone experience that does not fit the tenant is refused before any write', () => {
+  test('legacy (the default) on a Unified Phone Experience tenant: the send-phone-message Action would never run', () => {
+    expect(legacyOnUnified.result.status).toBe(1);
+    expect(legacyOnUnified.result.stderr).toMatch(/refusing to deploy \(TOLLGUARD_PHONE_EXPERIENCE=legacy\):\n\s+- the tenant uses the Unified Phone Experience .* would never run\. Set TOLLGUARD_PHONE_EXPERIENCE=unified/);
+    expect(legacyOnUnified.result.stderr).toMatch(/nothing was changed/);
+    expect(legacyOnUnified.requests.map(key)).toEqual(['POST /oauth/token', 'GET /api/v2/tenants/settings']);
+    expect(legacyOnUnified.after).toEqual(legacyOnUnified.before);
+  });
+
+  test('unified on a tenant that already has another custom-phone-provider Action (Auth0 allows one)', () => {
+    expect(secondCustomAction.result.status).toBe(1);
+    expect(secondCustomAction.result.stderr).toMatch(/already has a custom-phone-provider Action \(their-sms-gateway\) and Auth0 allows one/);
+    expect(secondCustomAction.requests.filter((request) => request.method !== 'GET' && request.path !== '/oauth/token')).toEqual([]);
+    expect(secondCustomAction.after).toEqual(secondCustomAction.before);
   });
 });

@@ -49,16 +49,18 @@ test(
       UPSTASH_REDIS_REST_TOKEN: undefined,
       TWILIO_ACCOUNT_SID: 'AC-not-a-sid',
       GUARD_MODE: 'strict',
+      TOLLGUARD_PHONE_EXPERIENCE: 'upe',
     });
     const result = await runDeploy(['--dist', dist()], env);
     expectRefusal(result, [
-      /refusing to deploy; 6 problems/,
+      /refusing to deploy; 7 problems/,
       /AUTH0_CLIENT_SECRET is not set/,
       /TWILIO_ACCOUNT_SID is invalid/,
       /TWILIO_AUTH_TOKEN is missing/,
       /set one of TWILIO_FROM_NUMBER, TWILIO_MESSAGING_SERVICE_SID or TWILIO_VERIFY_SERVICE_SID/,
       /UPSTASH_REDIS_REST_TOKEN/,
       /GUARD_MODE is invalid/,
+      /TOLLGUARD_PHONE_EXPERIENCE must be legacy or unified \(got "upe"\)/,
     ]);
   },
   TIMEOUT,
@@ -83,6 +85,20 @@ test(
   async () => {
     const directory = dist({ file: 'send-phone-message.js', edit: (code) => `${code}\nconst token = "##TWILIO_AUTH_TOKEN##";\n` });
     expectRefusal(await runDeploy(['--dist', directory], deployEnv(api, cert.certFile)), [/send-phone-message.js contains ##TWILIO_AUTH_TOKEN##/]);
+  },
+  TIMEOUT,
+);
+
+test(
+  'unified checks the custom-phone-provider bundle it ships (and legacy does not ship it)',
+  async () => {
+    const directory = dist({ file: 'custom-phone-provider.js', edit: (code) => `${code}\nconst token = "@@TWILIO_AUTH_TOKEN@@";\n` });
+    expectRefusal(await runDeploy(['--dist', directory], deployEnv(api, cert.certFile, { TOLLGUARD_PHONE_EXPERIENCE: 'unified', AUTH0_CLIENT_ID: undefined })), [
+      /refusing to deploy; 2 problems/,
+      /custom-phone-provider.js contains @@TWILIO_AUTH_TOKEN@@/,
+    ]);
+    const legacy = await runDeploy(['--dist', directory], deployEnv(api, cert.certFile, { AUTH0_CLIENT_ID: undefined }));
+    expectRefusal(legacy, [/refusing to deploy; 1 problem to fix/, /AUTH0_CLIENT_ID is not set/]);
   },
   TIMEOUT,
 );
