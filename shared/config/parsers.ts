@@ -2,6 +2,7 @@
  * Parsers for single secret values. Each returns the parsed value or throws a SecretError that
  * names the secret. They are pure and total over strings, so they are property-tested.
  */
+import { DURATION_EXAMPLES, formatDuration, readDurationMs } from './duration';
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { ALPHA3_TO_ALPHA2, COUNTRY_NAMES } from '../data/iso-3166';
 import { PartialListError, SecretError } from './secret-error';
@@ -113,15 +114,7 @@ export function parseEnum<T extends string>(
   return match;
 }
 
-const DURATION_UNITS_MS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-};
-
-/** Parses durations such as `90s`, `15m`, `24h`, `7d` or `250ms` into milliseconds. */
+/** Parses a duration secret (the grammar of ./duration.ts) into milliseconds within a range. */
 export function parseDurationMs(
   name: string,
   raw: SecretValue,
@@ -129,22 +122,13 @@ export function parseDurationMs(
   range: { minMs: number; maxMs: number },
 ): number {
   if (isUnset(raw)) return fallbackMs;
-  const match = /^(\d{1,9})\s*(ms|s|m|h|d)$/i.exec(raw.trim());
-  const unit = match?.[2]?.toLowerCase();
-  const scale = unit === undefined ? undefined : DURATION_UNITS_MS[unit];
-  const expected = `a duration such as 250ms, 30s, 15m, 24h or 7d, from ${formatDuration(range.minMs)} to ${formatDuration(range.maxMs)}`;
-  if (match === null || scale === undefined) throw new SecretError(name, expected, raw);
-  const value = Number(match[1]) * scale;
-  if (value < range.minMs || value > range.maxMs) throw new SecretError(name, expected, raw);
+  const value = readDurationMs(raw);
+  const expected = `a duration such as ${DURATION_EXAMPLES}, from ${formatDuration(range.minMs)} to ${formatDuration(range.maxMs)}`;
+  if (value === undefined || value < range.minMs || value > range.maxMs) throw new SecretError(name, expected, raw);
   return value;
 }
 
-export function formatDuration(ms: number): string {
-  for (const [unit, scale] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
-    if (ms >= scale && ms % scale === 0) return `${ms / scale}${unit}`;
-  }
-  return `${ms}ms`;
-}
+export { formatDuration };
 
 /**
  * A country as admins type it, as its ISO 3166-1 alpha-2 code (upper-cased): alpha-2 or alpha-3
