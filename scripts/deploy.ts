@@ -236,6 +236,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     if (options.dryRun) {
       console.log('deploy: dry run only, nothing was changed. Rows marked "DELETE *" are never applied (AUTH0_ALLOW_DELETE is false);');
       console.log('deploy: Actions always show as UPDATE because Auth0 never returns secret values to compare.');
+      if (unified) {
+        console.log('deploy: PhoneProviders may show CREATE custom with DELETE * for the current provider: the import replaces that provider in place (one PATCH) and deletes nothing.');
+      }
       return 0;
     }
     const expected = {
