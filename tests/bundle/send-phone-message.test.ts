@@ -421,6 +421,39 @@ describe('static rules on the bundle', () => {
   });
 });
 
+describe('GUARD_SILENT_REFUSAL: a shadow block for the legacy trigger', () => {
+  test('true: a refused OTP returns without sending and without an error; the line says it was silent', async () => {
+    const { invocation, line } = await sendOnce({ to: NIGERIA, secrets: twilioSecrets({ GUARD_SILENT_REFUSAL: 'true' }) });
+
+    expect(invocation.error).toBeUndefined();
+    expect(server.requests).toHaveLength(0);
+    expect(line).toMatchObject({ decision: 'block', outcome: 'refused', refusal: 'silent', rules: ['geo'] });
+  });
+
+  test('unset (the default) and false: a refusal is an Error, as before', async () => {
+    for (const secrets of [twilioSecrets(), twilioSecrets({ GUARD_SILENT_REFUSAL: 'false' })]) {
+      const { invocation, line } = await sendOnce({ to: NIGERIA, secrets });
+      expectRefusal(invocation);
+      expect(line).toMatchObject({ outcome: 'refused', refusal: 'error' });
+    }
+  });
+
+  test('silent refusal does not hide a delivery failure or an unreadable event', async () => {
+    server.fault({ status: 400, code: 21211, message: "The 'To' number is not a valid phone number." });
+    const failed = await sendOnce({ secrets: twilioSecrets({ GUARD_SILENT_REFUSAL: 'true' }) });
+    expectRefusal(failed.invocation);
+    expect(failed.line.outcome).toBe('not_delivered');
+    const unreadable = await sendOnce({ type: 'fax', secrets: twilioSecrets({ GUARD_SILENT_REFUSAL: 'true' }) });
+    expectRefusal(unreadable.invocation);
+  });
+
+  test('an invalid value is a config error naming the secret; refusals keep the default (an Error)', async () => {
+    const { invocation, line } = await sendOnce({ to: NIGERIA, secrets: twilioSecrets({ GUARD_SILENT_REFUSAL: 'sometimes' }) });
+    expectRefusal(invocation);
+    expect(line.config_errors).toEqual(expect.arrayContaining([expect.stringContaining('GUARD_SILENT_REFUSAL')]));
+  });
+});
+
 describe('bad input: a clear refusal, never a crash, nothing sent', () => {
   type BadCase = [name: string, event: () => SendPhoneMessageEvent, reason: RegExp];
   const cases: BadCase[] = [
