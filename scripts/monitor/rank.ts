@@ -224,7 +224,9 @@ export function whatToDoNow(findings: readonly RankedFinding[], report: Report, 
   const users = responses.users ?? [];
   const would = users.filter((result) => result.result === 'would-block' || result.result === 'would-delete').length;
   const wouldRanges = (responses.ranges ?? []).filter((result) => result.result === 'would-block-range').length;
+  const noStore = (responses.ranges ?? []).filter((result) => result.decision === 'skip-no-store').length;
   if (would + wouldRanges > 0) steps.push(`Dry run: ${would} account(s) and ${wouldRanges} range(s) would be blocked; run again with --apply to do it.`);
+  if (noStore > 0) steps.push(`${noStore} range block(s) skipped: no counter store; set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN (the Actions' store) to write them.`);
   else if (responses.users === undefined && findings.some((finding) => finding.kind !== 'failure-spike' && finding.kind !== 'hook-failover')) {
     steps.push('Run with --block (a dry run) to list the accounts and range blocks, then --block --apply.');
   }

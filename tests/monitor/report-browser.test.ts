@@ -3,9 +3,10 @@
  * playwright-core): it opens with "what to do now", ranks the findings (most urgent first, each
  * actor once), colours the chart's attack hours by finding, shows the time zone, and never breaks
  * an IP, a number or an id across lines; no horizontal overflow at a narrow and a wide viewport.
- * A full-page screenshot per viewport is written to a temp directory (path printed).
+ * A full-page screenshot per viewport, and the page, are written to $TMPDIR/tollguard-monitor-report
+ * (paths printed).
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -57,6 +58,8 @@ beforeAll(async () => {
   expect(code).toBe(EXIT_FINDINGS);
   html = await readFile(page, 'utf8');
   await mkdir(shotsDir, { recursive: true });
+  // The page beside its screenshots, to look at by hand.
+  await copyFile(page, join(shotsDir, 'report.html'));
 });
 
 afterAll(async () => {
@@ -72,6 +75,7 @@ describe('the HTML report, as markup', () => {
     const steps = html.slice(now, html.indexOf('</ol>', now)).replace(/<[^>]+>/g, '');
     expect(steps).toContain('block range +2323012xxxx: add +232 3012 to GUARD_BLOCKED_NUMBERS');
     expect(steps).toContain('Dry run:');
+    expect(steps).toContain('1 range block(s) skipped: no counter store');
   });
 
   test('each actor once: the attacker is one finding, not a user row plus an actor row; the 30 pumping accounts are in their range finding', () => {
