@@ -10,6 +10,7 @@
  * high-risk tier (the country-risk prior): by 2 for a range, by 4 for a whole country. A count
  * above the threshold is a surge.
  */
+import type { PumpingPolicy } from '../config/dynamic-policy';
 import { SMS_HIGH_RISK_COUNTRIES, VOICE_EXTRA_HIGH_RISK_COUNTRIES } from '../data/high-risk-countries';
 import type { Channel } from './types';
 
@@ -18,11 +19,8 @@ export const HIGH_RISK_FLOOR_DIVISOR = { range: 2, country: 4 } as const;
 
 export type SurgeScope = keyof typeof HIGH_RISK_FLOOR_DIVISOR;
 
-export interface SurgeParameters {
-  rangeFloor: number;
-  countryFloor: number;
-  factor: number;
-}
+/** The floors and the factor, as the Action's pumping policy holds them (GUARD_PUMPING_*). */
+export type SurgeParameters = Pick<PumpingPolicy, 'rangeFloor' | 'countryFloor' | 'factor'>;
 
 export function surgeThreshold(scope: SurgeScope, baseline: number, parameters: SurgeParameters, highRisk: boolean): number {
   const base = scope === 'range' ? parameters.rangeFloor : parameters.countryFloor;
