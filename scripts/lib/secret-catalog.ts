@@ -1,11 +1,15 @@
 /**
- * Every Action secret tollguard reads: what it means, its default and an example. The README's
- * table is printed from this list (`npx tsx scripts/secrets-table.ts`), and a test checks that
- * the code, this list and the README agree. Examples are placeholders, never real credentials.
+ * Every Action secret tollguard reads: what it means, its default and an example. The table in
+ * docs/secrets.md is printed from this list (`npx tsx scripts/secrets-table.ts --write`), and a
+ * test checks that the code, this list and that table agree. Examples are placeholders, never
+ * real credentials.
  */
 export interface SecretDoc {
   name: string;
-  /** Which Action reads it: send = Send Phone Message, signup = Pre-User-Registration, okta = the Okta hook server only. */
+  /**
+   * Who reads it: send = the phone guard (send-phone-message, custom-phone-provider and the Okta
+   * hook server), signup = Pre-User-Registration, both = all of them, okta = the hook server only.
+   */
   actions: 'send' | 'signup' | 'both' | 'okta';
   group: 'credentials' | 'delivery' | 'mode' | 'static rules' | 'velocity' | 'pumping' | 'lookup' | 'store and alerts' | 'captcha' | 'sign-up';
   meaning: string;
@@ -22,6 +26,7 @@ export const SECRET_CATALOG: readonly SecretDoc[] = [
   { name: 'UPSTASH_REDIS_REST_URL', actions: 'both', group: 'credentials', meaning: 'Upstash Redis REST URL; without it (and the token) counters live in the container only', default: 'unset (embedded store)', example: 'https://example-12345.upstash.io' },
   { name: 'UPSTASH_REDIS_REST_TOKEN', actions: 'both', group: 'credentials', meaning: 'Upstash Redis REST token (printable characters, no spaces or line breaks)', default: 'unset', example: '(your token)' },
   { name: 'GUARD_MODE', actions: 'both', group: 'mode', meaning: 'enforce: refuse; monitor: decide and log "would block" but deliver; off: deliver without checks', default: 'enforce', example: 'monitor' },
+  { name: 'GUARD_SILENT_REFUSAL', actions: 'send', group: 'mode', meaning: 'send-phone-message only: true refuses silently (returns without sending, so Auth0 records no failure and a caller cannot tell which numbers pass; the line says refusal "silent"); false throws an Error, which Auth0 reports as a failed delivery. custom-phone-provider and the Okta hook always refuse silently', default: 'false', example: 'true' },
   { name: 'TWILIO_VOICE_FROM_NUMBER', actions: 'send', group: 'delivery', meaning: 'Caller ID for voice when it differs from TWILIO_FROM_NUMBER', default: 'TWILIO_FROM_NUMBER', example: '+15005550006' },
   { name: 'TWILIO_DRY_RUN', actions: 'send', group: 'delivery', meaning: 'Print what would be sent (code masked) instead of calling Twilio', default: 'false', example: 'true' },
   { name: 'TWILIO_TIMEOUT', actions: 'send', group: 'delivery', meaning: 'Hard timeout of each Twilio request (no retries)', default: '5s', example: '3s' },
