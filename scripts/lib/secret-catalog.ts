@@ -1,22 +1,20 @@
 /**
- * Every Action secret tollguard reads: what it means, its default and an example. The table in
+ * Every Action secret tollguard reads, gathered in one catalogue: what it means, its default and an
+ * example. The rules' own settings come from their modules (shared/rules/*). The table in
  * docs/secrets.md is printed from this list (`npx tsx scripts/secrets-table.ts --write`), and a
  * test checks that the code, this list and that table agree. Examples are placeholders, never
  * real credentials.
  */
-export interface SecretDoc {
-  name: string;
-  /**
-   * Who reads it: send = the phone guard (send-phone-message, custom-phone-provider and the Okta
-   * hook server), signup = Pre-User-Registration, both = all of them, okta = the hook server only.
-   */
-  actions: 'send' | 'signup' | 'both' | 'okta';
-  group: 'credentials' | 'delivery' | 'mode' | 'static rules' | 'velocity' | 'pumping' | 'lookup' | 'store and alerts' | 'captcha' | 'sign-up';
-  meaning: string;
-  default: string;
-  example: string;
-}
+import type { SecretDoc } from '../../shared/config/secret-doc';
+import { GEO_SECRETS } from '../../shared/rules/geo';
+import { LINE_TYPE_SECRETS } from '../../shared/rules/line-type';
+import { NETWORK_ZONE_SECRETS } from '../../shared/rules/network-zones';
+import { NUMBER_LIST_SECRETS } from '../../shared/rules/number-lists';
+import { VOICE_ACCESS_SECRETS } from '../../shared/rules/voice-access';
 
+export type { SecretDoc };
+
+/** Each rule documents its own settings in its module; the other secrets are documented here. */
 export const SECRET_CATALOG: readonly SecretDoc[] = [
   { name: 'TWILIO_ACCOUNT_SID', actions: 'send', group: 'credentials', meaning: 'Twilio account SID', default: 'required (unless TWILIO_DRY_RUN)', example: 'AC + 32 hex digits' },
   { name: 'TWILIO_AUTH_TOKEN', actions: 'send', group: 'credentials', meaning: 'Twilio auth token', default: 'required (unless TWILIO_DRY_RUN)', example: '(your token)' },
@@ -36,21 +34,11 @@ export const SECRET_CATALOG: readonly SecretDoc[] = [
   { name: 'TWILIO_VOICE_REPEAT', actions: 'send', group: 'delivery', meaning: 'How many times the call reads the code (1-5)', default: '3', example: '2' },
   { name: 'TWILIO_VERIFY_LOCALE', actions: 'send', group: 'delivery', meaning: 'Locale passed to Twilio Verify', default: "Verify's default", example: 'de' },
   { name: 'TWILIO_BASE_URL', actions: 'send', group: 'delivery', meaning: 'Override the Twilio API origin: a regional host https://api.<edge>.<region>.twilio.com (Verify and Lookup then use the matching verify. / lookups. hosts), or a proxy / local test server that serves all three (http only on loopback)', default: 'https://api.twilio.com etc.', example: 'https://api.dublin.ie1.twilio.com' },
-  { name: 'GUARD_HIGH_RISK_TIER', actions: 'both', group: 'static rules', meaning: 'Refuse the shipped high-risk destination countries (SMS list; voice adds more)', default: 'on', example: 'off' },
-  { name: 'GUARD_HIGH_RISK_EXCEPTIONS', actions: 'both', group: 'static rules', meaning: 'Countries taken out of the high-risk tier (countries you serve)', default: 'none', example: 'PH, ID' },
-  { name: 'GUARD_ALLOWED_COUNTRIES', actions: 'both', group: 'static rules', meaning: 'Allow-list mode: only these destination countries (both channels); replaces the tier. Codes (US, USA, UK) or English names; an unreadable entry suspends allow-list mode (tier and block lists apply) and is reported on every line', default: 'unset (all but blocked)', example: 'US, CA, GB' },
-  { name: 'GUARD_BLOCKED_COUNTRIES', actions: 'both', group: 'static rules', meaning: 'Destination countries refused on both channels', default: 'none', example: 'RU, BY' },
-  { name: 'GUARD_VOICE_ALLOWED_COUNTRIES', actions: 'send', group: 'static rules', meaning: 'Allow-list for voice only', default: 'GUARD_ALLOWED_COUNTRIES', example: 'US' },
-  { name: 'GUARD_VOICE_BLOCKED_COUNTRIES', actions: 'send', group: 'static rules', meaning: 'Countries refused for voice only', default: 'none', example: 'LT, EE' },
-  { name: 'GUARD_ALLOW_NON_GEOGRAPHIC', actions: 'both', group: 'static rules', meaning: 'Allow numbers of no country (+800, +870, +881, +882, +883)', default: 'false', example: 'true' },
-  { name: 'GUARD_BLOCKED_LINE_TYPES', actions: 'both', group: 'static rules', meaning: 'libphonenumber line types refused, or none', default: 'PREMIUM_RATE, SHARED_COST, UAN, PAGER, VOICEMAIL, PERSONAL_NUMBER, TOLL_FREE', example: 'PREMIUM_RATE, VOIP' },
-  { name: 'GUARD_ALLOWED_NUMBERS', actions: 'both', group: 'static rules', meaning: 'E.164 numbers or prefixes exempt from the number rules (comma-separated)', default: 'none', example: '+15005550006, +4477009' },
-  { name: 'GUARD_BLOCKED_NUMBERS', actions: 'both', group: 'static rules', meaning: 'E.164 numbers or prefixes always refused (comma-separated)', default: 'none', example: '+3712612, +88' },
-  { name: 'GUARD_ALLOWED_IPS', actions: 'both', group: 'static rules', meaning: 'Trusted network zones (IPv4/IPv6 CIDR): exempt from per-IP limits', default: 'none', example: '203.0.113.0/24, 2001:db8::/32' },
-  { name: 'GUARD_BLOCKED_IPS', actions: 'both', group: 'static rules', meaning: 'Blocked network zones (IPv4/IPv6 CIDR)', default: 'none', example: '198.51.100.0/24' },
-  { name: 'GUARD_VOICE_ACCESS', actions: 'send', group: 'static rules', meaning: 'everyone, or allowed-users: voice only for users marked app_metadata.tollguard.voice=true or in a voice group', default: 'everyone', example: 'allowed-users' },
-  { name: 'GUARD_VOICE_GROUPS', actions: 'send', group: 'static rules', meaning: 'Group or role names that may use voice', default: 'voice-otp', example: 'voice-otp, support' },
-  { name: 'GUARD_VOICE_GROUP_CLAIMS', actions: 'send', group: 'static rules', meaning: 'app_metadata keys holding group / role names', default: 'groups, roles', example: 'authorization_groups' },
+  ...GEO_SECRETS,
+  ...LINE_TYPE_SECRETS,
+  ...NUMBER_LIST_SECRETS,
+  ...NETWORK_ZONE_SECRETS,
+  ...VOICE_ACCESS_SECRETS,
   { name: 'GUARD_LIMIT_NUMBER', actions: 'send', group: 'velocity', meaning: 'Attempts per destination number (count/window, or off)', default: '10/1h', example: '5/1h' },
   { name: 'GUARD_RESEND_DELAY', actions: 'send', group: 'velocity', meaning: 'Wait before the 3rd attempt of a burst to one number; doubles for each further attempt (or off)', default: '30s', example: '45s' },
   { name: 'GUARD_RESEND_MAX_DELAY', actions: 'send', group: 'velocity', meaning: 'Longest resend wait; a burst ends after 1.5x this (at least 15 min) of silence', default: '10m', example: '30m' },

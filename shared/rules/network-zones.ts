@@ -3,8 +3,11 @@
  * requests from allowed ranges (offices, trusted proxies) are marked trusted, which exempts them
  * from per-IP limits. IPv4 and IPv6 ranges share one numeric space. Used by both Actions.
  */
+import { parseList, type SecretValue } from '../config/parsers';
+import type { SecretDoc } from '../config/secret-doc';
+import type { ConfigErrors, Secrets } from '../config/static-policy';
 import type { Finding, SendFacts, StaticPolicy } from '../engine/types';
-import { cidrContains, type IpAddress } from '../net/ip';
+import { cidrContains, parseCidr, type CidrRange, type IpAddress } from '../net/ip';
 
 export const NETWORK_ZONE_RULE = 'network-zone';
 
@@ -24,3 +27,22 @@ export function checkIpZones(ip: IpAddress | undefined, network: StaticPolicy['n
   }
   return undefined;
 }
+
+// Settings
+
+export const NETWORK_ZONE_SECRETS: readonly SecretDoc[] = [
+  { name: 'GUARD_ALLOWED_IPS', actions: 'both', group: 'static rules', meaning: 'Trusted network zones (IPv4/IPv6 CIDR): exempt from per-IP limits', default: 'none', example: '203.0.113.0/24, 2001:db8::/32' },
+  { name: 'GUARD_BLOCKED_IPS', actions: 'both', group: 'static rules', meaning: 'Blocked network zones (IPv4/IPv6 CIDR)', default: 'none', example: '198.51.100.0/24' },
+];
+
+export function parseNetworkZoneSettings(secrets: Secrets, errors: ConfigErrors): StaticPolicy['network'] {
+  return {
+    allow: errors.read(() => parseCidrList('GUARD_ALLOWED_IPS', secrets['GUARD_ALLOWED_IPS']), []),
+    block: errors.read(() => parseCidrList('GUARD_BLOCKED_IPS', secrets['GUARD_BLOCKED_IPS']), []),
+  };
+}
+
+export function parseCidrList(name: string, raw: SecretValue): CidrRange[] {
+  return parseList(name, raw, 'IPv4 / IPv6 addresses or CIDR ranges such as 203.0.113.0/24 or 2001:db8::/32', parseCidr);
+}
+

@@ -5,7 +5,10 @@
  * mode, users the registration Action marked low-trust get no voice until they are proofed
  * (`tollguard.proofed: true`) or explicitly allowed.
  */
-import type { Finding, SendFacts, StaticPolicy } from '../engine/types';
+import { isUnset, parseEnum, parseList } from '../config/parsers';
+import type { SecretDoc } from '../config/secret-doc';
+import type { ConfigErrors, Secrets } from '../config/static-policy';
+import type { Finding, SendFacts, StaticPolicy, VoiceAccessPolicy } from '../engine/types';
 import { isProofed, readTrustTier } from '../trust';
 
 export const VOICE_ACCESS_RULE = 'voice-access';
@@ -52,4 +55,34 @@ function namesOf(value: unknown): string[] {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// Settings
+
+export const VOICE_ACCESS_SECRETS: readonly SecretDoc[] = [
+  { name: 'GUARD_VOICE_ACCESS', actions: 'send', group: 'static rules', meaning: 'everyone, or allowed-users: voice only for users marked app_metadata.tollguard.voice=true or in a voice group', default: 'everyone', example: 'allowed-users' },
+  { name: 'GUARD_VOICE_GROUPS', actions: 'send', group: 'static rules', meaning: 'Group or role names that may use voice', default: 'voice-otp', example: 'voice-otp, support' },
+  { name: 'GUARD_VOICE_GROUP_CLAIMS', actions: 'send', group: 'static rules', meaning: 'app_metadata keys holding group / role names', default: 'groups, roles', example: 'authorization_groups' },
+];
+
+export function parseVoiceAccessSettings(secrets: Secrets, errors: ConfigErrors): VoiceAccessPolicy {
+  const mode = errors.read(
+    () => parseEnum('GUARD_VOICE_ACCESS', secrets['GUARD_VOICE_ACCESS'], 'everyone', ['everyone', 'allowed-users'] as const),
+    'everyone',
+  );
+  const names = (name: string, fallback: string[]) =>
+    errors.read(
+      () =>
+        isUnset(secrets[name])
+          ? fallback
+          : parseList(name, secrets[name], 'names of letters, digits, and - _ . : |', (item) =>
+              /^[\w.:|-]{1,100}$/.test(item) ? item : undefined,
+            ),
+      fallback,
+    );
+  return {
+    mode,
+    groups: new Set(names('GUARD_VOICE_GROUPS', ['voice-otp'])),
+    groupClaims: names('GUARD_VOICE_GROUP_CLAIMS', ['groups', 'roles']),
+  };
 }
