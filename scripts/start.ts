@@ -2,7 +2,8 @@
  * `npm start [-- --trigger send-phone-message|custom-phone-provider]`: builds the Actions, then runs
  * a handful of realistic OTPs (ordinary logins and obvious attacks) through a built send Action in
  * the local Actions runtime, on the embedded defaults, with Twilio in dry-run mode, then sign-ups
- * through the registration Action. No credentials needed. TOLLGUARD_ECHO=1 also prints each
+ * through the registration Action, then Okta requests through the built telephony hook server.
+ * No credentials needed. TOLLGUARD_ECHO=1 also prints each
  * decision's JSON log line.
  */
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { DIST, buildActions } from './build';
 import { loadAction, preUserRegistrationEvent, runPreUserRegistration } from '../tests/support/actions-runtime';
 import { startCaptchaServer } from '../tests/support/captcha-servers';
 import { ACTION_PACKAGES } from './lib/action-packages';
+import { runOktaDemo } from './okta-demo';
 import { bundleOf, sendOtp, takeTriggerFlag, type SendTrigger } from './sim/phone-trigger';
 
 interface Scenario {
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
   await buildActions();
   await sends(trigger);
   await signUps();
+  await runOktaDemo({ build: false });
   console.log(echo ? '' : '\nEach decision is also one JSON log line; run with TOLLGUARD_ECHO=1 to see them.');
 }
 
