@@ -4,6 +4,7 @@
  * posts an alert. Exit codes: 0 no findings, 3 findings, 1 error (bad flags, unreadable input,
  * API failure, a failed response action or alert).
  */
+import { readDurationMs } from '../../shared/config/duration';
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -348,13 +349,11 @@ function managementConfig(values: Values, env: Record<string, string | undefined
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: MINUTE, h: HOUR, d: DAY, w: 7 * DAY };
 
+/** A positive duration in the project's one grammar (the Actions' secrets use the same). */
 export function parseDuration(text: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(text.trim());
-  if (match?.[1] === undefined || match[2] === undefined) return undefined;
-  const ms = Number(match[1]) * (UNITS[match[2]] ?? NaN);
-  return Number.isFinite(ms) && ms > 0 ? Math.round(ms) : undefined;
+  const ms = readDurationMs(text);
+  return ms !== undefined && ms > 0 ? ms : undefined;
 }
 
 function durationFlag(flag: string, value: string | undefined, fallback: number): number {

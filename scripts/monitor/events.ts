@@ -12,6 +12,7 @@
  * log-stream event `{log_id, data}`, a Management API page `{logs: [...]}`, an Okta event hook
  * `{data: {events: [...]}}`, an array.
  */
+import type { PhoneTrigger } from '../../shared/pipeline/phone-request';
 import { looksLikePhoneNumber, maskLoose, maskNumberRuns, type PhoneIdentity } from './phone';
 
 export type Source = 'auth0' | 'okta' | 'tollguard';
@@ -235,8 +236,11 @@ export function fromOkta(log: Record<string, unknown>, eventType: string, option
 // tollguard decision lines
 // ---------------------------------------------------------------------------------------------
 
+/** The entries whose decision lines are phone messages (one pipeline, one line format). */
+const PHONE_TRIGGERS: ReadonlySet<string> = new Set<PhoneTrigger>(['send-phone-message', 'custom-phone-provider', 'okta-telephony-hook']);
+
 export function fromTollguard(line: Record<string, unknown>, options: NormalizeOptions, fallbackAt: number | undefined): Normalized {
-  if (line['trigger'] !== 'send-phone-message') return { kind: 'skipped', reason: 'other-type', type: `tollguard:${text(line['trigger']) ?? '(no trigger)'}` };
+  if (!PHONE_TRIGGERS.has(String(line['trigger']))) return { kind: 'skipped', reason: 'other-type', type: `tollguard:${text(line['trigger']) ?? '(no trigger)'}` };
   const outcomeText = text(line['outcome']);
   const outcome = outcomeText === undefined ? undefined : TOLLGUARD_OUTCOMES[outcomeText];
   const channel = line['channel'] === 'sms' || line['channel'] === 'voice' ? line['channel'] : undefined;

@@ -174,6 +174,11 @@ describe('tollguard decision lines', () => {
     expect(onlySend(tollguardLine({ ...line, outcome: 'failed' }))).toMatchObject({ outcome: 'failed', type: 'tollguard:not_delivered' });
   });
 
+  test.each(['custom-phone-provider', 'okta-telephony-hook'])('a %s line reads like a send-phone-message line (one pipeline, one format)', (trigger) => {
+    const legacy = onlySend(tollguardLine(line));
+    expect(onlySend({ ...tollguardLine(line), trigger, refusal: 'silent', message_kind: 'otp' })).toEqual(legacy);
+  });
+
   test('a line without a timestamp takes the one around it, or is skipped', () => {
     const bare = tollguardLine(line, false);
     expect(normalize(bare)).toEqual([{ kind: 'skipped', reason: 'no-timestamp', type: 'tollguard:refused' }]);
