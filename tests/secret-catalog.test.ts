@@ -17,11 +17,12 @@ function sources(dir: string): string[] {
   });
 }
 
-/** Secret names as the code reads them: `secrets['NAME']`, a parser call, or a named `..._SECRET` constant. */
+/** Secret names as the code reads them: `secrets['NAME']`, a parser or reader call, or a named `..._SECRET` constant (not a SecretDoc's `name:`). */
 function secretsReadBy(text: string): Set<string> {
   const names = new Set<string>();
   for (const match of text.matchAll(/secrets\['([A-Z0-9_]+)'\]/g)) names.add(match[1] ?? '');
-  for (const match of text.matchAll(/\b(?:parse\w+|limit|duration|countries|names|required|optional|allowList)\(\s*'((?:GUARD|TWILIO|UPSTASH|ALERT)_[A-Z0-9_]+)'/g)) names.add(match[1] ?? '');
+  // A parser or reader call with the name among its plain arguments: parseEnum('GUARD_MODE', ...), readWindowLimit(secrets, errors, 'GUARD_LIMIT_IP').
+  for (const match of text.matchAll(/\b(?:parse\w+|read\w+|limit|duration|countries|names|required|optional|allowList)\([^()']*'((?:GUARD|TWILIO|UPSTASH|ALERT|CAPTCHA)_[A-Z0-9_]+)'/g)) names.add(match[1] ?? '');
   for (const match of text.matchAll(/\b[A-Z][A-Z0-9_]*_SECRET\s*=\s*'([A-Z][A-Z0-9_]+)'/g)) names.add(match[1] ?? '');
   return names;
 }
@@ -37,6 +38,8 @@ function secretsReadByCode(): Set<string> {
 test('the scan sees a secret read through a named constant', () => {
   expect([...secretsReadBy("export const SILENT_REFUSAL_SECRET = 'GUARD_SILENT_REFUSAL';\nparseBoolean(SILENT_REFUSAL_SECRET, secrets[SILENT_REFUSAL_SECRET], false)")]).toEqual(['GUARD_SILENT_REFUSAL']);
   expect([...secretsReadBy("const limit = secrets['GUARD_LIMIT_IP']; const x = 'GUARD_FAILED';")]).toEqual(['GUARD_LIMIT_IP']);
+  expect([...secretsReadBy("ip: readWindowLimit(secrets, errors, 'GUARD_LIMIT_IP'), answer: errorAnswer(500, 'failed', 'GUARD_FAILED')")]).toEqual(['GUARD_LIMIT_IP']);
+  expect([...secretsReadBy("{ name: 'GUARD_LIMIT_SUBNET', actions: 'send', default: '200/1h' }")]).toEqual([]);
 });
 
 test('every secret the code reads is documented, and nothing documented is unused', () => {
