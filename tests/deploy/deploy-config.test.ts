@@ -1,7 +1,7 @@
 /**
  * Fast checks of the deploy configuration and of the deploy script's pure parts: tenant/tenant.yaml
  * agrees with the build, the secret catalog and the built bundles; the environment check, the
- * bundle scan and the binding merge do what the README (Deploying to a tenant) says. No network, no child process.
+ * bundle scan and the binding merge do what docs/deploy.md says. No network, no child process.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

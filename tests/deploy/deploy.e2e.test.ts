@@ -12,7 +12,7 @@
  *      provider (403, which the CLI only logs as a warning); then G;
  *   E: TOLLGUARD_PHONE_EXPERIENCE=unified on a Unified Phone Experience tenant with someone else's
  *      Actions, a Twilio tenant-level provider and tollguard's old legacy send Action still bound:
- *      first deploy, then the same deploy again;
+ *      --dry-run, first deploy, then the same deploy again;
  *   F: the default (legacy) on a Unified Phone Experience tenant: refused before any write;
  *   G: unified on a tenant that already has another custom-phone-provider Action: refused.
  */
@@ -105,6 +105,7 @@ let dryRun: Run;
 let noAttackProtection: Run;
 let providerRefused: Run;
 let envE: NodeJS.ProcessEnv;
+let unifiedDryRun: Run;
 let unifiedFirst: Run;
 let unifiedSecond: Run;
 let legacyOnUnified: Run;
@@ -148,6 +149,7 @@ beforeAll(async () => {
       secondCustomAction = await deployOnce(apiG, args, deployEnv(apiG, cert.certFile, { TOLLGUARD_PHONE_EXPERIENCE: 'unified' }));
     })(),
     (async () => {
+      unifiedDryRun = await deployOnce(apiE, ['--dry-run', ...args], envE);
       unifiedFirst = await deployOnce(apiE, args, envE);
       unifiedSecond = await deployOnce(apiE, args, envE);
     })(),
@@ -337,6 +339,18 @@ describe('read-back after the import', () => {
 
 const key = (request: RecordedRequest) => `${request.method} ${request.path}`;
 const actionId = (api: ManagementApiServer, name: string) => api.state.actions.find((action) => action.name === name)?.id ?? '?';
+
+describe('TOLLGUARD_PHONE_EXPERIENCE=unified --dry-run', () => {
+  test('previews the custom Action and the provider replacement, and writes nothing', () => {
+    expectSuccess(unifiedDryRun);
+    expect(unifiedDryRun.result.stdout).toMatch(/CREATE\s+│\s+tollguard-custom-phone-provider/);
+    expect(unifiedDryRun.result.stdout).toMatch(/PhoneProviders\s+│\s+CREATE\s+│\s+custom/);
+    expect(unifiedDryRun.result.stdout).toMatch(/replaces that provider in place \(one PATCH\) and deletes nothing/);
+    expect(unifiedDryRun.requests.filter((request) => request.method !== 'GET' && request.path !== '/oauth/token')).toEqual([]);
+    expect(unifiedDryRun.requests.filter((request) => request.unhandled || request.path.startsWith('/api/v2/guardian'))).toEqual([]);
+    expect(unifiedDryRun.after).toEqual(unifiedDryRun.before);
+  });
+});
 
 describe('TOLLGUARD_PHONE_EXPERIENCE=unified: first deploy to a Unified Phone Experience tenant', () => {
   test('succeeds, reports the provider it replaces and reads the tenant back', () => {
