@@ -6,10 +6,17 @@
  * real credentials.
  */
 import type { SecretDoc } from '../../shared/config/secret-doc';
+import { COUNTRY_VELOCITY_SECRETS } from '../../shared/rules/country-velocity';
 import { GEO_SECRETS } from '../../shared/rules/geo';
+import { IP_VELOCITY_SECRETS } from '../../shared/rules/ip-velocity';
 import { LINE_TYPE_SECRETS } from '../../shared/rules/line-type';
 import { NETWORK_ZONE_SECRETS } from '../../shared/rules/network-zones';
 import { NUMBER_LIST_SECRETS } from '../../shared/rules/number-lists';
+import { NUMBER_VELOCITY_SECRETS } from '../../shared/rules/number-velocity';
+import { PUMPING_SECRETS } from '../../shared/rules/prefix-anomaly';
+import { SERVICE_CAP_SECRETS } from '../../shared/rules/service-cap';
+import { LOOKUP_SECRETS } from '../../shared/rules/twilio-lookup';
+import { USER_VELOCITY_SECRETS } from '../../shared/rules/user-velocity';
 import { VOICE_ACCESS_SECRETS } from '../../shared/rules/voice-access';
 
 export type { SecretDoc };
@@ -39,28 +46,13 @@ export const SECRET_CATALOG: readonly SecretDoc[] = [
   ...NUMBER_LIST_SECRETS,
   ...NETWORK_ZONE_SECRETS,
   ...VOICE_ACCESS_SECRETS,
-  { name: 'GUARD_LIMIT_NUMBER', actions: 'send', group: 'velocity', meaning: 'Attempts per destination number (count/window, or off)', default: '10/1h', example: '5/1h' },
-  { name: 'GUARD_RESEND_DELAY', actions: 'send', group: 'velocity', meaning: 'Wait before the 3rd attempt of a burst to one number; doubles for each further attempt (or off)', default: '30s', example: '45s' },
-  { name: 'GUARD_RESEND_MAX_DELAY', actions: 'send', group: 'velocity', meaning: 'Longest resend wait; a burst ends after 1.5x this (at least 15 min) of silence', default: '10m', example: '30m' },
-  { name: 'GUARD_LIMIT_USER', actions: 'send', group: 'velocity', meaning: 'Attempts per user', default: '10/1h', example: '8/1h' },
-  { name: 'GUARD_LIMIT_USER_LOW_TRUST', actions: 'send', group: 'velocity', meaning: 'Attempts per user the registration Action marked low-trust', default: '4/1h', example: '3/1h' },
-  { name: 'GUARD_LIMIT_IP', actions: 'send', group: 'velocity', meaning: 'Attempts per client IP', default: '60/1h', example: '30/1h' },
-  { name: 'GUARD_LIMIT_SUBNET', actions: 'send', group: 'velocity', meaning: 'Attempts per client subnet (IPv4 /24, IPv6 /64)', default: '200/1h', example: '100/1h' },
-  { name: 'GUARD_LIMIT_COUNTRY', actions: 'send', group: 'velocity', meaning: 'Attempts per destination country (fixed ceiling)', default: 'off', example: '500/1h' },
-  { name: 'GUARD_SERVICE_CAP_SMS', actions: 'send', group: 'velocity', meaning: 'Tenant-wide SMS ceiling; when passed, SMS stops for the lock-out', default: '5000/1h', example: '2000/1h' },
-  { name: 'GUARD_SERVICE_CAP_VOICE', actions: 'send', group: 'velocity', meaning: 'Tenant-wide voice ceiling; when passed, voice stops for the lock-out', default: '500/1h', example: '100/1h' },
-  { name: 'GUARD_SERVICE_CAP_LOCKOUT', actions: 'send', group: 'velocity', meaning: 'How long a tripped service cap stops its channel', default: '24h', example: '6h' },
-  { name: 'GUARD_PUMPING', actions: 'send', group: 'pumping', meaning: 'Prefix pumping detection on or off', default: 'on', example: 'off' },
-  { name: 'GUARD_PUMPING_WINDOW', actions: 'send', group: 'pumping', meaning: 'Window over which new numbers per range / country are counted', default: '1h', example: '30m' },
-  { name: 'GUARD_PUMPING_MEMORY', actions: 'send', group: 'pumping', meaning: 'Windows of memory of the baseline (and of learning before a country counts as unserved)', default: '24', example: '48' },
-  { name: 'GUARD_PUMPING_RANGE_FLOOR', actions: 'send', group: 'pumping', meaning: 'New numbers per range per window that are never suspicious (halved in high-risk countries)', default: '8', example: '12' },
-  { name: 'GUARD_PUMPING_COUNTRY_FLOOR', actions: 'send', group: 'pumping', meaning: 'New numbers per window to a barely-served country that are never suspicious (quartered in high-risk countries)', default: '20', example: '50' },
-  { name: 'GUARD_PUMPING_FACTOR', actions: 'send', group: 'pumping', meaning: 'How many times its baseline a range may rise before it is blocked', default: '4', example: '6' },
-  { name: 'GUARD_PUMPING_BLOCK', actions: 'send', group: 'pumping', meaning: 'How long a suspicious range / country stays blocked (renewed while the rise lasts)', default: '12h', example: '2h' },
-  { name: 'GUARD_LOOKUP', actions: 'send', group: 'lookup', meaning: 'Twilio Lookup (paid): off, line-type, pumping-risk or both', default: 'off', example: 'both' },
-  { name: 'GUARD_LOOKUP_BLOCKED_TYPES', actions: 'send', group: 'lookup', meaning: 'Twilio line types refused', default: 'premium, sharedCost, tollFree, uan, pager, voicemail, personal', example: 'premium, nonFixedVoip' },
-  { name: 'GUARD_LOOKUP_MAX_RISK', actions: 'send', group: 'lookup', meaning: 'SMS pumping risk score (0-100) from which a number is refused', default: '80', example: '60' },
-  { name: 'GUARD_LOOKUP_CACHE', actions: 'send', group: 'lookup', meaning: 'How long a Lookup answer is reused', default: '30d', example: '7d' },
+  ...NUMBER_VELOCITY_SECRETS,
+  ...USER_VELOCITY_SECRETS,
+  ...IP_VELOCITY_SECRETS,
+  ...COUNTRY_VELOCITY_SECRETS,
+  ...SERVICE_CAP_SECRETS,
+  ...PUMPING_SECRETS,
+  ...LOOKUP_SECRETS,
   { name: 'GUARD_FAIL_MODE', actions: 'both', group: 'store and alerts', meaning: 'When the store is down or a rule fails: open (deliver, logged loudly) or closed (refuse)', default: 'open', example: 'closed' },
   { name: 'GUARD_STORE_TIMEOUT', actions: 'both', group: 'store and alerts', meaning: 'Hard timeout of each store request', default: '300ms', example: '150ms' },
   { name: 'GUARD_KEY_PREFIX', actions: 'both', group: 'store and alerts', meaning: 'Prefix of every Redis key (the tenant is added), so one database serves several tenants', default: 'tollguard', example: 'tg-prod' },

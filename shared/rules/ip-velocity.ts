@@ -5,6 +5,9 @@
  */
 import type { DynamicFinding, DynamicRuleContext } from '../engine/dynamic-types';
 import { overLimit } from '../engine/window-limit';
+import { readWindowLimit, type WindowLimit } from '../config/dynamic-policy';
+import type { SecretDoc } from '../config/secret-doc';
+import type { ConfigErrors, Secrets } from '../config/static-policy';
 
 export const IP_VELOCITY_RULE = 'ip-velocity';
 
@@ -14,4 +17,15 @@ export function checkIpVelocity({ input, counters, policy }: DynamicRuleContext)
     overLimit('from this IP', counters.ip, policy.limits.ip, now) ??
     overLimit('from this subnet', counters.subnet, policy.limits.subnet, now);
   return reason === undefined ? undefined : { finding: { rule: IP_VELOCITY_RULE, effect: 'block', reason } };
+}
+
+// Settings
+
+export const IP_VELOCITY_SECRETS: readonly SecretDoc[] = [
+  { name: 'GUARD_LIMIT_IP', actions: 'send', group: 'velocity', meaning: 'Attempts per client IP', default: '60/1h', example: '30/1h' },
+  { name: 'GUARD_LIMIT_SUBNET', actions: 'send', group: 'velocity', meaning: 'Attempts per client subnet (IPv4 /24, IPv6 /64)', default: '200/1h', example: '100/1h' },
+];
+
+export function parseIpVelocitySettings(secrets: Secrets, errors: ConfigErrors): { ip: WindowLimit | undefined; subnet: WindowLimit | undefined } {
+  return { ip: readWindowLimit(secrets, errors, 'GUARD_LIMIT_IP'), subnet: readWindowLimit(secrets, errors, 'GUARD_LIMIT_SUBNET') };
 }

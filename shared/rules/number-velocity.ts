@@ -3,9 +3,12 @@
  * between resends. The first attempts of a streak go out at once; each further one must wait
  * twice as long as the one before, up to a maximum, until the number has been quiet long enough.
  */
-import type { ResendPolicy } from '../config/dynamic-policy';
 import type { DynamicFinding, DynamicRuleContext } from '../engine/dynamic-types';
 import { overLimit } from '../engine/window-limit';
+import { readWindowLimit, type ResendPolicy, type WindowLimit } from '../config/dynamic-policy';
+import type { SecretDoc } from '../config/secret-doc';
+import type { ConfigErrors, Secrets } from '../config/static-policy';
+import { isUnset, parseDurationMs } from '../config/parsers';
 
 export const NUMBER_VELOCITY_RULE = 'number-velocity';
 
@@ -31,3 +34,32 @@ export function requiredResendDelayMs(attempt: number, resend: ResendPolicy): nu
 function block(reason: string): DynamicFinding {
   return { finding: { rule: NUMBER_VELOCITY_RULE, effect: 'block', reason } };
 }
+
+// Settings
+
+export const NUMBER_VELOCITY_SECRETS: readonly SecretDoc[] = [
+  { name: 'GUARD_LIMIT_NUMBER', actions: 'send', group: 'velocity', meaning: 'Attempts per destination number (count/window, or off)', default: '10/1h', example: '5/1h' },
+  { name: 'GUARD_RESEND_DELAY', actions: 'send', group: 'velocity', meaning: 'Wait before the 3rd attempt of a burst to one number; doubles for each further attempt (or off)', default: '30s', example: '45s' },
+  { name: 'GUARD_RESEND_MAX_DELAY', actions: 'send', group: 'velocity', meaning: 'Longest resend wait; a burst ends after 1.5x this (at least 15 min) of silence', default: '10m', example: '30m' },
+];
+
+export function parseNumberVelocitySettings(secrets: Secrets, errors: ConfigErrors): { number: WindowLimit | undefined; resend: ResendPolicy | undefined } {
+  return { number: readWindowLimit(secrets, errors, 'GUARD_LIMIT_NUMBER'), resend: parseResend(secrets, errors) };
+}
+
+const HOUR = 3_600_000;
+
+function parseResend(secrets: Secrets, errors: ConfigErrors): ResendPolicy | undefined {
+  const raw = secrets['GUARD_RESEND_DELAY'];
+  if (!isUnset(raw) && raw.trim().toLowerCase() === 'off') return undefined;
+  const baseDelayMs = errors.read(() => parseDurationMs('GUARD_RESEND_DELAY', raw, 30_000, { minMs: 1000, maxMs: HOUR }), 30_000);
+  const defaultMaxMs = Math.max(baseDelayMs, 10 * 60_000);
+  const maxDelayMs = errors.read(
+    () => parseDurationMs('GUARD_RESEND_MAX_DELAY', secrets['GUARD_RESEND_MAX_DELAY'], defaultMaxMs, { minMs: baseDelayMs, maxMs: 24 * HOUR }),
+    defaultMaxMs,
+  );
+  // A streak is one burst of resends: after a quiet spell longer than the longest wait, a new
+  // login starts afresh (the window limit still bounds a slow trickle).
+  return { freeAttempts: 2, baseDelayMs, maxDelayMs, resetMs: Math.max(15 * 60_000, Math.ceil(1.5 * maxDelayMs)) };
+}
+

@@ -17,6 +17,9 @@
 import type { PumpingPolicy } from '../config/dynamic-policy';
 import type { BlockWrite, DynamicFinding, DynamicRuleContext, RateCount } from '../engine/dynamic-types';
 import { surgeThreshold } from '../engine/surge-threshold';
+import type { SecretDoc } from '../config/secret-doc';
+import type { ConfigErrors, Secrets } from '../config/static-policy';
+import { isUnset, parseDurationMs, parseEnum, parseInteger, parseNumber } from '../config/parsers';
 
 export { rangeOf } from '../phone/ranges';
 
@@ -74,4 +77,48 @@ export function countryIsAnomalous(country: RateCount, pumping: PumpingPolicy, h
 
 function formatBaseline(rate: RateCount | undefined): string {
   return (rate?.baseline ?? 0).toFixed(2);
+}
+
+// Settings
+
+export const PUMPING_SECRETS: readonly SecretDoc[] = [
+  { name: 'GUARD_PUMPING', actions: 'send', group: 'pumping', meaning: 'Prefix pumping detection on or off', default: 'on', example: 'off' },
+  { name: 'GUARD_PUMPING_WINDOW', actions: 'send', group: 'pumping', meaning: 'Window over which new numbers per range / country are counted', default: '1h', example: '30m' },
+  { name: 'GUARD_PUMPING_MEMORY', actions: 'send', group: 'pumping', meaning: 'Windows of memory of the baseline (and of learning before a country counts as unserved)', default: '24', example: '48' },
+  { name: 'GUARD_PUMPING_RANGE_FLOOR', actions: 'send', group: 'pumping', meaning: 'New numbers per range per window that are never suspicious (halved in high-risk countries)', default: '8', example: '12' },
+  { name: 'GUARD_PUMPING_COUNTRY_FLOOR', actions: 'send', group: 'pumping', meaning: 'New numbers per window to a barely-served country that are never suspicious (quartered in high-risk countries)', default: '20', example: '50' },
+  { name: 'GUARD_PUMPING_FACTOR', actions: 'send', group: 'pumping', meaning: 'How many times its baseline a range may rise before it is blocked', default: '4', example: '6' },
+  { name: 'GUARD_PUMPING_BLOCK', actions: 'send', group: 'pumping', meaning: 'How long a suspicious range / country stays blocked (renewed while the rise lasts)', default: '12h', example: '2h' },
+];
+
+const HOUR = 3_600_000;
+
+export function parsePumpingSettings(secrets: Secrets, errors: ConfigErrors): PumpingPolicy | undefined {
+  const toggle = secrets['GUARD_PUMPING'];
+  if (!isUnset(toggle)) {
+    const word = errors.read(() => parseEnum('GUARD_PUMPING', toggle, 'on', ['on', 'off'] as const), 'on');
+    if (word === 'off') return undefined;
+  }
+  const windowMs = errors.read(
+    () => parseDurationMs('GUARD_PUMPING_WINDOW', secrets['GUARD_PUMPING_WINDOW'], HOUR, { minMs: 5 * 60_000, maxMs: 24 * HOUR }),
+    HOUR,
+  );
+  const memoryWindows = errors.read(
+    () => parseInteger('GUARD_PUMPING_MEMORY', secrets['GUARD_PUMPING_MEMORY'], 24, { min: 2, max: 24 * 14 }),
+    24,
+  );
+  return {
+    windowMs,
+    alpha: 1 / memoryWindows,
+    rangeDropDigits: 4,
+    rangeFloor: errors.read(() => parseInteger('GUARD_PUMPING_RANGE_FLOOR', secrets['GUARD_PUMPING_RANGE_FLOOR'], 8, { min: 2, max: 10_000 }), 8),
+    countryFloor: errors.read(() => parseInteger('GUARD_PUMPING_COUNTRY_FLOOR', secrets['GUARD_PUMPING_COUNTRY_FLOOR'], 20, { min: 2, max: 1_000_000 }), 20),
+    factor: errors.read(() => parseNumber('GUARD_PUMPING_FACTOR', secrets['GUARD_PUMPING_FACTOR'], 4, { min: 1.5, max: 100 }), 4),
+    servedBaseline: 5,
+    learningWindows: memoryWindows,
+    blockMs: errors.read(
+      () => parseDurationMs('GUARD_PUMPING_BLOCK', secrets['GUARD_PUMPING_BLOCK'], 12 * HOUR, { minMs: 5 * 60_000, maxMs: 7 * 24 * HOUR }),
+      12 * HOUR,
+    ),
+  };
 }

@@ -4,6 +4,9 @@
  */
 import type { DynamicFinding, DynamicRuleContext } from '../engine/dynamic-types';
 import { overLimit } from '../engine/window-limit';
+import { readWindowLimit, type WindowLimit } from '../config/dynamic-policy';
+import type { SecretDoc } from '../config/secret-doc';
+import type { ConfigErrors, Secrets } from '../config/static-policy';
 
 export const USER_VELOCITY_RULE = 'user-velocity';
 
@@ -12,4 +15,15 @@ export function checkUserVelocity({ input, counters, policy }: DynamicRuleContex
   const limit = lowTrust ? policy.limits.userLowTrust ?? policy.limits.user : policy.limits.user;
   const reason = overLimit(lowTrust ? 'for this low-trust user' : 'for this user', counters.user, limit, input.facts.now);
   return reason === undefined ? undefined : { finding: { rule: USER_VELOCITY_RULE, effect: 'block', reason } };
+}
+
+// Settings
+
+export const USER_VELOCITY_SECRETS: readonly SecretDoc[] = [
+  { name: 'GUARD_LIMIT_USER', actions: 'send', group: 'velocity', meaning: 'Attempts per user', default: '10/1h', example: '8/1h' },
+  { name: 'GUARD_LIMIT_USER_LOW_TRUST', actions: 'send', group: 'velocity', meaning: 'Attempts per user the registration Action marked low-trust', default: '4/1h', example: '3/1h' },
+];
+
+export function parseUserVelocitySettings(secrets: Secrets, errors: ConfigErrors): { user: WindowLimit | undefined; userLowTrust: WindowLimit | undefined } {
+  return { user: readWindowLimit(secrets, errors, 'GUARD_LIMIT_USER'), userLowTrust: readWindowLimit(secrets, errors, 'GUARD_LIMIT_USER_LOW_TRUST') };
 }
