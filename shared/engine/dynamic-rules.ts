@@ -2,13 +2,14 @@
  * Runs the dynamic rules (DESIGN rules 5-6) it is given (shared/rules/registry.ts) over the store's
  * answers. Pure; like the static engine, a rule that throws is recorded, never propagated.
  */
-import type { BlockWrite, DynamicFinding, DynamicRuleContext } from './dynamic-types';
+import type { BlockWrite, Counters, DynamicFinding, DynamicRuleContext } from './dynamic-types';
 import type { RuleError } from './static-rules';
 import type { Finding } from './types';
 
-/** The contract of a dynamic rule: its name (as logged) and its check over the store's answers. */
+/** The contract of a dynamic rule: its name (as logged), the counters it reads, and its check. */
 export interface DynamicRule {
   name: string;
+  reads: ReadonlyArray<keyof Counters>;
   check: (context: DynamicRuleContext) => DynamicFinding | undefined;
 }
 

@@ -27,10 +27,10 @@ export const STATIC_RULES: readonly StaticRule[] = [
 ];
 
 export const DYNAMIC_RULES: readonly DynamicRule[] = [
-  { name: NUMBER_VELOCITY_RULE, check: checkNumberVelocity },
-  { name: USER_VELOCITY_RULE, check: checkUserVelocity },
-  { name: IP_VELOCITY_RULE, check: checkIpVelocity },
-  { name: COUNTRY_VELOCITY_RULE, check: checkCountryVelocity },
-  { name: SERVICE_CAP_RULE, check: checkServiceCap },
-  { name: PREFIX_ANOMALY_RULE, check: checkPrefixAnomaly },
+  { name: NUMBER_VELOCITY_RULE, reads: ['number', 'streak'], check: checkNumberVelocity },
+  { name: USER_VELOCITY_RULE, reads: ['user'], check: checkUserVelocity },
+  { name: IP_VELOCITY_RULE, reads: ['ip', 'subnet'], check: checkIpVelocity },
+  { name: COUNTRY_VELOCITY_RULE, reads: ['country'], check: checkCountryVelocity },
+  { name: SERVICE_CAP_RULE, reads: ['service', 'serviceLockUntil'], check: checkServiceCap },
+  { name: PREFIX_ANOMALY_RULE, reads: ['range', 'rangeBlockedUntil', 'countryRate', 'tenantRate', 'countryBlockedUntil'], check: checkPrefixAnomaly },
 ];

@@ -1,0 +1,60 @@
+/**
+ * The rule registry is the one list of rules: names are unique, the number lists run first, and
+ * every dynamic rule reads only the counters it declares (a counter it did not declare throws).
+ */
+import { runDynamicRules } from '../../shared/engine/dynamic-rules';
+import type { Counters } from '../../shared/engine/dynamic-types';
+import { DYNAMIC_RULES, STATIC_RULES } from '../../shared/rules/registry';
+import { GuardKeys } from '../../shared/store/keys';
+import { countersWith, dynamicFactsFor, policyOf } from '../support/dynamic-context';
+import { NUMBERS, factsFor } from '../support/facts';
+
+test('rule names are unique across both lists; the number lists come first', () => {
+  const names = [...STATIC_RULES, ...DYNAMIC_RULES].map((rule) => rule.name);
+  expect(new Set(names).size).toBe(names.length);
+  expect(STATIC_RULES[0]).toMatchObject({ name: 'number-list', scope: 'trusting' });
+  expect(STATIC_RULES.filter((rule) => rule.scope === 'trusting')).toHaveLength(1);
+});
+
+const NOW = Date.UTC(2026, 11, 1, 12, 30);
+
+/** Counters with every slot filled; reading a slot the rule did not declare throws. */
+function guarded(reads: ReadonlyArray<keyof Counters>): Counters {
+  const full = countersWith({
+    serviceLockUntil: NOW - 1,
+    rangeBlockedUntil: NOW - 1,
+    countryBlockedUntil: NOW - 1,
+    streak: { previousAt: NOW - 1000, streak: 2 },
+    number: { current: 1, previous: 0 },
+    user: { current: 1, previous: 0 },
+    ip: { current: 1, previous: 0 },
+    subnet: { current: 1, previous: 0 },
+    country: { current: 1, previous: 0 },
+    service: { current: 1, previous: 0 },
+    range: { current: 1, baseline: 1, windows: 100 },
+    countryRate: { current: 1, baseline: 1, windows: 100 },
+    tenantRate: { current: 1, baseline: 50, windows: 100 },
+  });
+  return new Proxy(full, {
+    get(target, key) {
+      if (typeof key === 'string' && key in target && !(reads as readonly string[]).includes(key)) throw new Error(`read undeclared counter ${key}`);
+      return Reflect.get(target, key);
+    },
+  });
+}
+
+test.each(DYNAMIC_RULES.map((rule) => [rule.name, rule] as const))('%s reads only the counters it declares', (_name, rule) => {
+  const facts = factsFor(NUMBERS.US, { now: NOW, ip: '198.51.100.7' });
+  const input = dynamicFactsFor({ ...facts, user: { id: 'auth0|reads', appMetadata: {} } });
+  const run = runDynamicRules({ input, counters: guarded(rule.reads), policy: policyOf({ GUARD_LIMIT_COUNTRY: '50/1h' }), keys: new GuardKeys('t') }, [rule]);
+  expect(run.errors).toEqual([]);
+  expect(run.evaluated).toEqual([rule.name]);
+});
+
+test('the guard itself catches a rule that reads what it did not declare', () => {
+  const input = dynamicFactsFor(factsFor(NUMBERS.US, { now: NOW }));
+  const rule = DYNAMIC_RULES.find((candidate) => candidate.name === 'number-velocity');
+  if (rule === undefined) throw new Error('number-velocity is not registered');
+  const run = runDynamicRules({ input, counters: guarded([]), policy: policyOf(), keys: new GuardKeys('t') }, [rule]);
+  expect(run.errors).toEqual([{ rule: 'number-velocity', message: expect.stringContaining('read undeclared counter') }]);
+});
