@@ -1,6 +1,6 @@
 /**
  * `npm run monitor`: find SMS-pumping / toll-fraud actors in tenant logs, report them, and
- * optionally block them and alert. See the README (Monitoring and response) and `npm run monitor -- --help`.
+ * optionally block them and alert. See docs/monitor.md and `npm run monitor -- --help`.
  */
 import { main } from './monitor/cli';
 

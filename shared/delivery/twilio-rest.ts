@@ -1,7 +1,7 @@
 /**
  * A lean Twilio REST client: form-encoded POSTs and GETs with HTTP Basic auth through the
  * runtime's fetch, one hard timeout per request, no retries (a login is waiting). Chosen over the
- * `twilio` SDK for bundle size and cold-start time; the figures are in the README.
+ * `twilio` SDK for bundle size and cold-start time; the figures are in docs/benchmarks.md.
  */
 import { NO_REDIRECT, discardBody, redirectProblem } from './no-redirect';
 import { TwilioError, explainTwilioCode } from './twilio-errors';
