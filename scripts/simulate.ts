@@ -1,5 +1,8 @@
 /**
- * `npm run simulate [--trigger send-phone-message|custom-phone-provider] [scenario.json ...]`:
+ * `npm run simulate [--trigger send-phone-message|custom-phone-provider] [scenario.json ...]`
+ * (scenario mode), or `npm run simulate -- --families [--seeds N] [--quick] [--family NAME] [--json]`
+ * (the adversarial evaluation of scripts/sim/families, docs/evaluation.md).
+ * Scenario mode
  * replays hours of realistic traffic through a BUILT send Action in seconds. The clock is injected (Date.now follows the simulated
  * time), Twilio runs dry, and the counter store is the embedded one, or Upstash when
  * UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN are set in the environment.
@@ -18,6 +21,7 @@ import { generateSignups } from './sim/signups';
 import { startCaptchaServer } from '../tests/support/captcha-servers';
 import { loadAction as loadRegistration, preUserRegistrationEvent, runPreUserRegistration } from '../tests/support/actions-runtime';
 import { loadPrices, loadScenario, priceOf, type PriceTable, type Scenario } from './sim/scenario';
+import { formatFamiliesReport, runFamilies, takeFamilyFlags } from './sim/families/cli';
 
 interface WaveTally {
   label: string;
@@ -205,11 +209,24 @@ export async function simulateSignups(scenario: Scenario, options: { quiet?: boo
 async function main(): Promise<void> {
   await buildActions({ quiet: true });
   const prices = loadPrices(join(SCENARIO_DIR, 'prices.json'));
-  const { trigger, rest, problem } = takeTriggerFlag(process.argv.slice(2));
-  if (problem !== undefined) {
-    console.error(`simulate: ${problem}`);
+  const { trigger, rest: afterTrigger, problem } = takeTriggerFlag(process.argv.slice(2));
+  const flags = takeFamilyFlags(afterTrigger);
+  if (problem !== undefined || flags.problem !== undefined) {
+    console.error(`simulate: ${problem ?? flags.problem}`);
     process.exit(2);
   }
+  if (flags.families) {
+    if (flags.rest.length > 0) {
+      console.error(`simulate: --families takes no scenario files (${flags.rest.join(' ')})`);
+      process.exit(2);
+    }
+    const started = performance.now();
+    const report = await runFamilies(flags, { trigger, prices, secrets: upstashSecrets(), log: (line) => (flags.json ? process.stderr.write(`${line}\n`) : console.log(line)) });
+    if (flags.json) console.log(JSON.stringify({ ...report, wallMs: performance.now() - started }, null, 2));
+    else console.log(`${formatFamiliesReport(report)}\n\ntotal ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    return;
+  }
+  const rest = flags.rest;
   const files = rest.map((file) => resolve(file));
   const scenarios = files.length > 0 ? files : readdirSync(SCENARIO_DIR).filter((file) => file.endsWith('.json') && file !== 'prices.json').map((file) => join(SCENARIO_DIR, file));
   for (const file of scenarios) {

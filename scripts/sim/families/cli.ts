@@ -1,0 +1,94 @@
+/**
+ * `npm run simulate -- --families [--seeds N] [--quick] [--family NAME ...] [--json] [--trigger T]`:
+ * the flags of the families mode and the run that prints (or emits as JSON) both tables.
+ */
+import type { SendTrigger } from '../phone-trigger';
+import type { PriceTable } from '../scenario';
+import { SEND_BASELINES, SIGNUP_BASELINES } from '../baselines';
+import { SEND_FAMILIES } from './send';
+import { SIGNUP_FAMILIES } from './signup';
+import { runSendFamilies } from './run-send';
+import { runSignupFamilies } from './run-signup';
+import { formatTable, summariseSend, summariseSignup, type FamilySummary } from './report';
+
+/** Sized for two to three minutes on two busy shared cores; --quick for under 30 s. */
+export const DEFAULT_SEEDS = 3;
+export const QUICK = { seeds: 1, scale: 0.35 } as const;
+
+export interface FamilyFlags {
+  families: boolean;
+  seeds: number;
+  scale: number;
+  only: string[] | undefined;
+  quick: boolean;
+  json: boolean;
+  rest: string[];
+  problem?: string;
+}
+
+export function takeFamilyFlags(argv: readonly string[]): FamilyFlags {
+  const flags: FamilyFlags = { families: false, seeds: DEFAULT_SEEDS, scale: 1, only: undefined, quick: false, json: false, rest: [] };
+  let seedsGiven = false;
+  const known = new Set([...SEND_FAMILIES, ...SIGNUP_FAMILIES].map((family) => family.name));
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index] ?? '';
+    const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = () => inline ?? argv[++index] ?? '';
+    if (name === '--families') flags.families = true;
+    else if (name === '--quick') flags.quick = true;
+    else if (name === '--json') flags.json = true;
+    else if (name === '--seeds') {
+      const raw = value();
+      if (!/^\d{1,4}$/.test(raw) || Number(raw) < 1) return { ...flags, problem: `--seeds must be a whole number from 1, not ${JSON.stringify(raw)}` };
+      flags.seeds = Number(raw);
+      seedsGiven = true;
+    } else if (name === '--family') {
+      const names = value().split(',').map((item) => item.trim()).filter(Boolean);
+      const unknown = names.filter((item) => !known.has(item));
+      if (names.length === 0 || unknown.length > 0) return { ...flags, problem: `--family must name families among ${[...known].join(', ')}; unknown: ${JSON.stringify(unknown.join(',') || '')}` };
+      flags.only = [...(flags.only ?? []), ...names];
+    } else flags.rest.push(arg);
+  }
+  if (flags.quick) {
+    flags.scale = QUICK.scale;
+    if (!seedsGiven) flags.seeds = QUICK.seeds;
+  }
+  if (!flags.families && (flags.quick || flags.json || seedsGiven || flags.only !== undefined)) flags.families = true;
+  return flags;
+}
+
+export interface FamiliesReport {
+  trigger: SendTrigger;
+  seeds: number[];
+  scale: number;
+  send: { families: FamilySummary[]; decisions: number; wallMs: number } | undefined;
+  signup: { families: FamilySummary[]; decisions: number; wallMs: number } | undefined;
+}
+
+export async function runFamilies(flags: FamilyFlags, context: { trigger: SendTrigger; prices: PriceTable; secrets: Record<string, string>; log: (line: string) => void }): Promise<FamiliesReport> {
+  const seeds = Array.from({ length: flags.seeds }, (_, index) => index + 1);
+  const sendNames = SEND_FAMILIES.map((family) => family.name).filter((name) => flags.only === undefined || flags.only.includes(name));
+  const signupNames = SIGNUP_FAMILIES.map((family) => family.name).filter((name) => flags.only === undefined || flags.only.includes(name));
+  const report: FamiliesReport = { trigger: context.trigger, seeds, scale: flags.scale, send: undefined, signup: undefined };
+  if (sendNames.length > 0) {
+    const run = await runSendFamilies({ seeds, scale: flags.scale, trigger: context.trigger, prices: context.prices, only: flags.only, secrets: context.secrets, progress: context.log });
+    report.send = { families: summariseSend(run.results, sendNames), decisions: run.decisions, wallMs: run.wallMs };
+  }
+  if (signupNames.length > 0) {
+    const run = await runSignupFamilies({ seeds, scale: flags.scale, only: flags.only, secrets: context.secrets, progress: context.log });
+    report.signup = { families: summariseSignup(run.results, signupNames), decisions: run.decisions, wallMs: run.wallMs };
+  }
+  return report;
+}
+
+export function formatFamiliesReport(report: FamiliesReport): string {
+  const parts: string[] = [];
+  const scale = report.scale === 1 ? '' : `, rates x${report.scale}`;
+  if (report.send) {
+    parts.push(formatTable(`send families: ${report.seeds.length} seeds${scale}, ${report.send.decisions} OTPs through dist/${report.trigger}.js in ${(report.send.wallMs / 1000).toFixed(1)} s`, report.send.families, ['tollguard', ...SEND_BASELINES]));
+  }
+  if (report.signup) {
+    parts.push(formatTable(`sign-up families: ${report.seeds.length} seeds${scale}, ${report.signup.decisions} sign-ups through dist/pre-user-registration.js in ${(report.signup.wallMs / 1000).toFixed(1)} s`, report.signup.families, ['tollguard', ...SIGNUP_BASELINES]));
+  }
+  return parts.join('\n');
+}

@@ -1,0 +1,152 @@
+/**
+ * Summaries and tables of a families run: per family, the median and the worst over the seeds for
+ * tollguard and every baseline, the worst seed's parameters, and the targets of issues 10 and 14
+ * checked against tollguard's worst case.
+ */
+import { SEND_BASELINES, SIGNUP_BASELINES } from '../baselines';
+import type { Guard, SendSeedResult } from './run-send';
+import type { SignupGuard, SignupSeedResult } from './run-signup';
+import type { Params } from './types';
+import { median, share, worst } from './metrics';
+
+export const TARGETS = {
+  fraudCostBlocked: 0.98,
+  legitLost: 0.003,
+  beforeContainment: 50,
+  peopleRefused: 0.005,
+  botsTrusted: 0.15,
+} as const;
+
+export interface Figure {
+  median: number;
+  worst: number;
+  worstSeed: number | undefined;
+}
+
+export interface FamilySummary {
+  family: string;
+  kind: string;
+  seeds: number;
+  /** metric → guard → figure */
+  metrics: Record<string, Record<string, Figure>>;
+  worstParams: Params | undefined;
+  worstSeed: number | undefined;
+  rules: Record<string, number>;
+  misses: string[];
+}
+
+function figure(values: number[], seeds: number[], higherIsWorse: boolean): Figure {
+  const bad = worst(values, higherIsWorse);
+  return { median: median(values), worst: bad.value, worstSeed: seeds[bad.index] };
+}
+
+function sumRules(list: ReadonlyArray<{ rules: Record<string, number> }>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const item of list) for (const [rule, count] of Object.entries(item.rules)) out[rule] = (out[rule] ?? 0) + count;
+  return out;
+}
+
+export function summariseSend(results: readonly SendSeedResult[], order: readonly string[]): FamilySummary[] {
+  const guards: Guard[] = ['tollguard', ...SEND_BASELINES];
+  return order.flatMap((name) => {
+    const runs = results.filter((result) => result.family === name);
+    if (runs.length === 0) return [];
+    const seeds = runs.map((run) => run.seed);
+    const kind = runs[0]?.kind ?? 'legit';
+    const metrics: Record<string, Record<string, Figure>> = {};
+    const per = (metric: string, value: (run: SendSeedResult, guard: Guard) => number, higherIsWorse: boolean) => {
+      metrics[metric] = Object.fromEntries(guards.map((guard) => [guard, figure(runs.map((run) => value(run, guard)), seeds, higherIsWorse)]));
+    };
+    if (kind === 'attack') {
+      per('fraud cost blocked', (run, guard) => share(run.tallies[guard].costBlocked, run.tallies[guard].cost), false);
+      per('delivered before containment', (run, guard) => run.tallies[guard].beforeContainment, true);
+      per('fraud cost delivered (USD)', (run, guard) => run.tallies[guard].cost - run.tallies[guard].costBlocked, true);
+    } else {
+      per('legitimate OTPs lost', (run, guard) => share(run.tallies[guard].refused, run.tallies[guard].attempts), true);
+      per('legit OTPs per seed (fewest)', (run, guard) => run.tallies[guard].attempts, false);
+    }
+    const headline = kind === 'attack' ? metrics['fraud cost blocked'] : metrics['legitimate OTPs lost'];
+    const worstSeed = headline?.['tollguard']?.worstSeed;
+    const misses: string[] = [];
+    const own = (metric: string) => metrics[metric]?.['tollguard'];
+    if (kind === 'attack') {
+      const blocked = own('fraud cost blocked');
+      const before = own('delivered before containment');
+      if (blocked && blocked.worst < TARGETS.fraudCostBlocked) misses.push(`fraud cost blocked ${pct(blocked.worst)} on seed ${blocked.worstSeed} (target >= 98%)`);
+      if (before && before.worst > TARGETS.beforeContainment) misses.push(`${before.worst} delivered before containment on seed ${before.worstSeed} (target <= 50)`);
+    } else {
+      const lost = own('legitimate OTPs lost');
+      if (lost && lost.worst > TARGETS.legitLost) misses.push(`legitimate OTPs lost ${pct(lost.worst, 2)} on seed ${lost.worstSeed} (target <= 0.3%)`);
+    }
+    return [{ family: name, kind, seeds: runs.length, metrics, worstSeed, worstParams: runs.find((run) => run.seed === worstSeed)?.params, rules: sumRules(runs), misses }];
+  });
+}
+
+export function summariseSignup(results: readonly SignupSeedResult[], order: readonly string[]): FamilySummary[] {
+  const guards: SignupGuard[] = ['tollguard', ...SIGNUP_BASELINES];
+  return order.flatMap((name) => {
+    const runs = results.filter((result) => result.family === name);
+    if (runs.length === 0) return [];
+    const seeds = runs.map((run) => run.seed);
+    const kind = runs[0]?.kind ?? 'people';
+    const metrics: Record<string, Record<string, Figure>> = {};
+    const per = (metric: string, value: (run: SignupSeedResult, guard: SignupGuard) => number, higherIsWorse: boolean) => {
+      metrics[metric] = Object.fromEntries(guards.map((guard) => [guard, figure(runs.map((run) => value(run, guard)), seeds, higherIsWorse)]));
+    };
+    if (kind === 'people') {
+      per('people refused', (run, guard) => share(run.tallies[guard].denied, run.tallies[guard].attempts), true);
+      per('people created low-trust', (run, guard) => share(run.tallies[guard].lowTrust, run.tallies[guard].attempts), true);
+    } else {
+      per('bots created standard+', (run, guard) => share(run.tallies[guard].trusted, run.tallies[guard].attempts), true);
+      per('bots refused', (run, guard) => share(run.tallies[guard].denied, run.tallies[guard].attempts), false);
+    }
+    const headline = kind === 'people' ? metrics['people refused'] : metrics['bots created standard+'];
+    const worstSeed = headline?.['tollguard']?.worstSeed;
+    const misses: string[] = [];
+    const own = headline?.['tollguard'];
+    if (own && kind === 'people' && own.worst > TARGETS.peopleRefused) misses.push(`people refused ${pct(own.worst, 2)} on seed ${own.worstSeed} (target <= 0.5% on every seed)`);
+    if (own && kind === 'bots' && own.worst > TARGETS.botsTrusted) misses.push(`${pct(own.worst)} created with standard trust or better on seed ${own.worstSeed} (target <= 15%)`);
+    return [{ family: name, kind, seeds: runs.length, metrics, worstSeed, worstParams: runs.find((run) => run.seed === worstSeed)?.params, rules: sumRules(runs), misses }];
+  });
+}
+
+export function pct(value: number, digits = 1): string {
+  return Number.isNaN(value) ? '-' : `${(100 * value).toFixed(digits)}%`;
+}
+
+function cell(metric: string, value: number): string {
+  if (Number.isNaN(value)) return '-';
+  if (metric.includes('per seed') || metric.includes('containment')) return String(Math.round(value));
+  if (metric.includes('USD')) return value.toFixed(2);
+  return pct(value, metric.includes('lost') || metric.includes('refused') ? 2 : 1);
+}
+
+export function formatParams(params: Params | undefined): string {
+  if (params === undefined) return '';
+  return Object.entries(params)
+    .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join(',') : typeof value === 'object' ? Object.keys(value).join(',') : String(value)}`)
+    .join(' ');
+}
+
+/** A plain-text table: one block per family, one row per metric, "median / worst" per guard. */
+export function formatTable(title: string, summaries: readonly FamilySummary[], guards: readonly string[]): string {
+  const lines: string[] = [`\n${title}`];
+  const width = 17;
+  lines.push(`${'family'.padEnd(22)} ${'metric (median / worst)'.padEnd(30)} ${guards.map((guard) => guard.padStart(width)).join(' ')}`);
+  for (const summary of summaries) {
+    Object.entries(summary.metrics).forEach(([metric, byGuard], row) => {
+      const label = row === 0 ? `${summary.kind === 'attack' || summary.kind === 'bots' ? '!' : ' '} ${summary.family}` : '';
+      const cells = guards.map((guard) => {
+        const value = byGuard[guard];
+        return (value === undefined ? '-' : `${cell(metric, value.median)} / ${cell(metric, value.worst)}`).padStart(width);
+      });
+      lines.push(`${label.padEnd(22)} ${metric.padEnd(30)} ${cells.join(' ')}`);
+    });
+    const rules = Object.entries(summary.rules).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([rule, count]) => `${rule} ${count}`).join(', ');
+    lines.push(`${''.padEnd(22)} tollguard refusals by rule: ${rules || 'none'}`);
+    lines.push(`${''.padEnd(22)} worst seed ${summary.worstSeed ?? '-'}: ${formatParams(summary.worstParams)}`);
+  }
+  const misses = summaries.flatMap((summary) => summary.misses.map((miss) => `  ${summary.family}: ${miss}`));
+  lines.push(misses.length === 0 ? 'every family within its target on every seed' : `targets missed (tollguard, worst seed):\n${misses.join('\n')}`);
+  return lines.join('\n');
+}

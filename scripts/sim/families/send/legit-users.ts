@@ -1,0 +1,89 @@
+/**
+ * The people behind legitimate OTPs, shared by the legitimate send families: new users enrol
+ * (most verify; those who do not resend once or twice like a human would, then give up), verified
+ * users come back for later challenges from the same number, sometimes from another address.
+ * Users share home / office NAT and mobile carrier-grade NAT; a few are low-trust (no CAPTCHA at
+ * sign-up), some high-trust.
+ */
+import type { Random } from '../../random';
+import { mobileNumber } from '../../numbers';
+import type { SendEvent } from '../types';
+import { MINUTE, subnetPool, spreadPool, trustMetadata } from '../common';
+
+export interface PeopleModel {
+  family: string;
+  /** Session start times (ms), already shaped (diurnal or burst). */
+  sessions: readonly number[];
+  countries: Readonly<Record<string, number>>;
+  /** Share of sessions that are a returning verified user (a later challenge). */
+  returnShare: number;
+  /** Probability that a given code is entered in time. */
+  conversion: number;
+  /** Probability of a resend although the code will be entered (late SMS). */
+  lateResend: number;
+  voiceShare: number;
+  natShare: number;
+  cgnatShare: number;
+  lowTrustShare: number;
+  highTrustShare: number;
+}
+
+interface Person {
+  id: string;
+  number: string;
+  country: string;
+  ip: string;
+  voice: boolean;
+  trust: 'low' | 'standard' | 'high';
+}
+
+export function peopleTraffic(random: Random, model: PeopleModel): SendEvent[] {
+  const natPool = spreadPool(random, Math.max(4, Math.ceil(model.sessions.length * model.natShare / 25)));
+  const carriers = [subnetPool(random, 8 + random.int(24)), subnetPool(random, 8 + random.int(24))];
+  const addressFor = (): string => {
+    const roll = random.next();
+    if (roll < model.natShare) return random.pick(natPool);
+    if (roll < model.natShare + model.cgnatShare) return random.pick(random.pick(carriers));
+    return random.ipv4();
+  };
+  const verified: Person[] = [];
+  const out: SendEvent[] = [];
+  let serial = 0;
+  for (const at of model.sessions) {
+    const returning = verified.length > 0 && random.next() < model.returnShare;
+    let person: Person;
+    if (returning) {
+      person = random.pick(verified);
+      if (random.next() < 0.3) person = { ...person, ip: addressFor() };
+    } else {
+      serial += 1;
+      const country = random.weighted(model.countries as Record<string, number>);
+      const trustRoll = random.next();
+      person = {
+        id: `auth0|${model.family}-${serial}`,
+        number: mobileNumber(country, random),
+        country,
+        ip: addressFor(),
+        voice: random.next() < model.voiceShare,
+        trust: trustRoll < model.lowTrustShare ? 'low' : trustRoll < model.lowTrustShare + model.highTrustShare ? 'high' : 'standard',
+      };
+    }
+    const base = {
+      family: model.family, legit: true, wave: 0, channel: person.voice ? 'voice' : 'sms', recipient: person.number, country: person.country,
+      userId: person.id, ip: person.ip, requestCountry: person.country, appMetadata: trustMetadata(person.trust), enrollment: !returning,
+    } as const;
+    out.push({ ...base, at });
+    let when = at;
+    let entered = random.next() < model.conversion;
+    let resends = !entered || random.next() < model.lateResend ? 1 : 0;
+    // A human waits for the code, taps "resend", and at most tries twice more.
+    while (resends > 0) {
+      when += random.between(0.5 * MINUTE, 2.5 * MINUTE);
+      out.push({ ...base, at: when });
+      if (!entered) entered = random.next() < model.conversion;
+      resends = !entered && when - at < 6 * MINUTE ? 1 : 0;
+    }
+    if (entered && !returning) verified.push(person);
+  }
+  return out;
+}
