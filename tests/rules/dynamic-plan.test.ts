@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { planBatch } from '../../shared/engine/dynamic-plan';
+import { emptyCounters, planBatch } from '../../shared/engine/dynamic-plan';
 import type { Counters, DynamicFacts } from '../../shared/engine/dynamic-types';
 import type { SendFacts } from '../../shared/engine/types';
 import { rangeOf } from '../../shared/rules/prefix-anomaly';
@@ -220,23 +220,12 @@ describe('planBatch: what is left out', () => {
 });
 
 describe('planBatch: read() maps the answers back by meaning', () => {
-  const EMPTY: Counters = {
-    serviceLockUntil: 0,
-    rangeBlockedUntil: undefined,
-    countryBlockedUntil: undefined,
-    cachedLookup: undefined,
-    streak: undefined,
-    number: undefined,
-    user: undefined,
-    ip: undefined,
-    subnet: undefined,
-    country: undefined,
-    service: undefined,
-    range: undefined,
-    countryRate: undefined,
-    tenantRate: undefined,
-    replay: false,
-  };
+  // Nothing asked, nothing locked: every slot empty, no replay.
+  const EMPTY: Counters = emptyCounters();
+  test('nothing asked: every slot is empty', () => {
+    expect(Object.values(EMPTY).every((value) => value === undefined || value === 0 || value === false)).toBe(true);
+    expect(Object.keys(EMPTY).sort()).toEqual(Object.keys(planBatch(inputFor(), policyOf(), keys).read([])).sort());
+  });
 
   test('the full default plan', () => {
     const plan = planBatch(inputFor(), policyOf(), keys);
