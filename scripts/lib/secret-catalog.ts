@@ -15,6 +15,8 @@ import { NUMBER_LIST_SECRETS } from '../../shared/rules/number-lists';
 import { NUMBER_VELOCITY_SECRETS } from '../../shared/rules/number-velocity';
 import { PUMPING_SECRETS } from '../../shared/rules/prefix-anomaly';
 import { SERVICE_CAP_SECRETS } from '../../shared/rules/service-cap';
+import { SIGNUP_COUNTRY_SECRETS } from '../../shared/rules/signup-country';
+import { SIGNUP_VELOCITY_SECRETS } from '../../shared/rules/signup-velocity';
 import { LOOKUP_SECRETS } from '../../shared/rules/twilio-lookup';
 import { USER_VELOCITY_SECRETS } from '../../shared/rules/user-velocity';
 import { VOICE_ACCESS_SECRETS } from '../../shared/rules/voice-access';
@@ -71,13 +73,8 @@ export const SECRET_CATALOG: readonly SecretDoc[] = [
   { name: 'CAPTCHA_MISSING_TOKEN', actions: 'signup', group: 'captcha', meaning: 'No token (Dashboard / Management API sign-ups, old clients): deny, low-trust or allow', default: 'low-trust', example: 'deny' },
   { name: 'CAPTCHA_OPTIONAL_FOR', actions: 'signup', group: 'captcha', meaning: 'Connection names or client ids whose sign-ups need no token', default: 'none', example: 'Backoffice-Import' },
   { name: 'CAPTCHA_FAIL_MODE', actions: 'signup', group: 'captcha', meaning: 'Provider down or slow: open, closed, or low-trust (let in with low trust)', default: 'low-trust', example: 'closed' },
-  { name: 'GUARD_SIGNUP_ALLOWED_COUNTRIES', actions: 'signup', group: 'sign-up', meaning: 'Only sign-ups from these request countries (geoip)', default: 'unset (all)', example: 'US, CA' },
-  { name: 'GUARD_SIGNUP_BLOCKED_COUNTRIES', actions: 'signup', group: 'sign-up', meaning: 'Sign-ups from these request countries are refused', default: 'none', example: 'KP' },
-  { name: 'GUARD_SIGNUP_REFUSE_UNKNOWN_COUNTRY', actions: 'signup', group: 'sign-up', meaning: 'With an allow-list, refuse requests whose country geoip cannot tell', default: 'false', example: 'true' },
-  { name: 'GUARD_SIGNUP_LIMIT_IP', actions: 'signup', group: 'sign-up', meaning: 'Sign-ups per client IP', default: '10/1h', example: '5/1h' },
-  { name: 'GUARD_SIGNUP_LIMIT_SUBNET', actions: 'signup', group: 'sign-up', meaning: 'Sign-ups per client subnet (IPv4 /24, IPv6 /64)', default: '30/1h', example: '20/1h' },
-  { name: 'GUARD_SIGNUP_LIMIT_DOMAIN', actions: 'signup', group: 'sign-up', meaning: 'Sign-ups per e-mail domain (big public providers exempt)', default: '20/1h', example: '10/1h' },
-  { name: 'GUARD_SIGNUP_LIMIT_TENANT', actions: 'signup', group: 'sign-up', meaning: 'Sign-ups tenant-wide', default: '1000/1h', example: '300/1h' },
+  ...SIGNUP_COUNTRY_SECRETS,
+  ...SIGNUP_VELOCITY_SECRETS,
   { name: 'GUARD_SIGNUP_DENY_MESSAGE', actions: 'signup', group: 'sign-up', meaning: 'The message refused users see (the built-in one is translated for en, fr, de, es, pt, it, nl)', default: 'built-in, translated', example: 'Sign-ups are paused.' },
   { name: 'GUARD_EMAIL_ALLOWED_DOMAINS', actions: 'signup', group: 'sign-up', meaning: 'E-mail domains exempt from the e-mail checks (subdomains included)', default: 'none', example: 'example.com' },
   { name: 'GUARD_EMAIL_BLOCKED_DOMAINS', actions: 'signup', group: 'sign-up', meaning: 'E-mail domains refused (subdomains included)', default: 'none', example: 'spam.example' },
