@@ -33,6 +33,7 @@ import {
   mergeBindings,
   readBindings,
   readConsolidatedExperience,
+  readMfaPhone,
   readPhoneProviders,
   useFreshConnections,
   verifyTenant,
@@ -182,6 +183,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       ourCustomAction: ourCustom,
       providers: unified ? await readPhoneProviders(client) : undefined,
       deliveryMethods: settings.deliveryMethods,
+      ...(unified ? { mfa: await readMfaPhone(client) } : {}),
     });
     for (const note of check.notes) console.log(`deploy: ${note}`);
     for (const warning of check.warnings) console.warn(`deploy: warning: ${warning}`);

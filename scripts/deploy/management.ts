@@ -148,6 +148,25 @@ export function describeProvider(provider: PhoneProviderSummary): string {
   return `${provider.name} (${provider.disabled ? 'disabled' : 'enabled'}, delivery methods: ${provider.deliveryMethods.join(', ') || 'none'})`;
 }
 
+export interface MfaPhone {
+  enabled: boolean;
+  messageTypes: string[];
+}
+
+/**
+ * The MFA phone factor (on? which message types?), or why it could not be read. Read in unified only,
+ * to check it against the provider's delivery methods; a refused read is a warning, not a failure.
+ */
+export async function readMfaPhone(client: ManagementClient): Promise<MfaPhone | string> {
+  try {
+    const factors = await call('GET /api/v2/guardian/factors', () => client.guardian.factors.list());
+    const types = await call('GET /api/v2/guardian/factors/phone/message-types', () => client.guardian.factors.phone.getMessageTypes());
+    return { enabled: factors.find((factor) => factor.name === 'sms')?.enabled === true, messageTypes: [...(types.message_types ?? [])].map(String) };
+  } catch (error) {
+    return errorText(error);
+  }
+}
+
 export interface TenantCheck {
   /** Refusals: nothing is imported. */
   problems: string[];
@@ -171,6 +190,8 @@ export function checkTenantExperience(input: {
   ourCustomAction: string | undefined;
   providers: PhoneProviderSummary[] | undefined;
   deliveryMethods: DeliveryMethod[];
+  /** unified: the MFA phone factor, or why it could not be read. */
+  mfa?: MfaPhone | string;
 }): TenantCheck {
   const check: TenantCheck = { problems: [], warnings: [], notes: [] };
   const flag = input.consolidated === undefined ? 'not reported' : String(input.consolidated);
@@ -198,6 +219,19 @@ export function checkTenantExperience(input: {
   else check.notes.push(`phone provider now: ${describeProvider(current)}; it will be replaced by: custom (enabled, delivery methods: ${input.deliveryMethods.join(', ')})`);
   if (current !== undefined && current.name !== 'custom') {
     check.warnings.push(`the tenant-level ${current.name} provider is replaced: every phone message of the Unified Phone Experience then goes through tollguard's Action and its own TWILIO_* credentials`);
+  }
+  if (typeof input.mfa === 'string') {
+    check.warnings.push(`could not read the MFA phone factor (${input.mfa}; scope read:guardian_factors), so its message types were not checked against the delivery methods`);
+  } else if (input.mfa?.enabled === true) {
+    const uncovered = input.mfa.messageTypes.filter((type) => !input.deliveryMethods.includes(type === 'sms' ? 'text' : 'voice'));
+    if (uncovered.length > 0) {
+      check.problems.push(
+        `MFA by phone offers ${input.mfa.messageTypes.join(' and ')}, but the provider's delivery methods would be ${input.deliveryMethods.join(', ')}: ` +
+          `Auth0 needs the MFA message types to be a subset, so ${uncovered.join(' and ')} MFA messages would have no way out. ` +
+          `Set TOLLGUARD_PHONE_MESSAGE_TYPES=${[...new Set([...input.mfa.messageTypes, ...input.deliveryMethods.map((method) => (method === 'text' ? 'sms' : 'voice'))])].sort().join(',')}, ` +
+          'or turn those message types off in Security > Multi-factor Auth > Phone Message',
+      );
+    }
   }
   if (!input.deliveryMethods.includes('text')) {
     check.warnings.push('delivery methods without text: passwordless SMS and phone-number verification need text (TOLLGUARD_PHONE_MESSAGE_TYPES=sms or sms,voice)');

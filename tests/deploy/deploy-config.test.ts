@@ -312,6 +312,17 @@ describe('deploy plan', () => {
     expect(unified.problems).toEqual([expect.stringMatching(/already has a custom-phone-provider Action \(their-sms-gateway\) and Auth0 allows one/)]);
   });
 
+  test('unified refuses delivery methods that do not cover the MFA message types; an unreadable factor only warns', () => {
+    const base = { experience: 'unified' as const, consolidated: true, customActions: [], ourCustomAction: 'tollguard-custom-phone-provider', providers: [] };
+    const uncovered = checkTenantExperience({ ...base, deliveryMethods: ['text'], mfa: { enabled: true, messageTypes: ['sms', 'voice'] } });
+    expect(uncovered.problems).toEqual([expect.stringMatching(/voice MFA messages would have no way out\. Set TOLLGUARD_PHONE_MESSAGE_TYPES=sms,voice/)]);
+    expect(checkTenantExperience({ ...base, deliveryMethods: ['text'], mfa: { enabled: false, messageTypes: ['sms', 'voice'] } }).problems).toEqual([]);
+    expect(checkTenantExperience({ ...base, deliveryMethods: ['text', 'voice'], mfa: { enabled: true, messageTypes: ['voice'] } }).problems).toEqual([]);
+    const unreadable = checkTenantExperience({ ...base, deliveryMethods: ['text'], mfa: 'GET /api/v2/guardian/factors failed: 403 Insufficient scope' });
+    expect(unreadable.problems).toEqual([]);
+    expect(unreadable.warnings).toEqual([expect.stringMatching(/could not read the MFA phone factor .*read:guardian_factors/)]);
+  });
+
   test('the tenant check reports the provider it replaces and warns when MFA still uses the legacy experience', () => {
     const twilio = { id: 'pro_1', name: 'twilio', disabled: false, deliveryMethods: ['text', 'voice'] };
     const check = checkTenantExperience({ experience: 'unified', consolidated: false, customActions: [], ourCustomAction: 'tollguard-custom-phone-provider', providers: [twilio], deliveryMethods: ['voice'] });

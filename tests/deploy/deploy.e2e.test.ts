@@ -3,7 +3,7 @@
  * tenant/tenant.yaml into a local Management API (tests/support/management-api.ts) over HTTPS with a
  * throwaway certificate the child process trusts through NODE_EXTRA_CA_CERTS.
  *
- * Seven tenants, in three concurrent chains of runs (each CLI run spends seconds compiling its
+ * Nine tenants, in three concurrent chains of runs (each CLI run spends seconds compiling its
  * schema):
  *   A: legacy phone experience (the default), a tenant with someone else's Actions and bindings: first
  *      deploy, then the same deploy again; then F;
@@ -14,7 +14,9 @@
  *      Actions, a Twilio tenant-level provider and tollguard's old legacy send Action still bound:
  *      --dry-run, first deploy, then the same deploy again;
  *   F: the default (legacy) on a Unified Phone Experience tenant: refused before any write;
- *   G: unified on a tenant that already has another custom-phone-provider Action: refused.
+ *   G: unified on a tenant that already has another custom-phone-provider Action: refused;
+ *   H: a tenant that refuses the tenant-settings read (no read:tenant_settings): stops before any write;
+ *   I: unified with text only where MFA by phone offers voice too: refused.
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -110,13 +112,15 @@ let unifiedFirst: Run;
 let unifiedSecond: Run;
 let legacyOnUnified: Run;
 let secondCustomAction: Run;
+let settingsRefused: Run;
+let mfaVoiceUncovered: Run;
 const TOLLGUARD_RUNS = { seedActions: [{ name: SEND.name, trigger: 'send-phone-message' }], seedBindings: { 'send-phone-message': [SEND.name] } };
 
 beforeAll(async () => {
   cert = makeTestCertificate();
   dist = copyDist();
   const args = ['--dist', dist.dir];
-  const [apiA, apiB, apiC, apiD, apiE, apiF, apiG] = await Promise.all([
+  const [apiA, apiB, apiC, apiD, apiE, apiF, apiG, apiH, apiI] = await Promise.all([
     startManagementApi({ cert, buildAttempts: 1, seedActions: THEIRS, seedBindings: THEIR_BINDINGS, phoneConsolidatedExperience: false }),
     startManagementApi({ cert, seedActions: THEIRS, seedBindings: THEIR_BINDINGS }),
     startManagementApi({ cert, ...TOLLGUARD_RUNS }),
@@ -131,8 +135,10 @@ beforeAll(async () => {
     }),
     startManagementApi({ cert, phoneConsolidatedExperience: true }),
     startManagementApi({ cert, phoneConsolidatedExperience: true, seedActions: [{ name: 'their-sms-gateway', trigger: 'custom-phone-provider' }] }),
+    startManagementApi({ cert, phoneConsolidatedExperience: true, refuse: [{ method: 'GET', path: '/api/v2/tenants/settings' }] }),
+    startManagementApi({ cert, phoneConsolidatedExperience: true, seedGuardian: { sms: true, messageTypes: ['sms', 'voice'] } }),
   ]);
-  servers.push(apiA, apiB, apiC, apiD, apiE, apiF, apiG);
+  servers.push(apiA, apiB, apiC, apiD, apiE, apiF, apiG, apiH, apiI);
   // AUTH0_ALLOW_DELETE=true in the environment must not turn deletes on: the deploy passes false.
   envA = deployEnv(apiA, cert.certFile, { TOLLGUARD_PHONE_MESSAGE_TYPES: 'sms,voice', AUTH0_ALLOW_DELETE: 'true' });
   envE = deployEnv(apiE, cert.certFile, { TOLLGUARD_PHONE_EXPERIENCE: 'unified', TOLLGUARD_PHONE_MESSAGE_TYPES: 'sms,voice', AUTH0_ALLOW_DELETE: 'true' });
@@ -141,12 +147,14 @@ beforeAll(async () => {
       first = await deployOnce(apiA, args, envA);
       second = await deployOnce(apiA, args, envA);
       legacyOnUnified = await deployOnce(apiF, args, deployEnv(apiF, cert.certFile));
+      settingsRefused = await deployOnce(apiH, args, deployEnv(apiH, cert.certFile));
     })(),
     (async () => {
       dryRun = await deployOnce(apiB, ['--dry-run', ...args], deployEnv(apiB, cert.certFile));
       noAttackProtection = await deployOnce(apiC, args, deployEnv(apiC, cert.certFile, { TOLLGUARD_ATTACK_PROTECTION: 'off' }));
       providerRefused = await deployOnce(apiD, args, deployEnv(apiD, cert.certFile, { TOLLGUARD_ATTACK_PROTECTION: 'off' }));
       secondCustomAction = await deployOnce(apiG, args, deployEnv(apiG, cert.certFile, { TOLLGUARD_PHONE_EXPERIENCE: 'unified' }));
+      mfaVoiceUncovered = await deployOnce(apiI, args, deployEnv(apiI, cert.certFile, { TOLLGUARD_PHONE_EXPERIENCE: 'unified' }));
     })(),
     (async () => {
       unifiedDryRun = await deployOnce(apiE, ['--dry-run', ...args], envE);
@@ -347,7 +355,7 @@ describe('TOLLGUARD_PHONE_EXPERIENCE=unified --dry-run', () => {
     expect(unifiedDryRun.result.stdout).toMatch(/PhoneProviders\s+│\s+CREATE\s+│\s+custom/);
     expect(unifiedDryRun.result.stdout).toMatch(/replaces that provider in place \(one PATCH\) and deletes nothing/);
     expect(unifiedDryRun.requests.filter((request) => request.method !== 'GET' && request.path !== '/oauth/token')).toEqual([]);
-    expect(unifiedDryRun.requests.filter((request) => request.unhandled || request.path.startsWith('/api/v2/guardian'))).toEqual([]);
+    expect(unifiedDryRun.requests.filter((request) => request.unhandled)).toEqual([]);
     expect(unifiedDryRun.after).toEqual(unifiedDryRun.before);
   });
 });
@@ -406,7 +414,8 @@ describe('TOLLGUARD_PHONE_EXPERIENCE=unified: first deploy to a Unified Phone Ex
       'send-phone-message': [SEND.name],
     });
     const sendId = actionId(servers[4] as ManagementApiServer, SEND.name);
-    expect(unifiedFirst.requests.filter((request) => request.path.startsWith('/api/v2/guardian'))).toEqual([]);
+    // Only the deploy's own check reads the MFA phone factor; nothing writes it.
+    expect(unifiedFirst.requests.filter((request) => request.path.startsWith('/api/v2/guardian')).map(key)).toEqual(['GET /api/v2/guardian/factors', 'GET /api/v2/guardian/factors/phone/message-types']);
     expect(unifiedFirst.requests.filter((request) => request.path.includes('/triggers/send-phone-message/') || request.path.includes('/triggers/post-login/'))).toEqual([]);
     expect(unifiedFirst.requests.filter((request) => request.path.includes(sendId))).toEqual([]);
     const untouched = (snap: Snapshot) => snap.actions.filter((action) => [SEND.name, 'their-signup-checks', 'their-login-flow'].includes((action as { name: string }).name));
@@ -443,6 +452,19 @@ describe('a phone experience that does not fit the tenant is refused before any 
     expect(legacyOnUnified.result.stderr).toMatch(/nothing was changed/);
     expect(legacyOnUnified.requests.map(key)).toEqual(['POST /oauth/token', 'GET /api/v2/tenants/settings']);
     expect(legacyOnUnified.after).toEqual(legacyOnUnified.before);
+  });
+
+  test('unified with text only while MFA by phone offers voice: voice MFA would have no way out', () => {
+    expect(mfaVoiceUncovered.result.status).toBe(1);
+    expect(mfaVoiceUncovered.result.stderr).toMatch(/MFA by phone offers sms and voice, but the provider's delivery methods would be text.*Set TOLLGUARD_PHONE_MESSAGE_TYPES=sms,voice/);
+    expect(mfaVoiceUncovered.requests.filter((request) => request.method !== 'GET' && request.path !== '/oauth/token')).toEqual([]);
+  });
+
+  test('without read:tenant_settings the experience cannot be checked, and the deploy stops', () => {
+    expect(settingsRefused.result.status).toBe(1);
+    expect(settingsRefused.result.stderr).toMatch(/GET \/api\/v2\/tenants\/settings \(scope read:tenant_settings\) failed: 403/);
+    expect(settingsRefused.requests.map(key)).toEqual(['POST /oauth/token', 'GET /api/v2/tenants/settings']);
+    expect(settingsRefused.after).toEqual(settingsRefused.before);
   });
 
   test('unified on a tenant that already has another custom-phone-provider Action (Auth0 allows one)', () => {

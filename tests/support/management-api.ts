@@ -157,6 +157,8 @@ export interface ManagementApiOptions {
   forbidden?: AttackProtectionPart[];
   /** Any other request answered 403 "feature not enabled" (exact method and path). */
   refuse?: Array<{ method: string; path: string }>;
+  /** The MFA phone factor as an admin left it (default: off, sms). */
+  seedGuardian?: { sms: boolean; messageTypes: string[] };
   /** The tenant setting phone_consolidated_experience (undefined: not in the answer). */
   phoneConsolidatedExperience?: boolean;
   /** A tenant-level phone provider that already exists (e.g. Twilio, set in the Dashboard). */
@@ -340,6 +342,10 @@ export async function startManagementApi(options: ManagementApiOptions): Promise
     attackProtection: defaultAttackProtection(),
     phoneProviders: [],
   };
+  if (options.seedGuardian !== undefined) {
+    state.guardian.factors.set('sms', options.seedGuardian.sms);
+    state.guardian.messageTypes = [...options.seedGuardian.messageTypes];
+  }
   let domain = '';
   const now = () => new Date().toISOString();
 
