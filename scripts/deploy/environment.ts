@@ -179,8 +179,9 @@ export function checkEnvironment(env: NodeJS.ProcessEnv, plan: TenantPlan, optio
   for (const [message, actions] of actionProblems) problems.push(`${message} (${actions.join(', ')})`);
 
   // A knob set in the environment but declared for no Action would silently not be deployed.
+  // The Okta hook server's own settings are for that server, never for an Action.
   for (const doc of SECRET_CATALOG) {
-    if (!declared.has(doc.name) && isSet(env, doc.name)) {
+    if (doc.actions !== 'okta' && !declared.has(doc.name) && isSet(env, doc.name)) {
       problems.push(`${doc.name} is set in the environment but tenant/tenant.yaml declares it for no Action, so it would not be deployed: declare it there (at most 30 secrets per Action) or unset it`);
     }
   }

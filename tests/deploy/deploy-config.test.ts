@@ -199,6 +199,10 @@ describe('environment check', () => {
     }
   });
 
+  test("the Okta hook server's own setting in the same environment is not an undeclared Action secret", () => {
+    expect(checkEnvironment({ ...GOOD_ENV, OKTA_HOOK_AUTH_SECRET: 'okta-hook-secret-placeholder-0001' }, planFor('legacy'), { allowEmbeddedStore: false }).problems).toEqual([]);
+  });
+
   test('--allow-embedded-store accepts a deploy without Upstash, but not half of it', () => {
     const { UPSTASH_REDIS_REST_URL: _url, UPSTASH_REDIS_REST_TOKEN: _token, ...withoutStore } = GOOD_ENV;
     expect(checkEnvironment(withoutStore, planFor('legacy'), { allowEmbeddedStore: true }).problems).toEqual([]);
