@@ -28,7 +28,11 @@ test('send families: tallies add up, baselines hold, both triggers agree', async
   const legacy = await runSendFamilies({ ...options, trigger: 'send-phone-message' });
   const unified = await runSendFamilies({ ...options, trigger: 'custom-phone-provider' });
   expect(unified.results).toEqual(legacy.results);
-  expect(legacy.results.map((result) => result.family).sort()).toEqual(['high-risk-residents', 'home-users', 'marketing-burst', 'premium-burst', 'rare-countries']);
+  const legitNames = ['high-risk-residents', 'home-users', 'marketing-burst', 'rare-countries'];
+  // each legitimate family twice: alone (quiet) and during the attack
+  expect(legacy.results.map((result) => `${result.family}${result.phase ? `:${result.phase}` : ''}`).sort()).toEqual(
+    [...legitNames.flatMap((name) => [`${name}:attacked`, `${name}:quiet`]), 'premium-burst'].sort(),
+  );
 
   const world = sendWorld(SEED, SCALE);
   let decisions = 0;
@@ -45,7 +49,16 @@ test('send families: tallies add up, baselines hold, both triggers agree', async
       expect(tally.costBlocked).toBeLessThanOrEqual(tally.cost + 1e-9);
       if (result.kind === 'attack') expect(tally.beforeContainment).toBeLessThanOrEqual(tally.attempts - tally.refused);
     }
-    expect(result.tallies.none).toMatchObject({ refused: 0, costBlocked: 0 });
+    expect(result.tallies.none).toMatchObject({ refused: 0, costBlocked: 0, collateralLost: 0 });
+    if (result.kind === 'attack') {
+      const legitEvents = SEND_FAMILIES.filter((candidate) => candidate.kind === 'legit')
+        .flatMap((candidate) => candidate.generate(streamFor(SEED, candidate.name), world).events)
+        .filter((event) => event.at < world.start + world.hours * HOUR).length;
+      for (const tally of Object.values(result.tallies)) {
+        expect(tally.legitAttempts).toBe(legitEvents);
+        expect(tally.collateralLost).toBeLessThanOrEqual(tally.legitAttempts);
+      }
+    }
     // nothing refused, nothing contained: the figure is the largest wave
     const waveSizes = [...new Set(events.map((event) => event.wave))].map((wave) => events.filter((event) => event.wave === wave).length);
     if (result.kind === 'attack') expect(result.tallies.none.beforeContainment).toBe(Math.max(...waveSizes));

@@ -33,6 +33,8 @@ export interface FamilySummary {
   worstSeed: number | undefined;
   rules: Record<string, number>;
   misses: string[];
+  /** Every seed's raw tallies (for --json). */
+  runs: ReadonlyArray<{ seed: number; params: Params; tallies: object; rules: Record<string, number> }>;
 }
 
 function figure(values: number[], seeds: number[], higherIsWorse: boolean): Figure {
@@ -49,7 +51,7 @@ function sumRules(list: ReadonlyArray<{ rules: Record<string, number> }>): Recor
 export function summariseSend(results: readonly SendSeedResult[], order: readonly string[]): FamilySummary[] {
   const guards: Guard[] = ['tollguard', ...SEND_BASELINES];
   return order.flatMap((name) => {
-    const runs = results.filter((result) => result.family === name);
+    const runs = results.filter((result) => result.family === name && result.phase !== 'attacked');
     if (runs.length === 0) return [];
     const seeds = runs.map((run) => run.seed);
     const kind = runs[0]?.kind ?? 'legit';
@@ -61,11 +63,17 @@ export function summariseSend(results: readonly SendSeedResult[], order: readonl
       per('fraud cost blocked', (run, guard) => share(run.tallies[guard].costBlocked, run.tallies[guard].cost), false);
       per('delivered before containment', (run, guard) => run.tallies[guard].beforeContainment, true);
       per('fraud cost delivered (USD)', (run, guard) => run.tallies[guard].cost - run.tallies[guard].costBlocked, true);
+      per('extra legit OTPs lost (collat.)', (run, guard) => share(run.tallies[guard].collateralLost, run.tallies[guard].legitAttempts), true);
     } else {
-      per('legitimate OTPs lost', (run, guard) => share(run.tallies[guard].refused, run.tallies[guard].attempts), true);
+      const phase = (wanted: 'quiet' | 'attacked') => (run: SendSeedResult, guard: Guard) => {
+        const twin = run.phase === wanted ? run : results.find((other) => other.family === run.family && other.seed === run.seed && other.phase === wanted);
+        return twin === undefined ? Number.NaN : share(twin.tallies[guard].refused, twin.tallies[guard].attempts);
+      };
+      per('legit OTPs lost, no attack', phase('quiet'), true);
+      per('legit OTPs lost, during attacks', phase('attacked'), true);
       per('legit OTPs per seed (fewest)', (run, guard) => run.tallies[guard].attempts, false);
     }
-    const headline = kind === 'attack' ? metrics['fraud cost blocked'] : metrics['legitimate OTPs lost'];
+    const headline = kind === 'attack' ? metrics['fraud cost blocked'] : metrics['legit OTPs lost, no attack'];
     const worstSeed = headline?.['tollguard']?.worstSeed;
     const misses: string[] = [];
     const own = (metric: string) => metrics[metric]?.['tollguard'];
@@ -75,10 +83,12 @@ export function summariseSend(results: readonly SendSeedResult[], order: readonl
       if (blocked && blocked.worst < TARGETS.fraudCostBlocked) misses.push(`fraud cost blocked ${pct(blocked.worst)} on seed ${blocked.worstSeed} (target >= 98%)`);
       if (before && before.worst > TARGETS.beforeContainment) misses.push(`${before.worst} delivered before containment on seed ${before.worstSeed} (target <= 50)`);
     } else {
-      const lost = own('legitimate OTPs lost');
-      if (lost && lost.worst > TARGETS.legitLost) misses.push(`legitimate OTPs lost ${pct(lost.worst, 2)} on seed ${lost.worstSeed} (target <= 0.3%)`);
+      for (const metric of ['legit OTPs lost, no attack', 'legit OTPs lost, during attacks']) {
+        const lost = own(metric);
+        if (lost && lost.worst > TARGETS.legitLost) misses.push(`${metric.replace('legit OTPs lost', 'legitimate OTPs lost')} ${pct(lost.worst, 2)} on seed ${lost.worstSeed} (target <= 0.3%)`);
+      }
     }
-    return [{ family: name, kind, seeds: runs.length, metrics, worstSeed, worstParams: runs.find((run) => run.seed === worstSeed)?.params, rules: sumRules(runs), misses }];
+    return [{ family: name, kind, seeds: runs.length, metrics, worstSeed, worstParams: runs.find((run) => run.seed === worstSeed)?.params, rules: sumRules(results.filter((result) => result.family === name)), misses, runs: results.filter((result) => result.family === name).map(({ seed, params, tallies, rules, phase }) => ({ seed, params, tallies, rules, ...(phase ? { phase } : {}) })) }];
   });
 }
 
@@ -106,7 +116,7 @@ export function summariseSignup(results: readonly SignupSeedResult[], order: rea
     const own = headline?.['tollguard'];
     if (own && kind === 'people' && own.worst > TARGETS.peopleRefused) misses.push(`people refused ${pct(own.worst, 2)} on seed ${own.worstSeed} (target <= 0.5% on every seed)`);
     if (own && kind === 'bots' && own.worst > TARGETS.botsTrusted) misses.push(`${pct(own.worst)} created with standard trust or better on seed ${own.worstSeed} (target <= 15%)`);
-    return [{ family: name, kind, seeds: runs.length, metrics, worstSeed, worstParams: runs.find((run) => run.seed === worstSeed)?.params, rules: sumRules(runs), misses }];
+    return [{ family: name, kind, seeds: runs.length, metrics, worstSeed, worstParams: runs.find((run) => run.seed === worstSeed)?.params, rules: sumRules(runs), misses, runs: runs.map(({ seed, params, tallies, rules }) => ({ seed, params, tallies, rules })) }];
   });
 }
 

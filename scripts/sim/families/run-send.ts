@@ -1,9 +1,11 @@
 /**
- * Runs the send families: per seed, one simulated tenant (sendWorld); for each attack family one
- * world made of every legitimate family's traffic plus that family's attack, replayed through
- * the BUILT send Action (either trigger) on the simulated clock, with a store of its own; then
- * the baselines over the same events. Legitimate figures are pooled over a seed's worlds (so
- * collateral damage of an attack counts); each attack family's figures come from its own world.
+ * Runs the send families: per seed, one simulated tenant (sendWorld); one world of every
+ * legitimate family's traffic alone, then for each attack family one world of the same
+ * legitimate traffic plus that family's attack, each replayed through the BUILT send Action
+ * (either trigger) on the simulated clock with a store of its own; then the baselines over the
+ * same events. Legitimate families are reported without attacks (the legitimate-only world) and
+ * during attacks (pooled over the attack worlds); each attack family's figures come from its own
+ * world, its collateral damage as the legitimate OTPs refused there beyond the quiet world's.
  */
 import { ACTION_PACKAGES } from '../../lib/action-packages';
 import { loadAction } from '../../../tests/support/actions-runtime';
@@ -25,6 +27,10 @@ export interface SendTally {
   costBlocked: number;
   /** Attack families: the largest delivered-before-containment over the family's waves. */
   beforeContainment: number;
+  /** Attack families: legitimate OTPs of the world refused beyond those refused without the attack. */
+  collateralLost: number;
+  /** Attack families: legitimate OTPs in the world. */
+  legitAttempts: number;
 }
 
 export interface SendSeedResult {
@@ -35,6 +41,10 @@ export interface SendSeedResult {
   tallies: Record<Guard, SendTally>;
   /** tollguard's refusals of this family by rule. */
   rules: Record<string, number>;
+  /** Legitimate families: measured without attacks (`quiet`) or pooled over the attack worlds. */
+  phase?: 'quiet' | 'attacked';
+  /** Working space while an attack world is tallied. */
+  collateral?: Record<Guard, SendTally>;
 }
 
 export interface SendRunOptions {
@@ -54,7 +64,8 @@ export interface SendRunResult {
   wallMs: number;
 }
 
-const emptyTally = (): SendTally => ({ attempts: 0, refused: 0, cost: 0, costBlocked: 0, beforeContainment: 0 });
+const emptyTally = (): SendTally => ({ attempts: 0, refused: 0, cost: 0, costBlocked: 0, beforeContainment: 0, collateralLost: 0, legitAttempts: 0 });
+const emptyTallies = (): Record<Guard, SendTally> => Object.fromEntries((['tollguard', ...SEND_BASELINES] as Guard[]).map((guard) => [guard, emptyTally()])) as Record<Guard, SendTally>;
 
 export async function runSendFamilies(options: SendRunOptions): Promise<SendRunResult> {
   const started = performance.now();
@@ -66,23 +77,30 @@ export async function runSendFamilies(options: SendRunOptions): Promise<SendRunR
     const world = sendWorld(seed, options.scale);
     const until = world.start + world.hours * HOUR;
     const legit = legitFamilies.map((family) => ({ family, traffic: family.generate(streamFor(seed, family.name), world) }));
-    const legitResults = new Map(legit.map(({ family, traffic }) => [family.name, seedResult(family, seed, traffic.params)]));
-    const worlds: Array<SendFamily | undefined> = attackFamilies.length > 0 ? attackFamilies : [undefined];
+    const quiet = new Map(legit.map(({ family, traffic }) => [family.name, seedResult(family, seed, traffic.params, 'quiet')]));
+    const attacked = new Map(legit.map(({ family, traffic }) => [family.name, seedResult(family, seed, traffic.params, 'attacked')]));
+    // The legitimate traffic alone first: its losses are the false positives, and the reference
+    // an attack's collateral damage is measured from.
+    const worlds: Array<SendFamily | undefined> = [undefined, ...attackFamilies];
+    const quietLoss = new Map<Guard, number>();
     for (const attack of worlds) {
       const attackTraffic = attack?.generate(streamFor(seed, attack.name), world);
       const events = [...legit.flatMap(({ traffic }) => traffic.events), ...(attackTraffic?.events ?? [])]
         .filter((event) => event.at < until)
         .sort((a, b) => a.at - b.at);
       const refusals = new Map<Guard, boolean[]>();
-      const replay = await replaySend(events, options, `fam${seed}${attack?.name ?? 'legit'}`);
+      const replay = await replaySend(events, options, `fam${seed}${attack?.name ?? 'quiet'}`);
       decisions += events.length;
       refusals.set('tollguard', replay.refused);
       for (const baseline of SEND_BASELINES) refusals.set(baseline, runSendBaseline(baseline, events));
       const attackResult = attack && attackTraffic ? seedResult(attack, seed, attackTraffic.params) : undefined;
+      if (attackResult) attackResult.collateral = emptyTallies();
+      const legitTargets = attack === undefined ? quiet : attacked;
       for (const [guard, refused] of refusals) {
         const waves = new Map<number, boolean[]>();
+        let legitRefused = 0;
         events.forEach((event, index) => {
-          const target = event.legit ? legitResults.get(event.family) : attackResult;
+          const target = event.legit ? legitTargets.get(event.family) : attackResult;
           if (target === undefined) return;
           const tally = target.tallies[guard];
           const price = priceOf(options.prices, event.channel, event.country);
@@ -94,25 +112,38 @@ export async function runSendFamilies(options: SendRunOptions): Promise<SendRunR
             tally.costBlocked += price;
             if (guard === 'tollguard') for (const rule of replay.rules[index] ?? []) target.rules[rule] = (target.rules[rule] ?? 0) + 1;
           }
-          if (!event.legit) {
+          if (event.legit) {
+            if (no) legitRefused += 1;
+            const collateral = attackResult?.collateral?.[guard];
+            if (collateral) collateral.attempts += 1;
+          } else {
             const wave = waves.get(event.wave) ?? [];
             wave.push(no);
             waves.set(event.wave, wave);
           }
         });
-        if (attackResult) attackResult.tallies[guard].beforeContainment = Math.max(0, ...[...waves.values()].map(deliveredBeforeContainment));
+        if (attack === undefined) quietLoss.set(guard, legitRefused);
+        if (attackResult) {
+          attackResult.tallies[guard].beforeContainment = Math.max(0, ...[...waves.values()].map(deliveredBeforeContainment));
+          // Collateral: legitimate OTPs refused in this world beyond those refused without the attack.
+          attackResult.tallies[guard].collateralLost = legitRefused - (quietLoss.get(guard) ?? 0);
+          attackResult.tallies[guard].legitAttempts = attackResult.collateral?.[guard].attempts ?? 0;
+        }
       }
-      if (attackResult) results.push(attackResult);
+      if (attackResult) {
+        delete attackResult.collateral;
+        results.push(attackResult);
+      }
       options.progress?.(`seed ${seed} ${attack?.name ?? '(legitimate only)'}: ${events.length} OTPs in ${(replay.wallMs / 1000).toFixed(1)} s`);
     }
-    results.push(...legitResults.values());
+    results.push(...quiet.values());
+    if (attackFamilies.length > 0) results.push(...attacked.values());
   }
   return { results, decisions, wallMs: performance.now() - started };
 }
 
-function seedResult(family: SendFamily, seed: number, params: Params): SendSeedResult {
-  const tallies = Object.fromEntries((['tollguard', ...SEND_BASELINES] as Guard[]).map((guard) => [guard, emptyTally()])) as Record<Guard, SendTally>;
-  return { family: family.name, kind: family.kind, seed, params, tallies, rules: {} };
+function seedResult(family: SendFamily, seed: number, params: Params, phase?: 'quiet' | 'attacked'): SendSeedResult {
+  return { family: family.name, kind: family.kind, seed, params, tallies: emptyTallies(), rules: {}, ...(phase ? { phase } : {}) };
 }
 
 /** Every event through the built Action, a fresh container and key prefix per world. */

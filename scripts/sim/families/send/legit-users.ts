@@ -2,6 +2,8 @@
  * The people behind legitimate OTPs, shared by the legitimate send families: new users enrol
  * (most verify; those who do not resend once or twice like a human would, then give up), verified
  * users come back for later challenges from the same number, sometimes from another address.
+ * Returning users come from the tenant's existing base (enrolled before the simulated span, about
+ * one and a half returns each over the span) and from those who enrolled during it.
  * Users share home / office NAT and mobile carrier-grade NAT; a few are low-trust (no CAPTCHA at
  * sign-up), some high-trust.
  */
@@ -46,27 +48,32 @@ export function peopleTraffic(random: Random, model: PeopleModel): SendEvent[] {
     if (roll < model.natShare + model.cgnatShare) return random.pick(random.pick(carriers));
     return random.ipv4();
   };
-  const verified: Person[] = [];
+  const existing: Array<Person | undefined> = new Array<Person | undefined>(Math.max(20, Math.ceil((model.sessions.length * model.returnShare) / 1.5)));
+  const enrolled: Person[] = [];
   const out: SendEvent[] = [];
   let serial = 0;
+  const newPerson = (): Person => {
+    serial += 1;
+    const country = random.weighted(model.countries as Record<string, number>);
+    const trustRoll = random.next();
+    return {
+      id: `auth0|${model.family}-${serial}`,
+      number: mobileNumber(country, random),
+      country,
+      ip: addressFor(),
+      voice: random.next() < model.voiceShare,
+      trust: trustRoll < model.lowTrustShare ? 'low' : trustRoll < model.lowTrustShare + model.highTrustShare ? 'high' : 'standard',
+    };
+  };
   for (const at of model.sessions) {
-    const returning = verified.length > 0 && random.next() < model.returnShare;
+    const returning = random.next() < model.returnShare;
     let person: Person;
     if (returning) {
-      person = random.pick(verified);
+      const slot = random.int(existing.length + enrolled.length);
+      person = slot < existing.length ? (existing[slot] ??= newPerson()) : (enrolled[slot - existing.length] as Person);
       if (random.next() < 0.3) person = { ...person, ip: addressFor() };
     } else {
-      serial += 1;
-      const country = random.weighted(model.countries as Record<string, number>);
-      const trustRoll = random.next();
-      person = {
-        id: `auth0|${model.family}-${serial}`,
-        number: mobileNumber(country, random),
-        country,
-        ip: addressFor(),
-        voice: random.next() < model.voiceShare,
-        trust: trustRoll < model.lowTrustShare ? 'low' : trustRoll < model.lowTrustShare + model.highTrustShare ? 'high' : 'standard',
-      };
+      person = newPerson();
     }
     const base = {
       family: model.family, legit: true, wave: 0, channel: person.voice ? 'voice' : 'sms', recipient: person.number, country: person.country,
@@ -83,7 +90,7 @@ export function peopleTraffic(random: Random, model: PeopleModel): SendEvent[] {
       if (!entered) entered = random.next() < model.conversion;
       resends = !entered && when - at < 6 * MINUTE ? 1 : 0;
     }
-    if (entered && !returning) verified.push(person);
+    if (entered && !returning) enrolled.push(person);
   }
   return out;
 }
