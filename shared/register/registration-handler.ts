@@ -5,23 +5,21 @@
  * message); an accepted user gets app_metadata.tollguard with what was learned and a trust tier.
  * One JSON log line per decision; never the token, the e-mail's local part or a full number.
  */
+import { snapshotEvent } from '../auth0/event-snapshot';
 import type { PreUserRegistrationApi, PreUserRegistrationEvent } from '../auth0/types';
 import { verifyCaptcha } from '../captcha/verify';
-import { isDisposableDomain } from '../email/disposable';
 import { parseEmail, type EmailFacts } from '../email/address';
-import { checkEmail } from '../email/email-rule';
 import { DEFAULT_PROTECTED_DOMAINS } from '../email/lookalike';
-import { snapshotEvent } from '../auth0/event-snapshot';
 import { runStaticRules } from '../engine/static-rules';
+import { runSignupRules } from '../engine/signup-rules';
 import { STATIC_RULES } from '../rules/registry';
+import { SIGNUP_RULES } from '../rules/signup-registry';
 import { GUARD_ERROR_RULE, STORE_UNAVAILABLE_RULE, type Finding } from '../engine/types';
 import { windowIndex } from '../engine/window-limit';
 import { guardErrorLine, scrubText, writeDecisionLog, type LogSink } from '../log/decision-log';
 import { subnetOf } from '../net/ip';
 import { maskPhoneNumber } from '../phone/mask';
-import { checkIpZones } from '../rules/network-zones';
 import { checkRecipient } from '../rules/number-sanity';
-import { checkSignupCountry } from '../rules/signup-country';
 import { checkSignupVelocity, type SignupCounts } from '../rules/signup-velocity';
 import type { CountOp } from '../store/counter-store';
 import { SignupKeys, tenantKeyPrefix } from '../store/keys';
@@ -165,19 +163,19 @@ function offlineFindings(
   email: ReturnType<typeof parseEmail> | undefined,
   container: RegistrationContainer,
 ): OfflineResult {
-  const findings: Finding[] = [];
+  const signup = runSignupRules(
+    { email, ip: request.ip, requestCountry: request.requestCountry },
+    { email: container.email, network: container.staticPolicy.network, signupCountry: container.registration.signupCountry },
+    SIGNUP_RULES,
+  );
+  const findings: Finding[] = [...signup.findings];
   const add = (finding: Finding | undefined) => {
     if (finding !== undefined) findings.push(finding);
   };
-  if (email !== undefined) {
-    add(email.ok ? checkEmail(email.email, container.email, isDisposableDomain) : { rule: 'email', effect: 'block', reason: email.reason });
-  }
-  add(checkIpZones(request.ip, container.staticPolicy.network));
-  add(checkSignupCountry(request.requestCountry, container.registration.signupCountry));
   let phoneChecked = false;
   let maskedPhone: string | undefined;
   let phoneE164: string | undefined;
-  const ruleErrors: string[] = [];
+  const ruleErrors: string[] = signup.errors.map((error) => `${error.rule}: ${error.message}`);
   if (request.phone !== undefined && request.phone !== null && request.phone !== '') {
     const recipient = checkRecipient(request.phone);
     if ('finding' in recipient) {

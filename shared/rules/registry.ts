@@ -3,6 +3,9 @@
  * (its name, its check, and the facts or counters it reads); the engines in shared/engine run the
  * lists they are given and import no rule. Order matters: the number lists run first, because an
  * allow-listed number skips the other number rules; cheap static rules run before any store call.
+ * The phone message's static rules and its dynamic rules (on the counter store) are here; the
+ * sign-up's offline rules are in ./signup-registry.ts, so the phone bundles do not carry the e-mail
+ * rules and their disposable-domain list.
  */
 import type { DynamicRule } from '../engine/dynamic-rules';
 import type { StaticRule } from '../engine/static-rules';
@@ -34,3 +37,4 @@ export const DYNAMIC_RULES: readonly DynamicRule[] = [
   { name: SERVICE_CAP_RULE, reads: ['service', 'serviceLockUntil'], check: checkServiceCap },
   { name: PREFIX_ANOMALY_RULE, reads: ['range', 'rangeBlockedUntil', 'countryRate', 'tenantRate', 'countryBlockedUntil'], check: checkPrefixAnomaly },
 ];
+

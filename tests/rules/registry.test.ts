@@ -2,7 +2,14 @@
  * The rule registry is the one list of rules: names are unique, the number lists run first, and
  * every dynamic rule reads only the counters it declares (a counter it did not declare throws).
  */
+import { parseRegistrationPolicy } from '../../shared/register/registration-policy';
+import { ConfigErrors, parseStaticPolicy } from '../../shared/config/static-policy';
+import { parseEmail } from '../../shared/email/address';
+import { parseEmailPolicy } from '../../shared/email/email-rule';
 import { runDynamicRules } from '../../shared/engine/dynamic-rules';
+import { runSignupRules } from '../../shared/engine/signup-rules';
+import { parseIp } from '../../shared/net/ip';
+import { SIGNUP_RULES } from '../../shared/rules/signup-registry';
 import type { Counters } from '../../shared/engine/dynamic-types';
 import { DYNAMIC_RULES, STATIC_RULES } from '../../shared/rules/registry';
 import { GuardKeys } from '../../shared/store/keys';
@@ -57,4 +64,33 @@ test('the guard itself catches a rule that reads what it did not declare', () =>
   if (rule === undefined) throw new Error('number-velocity is not registered');
   const run = runDynamicRules({ input, counters: guarded([]), policy: policyOf(), keys: new GuardKeys('t') }, [rule]);
   expect(run.errors).toEqual([{ rule: 'number-velocity', message: expect.stringContaining('read undeclared counter') }]);
+});
+
+describe('the sign-up list', () => {
+  const policies = () => {
+    const errors = new ConfigErrors();
+    return {
+      email: parseEmailPolicy({}, errors),
+      network: parseStaticPolicy({ GUARD_BLOCKED_IPS: '203.0.113.0/24' }, errors).network,
+      signupCountry: parseRegistrationPolicy({ GUARD_SIGNUP_BLOCKED_COUNTRIES: 'KP' }, errors).signupCountry,
+    };
+  };
+
+  test('runs e-mail, network zones and sign-up country, each finding under its own rule', () => {
+    const run = runSignupRules(
+      { email: parseEmail('x@mailinator.com'), ip: parseIp('203.0.113.9'), requestCountry: 'KP' },
+      policies(),
+      SIGNUP_RULES,
+    );
+    expect(run.evaluated).toEqual(['email', 'network-zone', 'signup-country']);
+    expect(run.findings.map((finding) => finding.rule)).toEqual(['email', 'network-zone', 'signup-country']);
+    expect(run.errors).toEqual([]);
+  });
+
+  test('a rule that throws is an error of that rule; the others still run', () => {
+    const exploding = { name: 'exploding', check: () => { throw new Error('boom'); } };
+    const run = runSignupRules({ email: undefined, ip: undefined, requestCountry: 'KP' }, policies(), [exploding, ...SIGNUP_RULES]);
+    expect(run.errors).toEqual([{ rule: 'exploding', message: 'boom' }]);
+    expect(run.findings.map((finding) => finding.rule)).toEqual(['signup-country']);
+  });
 });
