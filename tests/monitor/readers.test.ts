@@ -205,7 +205,8 @@ describe('readRecords', () => {
     // The first record came out after one 64 KiB chunk, not after the whole file.
     expect(bytesAtFirstRecord).toBeGreaterThan(0);
     expect(bytesAtFirstRecord).toBeLessThanOrEqual(64 * 1024);
-    // Generous: the heap never grew by half of the file (loading it whole would take ~2x its size).
-    expect(peak).toBeLessThan(size / 2);
+    // Loading the file whole would grow the heap by ~2x its size; streaming stays under 1x even when
+    // a loaded machine delays garbage collection (half the size was seen to flake under load).
+    expect(peak).toBeLessThan(size);
   }, 60_000);
 });
