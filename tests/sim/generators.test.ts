@@ -71,5 +71,7 @@ test('--families flags', () => {
   expect(takeFamilyFlags(['--family', 'premium-burst,typosquat', '--family=home-users']).only).toEqual(['premium-burst', 'typosquat', 'home-users']);
   expect(takeFamilyFlags(['--family', 'nope']).problem).toMatch(/--family must name families among .*premium-burst.*unknown: "nope"/);
   expect(takeFamilyFlags(['--seeds', '0']).problem).toMatch(/--seeds must be a whole number/);
+  expect(takeFamilyFlags(['--seed', '7'])).toMatchObject({ families: true, seed: 7 });
+  expect(takeFamilyFlags(['--seed', 'x']).problem).toMatch(/--seed must be a whole number/);
   expect(takeFamilyFlags(['a.json'])).toMatchObject({ families: false, rest: ['a.json'] });
 });

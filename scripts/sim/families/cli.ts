@@ -1,5 +1,5 @@
 /**
- * `npm run simulate -- --families [--seeds N] [--quick] [--family NAME ...] [--json] [--trigger T]`:
+ * `npm run simulate -- --families [--seeds N | --seed K] [--quick] [--family NAME ...] [--json] [--trigger T]`:
  * the flags of the families mode and the run that prints (or emits as JSON) both tables.
  */
 import type { SendTrigger } from '../phone-trigger';
@@ -18,6 +18,8 @@ export const QUICK = { seeds: 1, scale: 0.35 } as const;
 export interface FamilyFlags {
   families: boolean;
   seeds: number;
+  /** --seed K: only that seed (to replay a worst case). */
+  seed: number | undefined;
   scale: number;
   only: string[] | undefined;
   quick: boolean;
@@ -27,7 +29,7 @@ export interface FamilyFlags {
 }
 
 export function takeFamilyFlags(argv: readonly string[]): FamilyFlags {
-  const flags: FamilyFlags = { families: false, seeds: DEFAULT_SEEDS, scale: 1, only: undefined, quick: false, json: false, rest: [] };
+  const flags: FamilyFlags = { families: false, seeds: DEFAULT_SEEDS, seed: undefined, scale: 1, only: undefined, quick: false, json: false, rest: [] };
   let seedsGiven = false;
   const known = new Set([...SEND_FAMILIES, ...SIGNUP_FAMILIES].map((family) => family.name));
   for (let index = 0; index < argv.length; index += 1) {
@@ -41,6 +43,11 @@ export function takeFamilyFlags(argv: readonly string[]): FamilyFlags {
       const raw = value();
       if (!/^\d{1,4}$/.test(raw) || Number(raw) < 1) return { ...flags, problem: `--seeds must be a whole number from 1, not ${JSON.stringify(raw)}` };
       flags.seeds = Number(raw);
+      seedsGiven = true;
+    } else if (name === '--seed') {
+      const raw = value();
+      if (!/^\d{1,6}$/.test(raw) || Number(raw) < 1) return { ...flags, problem: `--seed must be a whole number from 1, not ${JSON.stringify(raw)}` };
+      flags.seed = Number(raw);
       seedsGiven = true;
     } else if (name === '--family') {
       const names = value().split(',').map((item) => item.trim()).filter(Boolean);
@@ -66,7 +73,7 @@ export interface FamiliesReport {
 }
 
 export async function runFamilies(flags: FamilyFlags, context: { trigger: SendTrigger; prices: PriceTable; secrets: Record<string, string>; log: (line: string) => void }): Promise<FamiliesReport> {
-  const seeds = Array.from({ length: flags.seeds }, (_, index) => index + 1);
+  const seeds = flags.seed !== undefined ? [flags.seed] : Array.from({ length: flags.seeds }, (_, index) => index + 1);
   const sendNames = SEND_FAMILIES.map((family) => family.name).filter((name) => flags.only === undefined || flags.only.includes(name));
   const signupNames = SIGNUP_FAMILIES.map((family) => family.name).filter((name) => flags.only === undefined || flags.only.includes(name));
   const report: FamiliesReport = { trigger: context.trigger, seeds, scale: flags.scale, send: undefined, signup: undefined };

@@ -163,6 +163,11 @@ async function replaySend(events: readonly SendEvent[], options: SendRunOptions,
       }, secrets);
       refused.push(invocation.refused);
       rules.push(invocation.refused ? rulesOf(invocation.logs) : []);
+      if (invocation.refused && event.legit && process.env['SIM_SHOW_FALSE_POSITIVES'] === '1') {
+        const line = invocation.logs.find((text) => text.startsWith('{"tollguard":"decision"'));
+        const decision = line === undefined ? {} : (JSON.parse(line) as Record<string, unknown>);
+        console.error(`false positive ${prefix} ${new Date(event.at).toISOString()} ${event.family} ${String(decision['to'])}: ${JSON.stringify(decision['reasons'])}`);
+      }
     }
   } finally {
     clock.restore();
