@@ -4,11 +4,11 @@
  * (throw, return, drop, retry, or answer Okta). A bug inside the guard never escapes: the fail
  * mode decides (open by default) and the log line says so loudly.
  */
-import { SMS_HIGH_RISK_COUNTRIES, VOICE_EXTRA_HIGH_RISK_COUNTRIES } from '../data/high-risk-countries';
 import type { DeliveryReceipt } from '../delivery/sender';
 import { TwilioError } from '../delivery/twilio-errors';
 import type { DynamicFacts } from '../engine/dynamic-types';
 import { isTrusted, runStaticRules, type RuleRun } from '../engine/static-rules';
+import { highRiskTier } from '../engine/surge-threshold';
 import type { Finding, SendFacts } from '../engine/types';
 import { scrubText, writeDecisionLog, type LogSink, type PhoneDecisionLine, type StoreLogFields } from '../log/decision-log';
 import type { PhoneNumberFacts } from '../phone/e164';
@@ -52,8 +52,6 @@ export interface PhoneDecision {
   store: StoreLogFields;
 }
 
-const SMS_HIGH_RISK = new Set(SMS_HIGH_RISK_COUNTRIES);
-const VOICE_HIGH_RISK = new Set([...SMS_HIGH_RISK_COUNTRIES, ...VOICE_EXTRA_HIGH_RISK_COUNTRIES]);
 const MAX_USER_ID_LOGGED = 128;
 
 /** `eventProblems`: what the event snapshot could not read or cut (shapes only, never values). */
@@ -195,7 +193,7 @@ function dynamicFactsFor(facts: SendFacts, run: RuleRun, container: SendContaine
     range: rangeOf(facts.number.e164, facts.number.callingCode, container.dynamicPolicy.pumping?.rangeDropDigits ?? 4),
     // The country-risk prior of the shipped tier for this channel (exemptions do not lower it: they
     // allow a country, they do not make its ranges less attractive to pumpers).
-    highRiskCountry: country !== undefined && (request.channel === 'voice' ? VOICE_HIGH_RISK : SMS_HIGH_RISK).has(country),
+    highRiskCountry: country !== undefined && highRiskTier(request.channel).has(country),
     staticBlocked: run.findings.some((finding) => finding.effect === 'block'),
     notificationId: request.notificationId,
   };
