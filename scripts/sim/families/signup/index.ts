@@ -9,9 +9,10 @@ import { lookalikeScript } from './lookalike-script';
 import { typosquat } from './typosquat';
 import { captchaFarm } from './captcha-farm';
 import { foreignHostname } from './foreign-hostname';
+import { pumpingPhones } from './pumping-phones';
 
 export const SIGNUP_FAMILIES: readonly SignupFamily[] = [
-  peopleWorldwide, peopleBurst, gmailVariants, freshDisposable, lookalikeScript, typosquat, captchaFarm, foreignHostname,
+  peopleWorldwide, peopleBurst, gmailVariants, freshDisposable, lookalikeScript, typosquat, captchaFarm, foreignHostname, pumpingPhones,
 ];
 
 /** Three hours of sign-ups for a tenant whose own domain is coop.example, login page login.coop.example. */
