@@ -3,6 +3,7 @@
  * SMS, phone identifiers, account notices): decides whether this message may go out, then delivers
  * it through Twilio, or drops it silently. Entry point only; it never throws.
  */
+import { tenantIdOf } from '../shared/auth0/event-fields';
 import type { CustomPhoneProviderApi, CustomPhoneProviderEvent } from '../shared/auth0/types';
 import { guardErrorLine } from '../shared/log/decision-log';
 import { errorMessage } from '../shared/pipeline/guard-run';
@@ -22,7 +23,7 @@ export const onExecuteCustomPhoneProvider = async (event: CustomPhoneProviderEve
     signalNotification(api, { call: 'drop', reason: `tollguard could not start: ${message}` }, print, []);
     return;
   }
-  const tenant = typeof event?.tenant?.id === 'string' ? event.tenant.id : 'default';
+  const tenant = tenantIdOf(event);
   try {
     const verdict = await handleCustomPhoneProvider(event, { container, now: () => Date.now(), log: print, tenant });
     signalNotification(api, verdict, print, container.secretValues);

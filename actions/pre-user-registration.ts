@@ -2,6 +2,7 @@
  * Auth0 Action, trigger pre-user-registration v2: keeps bots and fake accounts out before they
  * can ask for OTPs, and tags each new user with a trust level. Entry point only.
  */
+import { tenantIdOf } from '../shared/auth0/event-fields';
 import type { PreUserRegistrationApi, PreUserRegistrationEvent } from '../shared/auth0/types';
 import { guardErrorLine } from '../shared/log/decision-log';
 import { buildRegistrationContainer } from '../shared/register/container';
@@ -20,6 +21,6 @@ export const onExecutePreUserRegistration = async (event: PreUserRegistrationEve
     console.log(guardErrorLine('pre-user-registration', 'allowed', `could not start: ${message}`));
     return;
   }
-  const tenant = typeof event?.tenant?.id === 'string' ? event.tenant.id : 'default';
+  const tenant = tenantIdOf(event);
   await handlePreUserRegistration(event, api, { container, now: () => Date.now(), log: (line) => console.log(line), tenant });
 };

@@ -2,6 +2,7 @@
  * Auth0 Action, trigger send-phone-message v2: decides whether this OTP SMS / voice call may go
  * out, then delivers it through Twilio or refuses it (a thrown Error). Entry point only.
  */
+import { tenantIdOf } from '../shared/auth0/event-fields';
 import type { SendPhoneMessageApi, SendPhoneMessageEvent } from '../shared/auth0/types';
 import { guardErrorLine } from '../shared/log/decision-log';
 import { ContainerCache, buildSendContainer } from '../shared/send/container';
@@ -12,7 +13,7 @@ const containers = new ContainerCache((secrets) => buildSendContainer(secrets, p
 
 export const onExecuteSendPhoneMessage = async (event: SendPhoneMessageEvent, _api: SendPhoneMessageApi): Promise<void> => {
   const container = containerOrExplain(() => containers.get(event?.secrets ?? {}));
-  const tenant = typeof event?.tenant?.id === 'string' ? event.tenant.id : 'default';
+  const tenant = tenantIdOf(event);
   await handleSendPhoneMessage(event, { container, now: () => Date.now(), log: print, tenant });
 };
 

@@ -33,3 +33,17 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.slice(0, 20));
   return `<${value === null ? 'null' : typeof value}>`;
 }
+
+/**
+ * The tenant id of an Action event, read before anything else and never throwing (a hostile
+ * getter gives the default namespace, and the snapshot later names the problem).
+ */
+export function tenantIdOf(event: unknown): string {
+  try {
+    const tenant = isRecord(event) ? event['tenant'] : undefined;
+    const id = isRecord(tenant) ? tenant['id'] : undefined;
+    return typeof id === 'string' && id.length > 0 ? id : 'default';
+  } catch {
+    return 'default';
+  }
+}

@@ -35,11 +35,17 @@ export interface PhoneDependencies {
   retries: boolean;
 }
 
-export type PhoneOutcome =
-  | { kind: 'delivered'; receipt: DeliveryReceipt; line: PhoneDecisionLine }
-  | { kind: 'refused'; summary: string; line: PhoneDecisionLine }
-  | { kind: 'not-delivered'; reason: string; transient: boolean; line: PhoneDecisionLine }
-  | { kind: 'unreadable'; reason: string; line: PhoneDecisionLine };
+/**
+ * What the pipeline did, for the entry to act on. `scrub` lists what must never leave tollguard
+ * (secrets, the code, the text, every form of the number): the line was scrubbed of it, and
+ * anything an entry derives from the line (a drop reason, Okta's metadata) must be too.
+ */
+export type PhoneOutcome = { line: PhoneDecisionLine; scrub: readonly string[] } & (
+  | { kind: 'delivered'; receipt: DeliveryReceipt }
+  | { kind: 'refused'; summary: string }
+  | { kind: 'not-delivered'; reason: string; transient: boolean }
+  | { kind: 'unreadable'; reason: string }
+);
 
 /** What the guard decided about one message; the decision line is a typed view of it. */
 export interface PhoneDecision {
@@ -74,7 +80,7 @@ export async function runPhoneMessage(read: PhoneRequestResult, deps: PhoneDepen
       channel: read.channel,
     };
     writeDecisionLog(deps.log, line, container.secretValues);
-    return { kind: 'unreadable', reason: read.reason, line };
+    return { kind: 'unreadable', reason: read.reason, line, scrub: container.secretValues };
   }
   const request = read.request;
   const evaluation = container.policy.mode === 'off' ? skipped(request) : await evaluateSafely(request, deps);
@@ -109,7 +115,7 @@ export async function runPhoneMessage(read: PhoneRequestResult, deps: PhoneDepen
 
   if (enforceBlock) {
     writeDecisionLog(deps.log, line, scrub);
-    return { kind: 'refused', summary: `tollguard refused this ${request.channel} ${request.kind === 'otp' ? 'OTP' : 'notice'} (${line.rules.join(', ')})`, line };
+    return { kind: 'refused', summary: `tollguard refused this ${request.channel} ${request.kind === 'otp' ? 'OTP' : 'notice'} (${line.rules.join(', ')})`, line, scrub };
   }
   return deliver(request, evaluation, line, deps, decidedAt, scrub);
 }
@@ -241,14 +247,14 @@ async function deliver(
     const problems = scrubText((delivery.kind === 'unusable' ? delivery.problems : ['no sender configured']).join('; '), scrub);
     const failed: PhoneDecisionLine = { ...line, outcome: 'not_delivered', delivery_error: problems };
     writeDecisionLog(deps.log, failed, scrub);
-    return { kind: 'not-delivered', reason: `tollguard cannot deliver: ${problems}`, transient: false, line: failed };
+    return { kind: 'not-delivered', reason: `tollguard cannot deliver: ${problems}`, transient: false, line: failed, scrub };
   }
   const to = evaluation.number?.e164 ?? (typeof request.recipient === 'string' ? request.recipient.trim() : '');
   try {
     const receipt = await sender.send({ channel: request.channel, to, code: request.code, text: request.text });
     const delivered: PhoneDecisionLine = { ...line, delivery: receipt, timings_ms: { decide: line.timings_ms?.decide ?? 0, deliver: roundMs(performance.now() - decidedAt) } };
     writeDecisionLog(deps.log, delivered, scrub);
-    return { kind: 'delivered', receipt, line: delivered };
+    return { kind: 'delivered', receipt, line: delivered, scrub };
   } catch (error) {
     // Twilio's own messages may quote the destination number.
     const reason = scrubText(errorMessage(error), scrub);
@@ -266,6 +272,6 @@ async function deliver(
       timings_ms: { decide: line.timings_ms?.decide ?? 0, deliver: roundMs(performance.now() - decidedAt) },
     };
     writeDecisionLog(deps.log, failed, scrub);
-    return { kind: 'not-delivered', reason: `tollguard could not deliver the ${request.channel} message: ${reason}`, transient, line: failed };
+    return { kind: 'not-delivered', reason: `tollguard could not deliver the ${request.channel} message: ${reason}`, transient, line: failed, scrub };
   }
 }

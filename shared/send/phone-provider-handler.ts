@@ -22,20 +22,22 @@ export interface PhoneProviderDependencies {
 /** Auth0's limit on a drop / retry reason. */
 export const MAX_NOTIFICATION_REASON = 1024;
 
-export type NotificationVerdict = { call: 'drop' | 'retry'; reason: string } | undefined;
+/** What to tell Auth0, and what the reason must be scrubbed of. */
+export type NotificationVerdict = { call: 'drop' | 'retry'; reason: string; scrub?: readonly string[] } | undefined;
 
 export async function handleCustomPhoneProvider(event: unknown, deps: PhoneProviderDependencies): Promise<NotificationVerdict> {
   const snapshot = snapshotEvent(event);
   const outcome = await runPhoneMessage(readPhoneProviderEvent(snapshot.event), { ...deps, refusal: 'silent', retries: true }, snapshot.problems);
+  const scrub = outcome.scrub;
   switch (outcome.kind) {
     case 'delivered':
       return undefined;
     case 'unreadable':
-      return { call: 'drop', reason: `tollguard cannot send this notification: ${outcome.reason}` };
+      return { call: 'drop', reason: `tollguard cannot send this notification: ${outcome.reason}`, scrub };
     case 'refused':
-      return { call: 'drop', reason: `${outcome.summary.replace(/\(.*\)$/, '')}(${refusalDetails(outcome.line)})` };
+      return { call: 'drop', reason: `${outcome.summary.replace(/\(.*\)$/, '')}(${refusalDetails(outcome.line)})`, scrub };
     case 'not-delivered':
-      return { call: outcome.transient ? 'retry' : 'drop', reason: outcome.reason };
+      return { call: outcome.transient ? 'retry' : 'drop', reason: outcome.reason, scrub };
   }
 }
 
@@ -47,7 +49,7 @@ function refusalDetails(line: { rules: readonly string[]; reasons: readonly stri
 /** Calls api.notification.drop / retry, surviving an api object that is missing or throws. */
 export function signalNotification(api: unknown, verdict: NotificationVerdict, log: LogSink, scrub: readonly string[]): void {
   if (verdict === undefined) return;
-  const reason = scrubText(verdict.reason, scrub).slice(0, MAX_NOTIFICATION_REASON);
+  const reason = scrubText(verdict.reason, [...scrub, ...(verdict.scrub ?? [])]).slice(0, MAX_NOTIFICATION_REASON);
   try {
     const notification = (api as { notification?: Record<string, unknown> } | null | undefined)?.notification;
     const call = notification?.[verdict.call];

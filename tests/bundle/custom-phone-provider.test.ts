@@ -181,6 +181,15 @@ describe('refusals are silent drops', () => {
     expect(sent.line).toMatchObject({ decision: 'block', outcome: 'refused', refusal: 'silent', rules: ['geo'], country: 'NG' });
   });
 
+  test('a number on GUARD_BLOCKED_NUMBERS: the drop reason names the rule, never the number', async () => {
+    const sent = await runOnce({ secrets: twilioSecrets({ GUARD_BLOCKED_NUMBERS: US }) });
+    expectDropped(sent, /^tollguard refused this sms OTP \(number-list: /);
+    const reason = sent.invocation.result?.last?.reason ?? '';
+    expect(reason).not.toContain('4155552671');
+    expect(reason).toContain('[redacted]');
+    expect(server.requests).toHaveLength(0);
+  });
+
   test('monitor mode delivers what it would have dropped', async () => {
     const sent = await runOnce({ to: NIGERIA, secrets: twilioSecrets({ GUARD_MODE: 'monitor' }) });
     expect(sent.invocation.result?.calls).toEqual([]);

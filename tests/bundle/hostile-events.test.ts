@@ -8,11 +8,20 @@ import * as path from 'node:path';
 import { buildActions } from '../../scripts/build';
 import { ACTION_PACKAGES } from '../../scripts/lib/action-packages';
 import type { CustomPhoneProviderEvent, SendPhoneMessageEvent } from '../../shared/auth0/types';
-import { customPhoneProviderEvent, loadAction, runCustomPhoneProvider, runSendPhoneMessage, sendPhoneMessageEvent } from '../support/actions-runtime';
+import {
+  customPhoneProviderEvent,
+  loadAction,
+  preUserRegistrationEvent,
+  runCustomPhoneProvider,
+  runPreUserRegistration,
+  runSendPhoneMessage,
+  sendPhoneMessageEvent,
+} from '../support/actions-runtime';
 import { DIST_DIR, decisionLineOf } from './helpers';
 
 const SEND = path.join(DIST_DIR, 'send-phone-message.js');
 const PROVIDER = path.join(DIST_DIR, 'custom-phone-provider.js');
+const REGISTRATION = path.join(DIST_DIR, 'pre-user-registration.js');
 const SECRETS = { TWILIO_DRY_RUN: 'true' };
 
 beforeAll(async () => {
@@ -70,6 +79,37 @@ test('a voice OTP for a user whose sparse group list holds the voice group beyon
   const line = decisionLineOf(invocation);
   // Index 5 is under the snapshot's cap: the user is in the voice group.
   expect(line.outcome).toBe('delivered');
+});
+
+describe('an event whose tenant getter throws', () => {
+  const withThrowingTenant = <T extends object>(event: T): T =>
+    Object.defineProperty(event, 'tenant', { enumerable: true, get() { throw new Error('tenant getter exploded'); } });
+
+  test('send-phone-message: still decides and delivers, one decision line', async () => {
+    const event = sendPhoneMessageEvent();
+    event.secrets = SECRETS;
+    const invocation = await runSendPhoneMessage(load(SEND), withThrowingTenant(event), { clone: false });
+    expect(invocation.error).toBeUndefined();
+    expect(decisionLineOf(invocation)).toMatchObject({ outcome: 'delivered', event_problems: [expect.stringMatching(/tenant/)] });
+  });
+
+  test('custom-phone-provider: still decides, no throw, no drop', async () => {
+    const event = customPhoneProviderEvent();
+    event.secrets = SECRETS;
+    const invocation = await runCustomPhoneProvider(load(PROVIDER), withThrowingTenant(event), { clone: false });
+    expect(invocation.error).toBeUndefined();
+    expect(invocation.result?.calls).toEqual([]);
+    expect(decisionLineOf(invocation).outcome).toBe('delivered');
+  });
+
+  test('pre-user-registration: still decides, the user is created', async () => {
+    const event = preUserRegistrationEvent();
+    event.secrets = {};
+    const invocation = await runPreUserRegistration(load(REGISTRATION), withThrowingTenant(event), { clone: false });
+    expect(invocation.error).toBeUndefined();
+    expect(invocation.result?.denied).toBeUndefined();
+    expect(decisionLineOf(invocation).outcome).toBe('allowed');
+  });
 });
 
 test('a notification object behind a throwing proxy: dropped with a reason, nothing sent', async () => {

@@ -457,6 +457,7 @@ function applyMetadata(target: Record<string, unknown>, key: string, value: unkn
 export async function runPreUserRegistration(
   action: LoadedAction,
   event: PreUserRegistrationEvent,
+  options: { clone?: boolean } = {},
 ): Promise<Invocation<PreUserRegistrationOutcome>> {
   // Metadata starts from the event's user, so the outcome is what the new user would get.
   const outcome: PreUserRegistrationOutcome = {
@@ -481,7 +482,7 @@ export async function runPreUserRegistration(
     },
     cache: action.cache,
   };
-  const { error, logs, durationMs } = await runHandler(action, 'onExecutePreUserRegistration', event, api);
+  const { error, logs, durationMs } = await runHandler(action, 'onExecutePreUserRegistration', event, api, options);
   return error ? { result: outcome, error, logs, durationMs } : { result: outcome, logs, durationMs };
 }
 
