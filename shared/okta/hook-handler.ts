@@ -76,6 +76,7 @@ export async function handleTelephonyHook(input: { authorization: string | null 
     tenant: OKTA_TENANT,
     refusal: 'silent',
     retries: false,
+    unreadable: 'hand-back',
   });
   const deadlineMs = deps.deadlineMs ?? ANSWER_DEADLINE_MS;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -112,7 +113,8 @@ export function answerFor(outcome: PhoneOutcome, durationMs: number): HookAnswer
     case 'refused':
       return commandAnswer('SUCCESSFUL', 'TOLLGUARD', transactionId(), `not sent: refused by tollguard (${outcome.line.rules.join(', ')})`);
     case 'unreadable':
-      return commandAnswer('SUCCESSFUL', 'TOLLGUARD', transactionId(), `not sent: tollguard cannot read this request (${outcome.reason.slice(0, 200)})`);
+      // Okta's own fields we cannot read: Okta sends the code itself (the monitor shows the failover).
+      return errorAnswer(200, 'tollguard cannot read this telephony request', 'INVALID_REQUEST');
     case 'not-delivered':
       return errorAnswer(200, 'tollguard could not deliver the one-time code', outcome.transient ? 'PROVIDER_UNAVAILABLE' : 'DELIVERY_FAILED');
   }

@@ -20,7 +20,7 @@ import { rangeOf } from '../rules/prefix-anomaly';
 import { STATIC_RULES } from '../rules/registry';
 import type { DynamicVerdict } from '../send/dynamic-guard';
 import type { SendContainer } from '../send/container';
-import { readTrustTier } from '../trust';
+import { readTrustTier, type TrustTier } from '../trust';
 import { errorMessage, failModeFinding, lineBase, roundMs } from './guard-run';
 import type { PhoneMessageRequest, PhoneRequestResult } from './phone-request';
 
@@ -33,6 +33,13 @@ export interface PhoneDependencies {
   refusal: 'error' | 'silent';
   /** The entry can ask the provider to retry a delivery that failed for a passing reason. */
   retries: boolean;
+  /**
+   * `hand-back`: a request the entry cannot read is returned to the caller, which then delivers it
+   * itself (Okta sends the code through its own provider when the hook errs). Its fields are the
+   * platform's, not the attacker's: a format change must not silence every OTP of an org.
+   * Default `refuse`.
+   */
+  unreadable?: 'refuse' | 'hand-back';
 }
 
 /**
@@ -70,14 +77,16 @@ export async function runPhoneMessage(read: PhoneRequestResult, deps: PhoneDepen
     event_problems: eventProblems.length > 0 ? [...eventProblems] : undefined,
   };
   if (!read.ok) {
+    const handBack = deps.unreadable === 'hand-back';
     const line: PhoneDecisionLine = {
       ...base,
       decision: 'error',
-      outcome: 'refused',
-      refusal: deps.refusal,
+      outcome: handBack ? 'not_delivered' : 'refused',
+      refusal: handBack ? undefined : deps.refusal,
       rules: ['event'],
       reasons: [read.reason],
       channel: read.channel,
+      delivery_error: handBack ? 'handed back to the caller, which delivers it itself' : undefined,
     };
     writeDecisionLog(deps.log, line, container.secretValues);
     return { kind: 'unreadable', reason: read.reason, line, scrub: container.secretValues };
@@ -195,7 +204,7 @@ function dynamicFactsFor(facts: SendFacts, run: RuleRun, container: SendContaine
     facts,
     trustedNumber: isTrusted(run, NUMBER_LIST_RULE),
     trustedNetwork: isTrusted(run, NETWORK_ZONE_RULE),
-    trust: readTrustTier(facts.user.appMetadata),
+    trust: trustFor(request, facts),
     range: rangeOf(facts.number.e164, facts.number.callingCode, container.dynamicPolicy.pumping?.rangeDropDigits ?? 4),
     // The country-risk prior of the shipped tier for this channel (exemptions do not lower it: they
     // allow a country, they do not make its ranges less attractive to pumpers).
@@ -203,6 +212,17 @@ function dynamicFactsFor(facts: SendFacts, run: RuleRun, container: SendContaine
     staticBlocked: run.findings.some((finding) => finding.effect === 'block'),
     notificationId: request.notificationId,
   };
+}
+
+/**
+ * The user's trust tier as the registration Action wrote it. Okta carries none, and enrolling a
+ * number is where pumping happens: an Okta pre-enrollment OTP is judged as low trust, so it meets
+ * GUARD_LIMIT_USER_LOW_TRUST; challenges to an enrolled number keep the ordinary per-user limit.
+ */
+function trustFor(request: PhoneMessageRequest, facts: SendFacts): TrustTier | undefined {
+  const tier = readTrustTier(facts.user.appMetadata);
+  if (tier !== undefined) return tier;
+  return request.trigger === 'okta-telephony-hook' && request.otpAction === 'enrollment' ? 'low' : undefined;
 }
 
 function withFailMode(evaluation: PhoneDecision, container: SendContainer): PhoneDecision {

@@ -274,13 +274,15 @@ describe('hostile bodies (authenticated)', () => {
     ['otpCode a number', missing((b) => (profile(b)['otpCode'] = 739184)), 'data.messageProfile.otpCode is missing or malformed (<number>)'],
     ['deliveryChannel an object', missing((b) => (profile(b)['deliveryChannel'] = { sms: true })), 'data.messageProfile.deliveryChannel <object> is neither SMS nor voice'],
     ['requestType null', missing((b) => (b['requestType'] = null)), 'requestType <null> is not a telephony request type Okta documents'],
-  ])('%s: a shadow block that says why, nothing sent', async (_label, body, reason) => {
+  ])('%s: handed back to Okta (its error object), nothing sent by tollguard; the line says why', async (_label, body, reason) => {
     const before = server.decisions().length;
     const reply = await postHook(server, body);
-    expect(commandOf(reply)).toMatchObject({ status: 'SUCCESSFUL', provider: 'TOLLGUARD', transactionMetadata: `not sent: tollguard cannot read this request (${reason})` });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({ error: { errorSummary: 'tollguard cannot read this telephony request', errorCauses: [{ reason: 'INVALID_REQUEST' }] } });
     expect(twilio.requests).toEqual([]);
     const line = (await server.waitForDecisions(before + 1))[before];
-    expect(line).toMatchObject({ decision: 'error', outcome: 'refused', refusal: 'silent', rules: ['event'], reasons: [reason] });
+    expect(line).toMatchObject({ decision: 'error', outcome: 'not_delivered', rules: ['event'], reasons: [reason] });
+    expect(line?.['refusal']).toBeUndefined();
   });
 
   test.each([
@@ -313,12 +315,22 @@ describe('limits keyed on Okta signals', () => {
     const user = '00uLimitTest000000001';
     const numbers = ['+14155550150', '+14155550151', '+14155550152'];
     const answers = [];
-    for (const [index, to] of numbers.entries()) answers.push(commandOf(await postHook(server, request({ to, userId: user, ip: `198.51.100.${20 + index}` }))));
+    for (const [index, to] of numbers.entries()) answers.push(commandOf(await postHook(server, request({ to, type: 'mfa-verification', userId: user, ip: `198.51.100.${20 + index}` }))));
     expect(answers.map((answer) => answer.provider)).toEqual(['TWILIO', 'TWILIO', 'TOLLGUARD']);
     expect(answers[2]?.transactionMetadata).toBe('not sent: refused by tollguard (user-velocity)');
     expect(twilio.requests).toHaveLength(2);
     // Another Okta user is not affected.
     expect(commandOf(await postHook(server, request({ to: '+14155550153', userId: '00uOtherUser000000001' }))).provider).toBe('TWILIO');
+  });
+
+  test('requestType: pre-enrollment (where pumping happens) meets the low-trust per-user limit, mfa-verification the ordinary one', async () => {
+    const server = await hook({ GUARD_LIMIT_USER: '10/1h', GUARD_LIMIT_USER_LOW_TRUST: '2/1h' });
+    const send = async (type: OktaRequestType, user: string, last: number) =>
+      commandOf(await postHook(server, request({ to: `+1415555${String(last).padStart(4, '0')}`, type, userId: user, ip: `198.51.100.${last % 200}` }))).provider;
+    const enrolments = [await send('pre-enrollment', '00uEnrol0000000000001', 170), await send('pre-enrollment', '00uEnrol0000000000001', 171), await send('pre-enrollment', '00uEnrol0000000000001', 172)];
+    expect(enrolments).toEqual(['TWILIO', 'TWILIO', 'TOLLGUARD']);
+    const verifications = [await send('mfa-verification', '00uVerify000000000001', 180), await send('mfa-verification', '00uVerify000000000001', 181), await send('mfa-verification', '00uVerify000000000001', 182)];
+    expect(verifications).toEqual(['TWILIO', 'TWILIO', 'TWILIO']);
   });
 
   test('the per-IP limit counts data.context.request.ipAddress', async () => {
