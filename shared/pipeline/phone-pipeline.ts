@@ -210,7 +210,7 @@ function dynamicFactsFor(facts: SendFacts, run: RuleRun, container: SendContaine
     // allow a country, they do not make its ranges less attractive to pumpers).
     highRiskCountry: country !== undefined && highRiskTier(request.channel).has(country),
     staticBlocked: run.findings.some((finding) => finding.effect === 'block'),
-    notificationId: request.notificationId,
+    notificationId: request.notificationId === undefined ? undefined : container.storeIdOf(request.notificationId),
   };
 }
 

@@ -3,7 +3,7 @@
  * adapters. Auth0 reuses a warm container across executions, so this is memoised per secrets
  * fingerprint (secrets can change between deployments, not within one container).
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { webhookAlertSender } from '../alerts/webhook';
 import { parseDeliveryConfig, type DeliveryConfig } from '../config/delivery-config';
 import { parseDynamicPolicy, type DynamicPolicy } from '../config/dynamic-policy';
@@ -31,6 +31,11 @@ export interface SendContainer {
    * the provider's retry count) are replays, not counted again. Answers a problem, or undefined.
    */
   grantRetries(tenant: string, notificationId: string): Promise<string | undefined>;
+  /**
+   * The store's name for a notification: keyed by the Twilio auth token, so whoever can read the
+   * store cannot test the 10^6 possible codes of a number against it.
+   */
+  storeIdOf(notificationId: string): string;
   delivery: DeliveryConfig;
   sender: MessageSender | undefined;
   /** Messages of invalid guard secrets (each names its secret); the knob kept its safe default. */
@@ -49,6 +54,8 @@ export function buildSendContainer(secrets: Secrets, print: (line: string) => vo
   const alert = dynamicPolicy.alertWebhookUrl === undefined ? undefined : webhookAlertSender(dynamicPolicy.alertWebhookUrl);
   const guards = new Map<string, DynamicGuard>();
   const lookup = buildLookup(delivery, dynamicPolicy);
+  const idKey = typeof secrets['TWILIO_AUTH_TOKEN'] === 'string' && secrets['TWILIO_AUTH_TOKEN'] !== '' ? secrets['TWILIO_AUTH_TOKEN'] : 'tollguard';
+  const storeIdOf = (notificationId: string) => createHmac('sha256', idKey).update(notificationId).digest('base64url').slice(0, 24);
   return {
     policy,
     dynamicPolicy,
@@ -63,9 +70,10 @@ export function buildSendContainer(secrets: Secrets, print: (line: string) => vo
       return guard;
     },
     refusal,
+    storeIdOf,
     async grantRetries(tenant, notificationId) {
       if (!('kind' in store)) return `no counter store: ${store.problem}`;
-      const key = new GuardKeys(tenantKeyPrefix(dynamicPolicy.keyPrefix, tenant)).retryTokens(notificationId);
+      const key = new GuardKeys(tenantKeyPrefix(dynamicPolicy.keyPrefix, tenant)).retryTokens(storeIdOf(notificationId));
       try {
         await withTimeout(store.put(key, String(PROVIDER_RETRIES), RETRY_MEMORY_MS), dynamicPolicy.storeTimeoutMs);
         return undefined;
