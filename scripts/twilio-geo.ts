@@ -20,6 +20,8 @@ import { learnedServedCountries } from './twilio-geo/served';
 
 interface Options {
   apply: boolean;
+  /** --apply even while GUARD_MODE=monitor (a roll-out that should refuse nothing yet). */
+  force: boolean;
   json: boolean;
   all: boolean;
   allowEnable: boolean;
@@ -31,6 +33,7 @@ const USAGE = `usage: npm run twilio-geo -- [--dry-run | --apply] [--allow-enabl
 
   --dry-run       (default) read Twilio's settings and show what would change; nothing is written
   --apply         write the changes (bulk APIs), read them back, report what did not change
+  --force         --apply even while GUARD_MODE=monitor (refused otherwise: a monitor roll-out refuses nothing yet)
   --allow-enable  also turn on countries the policy allows but Twilio has off (default: only tighten)
   --json          print the plan / the apply report as JSON
   --all           list every country and channel, not only the changes
@@ -44,13 +47,14 @@ APIs (a proxy; tests). Exit status: 0 done / nothing to do, 1 a problem or a cha
 2 bad arguments, 3 applied except changes only the Twilio Console can make.`;
 
 export function parseArgs(argv: string[]): { options: Options; problems: string[] } {
-  const options: Options = { apply: false, json: false, all: false, allowEnable: false, envFile: undefined, help: false };
+  const options: Options = { apply: false, force: false, json: false, all: false, allowEnable: false, envFile: undefined, help: false };
   const problems: string[] = [];
   let dryRun = false;
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index] ?? '';
     if (arg === '--dry-run') dryRun = true;
     else if (arg === '--apply') options.apply = true;
+    else if (arg === '--force') options.force = true;
     else if (arg === '--json') options.json = true;
     else if (arg === '--all') options.all = true;
     else if (arg === '--allow-enable') options.allowEnable = true;
@@ -100,6 +104,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, overrides: Ov
   if (problems.length > 0) {
     const lines = problems.map((problem) => `  - ${safe(problem)}`);
     io.err(`twilio-geo: refusing to run; ${problems.length} problem${problems.length === 1 ? '' : 's'} to fix:\n${lines.join('\n')}`);
+    io.err('twilio-geo: nothing was sent to Twilio.');
+    return 1;
+  }
+
+  if (options.apply && settings.policy.mode === 'monitor' && !options.force) {
+    io.err(
+      'twilio-geo: refusing to --apply while GUARD_MODE is monitor: the Actions are being rolled out to watch before they refuse, and ' +
+        "Twilio would start refusing these countries now. Run the dry run, switch GUARD_MODE to enforce first, or add --force.",
+    );
     io.err('twilio-geo: nothing was sent to Twilio.');
     return 1;
   }

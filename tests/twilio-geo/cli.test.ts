@@ -74,6 +74,19 @@ describe('dry run (the default)', () => {
 });
 
 describe('--apply', () => {
+  it('is refused while GUARD_MODE=monitor (nothing sent), unless --force', async () => {
+    tw.openEverything();
+    const refused = await run(['--apply'], envFor({ GUARD_MODE: 'monitor' }));
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/refusing to --apply while GUARD_MODE is monitor/);
+    expect(tw.sms('NG')).toBe(true);
+    const forced = await run(['--apply', '--force'], envFor({ GUARD_MODE: 'monitor' }));
+    expect(forced.code).toBe(3);
+    const closable = SMS_HIGH_RISK_COUNTRIES.filter((country) => !consoleRefused.has(country));
+    expect(closable.length).toBeGreaterThan(0);
+    for (const country of closable) expect([country, tw.sms(country)]).toEqual([country, false]);
+  });
+
   it('writes the plan, reads it back, and lists what only the Console can change, never as done', async () => {
     tw.openEverything();
     const { code, out } = await run(['--apply']);
@@ -272,7 +285,7 @@ describe('credentials and secrets', () => {
   });
 
   it('refuses unknown arguments and --dry-run with --apply', async () => {
-    expect((await run(['--force'])).code).toBe(2);
+    expect((await run(['--yes'])).code).toBe(2);
     expect((await run(['--dry-run', '--apply'])).err).toContain('--dry-run and --apply exclude each other');
     expect(tw.requests).toEqual([]);
   });
