@@ -206,7 +206,18 @@ export async function simulateSignups(scenario: Scenario, options: { quiet?: boo
   return used;
 }
 
+const USAGE = `usage: npm run simulate -- [--trigger send-phone-message|custom-phone-provider] [scenario.json ...]
+       npm run simulate -- --families [--quick] [--seeds N] [--seed K] [--family a,b] [--json] [--trigger ...]
+
+  scenario mode (default): replays scripts/scenarios/*.json (or the files given) through the built Actions
+  --families: seeded attack, legitimate, people and bot families next to baselines (docs/evaluation.md)`;
+
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
   await buildActions({ quiet: true });
   const prices = loadPrices(join(SCENARIO_DIR, 'prices.json'));
   const { trigger, rest: afterTrigger, problem } = takeTriggerFlag(process.argv.slice(2));
@@ -227,6 +238,11 @@ async function main(): Promise<void> {
     return;
   }
   const rest = flags.rest;
+  const unknown = rest.find((arg) => arg.startsWith('-'));
+  if (unknown !== undefined) {
+    console.error(`simulate: unknown option ${JSON.stringify(unknown)}\n${USAGE}`);
+    process.exit(2);
+  }
   const files = rest.map((file) => resolve(file));
   const scenarios = files.length > 0 ? files : readdirSync(SCENARIO_DIR).filter((file) => file.endsWith('.json') && file !== 'prices.json').map((file) => join(SCENARIO_DIR, file));
   for (const file of scenarios) {
