@@ -6,9 +6,8 @@
 import type { EmailPolicy } from '../email/email-rule';
 import type { EmailParseResult } from '../email/address';
 import type { IpAddress } from '../net/ip';
-import type { SignupCountryPolicy } from '../rules/signup-country';
 import type { RuleError, RuleRun } from './static-rules';
-import type { Finding, StaticPolicy } from './types';
+import type { Finding, SignupCountryPolicy, StaticPolicy } from './types';
 
 export interface SignupFacts {
   /** The e-mail address as parsed; undefined when the sign-up has none. */

@@ -61,3 +61,11 @@ export interface StaticPolicy {
   network: { allow: readonly CidrRange[]; block: readonly CidrRange[] };
   voiceAccess: VoiceAccessPolicy;
 }
+
+/** Which request countries may sign up (the sign-up country rule's settings). */
+export interface SignupCountryPolicy {
+  allowOnly: ReadonlySet<string> | undefined;
+  blocked: ReadonlySet<string>;
+  /** Refuse a request whose country geoip could not tell (only meaningful with an allow-list). */
+  refuseUnknown: boolean;
+}

@@ -7,16 +7,11 @@ import { parseBoolean, parseCountryList } from '../config/parsers';
 import type { SecretDoc } from '../config/secret-doc';
 import { readAllowList, type ConfigErrors, type Secrets } from '../config/static-policy';
 import { SMS_HIGH_RISK_COUNTRIES } from '../data/high-risk-countries';
-import type { Finding } from '../engine/types';
+import type { Finding, SignupCountryPolicy } from '../engine/types';
 
 export const SIGNUP_COUNTRY_RULE = 'signup-country';
 
-export interface SignupCountryPolicy {
-  allowOnly: ReadonlySet<string> | undefined;
-  blocked: ReadonlySet<string>;
-  /** Refuse a request whose country geoip could not tell (only meaningful with an allow-list). */
-  refuseUnknown: boolean;
-}
+export type { SignupCountryPolicy };
 
 export function checkSignupCountry(country: string | undefined, policy: SignupCountryPolicy): Finding | undefined {
   if (country === undefined) {

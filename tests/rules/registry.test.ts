@@ -2,6 +2,8 @@
  * The rule registry is the one list of rules: names are unique, the number lists run first, and
  * every dynamic rule reads only the counters it declares (a counter it did not declare throws).
  */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseRegistrationPolicy } from '../../shared/register/registration-policy';
 import { ConfigErrors, parseStaticPolicy } from '../../shared/config/static-policy';
 import { parseEmail } from '../../shared/email/address';
@@ -93,4 +95,12 @@ describe('the sign-up list', () => {
     expect(run.errors).toEqual([{ rule: 'exploding', message: 'boom' }]);
     expect(run.findings.map((finding) => finding.rule)).toEqual(['signup-country']);
   });
+});
+
+test('the engines import no rule module (the registries hand them their lists)', () => {
+  const engineDir = join(__dirname, '..', '..', 'shared', 'engine');
+  for (const file of readdirSync(engineDir)) {
+    const source = readFileSync(join(engineDir, file), 'utf8');
+    expect([file, source.match(/from '\.\.\/rules\/[^']+'/g) ?? []]).toEqual([file, []]);
+  }
 });
