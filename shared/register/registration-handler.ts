@@ -14,7 +14,7 @@ import { runStaticRules } from '../engine/static-rules';
 import { runSignupRules } from '../engine/signup-rules';
 import { STATIC_RULES } from '../rules/registry';
 import { SIGNUP_RULES } from '../rules/signup-registry';
-import { GUARD_ERROR_RULE, STORE_UNAVAILABLE_RULE, type Finding } from '../engine/types';
+import { GUARD_ERROR_RULE, type Finding } from '../engine/types';
 import { windowIndex } from '../engine/window-limit';
 import { guardErrorLine, scrubText, writeDecisionLog, type LogSink } from '../log/decision-log';
 import { subnetOf } from '../net/ip';
@@ -23,7 +23,7 @@ import { checkRecipient } from '../rules/number-sanity';
 import { checkSignupVelocity, type SignupCounts } from '../rules/signup-velocity';
 import type { CountOp } from '../store/counter-store';
 import { SignupKeys, tenantKeyPrefix } from '../store/keys';
-import { describeStoreError, withTimeout } from '../store/store-call';
+import { runBatch, storeUnavailableFinding } from '../store/store-call';
 import { TRUST_METADATA_KEY, trustTierFor, type SignupEvidence } from '../trust';
 import { runCaptchaStep, type CaptchaStepResult, type Verifier } from './captcha-step';
 import type { RegistrationContainer } from './container';
@@ -96,7 +96,7 @@ async function decideRegistration(event: PreUserRegistrationEvent, api: PreUserR
   const blocks = findings.filter((finding) => finding.effect === 'block');
   const failClosed = container.dynamicPolicy.failMode === 'closed';
   if (store.error !== undefined && failClosed) {
-    blocks.push({ rule: STORE_UNAVAILABLE_RULE, effect: 'block', reason: `counter store unavailable (${store.error}); GUARD_FAIL_MODE is closed` });
+    blocks.push(storeUnavailableFinding(store.error));
   }
   const ruleFailure = failModeFinding(offline.ruleErrors, container.dynamicPolicy.failMode, 'a sign-up rule');
   if (ruleFailure !== undefined) blocks.push(ruleFailure);
@@ -231,17 +231,13 @@ async function countSignup(
   if (domain && limits.domain && !BIG_MAIL_PROVIDERS.has(domain)) count('domain', keys.domain(domain), limits.domain.windowMs);
   if (limits.tenant) count('tenant', keys.tenant(), limits.tenant.windowMs);
   if (ops.length === 0) return { finding: undefined, error: undefined, ms: 0 };
-  try {
-    const results = await withTimeout(store.run(now, ops), container.dynamicPolicy.storeTimeoutMs);
-    const counts: SignupCounts = { ip: undefined, subnet: undefined, domain: undefined, tenant: undefined };
-    results.forEach((result, index) => {
-      const slot = slots[index];
-      if (slot !== undefined && result.kind === 'count') counts[slot] = { current: result.current, previous: result.previous };
-    });
-    const finding = checkSignupVelocity(counts, limits, now, domain);
-    return { finding, error: undefined, ms: performance.now() - started };
-  } catch (error) {
-    return { finding: undefined, error: describeStoreError(error, container.dynamicPolicy.storeTimeoutMs), ms: performance.now() - started };
-  }
+  const answer = await runBatch(store, now, ops, container.dynamicPolicy.storeTimeoutMs);
+  if (!answer.ok) return { finding: undefined, error: answer.problem, ms: performance.now() - started };
+  const counts: SignupCounts = { ip: undefined, subnet: undefined, domain: undefined, tenant: undefined };
+  answer.results.forEach((result, index) => {
+    const slot = slots[index];
+    if (slot !== undefined && result.kind === 'count') counts[slot] = { current: result.current, previous: result.previous };
+  });
+  return { finding: checkSignupVelocity(counts, limits, now, domain), error: undefined, ms: performance.now() - started };
 }
 

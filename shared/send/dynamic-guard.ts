@@ -11,10 +11,10 @@ import { planBatch } from '../engine/dynamic-plan';
 import { runDynamicRules, writesToRecord } from '../engine/dynamic-rules';
 import { DYNAMIC_RULES } from '../rules/registry';
 import type { Counters, DynamicFacts } from '../engine/dynamic-types';
-import { STORE_UNAVAILABLE_RULE, type Finding } from '../engine/types';
+import type { Finding } from '../engine/types';
 import type { CounterStore } from '../store/counter-store';
 import { GuardKeys } from '../store/keys';
-import { describeStoreError, withTimeout } from '../store/store-call';
+import { describeStoreError, runBatch, storeUnavailableFinding, withTimeout } from '../store/store-call';
 
 
 export interface DynamicVerdict {
@@ -74,13 +74,10 @@ export class DynamicGuard {
     if (!('kind' in store)) return this.failed(verdict, store.problem, started);
 
     const plan = planBatch(input, policy, this.keys);
-    let counters;
-    try {
-      verdict.storeRequests += 1;
-      counters = plan.read(await withTimeout(store.run(input.facts.now, plan.ops), policy.storeTimeoutMs));
-    } catch (error) {
-      return this.failed(verdict, describeStoreError(error, policy.storeTimeoutMs), started);
-    }
+    verdict.storeRequests += 1;
+    const answer = await runBatch(store, input.facts.now, plan.ops, policy.storeTimeoutMs);
+    if (!answer.ok) return this.failed(verdict, answer.problem, started);
+    const counters = plan.read(answer.results);
     verdict.replay = counters.replay;
     const run = runDynamicRules({ input, counters, policy, keys: this.keys }, DYNAMIC_RULES);
     verdict.findings = run.findings;
@@ -137,7 +134,7 @@ export class DynamicGuard {
     verdict.storeError = problem;
     verdict.storeMs = performance.now() - started;
     if (this.options.policy.failMode === 'closed') {
-      verdict.findings = [{ rule: STORE_UNAVAILABLE_RULE, effect: 'block', reason: `counter store unavailable (${problem}); GUARD_FAIL_MODE is closed` }];
+      verdict.findings = [storeUnavailableFinding(problem)];
     }
     return verdict;
   }
