@@ -6,7 +6,6 @@ import { parseIp } from '../net/ip';
 import type { PhoneRequestResult } from '../pipeline/phone-request';
 import { describeValue, geoCountry, isRecord, optionalText, userFacts, MAX_CODE_LENGTH, MAX_TEXT_LENGTH } from './event-fields';
 
-export { isRecord } from './event-fields';
 
 const TRIGGER = 'send-phone-message';
 

@@ -5,8 +5,6 @@
  * rules, the per-number limit and the service cap (it still counts toward both).
  */
 import type { DynamicPolicy } from '../config/dynamic-policy';
-import { parseBoolean } from '../config/parsers';
-import type { ConfigErrors, Secrets } from '../config/static-policy';
 import type { MessageKind } from './phone-request';
 
 export function policyForKind(policy: DynamicPolicy, kind: MessageKind): DynamicPolicy {
@@ -18,14 +16,4 @@ export function policyForKind(policy: DynamicPolicy, kind: MessageKind): Dynamic
     pumping: undefined,
     lookup: undefined,
   };
-}
-
-export const SILENT_REFUSAL_SECRET = 'GUARD_SILENT_REFUSAL';
-
-/**
- * send-phone-message refuses by throwing (Auth0 reports a failed delivery) unless this secret is
- * true: then it returns without sending, so an attacker cannot tell which numbers pass.
- */
-export function parseRefusalStyle(secrets: Secrets, errors: ConfigErrors): 'error' | 'silent' {
-  return errors.read(() => parseBoolean(SILENT_REFUSAL_SECRET, secrets[SILENT_REFUSAL_SECRET], false), false) ? 'silent' : 'error';
 }

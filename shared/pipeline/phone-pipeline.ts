@@ -129,11 +129,6 @@ export async function runPhoneMessage(read: PhoneRequestResult, deps: PhoneDepen
   return deliver(request, evaluation, line, deps, decidedAt, scrub);
 }
 
-/** The decision alone, without delivery or log (benchmarks and simulations call it too). */
-export async function decidePhoneMessage(request: PhoneMessageRequest, deps: Pick<PhoneDependencies, 'container' | 'now' | 'tenant'>): Promise<PhoneDecision> {
-  return deps.container.policy.mode === 'off' ? skipped(request) : evaluateSafely(request, deps);
-}
-
 async function evaluateSafely(request: PhoneMessageRequest, deps: Pick<PhoneDependencies, 'container' | 'now' | 'tenant'>): Promise<PhoneDecision> {
   try {
     return await evaluate(request, deps);
@@ -247,7 +242,7 @@ function scrubList(secretValues: readonly string[], request: PhoneMessageRequest
 }
 
 /** Timeouts, network failures, rate limits and Twilio's own 5xx pass; the rest will fail again. */
-export function isTransientDeliveryError(error: unknown): boolean {
+function isTransientDeliveryError(error: unknown): boolean {
   if (!(error instanceof TwilioError)) return false;
   if (error.kind === 'timeout' || error.kind === 'network') return true;
   if (error.code === 20429) return true;

@@ -3,7 +3,7 @@
  * is optional here: users created from the Dashboard or the Management API have no request body,
  * some connections have no e-mail, and geoip may be missing.
  */
-import { isRecord } from '../auth0/send-event';
+import { isRecord } from '../auth0/event-fields';
 import { parseIp, type IpAddress } from '../net/ip';
 
 export interface RegistrationRequest {

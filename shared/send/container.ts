@@ -15,7 +15,8 @@ import type { StaticPolicy } from '../engine/types';
 import { buildStore } from '../store/build-store';
 import { GuardKeys, tenantKeyPrefix } from '../store/keys';
 import { describeStoreError, withTimeout } from '../store/store-call';
-import { parseRefusalStyle, policyForKind } from '../pipeline/message-kinds';
+import { policyForKind } from '../pipeline/message-kinds';
+import { parseRefusalStyle } from './send-handler';
 import type { MessageKind } from '../pipeline/phone-request';
 import { DynamicGuard } from './dynamic-guard';
 

@@ -20,7 +20,7 @@ export interface PhoneProviderDependencies {
 }
 
 /** Auth0's limit on a drop / retry reason. */
-export const MAX_NOTIFICATION_REASON = 1024;
+const MAX_NOTIFICATION_REASON = 1024;
 
 /** What to tell Auth0, and what the reason must be scrubbed of. */
 export type NotificationVerdict = { call: 'drop' | 'retry'; reason: string; scrub?: readonly string[] } | undefined;

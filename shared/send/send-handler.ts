@@ -6,6 +6,8 @@
 import type { SendPhoneMessageEvent } from '../auth0/types';
 import { snapshotEvent } from '../auth0/event-snapshot';
 import { readSendEvent } from '../auth0/send-event';
+import { parseBoolean } from '../config/parsers';
+import type { ConfigErrors, Secrets } from '../config/static-policy';
 import type { LogSink } from '../log/decision-log';
 import { runPhoneMessage } from '../pipeline/phone-pipeline';
 import type { SendContainer } from './container';
@@ -23,6 +25,16 @@ export class SendRefusedError extends Error {
     super(message);
     this.name = 'SendRefusedError';
   }
+}
+
+export const SILENT_REFUSAL_SECRET = 'GUARD_SILENT_REFUSAL';
+
+/**
+ * send-phone-message refuses by throwing (Auth0 reports a failed delivery) unless this secret is
+ * true: then it returns without sending, so an attacker cannot tell which numbers pass.
+ */
+export function parseRefusalStyle(secrets: Secrets, errors: ConfigErrors): 'error' | 'silent' {
+  return errors.read(() => parseBoolean(SILENT_REFUSAL_SECRET, secrets[SILENT_REFUSAL_SECRET], false), false) ? 'silent' : 'error';
 }
 
 export async function handleSendPhoneMessage(event: SendPhoneMessageEvent, deps: SendDependencies): Promise<void> {
