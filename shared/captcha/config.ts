@@ -8,6 +8,7 @@ import { isUnset, parseBaseUrl, parseDurationMs, parseEnum, parseList, parseNumb
 import { SecretError } from '../config/secret-error';
 import type { ConfigErrors, Secrets } from '../config/static-policy';
 import { defaultVerifyUrl } from './endpoints';
+import { normaliseHostname } from './hostname';
 import { CAPTCHA_PROVIDERS, type CaptchaConfig, type CaptchaProvider } from './types';
 
 /** Every secret this module reads. */
@@ -40,7 +41,6 @@ const SITE_KEY_FORM = /^[A-Za-z0-9_-]{8,200}$/;
 const PROJECT_ID_FORM = /^(?:(?:[a-z0-9.-]{1,63}:)?[a-z][a-z0-9-]{4,28}[a-z0-9]|[0-9]{1,20})$/;
 /** reCAPTCHA allows letters, digits, slashes and underscores; Turnstile letters, digits, _ and -. */
 const ACTION_FORM = /^[A-Za-z0-9/_-]{1,100}$/;
-const HOSTNAME_FORM = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 /** True when an admin asked for CAPTCHA, even if its configuration turns out unusable. */
 export function isCaptchaRequested(secrets: Secrets): boolean {
@@ -120,10 +120,7 @@ function parseProjectId(raw: string | undefined, required: boolean): string | un
 }
 
 function parseHostnames(raw: string | undefined): string[] {
-  return parseList('CAPTCHA_EXPECTED_HOSTNAMES', raw, 'host names such as login.example.com', (item) => {
-    const host = item.toLowerCase().replace(/\.$/, '');
-    return HOSTNAME_FORM.test(host) ? host : undefined;
-  });
+  return parseList('CAPTCHA_EXPECTED_HOSTNAMES', raw, 'host names such as login.example.com', normaliseHostname);
 }
 
 function parseAction(raw: string | undefined): string | undefined {

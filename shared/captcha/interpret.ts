@@ -13,6 +13,11 @@
  *   more likely a bot, the opposite direction, so it is inverted here. Non-Enterprise accounts get none.
  * - Turnstile returns no score; `action` and `cdata` are integrity-protected and Cloudflare
  *   recommends checking the action.
+ * - Every provider reports the host the widget ran on (`hostname`, Enterprise
+ *   `tokenProperties.hostname`); reCAPTCHA v3, Turnstile and Enterprise report the widget's
+ *   `action`, hCaptcha documents none (and reCAPTCHA v2 keys answer without one). Both are checked
+ *   the same way for every provider: an answer without an action passes the action check, and the
+ *   verdict's reason says so; an answer without a hostname fails when a host is expected.
  * - Enterprise assessments: tokenProperties {valid, invalidReason, hostname, action, createTime}
  *   and riskAnalysis {score (1.0 very likely legitimate), reasons}. invalidReason is one of
  *   INVALID_REASON_UNSPECIFIED, UNKNOWN_INVALID_REASON, MALFORMED, EXPIRED, DUPE, MISSING,
@@ -21,6 +26,7 @@
  *   The JSON mapping of proto3 may omit default values, so a missing `valid` reads as false and a
  *   missing score on a valid token as 0.0 (very likely a bot), never as "no score".
  */
+import { readHostname } from './hostname';
 import type { CaptchaConfig, CaptchaProvider, CaptchaVerdict } from './types';
 
 /** What came back over HTTP: the status and the parsed JSON body (json=false when it was not JSON). */
@@ -30,7 +36,7 @@ export interface ProviderAnswer {
   body: unknown;
 }
 
-export type InterpretConfig = Pick<CaptchaConfig, 'minScore' | 'expectedHostnames' | 'expectedAction'>;
+export type InterpretConfig = Pick<CaptchaConfig, 'minScore' | 'expectedHostnames' | 'expectedAction' | 'hostnameSource'>;
 
 /** Codes that mean our own configuration or request is wrong: the user did nothing wrong. */
 const CONFIG_CODES: Readonly<Record<string, string>> = {
@@ -135,18 +141,49 @@ interface Facts {
 function judge(provider: CaptchaProvider, facts: Facts, config: InterpretConfig): CaptchaVerdict {
   const { score, hostname, action } = facts;
   const fail = (reason: string) => verdict('fail', provider, reason, score, hostname, action);
-  if (config.expectedHostnames.length > 0) {
-    const expected = config.expectedHostnames.join(', ');
-    if (hostname === undefined || hostname === '') return fail(`no hostname in the answer, expected ${expected}`);
-    if (!config.expectedHostnames.includes(hostname.toLowerCase())) return fail(`hostname ${hostname} is not ${expected}`);
-  }
-  // An empty or absent action means the widget set none: only a different action is a mismatch.
-  if (config.expectedAction !== undefined && action !== undefined && action !== '' && action.toLowerCase() !== config.expectedAction.toLowerCase()) {
-    return fail(`action ${action} is not the expected ${config.expectedAction}`);
+  const hostProblem = hostnameProblem(hostname, config);
+  if (hostProblem !== undefined) return fail(hostProblem);
+  if (config.expectedAction !== undefined && returnedAction(action) && action.toLowerCase() !== config.expectedAction.toLowerCase()) {
+    return fail(`action ${action} is not the expected ${config.expectedAction} (CAPTCHA_EXPECTED_ACTION)`);
   }
   const because = facts.riskReasons.length > 0 ? ` (${facts.riskReasons.join(', ')})` : '';
   if (score !== undefined && score < config.minScore) return fail(`score ${score} below ${config.minScore}${because}`);
-  return verdict('pass', provider, score === undefined ? 'passed (no score)' : `passed (score ${score})`, score, hostname, action);
+  const checks = [score === undefined ? 'no score' : `score ${score}`, hostnameCheck(hostname, config), actionCheck(provider, action, config)];
+  return verdict('pass', provider, `passed (${checks.join('; ')})`, score, hostname, action);
+}
+
+/** Why the answer's hostname is not one the token must carry, or undefined when it is (or none is expected). */
+function hostnameProblem(hostname: string | undefined, config: InterpretConfig): string | undefined {
+  const expected = config.expectedHostnames;
+  if (expected.length === 0) return undefined;
+  const named = `${expected.length === 1 ? expected[0] : `any of ${expected.join(', ')}`} (${hostnameOrigin(config)})`;
+  if (hostname === undefined || hostname === '') return `no hostname in the answer, expected ${named}`;
+  const host = readHostname(hostname);
+  if (host === undefined || !expected.includes(host)) return `hostname ${hostname} is not ${named}`;
+  return undefined;
+}
+
+function hostnameOrigin(config: InterpretConfig): string {
+  return config.hostnameSource === 'login-host' ? "the login's host, event.request.hostname" : 'CAPTCHA_EXPECTED_HOSTNAMES';
+}
+
+function hostnameCheck(hostname: string | undefined, config: InterpretConfig): string {
+  if (config.expectedHostnames.length > 0) {
+    return config.hostnameSource === 'login-host' ? `hostname ${hostname} is the login's host` : `hostname ${hostname} is in CAPTCHA_EXPECTED_HOSTNAMES`;
+  }
+  if (config.hostnameSource === 'no-login-host') return 'hostname not checked: CAPTCHA_EXPECTED_HOSTNAMES is unset and the event names no login host';
+  return 'hostname not checked';
+}
+
+function actionCheck(provider: CaptchaProvider, action: string | undefined, config: InterpretConfig): string {
+  if (config.expectedAction === undefined) return 'action not checked (CAPTCHA_EXPECTED_ACTION none)';
+  // An empty or absent action means the widget set none (or the provider has none): nothing to compare.
+  if (!returnedAction(action)) return `action not checked: ${provider} returned none`;
+  return `action ${action}`;
+}
+
+function returnedAction(action: string | undefined): action is string {
+  return action !== undefined && action !== '';
 }
 
 function refused(provider: CaptchaProvider, codes: string[]): CaptchaVerdict {

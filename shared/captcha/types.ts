@@ -8,6 +8,8 @@ export type CaptchaProvider = 'recaptcha-v3' | 'recaptcha-enterprise' | 'hcaptch
 
 export const CAPTCHA_PROVIDERS: readonly CaptchaProvider[] = ['recaptcha-v3', 'recaptcha-enterprise', 'hcaptcha', 'turnstile'];
 
+export type HostnameSource = 'secret' | 'login-host' | 'no-login-host';
+
 export interface CaptchaConfig {
   provider: CaptchaProvider;
   /** v3 / hCaptcha / Turnstile secret key; the Google Cloud API key for reCAPTCHA Enterprise. */
@@ -23,6 +25,12 @@ export interface CaptchaConfig {
   minScore: number;
   /** Empty = hostnames are not checked. Lower-case. */
   expectedHostnames: string[];
+  /**
+   * Who named expectedHostnames (set per sign-up by expectHostnames, see hostname.ts): the secret
+   * CAPTCHA_EXPECTED_HOSTNAMES, or the login's own host because the secret names none, or nobody
+   * because the event had no login host. Absent: as parsed from the secret alone.
+   */
+  hostnameSource?: HostnameSource;
   /** Checked where the provider returns an action. */
   expectedAction: string | undefined;
 }

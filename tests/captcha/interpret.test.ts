@@ -35,7 +35,7 @@ describe('reCAPTCHA v3 siteverify answers', () => {
       outcome: 'pass',
       provider: 'recaptcha-v3',
       score: 0.9,
-      reason: 'passed (score 0.9)',
+      reason: 'passed (score 0.9; hostname not checked; action signup)',
       hostname: 'login.example.com',
       action: 'signup',
     });
@@ -57,35 +57,74 @@ describe('reCAPTCHA v3 siteverify answers', () => {
   test('no score (a v2 key) passes without one', () => {
     const { score: _score, ...v2 } = human;
     const verdict = run('recaptcha-v3', answer(v2));
-    expect(verdict).toMatchObject({ outcome: 'pass', score: undefined, reason: 'passed (no score)' });
+    expect(verdict).toMatchObject({ outcome: 'pass', score: undefined, reason: 'passed (no score; hostname not checked; action signup)' });
+    const { action: _action, ...bareV2 } = v2;
+    expect(run('recaptcha-v3', answer(bareV2))).toMatchObject({
+      outcome: 'pass',
+      reason: 'passed (no score; hostname not checked; action not checked: recaptcha-v3 returned none)',
+    });
   });
 
   test.each([[1.5], [-0.1], ['0.9'], [Number.NaN], [{}]])('a score of %p is an unexpected shape: error', (score) => {
     expect(run('recaptcha-v3', answer({ ...human, score })).outcome).toBe('error');
   });
 
-  test('a different action fails; the comparison ignores case; no action is not a mismatch', () => {
+  test('a different action fails; the comparison ignores case; no action is not a mismatch, and the reason says so', () => {
     expect(run('recaptcha-v3', answer({ ...human, action: 'login' }))).toMatchObject({
       outcome: 'fail',
-      reason: 'action login is not the expected signup',
+      reason: 'action login is not the expected signup (CAPTCHA_EXPECTED_ACTION)',
       action: 'login',
     });
     expect(run('recaptcha-v3', answer({ ...human, action: 'SignUp' })).outcome).toBe('pass');
-    expect(run('recaptcha-v3', answer({ ...human, action: '' })).outcome).toBe('pass');
-    expect(run('recaptcha-v3', answer({ ...human, action: 'login' }), { expectedAction: undefined }).outcome).toBe('pass');
+    expect(run('recaptcha-v3', answer({ ...human, action: '' }))).toMatchObject({
+      outcome: 'pass',
+      reason: 'passed (score 0.9; hostname not checked; action not checked: recaptcha-v3 returned none)',
+    });
+    expect(run('recaptcha-v3', answer({ ...human, action: 'login' }), { expectedAction: undefined })).toMatchObject({
+      outcome: 'pass',
+      reason: 'passed (score 0.9; hostname not checked; action not checked (CAPTCHA_EXPECTED_ACTION none))',
+    });
   });
 
   test('hostnames are checked only when expected, case-insensitively, and a missing one fails', () => {
     const expectedHostnames = ['login.example.com'];
-    expect(run('recaptcha-v3', answer(human), { expectedHostnames }).outcome).toBe('pass');
+    expect(run('recaptcha-v3', answer(human), { expectedHostnames })).toMatchObject({
+      outcome: 'pass',
+      reason: 'passed (score 0.9; hostname login.example.com is in CAPTCHA_EXPECTED_HOSTNAMES; action signup)',
+    });
     expect(run('recaptcha-v3', answer({ ...human, hostname: 'LOGIN.Example.COM' }), { expectedHostnames }).outcome).toBe('pass');
+    expect(run('recaptcha-v3', answer({ ...human, hostname: 'login.example.com.' }), { expectedHostnames }).outcome).toBe('pass');
     expect(run('recaptcha-v3', answer({ ...human, hostname: 'evil.example.net' }), { expectedHostnames })).toMatchObject({
       outcome: 'fail',
-      reason: 'hostname evil.example.net is not login.example.com',
+      reason: 'hostname evil.example.net is not login.example.com (CAPTCHA_EXPECTED_HOSTNAMES)',
     });
+    expect(run('recaptcha-v3', answer({ ...human, hostname: 'evil.example.net' }), { expectedHostnames: ['a.example.com', 'b.example.com'] }).reason).toBe(
+      'hostname evil.example.net is not any of a.example.com, b.example.com (CAPTCHA_EXPECTED_HOSTNAMES)',
+    );
     const { hostname: _hostname, ...noHost } = human;
-    expect(run('recaptcha-v3', answer(noHost), { expectedHostnames }).reason).toBe('no hostname in the answer, expected login.example.com');
+    expect(run('recaptcha-v3', answer(noHost), { expectedHostnames }).reason).toBe(
+      'no hostname in the answer, expected login.example.com (CAPTCHA_EXPECTED_HOSTNAMES)',
+    );
     expect(run('recaptcha-v3', answer({ ...human, hostname: 'evil.example.net' })).outcome).toBe('pass');
+  });
+
+  test("the login's host is checked like a named one, and the reasons say where it came from", () => {
+    const fromLogin: Partial<InterpretConfig> = { expectedHostnames: ['login.example.com'], hostnameSource: 'login-host' };
+    expect(run('recaptcha-v3', answer(human), fromLogin).reason).toBe("passed (score 0.9; hostname login.example.com is the login's host; action signup)");
+    expect(run('recaptcha-v3', answer({ ...human, hostname: 'evil.example.net' }), fromLogin).reason).toBe(
+      "hostname evil.example.net is not login.example.com (the login's host, event.request.hostname)",
+    );
+    const { hostname: _hostname, ...noHost } = human;
+    expect(run('recaptcha-v3', answer(noHost), fromLogin).reason).toBe(
+      "no hostname in the answer, expected login.example.com (the login's host, event.request.hostname)",
+    );
+    expect(run('recaptcha-v3', answer({ ...human, hostname: 42 }), fromLogin).reason).toBe(
+      "no hostname in the answer, expected login.example.com (the login's host, event.request.hostname)",
+    );
+    expect(run('recaptcha-v3', answer({ ...human, hostname: 'evil.example.net' }), { hostnameSource: 'no-login-host' })).toMatchObject({
+      outcome: 'pass',
+      reason: 'passed (score 0.9; hostname not checked: CAPTCHA_EXPECTED_HOSTNAMES is unset and the event names no login host; action signup)',
+    });
   });
 
   test.each([
@@ -121,7 +160,12 @@ describe('hCaptcha siteverify answers', () => {
   const base = { success: true, challenge_ts: '2024-05-01T10:00:00.000000Z', hostname: 'login.example.com', credit: false };
 
   test('without Enterprise there is no score: pass without one', () => {
-    expect(run('hcaptcha', answer(base))).toMatchObject({ outcome: 'pass', score: undefined, reason: 'passed (no score)', hostname: 'login.example.com' });
+    expect(run('hcaptcha', answer(base))).toMatchObject({
+      outcome: 'pass',
+      score: undefined,
+      reason: 'passed (no score; hostname not checked; action not checked: hcaptcha returned none)',
+      hostname: 'login.example.com',
+    });
   });
 
   test.each([
@@ -144,6 +188,14 @@ describe('hCaptcha siteverify answers', () => {
 
   test('hCaptcha has no action: an action field is not read', () => {
     expect(run('hcaptcha', answer({ ...base, action: 'login' }))).toMatchObject({ outcome: 'pass', action: undefined });
+  });
+
+  test('hCaptcha hostnames are checked like the others', () => {
+    const fromLogin: Partial<InterpretConfig> = { expectedHostnames: ['login.example.com'], hostnameSource: 'login-host' };
+    expect(run('hcaptcha', answer(base), fromLogin).outcome).toBe('pass');
+    expect(run('hcaptcha', answer({ ...base, hostname: 'dummy-key-pass' }), fromLogin).reason).toBe(
+      "hostname dummy-key-pass is not login.example.com (the login's host, event.request.hostname)",
+    );
   });
 
   test.each([
@@ -181,14 +233,25 @@ describe('Turnstile siteverify answers', () => {
       outcome: 'pass',
       provider: 'turnstile',
       score: undefined,
-      reason: 'passed (no score)',
+      reason: 'passed (no score; hostname not checked; action login)',
       hostname: 'example.com',
       action: 'login',
     });
   });
 
   test('the documented success fails when another action is expected', () => {
-    expect(run('turnstile', answer(documented)).reason).toBe('action login is not the expected signup');
+    expect(run('turnstile', answer(documented)).reason).toBe('action login is not the expected signup (CAPTCHA_EXPECTED_ACTION)');
+  });
+
+  test("a widget without an action passes the action check and says so; the hostname is the page's", () => {
+    const fromLogin: Partial<InterpretConfig> = { expectedHostnames: ['example.com'], hostnameSource: 'login-host' };
+    expect(run('turnstile', answer({ ...documented, action: '' }), fromLogin)).toMatchObject({
+      outcome: 'pass',
+      reason: "passed (no score; hostname example.com is the login's host; action not checked: turnstile returned none)",
+    });
+    expect(run('turnstile', answer(documented), { ...fromLogin, expectedHostnames: ['login.example.com'] }).reason).toBe(
+      "hostname example.com is not login.example.com (the login's host, event.request.hostname)",
+    );
   });
 
   test('Enterprise metadata does not matter; a score field is never read', () => {
@@ -273,7 +336,7 @@ describe('reCAPTCHA Enterprise assessments', () => {
       outcome: 'pass',
       provider: 'recaptcha-enterprise',
       score: 0.9,
-      reason: 'passed (score 0.9)',
+      reason: 'passed (score 0.9; hostname not checked; action signup)',
       hostname: 'login.example.com',
       action: 'signup',
     });
@@ -307,12 +370,25 @@ describe('reCAPTCHA Enterprise assessments', () => {
 
   test('action and hostname are checked against tokenProperties', () => {
     expect(run('recaptcha-enterprise', answer(assessment({ tokenProperties: { action: 'LOGIN' } }))).reason).toBe(
-      'action LOGIN is not the expected signup',
+      'action LOGIN is not the expected signup (CAPTCHA_EXPECTED_ACTION)',
     );
     expect(
       run('recaptcha-enterprise', answer(assessment({ tokenProperties: { hostname: 'evil.example.net' } })), { expectedHostnames: ['login.example.com'] })
         .outcome,
     ).toBe('fail');
+    const fromLogin: Partial<InterpretConfig> = { expectedHostnames: ['login.example.com'], hostnameSource: 'login-host' };
+    expect(run('recaptcha-enterprise', answer(assessment({ tokenProperties: { hostname: 'evil.example.net' } })), fromLogin).reason).toBe(
+      "hostname evil.example.net is not login.example.com (the login's host, event.request.hostname)",
+    );
+    // App keys report androidPackageName / iosBundleId and an empty hostname.
+    const appToken = assessment({ tokenProperties: { hostname: '', androidPackageName: 'com.example.app' } });
+    expect(run('recaptcha-enterprise', answer(appToken), fromLogin)).toMatchObject({
+      outcome: 'fail',
+      reason: "no hostname in the answer, expected login.example.com (the login's host, event.request.hostname)",
+    });
+    expect(run('recaptcha-enterprise', answer(assessment({ tokenProperties: { action: '' } }))).reason).toBe(
+      'passed (score 0.9; hostname not checked; action not checked: recaptcha-enterprise returned none)',
+    );
   });
 
   test('the wrong shapes are errors', () => {

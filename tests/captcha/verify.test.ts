@@ -91,7 +91,9 @@ describe.each(PROVIDERS)('%s against its local server', (provider) => {
       outcome: 'pass',
       provider,
       score: provider === 'turnstile' ? undefined : 0.9,
-      reason: provider === 'turnstile' ? 'passed (no score)' : 'passed (score 0.9)',
+      reason: `passed (${provider === 'turnstile' ? 'no score' : 'score 0.9'}; hostname login.example.com is in CAPTCHA_EXPECTED_HOSTNAMES; ${
+        provider === 'hcaptcha' ? 'action not checked: hcaptcha returned none' : 'action signup'
+      })`,
       hostname: 'login.example.com',
       action: provider === 'hcaptcha' ? undefined : 'signup',
     });
@@ -172,7 +174,11 @@ describe.each(PROVIDERS)('%s against its local server', (provider) => {
   test('a token from another hostname fails when hostnames are expected', async () => {
     const value = register('elsewhere', { score: providerScore(provider, 0.9), hostname: 'evil.example.net' });
     const verdict = await verifyCaptcha(value, IP, config);
-    expect(verdict).toMatchObject({ outcome: 'fail', reason: 'hostname evil.example.net is not login.example.com', hostname: 'evil.example.net' });
+    expect(verdict).toMatchObject({
+      outcome: 'fail',
+      reason: 'hostname evil.example.net is not login.example.com (CAPTCHA_EXPECTED_HOSTNAMES)',
+      hostname: 'evil.example.net',
+    });
   });
 
   test('an empty token fails without a round trip', async () => {
@@ -306,7 +312,7 @@ describe.each(WITH_ACTION)('%s: actions', (provider) => {
       server.setToken('login-action-token-0123456789', { score: providerScore(provider, 0.9), action: 'login' });
       expect(await verifyCaptcha('login-action-token-0123456789', IP, config)).toMatchObject({
         outcome: 'fail',
-        reason: 'action login is not the expected signup',
+        reason: 'action login is not the expected signup (CAPTCHA_EXPECTED_ACTION)',
       });
     } finally {
       await server.close();

@@ -20,6 +20,11 @@
  *   a site key that is not the project's (answered valid=false, UNKNOWN_INVALID_REASON; Google only
  *   says valid=false can mean a siteKey mismatch).
  *
+ * Success answers carry the host the widget ran on and (except hCaptcha) the widget's action,
+ * as each provider documents them: `hostname` / `action` at the top level of a siteverify answer,
+ * `tokenProperties.hostname` / `tokenProperties.action` in an assessment. setToken chooses them,
+ * or leaves one out (null) to model an answer without it.
+ *
  * Every request is recorded. fail() and delay() queue faults for the next N requests.
  */
 import { randomBytes } from 'node:crypto';
@@ -51,10 +56,18 @@ export interface CaptchaServer {
 export interface TokenAnswer {
   /** false: the provider's "invalid token" answer. */
   valid?: boolean;
-  /** In the provider's own convention (hCaptcha: risk, 1.0 = bot; the others: 1.0 = human). */
-  score?: number;
-  hostname?: string;
-  action?: string;
+  /**
+   * In the provider's own convention (hCaptcha: risk, 1.0 = bot; the others: 1.0 = human).
+   * reCAPTCHA v3 and Enterprise default to 0.9; null leaves it out (a reCAPTCHA v2 key's answer).
+   */
+  score?: number | null;
+  /** The host the widget ran on; default DEFAULT_HOSTNAME; null: the answer carries none (Enterprise: ""). */
+  hostname?: string | null;
+  /**
+   * The widget's action (reCAPTCHA v3, Turnstile, Enterprise; hCaptcha documents none and ignores
+   * it); default DEFAULT_ACTION; null: the answer carries none (Turnstile and Enterprise: "").
+   */
+  action?: string | null;
   /** Siteverify providers: answer success=false with these codes. */
   errorCodes?: string[];
   /** Enterprise: the invalidReason when valid is false (default EXPIRED). */
@@ -156,18 +169,23 @@ export async function startCaptchaServer(
   }
 
   function successBody(kind: Exclude<CaptchaProvider, 'recaptcha-enterprise'>, registered: TokenAnswer): Record<string, unknown> {
-    const common = { success: true, challenge_ts: new Date().toISOString(), hostname: registered.hostname ?? DEFAULT_HOSTNAME };
+    const hostname = registered.hostname === undefined ? DEFAULT_HOSTNAME : registered.hostname;
+    const action = registered.action === undefined ? DEFAULT_ACTION : registered.action;
+    const common = { success: true, challenge_ts: new Date().toISOString(), ...(hostname === null ? {} : { hostname }) };
     switch (kind) {
-      case 'recaptcha-v3':
-        return { ...common, score: registered.score ?? 0.9, action: registered.action ?? DEFAULT_ACTION };
+      case 'recaptcha-v3': {
+        // A v2 key answers on the same endpoint without score and action.
+        const score = registered.score === undefined ? 0.9 : registered.score;
+        return { ...common, ...(score === null ? {} : { score }), ...(action === null ? {} : { action }) };
+      }
       case 'hcaptcha':
         return {
           ...common,
           credit: false,
-          ...(registered.score !== undefined ? { score: registered.score, score_reason: registered.reasons ?? [] } : {}),
+          ...(typeof registered.score === 'number' ? { score: registered.score, score_reason: registered.reasons ?? [] } : {}),
         };
       case 'turnstile':
-        return { ...common, 'error-codes': [], action: registered.action ?? DEFAULT_ACTION, cdata: '' };
+        return { ...common, 'error-codes': [], action: action ?? '', cdata: '' };
     }
   }
 
@@ -227,8 +245,8 @@ export async function startCaptchaServer(
       tokenProperties: {
         valid: true,
         invalidReason: 'INVALID_REASON_UNSPECIFIED',
-        hostname: registered.hostname ?? DEFAULT_HOSTNAME,
-        action: registered.action ?? DEFAULT_ACTION,
+        hostname: registered.hostname === undefined ? DEFAULT_HOSTNAME : registered.hostname ?? '',
+        action: registered.action === undefined ? DEFAULT_ACTION : registered.action ?? '',
         createTime: new Date().toISOString(),
       },
     });
