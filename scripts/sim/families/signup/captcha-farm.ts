@@ -21,7 +21,7 @@ export const captchaFarm: SignupFamily = {
       ...params,
       family: this.name,
       email: () => `${localPart(random)}${random.int(100)}@${random.next() < params.regional ? random.pick(['web.de', 'mail.ru', 'yandex.ru', 'naver.com']) : random.pick(['gmail.com', 'outlook.com', 'yahoo.com', 'hotmail.com'])}`,
-      token: () => farmToken(random, world),
+      token: () => farmToken(random, world, params.action),
     });
     return { params, events };
   },

@@ -4,7 +4,7 @@
  * them from elsewhere): only a host-name check tells.
  *
  * Parameter ranges:
- *   hostname  one of a few foreign hosts;  score 0.7 / 0.9
+ *   hostname  one of a few foreign hosts;  score 0.7 / 0.9;  action as a farm chooses (bots.ts)
  *   perHour   30 – 500;  hours 0.25 – 1.5 from hour 0.25 – 1.5;  ips 20 – 3000
  */
 import type { SignupFamily } from '../types';
@@ -21,7 +21,7 @@ export const foreignHostname: SignupFamily = {
       ...params,
       family: this.name,
       email: () => `${localPart(random)}${random.int(1000)}@${random.pick(['gmail.com', 'outlook.com', 'yahoo.com'])}`,
-      token: () => ({ kind: 'valid', score: random.pick([0.7, 0.9]), hostname: params.hostname }),
+      token: () => ({ kind: 'valid', score: random.pick([0.7, 0.9]), hostname: params.hostname, action: params.action }),
     });
     return { params, events };
   },

@@ -22,7 +22,7 @@ export const freshDisposable: SignupFamily = {
       ...params,
       family: this.name,
       email: (index) => `${localPart(random)}@${domains[Math.floor((index / 40) % domains.length)] ?? domains[0]}`,
-      token: () => farmToken(random, world),
+      token: () => farmToken(random, world, params.action),
     });
     return { params, events };
   },

@@ -31,7 +31,7 @@ export const gmailVariants: SignupFamily = {
         const tag = params.style === 'dots' ? '' : `+${random.pick(['a', 'x', 'promo', 'n'])}${index}`;
         return `${local}${tag}@${random.next() < params.googlemail ? 'googlemail.com' : 'gmail.com'}`;
       },
-      token: () => farmToken(random, world),
+      token: () => farmToken(random, world, params.action),
     });
     return { params, events };
   },

@@ -10,9 +10,17 @@ import { typosquat } from './typosquat';
 import { captchaFarm } from './captcha-farm';
 import { foreignHostname } from './foreign-hostname';
 import { pumpingPhones } from './pumping-phones';
+import { ipv6Rotation } from './ipv6-rotation';
+import { plusVariants } from './plus-variants';
+import { punycodeLookalike } from './punycode-lookalike';
+import { headlessLowScore } from './headless-low-score';
+import { domainSpread } from './domain-spread';
+import { countryRotation } from './country-rotation';
+import { slowDrip } from './slow-drip';
 
 export const SIGNUP_FAMILIES: readonly SignupFamily[] = [
   peopleWorldwide, peopleBurst, gmailVariants, freshDisposable, lookalikeScript, typosquat, captchaFarm, foreignHostname, pumpingPhones,
+  ipv6Rotation, plusVariants, punycodeLookalike, headlessLowScore, domainSpread, countryRotation, slowDrip,
 ];
 
 /** Three hours of sign-ups for a tenant whose own domain is coop.example, login page login.coop.example. */

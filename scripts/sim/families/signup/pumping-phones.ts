@@ -28,7 +28,7 @@ export const pumpingPhones: SignupFamily = {
       ...params,
       family: this.name,
       email: () => `${localPart(random)}${random.int(1000)}@${random.pick(['gmail.com', 'outlook.com', 'yahoo.com'])}`,
-      token: () => farmToken(random, world),
+      token: () => farmToken(random, world, params.action),
     }).map((event) => ({ ...event, phone: numberIn(random, random.pick(ranges)) }));
     return { params, events };
   },

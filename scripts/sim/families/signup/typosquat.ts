@@ -23,7 +23,7 @@ export const typosquat: SignupFamily = {
     const own = [`${name.replace('o', '0')}.${tld}`, `${name}${name.slice(-1)}.${tld}`, `${name}-login.${tld}`];
     const targets = pickSome(random, [...PROVIDER_TYPOS, ...own], intBetween(random, 1, 5));
     const params = { ...botTiming(random), targets };
-    const events = botSignups(random, world, { ...params, family: this.name, email: () => `${localPart(random)}@${random.pick(targets)}`, token: () => farmToken(random, world) });
+    const events = botSignups(random, world, { ...params, family: this.name, email: () => `${localPart(random)}@${random.pick(targets)}`, token: () => farmToken(random, world, params.action) });
     return { params, events };
   },
 };
