@@ -1,6 +1,7 @@
 /**
- * `npm run simulate -- --families [--seeds N | --seed K] [--quick] [--family NAME ...] [--json] [--trigger T]`:
+ * `npm run simulate -- --families [--seeds N | --seed K] [--quick] [--family NAME ...] [--captcha P] [--json] [--trigger T]`:
  * the flags of the families mode and the run that prints (or emits as JSON) both tables.
+ * `--captcha turnstile|recaptcha-v3|both` (default both) picks the providers the sign-up families run under.
  */
 import type { SendTrigger } from '../phone-trigger';
 import type { PriceTable } from '../scenario';
@@ -8,8 +9,9 @@ import { SEND_BASELINES, SIGNUP_BASELINES } from '../baselines';
 import { SEND_FAMILIES } from './send';
 import { SIGNUP_FAMILIES } from './signup';
 import { runSendFamilies } from './run-send';
-import { runSignupFamilies } from './run-signup';
-import { formatTable, summariseSend, summariseSignup, type FamilySummary } from './report';
+import { runSignupFamilies, type LeakCheck } from './run-signup';
+import { formatSignupTables, formatTable, signupTargets, summariseSend, summariseSignup, type FamilySummary, type SignupTarget } from './report';
+import { CAPTCHA_PROVIDERS_SIMULATED, type SimCaptchaProvider } from './signup/tokens';
 
 /** Sized for two to three minutes on two busy shared cores; --quick for under 30 s. */
 export const DEFAULT_SEEDS = 3;
@@ -24,12 +26,15 @@ export interface FamilyFlags {
   only: string[] | undefined;
   quick: boolean;
   json: boolean;
+  /** The CAPTCHA providers the sign-up families run under. */
+  captcha: SimCaptchaProvider[];
   rest: string[];
   problem?: string;
 }
 
 export function takeFamilyFlags(argv: readonly string[]): FamilyFlags {
-  const flags: FamilyFlags = { families: false, seeds: DEFAULT_SEEDS, seed: undefined, scale: 1, only: undefined, quick: false, json: false, rest: [] };
+  const flags: FamilyFlags = { families: false, seeds: DEFAULT_SEEDS, seed: undefined, scale: 1, only: undefined, quick: false, json: false, captcha: [...CAPTCHA_PROVIDERS_SIMULATED], rest: [] };
+  let captchaGiven = false;
   let seedsGiven = false;
   const known = new Set([...SEND_FAMILIES, ...SIGNUP_FAMILIES].map((family) => family.name));
   for (let index = 0; index < argv.length; index += 1) {
@@ -54,13 +59,19 @@ export function takeFamilyFlags(argv: readonly string[]): FamilyFlags {
       const unknown = names.filter((item) => !known.has(item));
       if (names.length === 0 || unknown.length > 0) return { ...flags, problem: `--family must name families among ${[...known].join(', ')}; unknown: ${JSON.stringify(unknown.join(',') || '')}` };
       flags.only = [...(flags.only ?? []), ...names];
+    } else if (name === '--captcha') {
+      const raw = value().trim().toLowerCase();
+      if (raw === 'both') flags.captcha = [...CAPTCHA_PROVIDERS_SIMULATED];
+      else if ((CAPTCHA_PROVIDERS_SIMULATED as readonly string[]).includes(raw)) flags.captcha = [raw as SimCaptchaProvider];
+      else return { ...flags, problem: `--captcha must be turnstile, recaptcha-v3 or both, not ${JSON.stringify(raw)}` };
+      captchaGiven = true;
     } else flags.rest.push(arg);
   }
   if (flags.quick) {
     flags.scale = QUICK.scale;
     if (!seedsGiven) flags.seeds = QUICK.seeds;
   }
-  if (!flags.families && (flags.quick || flags.json || seedsGiven || flags.only !== undefined)) flags.families = true;
+  if (!flags.families && (flags.quick || flags.json || seedsGiven || captchaGiven || flags.only !== undefined)) flags.families = true;
   return flags;
 }
 
@@ -69,21 +80,25 @@ export interface FamiliesReport {
   seeds: number[];
   scale: number;
   send: { families: FamilySummary[]; decisions: number; wallMs: number } | undefined;
-  signup: { families: FamilySummary[]; decisions: number; wallMs: number } | undefined;
+  signup: { captcha: SimCaptchaProvider[]; families: FamilySummary[]; targets: SignupTarget[]; leakCheck: LeakCheck; decisions: number; wallMs: number } | undefined;
 }
 
 export async function runFamilies(flags: FamilyFlags, context: { trigger: SendTrigger; prices: PriceTable; secrets: Record<string, string>; log: (line: string) => void }): Promise<FamiliesReport> {
   const seeds = flags.seed !== undefined ? [flags.seed] : Array.from({ length: flags.seeds }, (_, index) => index + 1);
   const sendNames = SEND_FAMILIES.map((family) => family.name).filter((name) => flags.only === undefined || flags.only.includes(name));
-  const signupNames = SIGNUP_FAMILIES.map((family) => family.name).filter((name) => flags.only === undefined || flags.only.includes(name));
+  // People families are the background of every sign-up world: reported whenever a sign-up family runs.
+  const signupNames = SIGNUP_FAMILIES.filter((family) => flags.only === undefined || flags.only.includes(family.name)).length === 0
+    ? []
+    : SIGNUP_FAMILIES.filter((family) => family.kind === 'people' || flags.only === undefined || flags.only.includes(family.name)).map((family) => family.name);
   const report: FamiliesReport = { trigger: context.trigger, seeds, scale: flags.scale, send: undefined, signup: undefined };
   if (sendNames.length > 0) {
     const run = await runSendFamilies({ seeds, scale: flags.scale, trigger: context.trigger, prices: context.prices, only: flags.only, secrets: context.secrets, progress: context.log });
     report.send = { families: summariseSend(run.results, sendNames), decisions: run.decisions, wallMs: run.wallMs };
   }
   if (signupNames.length > 0) {
-    const run = await runSignupFamilies({ seeds, scale: flags.scale, only: flags.only, secrets: context.secrets, progress: context.log });
-    report.signup = { families: summariseSignup(run.results, signupNames), decisions: run.decisions, wallMs: run.wallMs };
+    const run = await runSignupFamilies({ seeds, scale: flags.scale, only: flags.only, captcha: flags.captcha, secrets: context.secrets, progress: context.log });
+    const families = summariseSignup(run.results, signupNames, flags.captcha);
+    report.signup = { captcha: flags.captcha, families, targets: signupTargets(families), leakCheck: run.leakCheck, decisions: run.decisions, wallMs: run.wallMs };
   }
   return report;
 }
@@ -95,7 +110,8 @@ export function formatFamiliesReport(report: FamiliesReport): string {
     parts.push(formatTable(`send families: ${report.seeds.length} seeds${scale}, ${report.send.decisions} OTPs through dist/${report.trigger}.js in ${(report.send.wallMs / 1000).toFixed(1)} s`, report.send.families, ['tollguard', ...SEND_BASELINES]));
   }
   if (report.signup) {
-    parts.push(formatTable(`sign-up families: ${report.seeds.length} seeds${scale}, ${report.signup.decisions} sign-ups through dist/pre-user-registration.js in ${(report.signup.wallMs / 1000).toFixed(1)} s`, report.signup.families, ['tollguard', ...SIGNUP_BASELINES]));
+    const title = `sign-up families: ${report.seeds.length} seeds${scale}, ${report.signup.decisions} sign-ups through dist/pre-user-registration.js in ${(report.signup.wallMs / 1000).toFixed(1)} s`;
+    parts.push(formatSignupTables(title, report.signup.families, ['tollguard', ...SIGNUP_BASELINES], report.signup.leakCheck));
   }
   return parts.join('\n');
 }

@@ -31,6 +31,8 @@ export interface FamilySummary {
   metrics: Record<string, Record<string, Figure>>;
   worstParams: Params | undefined;
   worstSeed: number | undefined;
+  /** Sign-up families: the CAPTCHA provider the figures were measured under. */
+  captcha?: string;
   rules: Record<string, number>;
   misses: string[];
   /** Every seed's raw tallies (for --json). */
@@ -92,10 +94,27 @@ export function summariseSend(results: readonly SendSeedResult[], order: readonl
   });
 }
 
-export function summariseSignup(results: readonly SignupSeedResult[], order: readonly string[]): FamilySummary[] {
+/** One target line of the sign-up report: a family under one CAPTCHA provider against its target. */
+export interface SignupTarget {
+  family: string;
+  captcha: string;
+  metric: string;
+  target: string;
+  worst: number;
+  worstSeed: number | undefined;
+  met: boolean;
+}
+
+export const PEOPLE_REFUSED = 'people refused (denied)';
+export const PEOPLE_LOW = 'people given low trust';
+export const BOTS_TRUSTED = 'bots created standard+';
+export const BOTS_DENIED = 'bots denied';
+
+/** Per family and CAPTCHA provider (in `providers` order), the sign-up figures for tollguard and every baseline. */
+export function summariseSignup(results: readonly SignupSeedResult[], order: readonly string[], providers: readonly string[] = [...new Set(results.map((result) => result.captcha))]): FamilySummary[] {
   const guards: SignupGuard[] = ['tollguard', ...SIGNUP_BASELINES];
-  return order.flatMap((name) => {
-    const runs = results.filter((result) => result.family === name);
+  return providers.flatMap((captcha) => order.flatMap((name) => {
+    const runs = results.filter((result) => result.family === name && result.captcha === captcha);
     if (runs.length === 0) return [];
     const seeds = runs.map((run) => run.seed);
     const kind = runs[0]?.kind ?? 'people';
@@ -104,20 +123,30 @@ export function summariseSignup(results: readonly SignupSeedResult[], order: rea
       metrics[metric] = Object.fromEntries(guards.map((guard) => [guard, figure(runs.map((run) => value(run, guard)), seeds, higherIsWorse)]));
     };
     if (kind === 'people') {
-      per('people refused', (run, guard) => share(run.tallies[guard].denied, run.tallies[guard].attempts), true);
-      per('people created low-trust', (run, guard) => share(run.tallies[guard].lowTrust, run.tallies[guard].attempts), true);
+      per(PEOPLE_REFUSED, (run, guard) => share(run.tallies[guard].denied, run.tallies[guard].attempts), true);
+      per(PEOPLE_LOW, (run, guard) => share(run.tallies[guard].lowTrust, run.tallies[guard].attempts), true);
     } else {
-      per('bots created standard+', (run, guard) => share(run.tallies[guard].trusted, run.tallies[guard].attempts), true);
-      per('bots refused', (run, guard) => share(run.tallies[guard].denied, run.tallies[guard].attempts), false);
+      per(BOTS_TRUSTED, (run, guard) => share(run.tallies[guard].trusted, run.tallies[guard].attempts), true);
+      per(BOTS_DENIED, (run, guard) => share(run.tallies[guard].denied, run.tallies[guard].attempts), false);
     }
-    const headline = kind === 'people' ? metrics['people refused'] : metrics['bots created standard+'];
-    const worstSeed = headline?.['tollguard']?.worstSeed;
-    const misses: string[] = [];
-    const own = headline?.['tollguard'];
-    if (own && kind === 'people' && own.worst > TARGETS.peopleRefused) misses.push(`people refused ${pct(own.worst, 2)} on seed ${own.worstSeed} (target <= 0.5% on every seed)`);
-    if (own && kind === 'bots' && own.worst > TARGETS.botsTrusted) misses.push(`${pct(own.worst)} created with standard trust or better on seed ${own.worstSeed} (target <= 15%)`);
-    return [{ family: name, kind, seeds: runs.length, metrics, worstSeed, worstParams: runs.find((run) => run.seed === worstSeed)?.params, rules: sumRules(runs), misses, runs: runs.map(({ seed, params, tallies, rules }) => ({ seed, params, tallies, rules })) }];
-  });
+    const target = signupTarget(name, captcha, kind, metrics);
+    const misses = target.met ? [] : [kind === 'people' ? `people refused ${pct(target.worst, 2)} on seed ${target.worstSeed} (target <= 0.5% on every seed)` : `${pct(target.worst)} created with standard trust or better on seed ${target.worstSeed} (target <= 15%)`];
+    return [{ family: name, kind, captcha, seeds: runs.length, metrics, worstSeed: target.worstSeed, worstParams: runs.find((run) => run.seed === target.worstSeed)?.params, rules: sumRules(runs), misses, runs: runs.map(({ seed, params, tallies, rules }) => ({ seed, params, tallies, rules })) }];
+  }));
+}
+
+/** Tollguard's worst seed against the family's target: people refused <= 0.5 %, bots created standard+ <= 15 %. */
+export function signupTarget(family: string, captcha: string, kind: string, metrics: Record<string, Record<string, Figure>>): SignupTarget {
+  const people = kind === 'people';
+  const metric = people ? PEOPLE_REFUSED : BOTS_TRUSTED;
+  const own = metrics[metric]?.['tollguard'];
+  const limit = people ? TARGETS.peopleRefused : TARGETS.botsTrusted;
+  const worstValue = own?.worst ?? Number.NaN;
+  return { family, captcha, metric, target: people ? '<= 0.5% on every seed' : '<= 15%', worst: worstValue, worstSeed: own?.worstSeed, met: !Number.isNaN(worstValue) && worstValue <= limit + 1e-12 };
+}
+
+export function signupTargets(summaries: readonly FamilySummary[]): SignupTarget[] {
+  return summaries.map((summary) => signupTarget(summary.family, summary.captcha ?? '', summary.kind, summary.metrics));
 }
 
 export function pct(value: number, digits = 1): string {
@@ -128,7 +157,7 @@ function cell(metric: string, value: number): string {
   if (Number.isNaN(value)) return '-';
   if (metric.includes('per seed') || metric.includes('containment')) return String(Math.round(value));
   if (metric.includes('USD')) return value.toFixed(2);
-  return pct(value, metric.includes('lost') || metric.includes('refused') ? 2 : 1);
+  return pct(value, metric.includes('lost') || metric.includes('refused') || metric.includes('denied') ? 2 : 1);
 }
 
 export function formatParams(params: Params | undefined): string {
@@ -158,5 +187,48 @@ export function formatTable(title: string, summaries: readonly FamilySummary[], 
   }
   const misses = summaries.flatMap((summary) => summary.misses.map((miss) => `  ${summary.family}: ${miss}`));
   lines.push(misses.length === 0 ? 'every family within its target on every seed' : `targets missed (tollguard, worst seed):\n${misses.join('\n')}`);
+  return lines.join('\n');
+}
+
+export const CAPTCHA_LABELS: Readonly<Record<string, string>> = { turnstile: 'Turnstile', 'recaptcha-v3': 'reCAPTCHA v3' };
+
+/**
+ * The sign-up tables: one per CAPTCHA provider, one block per family, the target row of each family
+ * marked met / NOT MET from tollguard's worst seed; then the leak check and every target line.
+ */
+export function formatSignupTables(title: string, summaries: readonly FamilySummary[], guards: readonly string[], leaks: { checked: number; leaks: ReadonlyArray<{ family: string; captcha: string; seed: number; what: string }> }): string {
+  const lines: string[] = [];
+  const width = 17;
+  const providers = [...new Set(summaries.map((summary) => summary.captcha ?? ''))];
+  for (const captcha of providers) {
+    lines.push(`\n${title}, CAPTCHA ${CAPTCHA_LABELS[captcha] ?? captcha}`);
+    lines.push(`${'family'.padEnd(22)} ${'metric (median / worst)'.padEnd(30)} ${guards.map((guard) => guard.padStart(width)).join(' ')}`);
+    for (const summary of summaries.filter((candidate) => (candidate.captcha ?? '') === captcha)) {
+      const target = signupTarget(summary.family, captcha, summary.kind, summary.metrics);
+      Object.entries(summary.metrics).forEach(([metric, byGuard], row) => {
+        const label = row === 0 ? `${summary.kind === 'bots' ? '!' : ' '} ${summary.family}` : '';
+        const cells = guards.map((guard) => {
+          const value = byGuard[guard];
+          return (value === undefined ? '-' : `${cell(metric, value.median)} / ${cell(metric, value.worst)}`).padStart(width);
+        });
+        const mark = metric === target.metric ? `  ${target.met ? 'met' : 'NOT MET'} (target ${target.target})` : '';
+        lines.push(`${label.padEnd(22)} ${metric.padEnd(30)} ${cells.join(' ')}${mark}`);
+      });
+      const rules = Object.entries(summary.rules).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([rule, count]) => `${rule} ${count}`).join(', ');
+      lines.push(`${''.padEnd(22)} tollguard refusals by rule: ${rules || 'none'}`);
+      lines.push(`${''.padEnd(22)} worst seed ${summary.worstSeed ?? '-'}: ${formatParams(summary.worstParams)}`);
+    }
+  }
+  const targets = signupTargets(summaries);
+  const missed = targets.filter((target) => !target.met);
+  lines.push(`\nsign-up targets (tollguard, worst seed): ${targets.length - missed.length} of ${targets.length} met`);
+  for (const target of missed) lines.push(`  NOT MET ${target.family} (${CAPTCHA_LABELS[target.captcha] ?? target.captcha}): ${target.metric} ${pct(target.worst, 2)} on seed ${target.worstSeed} (target ${target.target})`);
+  const byKind = new Map<string, number>();
+  for (const leak of leaks.leaks) byKind.set(leak.what, (byKind.get(leak.what) ?? 0) + 1);
+  lines.push(
+    leaks.leaks.length === 0
+      ? `leak check: ${leaks.checked} decisions, no CAPTCHA token, secret, full phone number or e-mail local part in any log line or denial reason: met`
+      : `leak check: NOT MET, ${leaks.leaks.length} of ${leaks.checked} decisions leaked (${[...byKind].map(([what, count]) => `${what} ${count}`).join(', ')}; first: ${leaks.leaks[0]?.family} seed ${leaks.leaks[0]?.seed} ${leaks.leaks[0]?.captcha})`,
+  );
   return lines.join('\n');
 }
