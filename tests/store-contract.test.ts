@@ -3,7 +3,7 @@
  * Upstash REST shim, through tollguard's own Upstash REST client) must answer every batch identically.
  */
 import fc from 'fast-check';
-import type { CounterStore, StoreOp } from '../shared/store/counter-store';
+import { countWindowKey, type CounterStore, type StoreOp } from '../shared/store/counter-store';
 import { MemoryStore } from '../shared/store/memory-store';
 import { withTimeout } from '../shared/store/store-call';
 import { UpstashStore } from '../shared/store/upstash-store';
@@ -37,6 +37,16 @@ function contract(name: string, makeStore: () => StoreFactory): void {
       expect(await store.run(T0, [op(10)])).toEqual([{ kind: 'count', current: 2, previous: 0 }]);
       expect(await store.run(T0, [op(11)])).toEqual([{ kind: 'count', current: 1, previous: 2 }]);
       expect(await store.run(T0, [op(13)])).toEqual([{ kind: 'count', current: 1, previous: 0 }]);
+    });
+
+    test('count windows can be read without counting: a get of countWindowKey answers the count op\'s value', async () => {
+      const op: StoreOp = { kind: 'count', key: key('peek'), window: 7, ttlMs: 2 * HOUR };
+      const peek = (window: number): StoreOp => ({ kind: 'get', key: countWindowKey(key('peek'), window) });
+      expect(await store.run(T0, [peek(7)])).toEqual([{ kind: 'get', value: undefined }]);
+      await store.run(T0, [op]);
+      await store.run(T0, [op]);
+      expect(await store.run(T0, [peek(7), peek(6)])).toEqual([{ kind: 'get', value: '2' }, { kind: 'get', value: undefined }]);
+      expect(await store.run(T0, [op])).toEqual([{ kind: 'count', current: 3, previous: 0 }]);
     });
 
     test('streak: grows while attempts keep coming, resets after silence, keeps the latest time', async () => {

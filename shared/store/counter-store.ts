@@ -102,6 +102,14 @@ export interface CounterStore {
   put(key: string, value: string, ttlMs: number): Promise<void>;
 }
 
+/**
+ * The key that holds one window of a count op: both stores use it, so a caller can read a window
+ * without counting (two `get` ops on the current and previous windows' keys).
+ */
+export function countWindowKey(key: string, window: number): string {
+  return `${key}:${window}`;
+}
+
 export const OP_CODES = { count: 'C', streak: 'S', rate: 'R', get: 'G', retry: 'T' } as const;
 export const WHEN_CODES = { always: '0', 'new-streak': '1' } as const;
 

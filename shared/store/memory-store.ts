@@ -4,6 +4,7 @@
  * arithmetic order, so both stores give identical answers (the contract suite checks it).
  */
 import {
+  countWindowKey,
   MAX_DECAY_WINDOWS,
   type CounterStore,
   type StoreOp,
@@ -52,10 +53,10 @@ export class MemoryStore implements CounterStore {
           break;
         }
         case 'count': {
-          const currentKey = `${op.key}:${op.window}`;
+          const currentKey = countWindowKey(op.key, op.window);
           const current = Number(this.getString(currentKey) ?? '0') + 1;
           this.setString(currentKey, String(current), op.ttlMs);
-          const previous = Number(this.getString(`${op.key}:${op.window - 1}`) ?? '0') || 0;
+          const previous = Number(this.getString(countWindowKey(op.key, op.window - 1)) ?? '0') || 0;
           results.push({ kind: 'count', current, previous });
           break;
         }

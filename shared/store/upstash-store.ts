@@ -14,6 +14,7 @@
  * database two round trips (NOSCRIPT, then EVAL) inside one decision's deadline.
  */
 import {
+  countWindowKey,
   OP_CODES,
   WHEN_CODES,
   type CounterStore,
@@ -142,7 +143,7 @@ export function encodeBatch(now: number, ops: readonly StoreOp[]): { keys: strin
     args.push(OP_CODES[op.kind]);
     switch (op.kind) {
       case 'count':
-        keys.push(`${op.key}:${op.window}`, `${op.key}:${op.window - 1}`);
+        keys.push(countWindowKey(op.key, op.window), countWindowKey(op.key, op.window - 1));
         args.push(ttl(op.ttlMs));
         break;
       case 'streak':
