@@ -1,8 +1,11 @@
 /**
  * The CAPTCHA step of a sign-up: find the token in the `ulp-` field, refuse malformed ones without
  * asking the provider, apply the missing-token policy (by connection or client), verify the rest,
- * and turn the provider's verdict into evidence for the trust tier or a refusal.
+ * and turn the provider's verdict into evidence for the trust tier or a refusal. The token must
+ * carry a host named by CAPTCHA_EXPECTED_HOSTNAMES, else the login's own host (request.hostname);
+ * with neither (Dashboard or Management API sign-ups) the hostname is not checked.
  */
+import { expectHostnames } from '../captcha/hostname';
 import type { CaptchaConfig, CaptchaVerdict } from '../captcha/types';
 import type { Finding } from '../engine/types';
 import type { SignupEvidence } from '../trust';
@@ -41,11 +44,12 @@ export async function runCaptchaStep(
   if (typeof token !== 'string') return refused(`the ${policy.captchaTokenField} field is a ${Array.isArray(token) ? 'list' : typeof token}, not a token`);
   if (token.length > MAX_TOKEN_LENGTH) return refused(`the CAPTCHA token is ${token.length} characters long, not a real token`);
 
-  const verdict = await verify(token, request.ip?.text, config);
+  const verdict = await verify(token, request.ip?.text, expectHostnames(config, request.hostname));
   if (verdict.outcome === 'fail') return { ...refused(`CAPTCHA ${verdict.provider}: ${verdict.reason}`), verdict };
   if (verdict.outcome === 'error') return unavailable(`CAPTCHA ${verdict.provider} unavailable: ${verdict.reason}`, policy, verdict);
   const marginal = verdict.score !== undefined && verdict.score < config.minScore + MARGIN;
-  return { evidence: marginal ? 'marginal' : 'pass', score: verdict.score, finding: undefined, verdict, note: `CAPTCHA ${verdict.provider} passed` };
+  // The reason says which hostname and action checks applied (and when the provider returned no action).
+  return { evidence: marginal ? 'marginal' : 'pass', score: verdict.score, finding: undefined, verdict, note: `CAPTCHA ${verdict.provider} ${verdict.reason}` };
 }
 
 /** The provider could not give an answer: CAPTCHA_FAIL_MODE decides. */

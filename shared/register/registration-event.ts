@@ -4,12 +4,18 @@
  * some connections have no e-mail, and geoip may be missing.
  */
 import { isRecord } from '../auth0/event-fields';
+import { readHostname } from '../captcha/hostname';
 import { parseIp, type IpAddress } from '../net/ip';
 
 export interface RegistrationRequest {
   email: unknown;
   phone: unknown;
   ip: IpAddress | undefined;
+  /**
+   * The login's host (`event.request.hostname`: the tenant domain or its custom domain),
+   * lower-cased, without a port; undefined when the event names none or something that is no host.
+   */
+  hostname: string | undefined;
   requestCountry: string | undefined;
   connectionName: string | undefined;
   clientId: string | undefined;
@@ -29,6 +35,7 @@ export function readRegistrationEvent(event: unknown): RegistrationRequest {
     email: user['email'],
     phone: user['phone_number'],
     ip: parseIp(request['ip']),
+    hostname: readHostname(request['hostname']),
     requestCountry: typeof country === 'string' && /^[A-Z]{2}$/.test(country) ? country : undefined,
     connectionName: text(connection['name']),
     clientId: text(client['client_id']),

@@ -199,3 +199,46 @@ test('faults and delays apply to the next requests only, and reset clears everyt
     await server.close();
   }
 });
+
+describe('hostname and action in each documented place', () => {
+  const PROJECT = 'tollguard-test';
+
+  test('siteverify answers carry hostname and action at the top level; null leaves them out', async () => {
+    const recaptcha = await startCaptchaServer('recaptcha-v3', { secret: SECRET });
+    const hcaptcha = await startCaptchaServer('hcaptcha', { secret: SECRET });
+    const turnstile = await startCaptchaServer('turnstile', { secret: SECRET });
+    try {
+      recaptcha.setToken('chosen', { hostname: 'Login.Example.ORG', action: 'register' });
+      recaptcha.setToken('v2-key', { score: null, action: null, hostname: null });
+      expect((await call(recaptcha.url, form({ secret: SECRET, response: 'chosen' }))).body).toMatchObject({ hostname: 'Login.Example.ORG', action: 'register', score: 0.9 });
+      expect((await call(recaptcha.url, form({ secret: SECRET, response: 'v2-key' }))).body).toEqual({ success: true, challenge_ts: expect.any(String) });
+
+      hcaptcha.setToken('with-action', { action: 'signup', hostname: 'signup.example.org' });
+      hcaptcha.setToken('no-host', { hostname: null });
+      expect((await call(hcaptcha.url, form({ secret: SECRET, response: 'with-action' }))).body).toEqual({
+        success: true, challenge_ts: expect.any(String), hostname: 'signup.example.org', credit: false,
+      });
+      expect((await call(hcaptcha.url, form({ secret: SECRET, response: 'no-host' }))).body).toEqual({ success: true, challenge_ts: expect.any(String), credit: false });
+
+      turnstile.setToken('no-action', { action: null, hostname: 'example.com' });
+      expect((await call(turnstile.url, form({ secret: SECRET, response: 'no-action' }))).body).toEqual({
+        success: true, challenge_ts: expect.any(String), hostname: 'example.com', 'error-codes': [], action: '', cdata: '',
+      });
+    } finally {
+      await Promise.all([recaptcha.close(), hcaptcha.close(), turnstile.close()]);
+    }
+  });
+
+  test('assessments carry them in tokenProperties, empty when left out', async () => {
+    const enterprise = await startCaptchaServer('recaptcha-enterprise', { secret: SECRET, siteKey: SITE_KEY, projectId: PROJECT });
+    try {
+      enterprise.setToken('chosen', { hostname: 'signup.example.org', action: 'register' });
+      enterprise.setToken('app-token', { hostname: null, action: null });
+      const ask = (token: string) => call(`${enterprise.url}?key=${SECRET}`, json({ event: { token, siteKey: SITE_KEY, expectedAction: 'signup' } }));
+      expect((await ask('chosen')).body).toMatchObject({ tokenProperties: { valid: true, hostname: 'signup.example.org', action: 'register' }, event: { expectedAction: 'signup' } });
+      expect((await ask('app-token')).body).toMatchObject({ tokenProperties: { valid: true, hostname: '', action: '' } });
+    } finally {
+      await enterprise.close();
+    }
+  });
+});
