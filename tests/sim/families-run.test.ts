@@ -13,7 +13,7 @@ import { SEND_FAMILIES, sendWorld } from '../../scripts/sim/families/send';
 import { SIGNUP_FAMILIES, signupWorld } from '../../scripts/sim/families/signup';
 import { HOUR, streamFor } from '../../scripts/sim/families/common';
 import { staticGeo } from '../../scripts/sim/baselines';
-import { summariseSend, formatTable } from '../../scripts/sim/families/report';
+import { summariseSend, summariseSignup, formatSignupTables, formatTable } from '../../scripts/sim/families/report';
 
 const prices = loadPrices(join(__dirname, '..', '..', 'scripts', 'scenarios', 'prices.json'));
 const SEED = 3;
@@ -74,19 +74,33 @@ test('send families: tallies add up, baselines hold, both triggers agree', async
   expect(table).toMatch(/worst seed 3: country=/);
 }, 120_000);
 
-test('sign-up families: every attempt is denied, created low-trust or created trusted, on every guard', async () => {
-  const run = await runSignupFamilies({ seeds: [SEED], scale: 0.2, only: ['typosquat'], secrets: {} });
+test('sign-up families under both providers: every attempt is denied, created low-trust or created trusted, on every guard; nothing leaks', async () => {
+  const run = await runSignupFamilies({ seeds: [SEED], scale: 0.2, only: ['typosquat', 'headless-low-score'], secrets: {} });
   const world = signupWorld(SEED, 0.2);
-  expect(run.results.map((result) => result.family).sort()).toEqual(['people-burst', 'people-worldwide', 'typosquat']);
+  const names = ['headless-low-score', 'people-burst', 'people-worldwide', 'typosquat'];
+  expect(run.results.map((result) => `${result.captcha}:${result.family}`).sort()).toEqual([...names.map((name) => `recaptcha-v3:${name}`), ...names.map((name) => `turnstile:${name}`)]);
+  let bots = 0;
   for (const result of run.results) {
     const family = SIGNUP_FAMILIES.find((candidate) => candidate.name === result.family);
     const events = family?.generate(streamFor(SEED, result.family), world).events ?? [];
+    // people are pooled over the seed's two worlds (one per bot family)
+    const worlds = result.kind === 'people' ? 2 : 1;
+    if (result.kind === 'bots' && result.captcha === 'turnstile') bots += events.length;
     for (const tally of Object.values(result.tallies)) {
-      expect(tally.attempts).toBe(events.length);
+      expect(tally.attempts).toBe(worlds * events.length);
       expect(tally.denied + tally.lowTrust + tally.trusted).toBe(tally.attempts);
     }
-    expect(result.tallies.none).toMatchObject({ denied: 0, lowTrust: 0, trusted: events.length });
+    expect(result.tallies.none).toMatchObject({ denied: 0, lowTrust: 0, trusted: worlds * events.length });
     expect(result.tallies['ip-throttle'].lowTrust).toBe(0);
     expect(Object.values(result.rules).reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(result.tallies.tollguard.denied);
   }
-}, 120_000);
+  const peopleEvents = SIGNUP_FAMILIES.filter((family) => family.kind === 'people').reduce((sum, family) => sum + family.generate(streamFor(SEED, family.name), world).events.length, 0);
+  expect(run.decisions).toBe(2 * (2 * peopleEvents + bots));
+  expect(run.leakCheck).toEqual({ checked: run.decisions, leaks: [] });
+  // the same traffic: the baselines see no CAPTCHA, so both providers give them the same figures
+  const baselineOf = (captcha: string) => run.results.filter((result) => result.captcha === captcha).map((result) => [result.family, result.tallies['ip-throttle'], result.tallies['disposable-list']]);
+  expect(baselineOf('turnstile')).toEqual(baselineOf('recaptcha-v3'));
+  const report = formatSignupTables('t', summariseSignup(run.results, names), ['tollguard', 'none'], run.leakCheck);
+  expect(report).toMatch(/CAPTCHA Turnstile[\s\S]*CAPTCHA reCAPTCHA v3/);
+  expect(report).toMatch(/sign-up targets \(tollguard, worst seed\): \d+ of 8 met/);
+}, 180_000);

@@ -33,7 +33,10 @@ export const domainSpread: SignupFamily = {
       family: this.name,
       email: (index) => {
         const slot = Math.floor(index / params.perDomain);
-        while (domains.length <= slot) domains.push(freshDomain(random));
+        while (domains.length <= slot) {
+          const domain = freshDomain(random);
+          if (!domains.includes(domain)) domains.push(domain);
+        }
         return `${localPart(random)}@${domains[slot] ?? 'x.com'}`;
       },
       token: () => farmToken(random, world, params.action),
