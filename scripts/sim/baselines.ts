@@ -16,7 +16,8 @@
  * - `ip-throttle`: Auth0 Suspicious IP Throttling's sign-up stage, a token bucket per IP of
  *   `IP_THROTTLE.maxAttempts` refilled one every `IP_THROTTLE.rateMs` (the Management API's
  *   pre-user-registration stage fields; values as we understand Auth0's defaults, 50 and 1.2 s).
- * - `disposable-list`: the disposable-email-domains-js list alone (the domain or a parent).
+ * - `disposable-list`: the disposable-email-domains-js list alone (the domain or a parent, in
+ *   any case, Unicode or punycode).
  */
 import { disposableEmailBlocklistSet } from 'disposable-email-domains-js';
 import { domainToASCII } from 'node:url';
@@ -125,7 +126,8 @@ export function disposableList(events: readonly SignupLike[]): boolean[] {
   disposable ??= disposableEmailBlocklistSet();
   const list = disposable;
   return events.map((event) => {
-    const domain = domainToASCII((event.email.split('@')[1] ?? '').toLowerCase());
+    // The domain follows the last @ (a quoted local part may hold one); punycode and capitals as the list writes them.
+    const domain = domainToASCII(event.email.slice(event.email.lastIndexOf('@') + 1).toLowerCase());
     const labels = domain.split('.');
     return labels.some((_, index) => index < labels.length - 1 && list.has(labels.slice(index).join('.')));
   });

@@ -2,9 +2,15 @@
  * Sign-up traffic for the simulator: people and bots with valid, missing, forged or malformed
  * CAPTCHA tokens, personal, company, disposable and look-alike e-mail domains, from homes, one
  * subnet, or one address. Valid tokens are registered with the local CAPTCHA server.
+ * Every sign-up comes from the login page on SCENARIO_LOGIN_HOST (the host the local verifier
+ * reports by default): the replay puts it in the event's `request.hostname`.
  */
 import type { Scenario, SignupWave } from './scenario';
 import { Random } from './random';
+import { DEFAULT_HOSTNAME } from '../../tests/support/captcha-servers';
+
+/** The login page's host in scenario mode: the one the local verifier's tokens are issued for. */
+export const SCENARIO_LOGIN_HOST = DEFAULT_HOSTNAME;
 
 export interface SignupAttempt {
   at: number;
@@ -12,6 +18,8 @@ export interface SignupAttempt {
   legit: boolean;
   email: string;
   ip: string;
+  /** The login page's host (`request.hostname` of the event). */
+  hostname: string;
   token: 'valid' | 'missing' | 'invalid' | 'list';
   tokenValue: string;
 }
@@ -42,6 +50,7 @@ export function generateSignups(scenario: Scenario): SignupAttempt[] {
         legit: wave.legit,
         email: `u${serial}.${random.digits(3)}@${domainFor(wave, random, smallDomain)}`,
         ip: wave.ips === 'single' ? single : wave.ips === 'subnet' ? `${subnet}.${1 + random.int(254)}` : random.ipv4(),
+        hostname: SCENARIO_LOGIN_HOST,
         token,
         tokenValue: `sim-token-${serial}-${random.digits(8)}`,
       });
