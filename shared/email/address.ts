@@ -17,6 +17,9 @@
  */
 import { domainToASCII, domainToUnicode } from 'node:url';
 
+/** The mailbox as its provider sees it (gmail dots and +tags...): canonical.ts. */
+export { canonicalMailbox } from './canonical';
+
 export interface EmailFacts {
   /** The local part as written (case preserved: it is the mailbox owner's to interpret). */
   local: string;
