@@ -80,7 +80,7 @@ export interface FamiliesReport {
   seeds: number[];
   scale: number;
   send: { families: FamilySummary[]; decisions: number; wallMs: number } | undefined;
-  signup: { captcha: SimCaptchaProvider[]; families: FamilySummary[]; targets: SignupTarget[]; leakCheck: LeakCheck; decisions: number; wallMs: number } | undefined;
+  signup: { captcha: SimCaptchaProvider[]; decisionsBy: Partial<Record<SimCaptchaProvider, number>>; families: FamilySummary[]; targets: SignupTarget[]; leakCheck: LeakCheck; decisions: number; wallMs: number } | undefined;
 }
 
 export async function runFamilies(flags: FamilyFlags, context: { trigger: SendTrigger; prices: PriceTable; secrets: Record<string, string>; log: (line: string) => void }): Promise<FamiliesReport> {
@@ -98,7 +98,7 @@ export async function runFamilies(flags: FamilyFlags, context: { trigger: SendTr
   if (signupNames.length > 0) {
     const run = await runSignupFamilies({ seeds, scale: flags.scale, only: flags.only, captcha: flags.captcha, secrets: context.secrets, progress: context.log });
     const families = summariseSignup(run.results, signupNames, flags.captcha);
-    report.signup = { captcha: flags.captcha, families, targets: signupTargets(families), leakCheck: run.leakCheck, decisions: run.decisions, wallMs: run.wallMs };
+    report.signup = { captcha: flags.captcha, decisionsBy: run.decisionsBy, families, targets: signupTargets(families), leakCheck: run.leakCheck, decisions: run.decisions, wallMs: run.wallMs };
   }
   return report;
 }
@@ -110,8 +110,8 @@ export function formatFamiliesReport(report: FamiliesReport): string {
     parts.push(formatTable(`send families: ${report.seeds.length} seeds${scale}, ${report.send.decisions} OTPs through dist/${report.trigger}.js in ${(report.send.wallMs / 1000).toFixed(1)} s`, report.send.families, ['tollguard', ...SEND_BASELINES]));
   }
   if (report.signup) {
-    const title = `sign-up families: ${report.seeds.length} seeds${scale}, ${report.signup.decisions} sign-ups through dist/pre-user-registration.js in ${(report.signup.wallMs / 1000).toFixed(1)} s`;
-    parts.push(formatSignupTables(title, report.signup.families, ['tollguard', ...SIGNUP_BASELINES], report.signup.leakCheck));
+    const title = `sign-up families: ${report.seeds.length} seeds${scale}, ${report.signup.decisions} sign-ups (${report.signup.captcha.length} CAPTCHA providers) through dist/pre-user-registration.js in ${(report.signup.wallMs / 1000).toFixed(1)} s`;
+    parts.push(formatSignupTables(title, report.signup.families, ['tollguard', ...SIGNUP_BASELINES], report.signup.leakCheck, report.signup.decisionsBy));
   }
   return parts.join('\n');
 }

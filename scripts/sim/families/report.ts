@@ -196,12 +196,14 @@ export const CAPTCHA_LABELS: Readonly<Record<string, string>> = { turnstile: 'Tu
  * The sign-up tables: one per CAPTCHA provider, one block per family, the target row of each family
  * marked met / NOT MET from tollguard's worst seed; then the leak check and every target line.
  */
-export function formatSignupTables(title: string, summaries: readonly FamilySummary[], guards: readonly string[], leaks: { checked: number; leaks: ReadonlyArray<{ family: string; captcha: string; seed: number; what: string }> }): string {
+export function formatSignupTables(title: string, summaries: readonly FamilySummary[], guards: readonly string[], leaks: { checked: number; leaks: ReadonlyArray<{ family: string; captcha: string; seed: number; what: string }> }, decisionsBy: Readonly<Record<string, number | undefined>> = {}): string {
   const lines: string[] = [];
   const width = 17;
   const providers = [...new Set(summaries.map((summary) => summary.captcha ?? ''))];
+  lines.push(`\n${title}`);
   for (const captcha of providers) {
-    lines.push(`\n${title}, CAPTCHA ${CAPTCHA_LABELS[captcha] ?? captcha}`);
+    const count = decisionsBy[captcha];
+    lines.push(`\nCAPTCHA ${CAPTCHA_LABELS[captcha] ?? captcha}${count === undefined ? '' : `: ${count} sign-ups`}`);
     lines.push(`${'family'.padEnd(22)} ${'metric (median / worst)'.padEnd(30)} ${guards.map((guard) => guard.padStart(width)).join(' ')}`);
     for (const summary of summaries.filter((candidate) => (candidate.captcha ?? '') === captcha)) {
       const target = signupTarget(summary.family, captcha, summary.kind, summary.metrics);

@@ -72,6 +72,8 @@ export interface LeakCheck {
 export interface SignupRunResult {
   results: SignupSeedResult[];
   decisions: number;
+  /** Sign-ups replayed under each provider (the same traffic: equal unless a run was cut short). */
+  decisionsBy: Partial<Record<SimCaptchaProvider, number>>;
   wallMs: number;
   leakCheck: LeakCheck;
 }
@@ -92,6 +94,7 @@ export async function runSignupFamilies(options: SignupRunOptions): Promise<Sign
   const results: SignupSeedResult[] = [];
   const leakCheck: LeakCheck = { checked: 0, leaks: [] };
   let decisions = 0;
+  const decisionsBy: Partial<Record<SimCaptchaProvider, number>> = {};
   let serial = 0;
   try {
     for (const provider of providers) servers.set(provider, await startCaptchaServer(provider, { secret: CAPTCHA_SECRET }));
@@ -110,6 +113,7 @@ export async function runSignupFamilies(options: SignupRunOptions): Promise<Sign
           const outcomes = await replaySignups(events, world, provider, captcha, secrets, (event, what) => leakCheck.leaks.push({ family: event.family, captcha: provider, seed, what }));
           leakCheck.checked += events.length;
           decisions += events.length;
+          decisionsBy[provider] = (decisionsBy[provider] ?? 0) + events.length;
           const botResult = bot && botTraffic ? seedResult(bot, provider, seed, botTraffic.params) : undefined;
           const verdicts = new Map<SignupGuard, Verdict[]>([['tollguard', outcomes.map((outcome) => outcome.verdict)]]);
           for (const baseline of SIGNUP_BASELINES) verdicts.set(baseline, runSignupBaseline(baseline, events).map((refused) => (refused ? 'denied' : 'trusted')));
@@ -130,7 +134,7 @@ export async function runSignupFamilies(options: SignupRunOptions): Promise<Sign
   } finally {
     for (const server of servers.values()) await server.close();
   }
-  return { results, decisions, wallMs: performance.now() - started, leakCheck };
+  return { results, decisions, decisionsBy, wallMs: performance.now() - started, leakCheck };
 }
 
 export function addVerdict(tally: SignupTally, verdict: Verdict | undefined): void {
