@@ -28,15 +28,18 @@ export interface SignupEvidence {
   captchaScore: number | undefined;
   signupCountryHighRisk: boolean;
   phoneChecked: boolean;
+  /** Reasons from the other sign-up rules to create the account with low trust (shared IP, surge, young domain...). */
+  lowTrustReasons?: readonly string[];
 }
 
 /**
- * low: no CAPTCHA evidence where one was expected, a marginal score, or a sign-up from a
- * high-risk country; high: a confident CAPTCHA score (>= 0.9); standard otherwise.
+ * low: no CAPTCHA evidence where one was expected, a marginal score, a sign-up from a
+ * high-risk country, or any other rule's low-trust reason; high: a confident CAPTCHA score (>= 0.9); standard otherwise.
  */
 export function trustTierFor(evidence: SignupEvidence): TrustTier {
   if (evidence.captcha === 'missing' || evidence.captcha === 'error' || evidence.captcha === 'marginal') return 'low';
   if (evidence.signupCountryHighRisk) return 'low';
+  if ((evidence.lowTrustReasons?.length ?? 0) > 0) return 'low';
   if (evidence.captcha === 'pass' && evidence.captchaScore !== undefined && evidence.captchaScore >= 0.9) return 'high';
   return 'standard';
 }

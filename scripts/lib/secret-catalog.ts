@@ -15,7 +15,10 @@ import { NUMBER_LIST_SECRETS } from '../../shared/rules/number-lists';
 import { NUMBER_VELOCITY_SECRETS } from '../../shared/rules/number-velocity';
 import { PUMPING_SECRETS } from '../../shared/rules/prefix-anomaly';
 import { SERVICE_CAP_SECRETS } from '../../shared/rules/service-cap';
+import { EMAIL_SECRETS } from '../../shared/email/email-rule';
 import { SIGNUP_COUNTRY_SECRETS } from '../../shared/rules/signup-country';
+import { SIGNUP_NEW_DOMAIN_SECRETS } from '../../shared/rules/signup-new-domain';
+import { SIGNUP_SURGE_SECRETS } from '../../shared/rules/signup-surge';
 import { SIGNUP_VELOCITY_SECRETS } from '../../shared/rules/signup-velocity';
 import { LOOKUP_SECRETS } from '../../shared/rules/twilio-lookup';
 import { USER_VELOCITY_SECRETS } from '../../shared/rules/user-velocity';
@@ -66,18 +69,18 @@ export const SECRET_CATALOG: readonly SecretDoc[] = [
   { name: 'CAPTCHA_PROJECT_ID', actions: 'signup', group: 'captcha', meaning: 'Google Cloud project of reCAPTCHA Enterprise', default: 'unset', example: 'my-project' },
   { name: 'CAPTCHA_VERIFY_URL', actions: 'signup', group: 'captcha', meaning: "Override the provider's verify endpoint (a proxy or a local test server)", default: "the provider's documented URL", example: 'https://verify.example.com/siteverify' },
   { name: 'CAPTCHA_TIMEOUT', actions: 'signup', group: 'captcha', meaning: 'Hard timeout of the verify request', default: '2s', example: '1s' },
-  { name: 'CAPTCHA_MIN_SCORE', actions: 'signup', group: 'captcha', meaning: 'Lowest acceptable human-likeness score, 0-1 (hCaptcha risk scores are inverted); a pass within 0.2 of it gives low trust', default: '0.5', example: '0.7' },
-  { name: 'CAPTCHA_EXPECTED_HOSTNAMES', actions: 'signup', group: 'captcha', meaning: 'Hostnames the token must have been issued on', default: 'not checked', example: 'login.example.com' },
+  { name: 'CAPTCHA_MIN_SCORE', actions: 'signup', group: 'captcha', meaning: 'Lowest human-likeness score, 0-1, for standard trust (hCaptcha risk scores are inverted): under it CAPTCHA_LOW_SCORE applies; a pass within 0.2 of it gives low trust', default: '0.5', example: '0.7' },
+  { name: 'CAPTCHA_EXPECTED_HOSTNAMES', actions: 'signup', group: 'captcha', meaning: 'Hostnames the token must have been issued on', default: "the login's own host (event.request.hostname); not checked when the event names none", example: 'login.example.com' },
   { name: 'CAPTCHA_EXPECTED_ACTION', actions: 'signup', group: 'captcha', meaning: 'The action the token must carry, where the provider returns one', default: 'signup', example: 'register' },
   { name: 'CAPTCHA_TOKEN_FIELD', actions: 'signup', group: 'captcha', meaning: 'The ulp- field of the sign-up prompt that carries the token', default: 'ulp-captcha-token', example: 'ulp-turnstile' },
   { name: 'CAPTCHA_MISSING_TOKEN', actions: 'signup', group: 'captcha', meaning: 'No token (Dashboard / Management API sign-ups, old clients): deny, low-trust or allow', default: 'low-trust', example: 'deny' },
   { name: 'CAPTCHA_OPTIONAL_FOR', actions: 'signup', group: 'captcha', meaning: 'Connection names or client ids whose sign-ups need no token', default: 'none', example: 'Backoffice-Import' },
+  { name: 'CAPTCHA_LOW_SCORE', actions: 'signup', group: 'captcha', meaning: 'A genuine token scored under CAPTCHA_MIN_SCORE: low-trust (let in, tighter OTP limits) or deny', default: 'low-trust', example: 'deny' },
   { name: 'CAPTCHA_FAIL_MODE', actions: 'signup', group: 'captcha', meaning: 'Provider down or slow: open, closed, or low-trust (let in with low trust)', default: 'low-trust', example: 'closed' },
   ...SIGNUP_COUNTRY_SECRETS,
   ...SIGNUP_VELOCITY_SECRETS,
+  ...SIGNUP_NEW_DOMAIN_SECRETS,
+  ...SIGNUP_SURGE_SECRETS,
   { name: 'GUARD_SIGNUP_DENY_MESSAGE', actions: 'signup', group: 'sign-up', meaning: 'The message refused users see (the built-in one is translated for en, fr, de, es, pt, it, nl)', default: 'built-in, translated', example: 'Sign-ups are paused.' },
-  { name: 'GUARD_EMAIL_ALLOWED_DOMAINS', actions: 'signup', group: 'sign-up', meaning: 'E-mail domains exempt from the e-mail checks (subdomains included)', default: 'none', example: 'example.com' },
-  { name: 'GUARD_EMAIL_BLOCKED_DOMAINS', actions: 'signup', group: 'sign-up', meaning: 'E-mail domains refused (subdomains included)', default: 'none', example: 'spam.example' },
-  { name: 'GUARD_EMAIL_ALLOW_ONLY', actions: 'signup', group: 'sign-up', meaning: 'Only GUARD_EMAIL_ALLOWED_DOMAINS may sign up', default: 'false', example: 'true' },
-  { name: 'GUARD_EMAIL_BLOCK_DISPOSABLE', actions: 'signup', group: 'sign-up', meaning: 'Refuse disposable e-mail domains (disposable-email-domains-js list)', default: 'true', example: 'false' },
+  ...EMAIL_SECRETS,
 ];

@@ -147,7 +147,7 @@ function judge(provider: CaptchaProvider, facts: Facts, config: InterpretConfig)
     return fail(`action ${action} is not the expected ${config.expectedAction} (CAPTCHA_EXPECTED_ACTION)`);
   }
   const because = facts.riskReasons.length > 0 ? ` (${facts.riskReasons.join(', ')})` : '';
-  if (score !== undefined && score < config.minScore) return fail(`score ${score} below ${config.minScore}${because}`);
+  if (score !== undefined && score < config.minScore) return { ...fail(`score ${score} below ${config.minScore}${because}`), lowScore: true };
   const checks = [score === undefined ? 'no score' : `score ${score}`, hostnameCheck(hostname, config), actionCheck(provider, action, config)];
   return verdict('pass', provider, `passed (${checks.join('; ')})`, score, hostname, action);
 }

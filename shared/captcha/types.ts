@@ -46,4 +46,6 @@ export interface CaptchaVerdict {
   reason: string;
   hostname: string | undefined;
   action: string | undefined;
+  /** A fail only because the score is under CAPTCHA_MIN_SCORE (the token itself is genuine, for this host and action). */
+  lowScore?: boolean;
 }

@@ -74,6 +74,10 @@ export interface SignupDecisionLine extends DecisionLineBase {
   trigger: 'pre-user-registration';
   outcome: 'allowed' | 'denied' | 'would_deny_allowed';
   trust?: TrustTier | undefined;
+  /** Why the account was created with low trust (beyond the CAPTCHA and sign-up country). */
+  trust_reasons?: string[] | undefined;
+  /** The counter rules that refused the sign-up or lowered its trust. */
+  counter_rules?: string[] | undefined;
   captcha?: { outcome: string; provider: string | undefined; score: number | undefined; note: string | undefined } | undefined;
   email_domain?: string | undefined;
   phone?: string | undefined;

@@ -45,6 +45,9 @@ export async function runCaptchaStep(
   if (token.length > MAX_TOKEN_LENGTH) return refused(`the CAPTCHA token is ${token.length} characters long, not a real token`);
 
   const verdict = await verify(token, request.ip?.text, expectHostnames(config, request.hostname));
+  if (verdict.outcome === 'fail' && verdict.lowScore === true && policy.lowScore === 'low-trust') {
+    return { evidence: 'marginal', score: verdict.score, finding: undefined, verdict, note: `CAPTCHA ${verdict.provider}: ${verdict.reason}: allowed with low trust (CAPTCHA_LOW_SCORE low-trust)` };
+  }
   if (verdict.outcome === 'fail') return { ...refused(`CAPTCHA ${verdict.provider}: ${verdict.reason}`), verdict };
   if (verdict.outcome === 'error') return unavailable(`CAPTCHA ${verdict.provider} unavailable: ${verdict.reason}`, policy, verdict);
   const marginal = verdict.score !== undefined && verdict.score < config.minScore + MARGIN;

@@ -9,27 +9,28 @@ import { snapshotEvent } from '../auth0/event-snapshot';
 import type { PreUserRegistrationApi, PreUserRegistrationEvent } from '../auth0/types';
 import { verifyCaptcha } from '../captcha/verify';
 import { parseEmail, type EmailFacts } from '../email/address';
-import { DEFAULT_PROTECTED_DOMAINS } from '../email/lookalike';
+import { canonicalMailbox } from '../email/canonical';
+import { matchingDomain } from '../email/email-rule';
+import { isMailProvider } from '../email/providers';
 import { runStaticRules } from '../engine/static-rules';
 import { runSignupRules } from '../engine/signup-rules';
 import { STATIC_RULES } from '../rules/registry';
 import { SIGNUP_RULES } from '../rules/signup-registry';
 import { GUARD_ERROR_RULE, type Finding } from '../engine/types';
-import { windowIndex } from '../engine/window-limit';
 import { guardErrorLine, scrubText, writeDecisionLog, type LogSink } from '../log/decision-log';
-import { subnetOf } from '../net/ip';
 import { maskPhoneNumber } from '../phone/mask';
+import { GEO_RULE } from '../rules/geo';
 import { checkRecipient } from '../rules/number-sanity';
-import { checkSignupVelocity, type SignupCounts } from '../rules/signup-velocity';
-import type { CountOp } from '../store/counter-store';
+import type { UntilWrite } from '../store/counter-store';
 import { SignupKeys, tenantKeyPrefix } from '../store/keys';
-import { runBatch, storeUnavailableFinding } from '../store/store-call';
+import { describeStoreError, runBatch, storeUnavailableFinding, withTimeout } from '../store/store-call';
 import { TRUST_METADATA_KEY, trustTierFor, type SignupEvidence } from '../trust';
 import { runCaptchaStep, type CaptchaStepResult, type Verifier } from './captcha-step';
 import type { RegistrationContainer } from './container';
 import { readRegistrationEvent, type RegistrationRequest } from './registration-event';
 import { errorMessage, failModeFinding, lineBase, roundMs } from '../pipeline/guard-run';
 import { denialMessage } from './user-messages';
+import { admittedOps, judgeSignupCounters, planSignupBatch, type SignupCounterAnswers } from './signup-counters';
 
 export interface RegistrationDependencies {
   container: RegistrationContainer;
@@ -39,11 +40,8 @@ export interface RegistrationDependencies {
   verify?: Verifier;
 }
 
-const BIG_MAIL_PROVIDERS = new Set(DEFAULT_PROTECTED_DOMAINS);
-const MINUTE = 60_000;
-
 interface StoreOutcome {
-  finding: Finding | undefined;
+  answers: SignupCounterAnswers | undefined;
   error: string | undefined;
   ms: number;
 }
@@ -87,12 +85,18 @@ async function decideRegistration(event: PreUserRegistrationEvent, api: PreUserR
   const emailFacts = email?.ok ? email.email : undefined;
   const offline = offlineFindings(request, email, container);
   const blockedOffline = offline.findings.some((finding) => finding.effect === 'block');
+  const keys = new SignupKeys(tenantKeyPrefix(container.dynamicPolicy.keyPrefix, deps.tenant));
+  const countedDomain = emailFacts !== undefined && isCountedDomain(emailFacts, container) ? emailFacts.registrableDomain : undefined;
   const [captcha, store] = await Promise.all([
     blockedOffline ? Promise.resolve(undefined) : safeCaptcha(request, container, deps.verify ?? verifyCaptcha),
-    countSignup(request, emailFacts, container, now, deps.tenant),
+    countSignup(request, emailFacts, countedDomain, container, keys, now),
   ]);
+  const counters =
+    store.answers === undefined
+      ? undefined
+      : judgeSignupCounters(store.answers, container.registration, keys, { now, domain: countedDomain, captchaPassed: captcha?.evidence === 'pass', country: request.requestCountry });
 
-  const findings = [...offline.findings, ...(captcha?.finding ? [captcha.finding] : []), ...(store.finding ? [store.finding] : [])];
+  const findings = [...offline.findings, ...(captcha?.finding ? [captcha.finding] : []), ...(counters?.deny ? [counters.deny] : [])];
   const blocks = findings.filter((finding) => finding.effect === 'block');
   const failClosed = container.dynamicPolicy.failMode === 'closed';
   if (store.error !== undefined && failClosed) {
@@ -101,16 +105,19 @@ async function decideRegistration(event: PreUserRegistrationEvent, api: PreUserR
   const ruleFailure = failModeFinding(offline.ruleErrors, container.dynamicPolicy.failMode, 'a sign-up rule');
   if (ruleFailure !== undefined) blocks.push(ruleFailure);
   if (offline.phoneE164 !== undefined) scrub.push(offline.phoneE164, offline.phoneE164.slice(1));
+  const lowTrustReasons = [...offline.lowTrust, ...(counters?.lowTrust ?? [])];
   const evidence: SignupEvidence = {
     captcha: captcha?.evidence ?? 'not-configured',
     captchaScore: captcha?.score,
     // A country the tenant refuses SMS to (the tier minus its exceptions, or its own block list).
     signupCountryHighRisk: request.requestCountry !== undefined && container.staticPolicy.geo.sms.blocked.has(request.requestCountry),
     phoneChecked: offline.phoneChecked,
+    lowTrustReasons,
   };
   // In monitor mode a sign-up that would have been refused is let in, but never trusted.
   const trust = blocks.length > 0 ? 'low' : trustTierFor(evidence);
   const denied = blocks.length > 0 && mode === 'enforce';
+  const after = denied || store.answers === undefined ? undefined : await recordAdmission(container, keys, now, counters?.writes ?? []);
   writeDecisionLog(
     deps.log,
     {
@@ -121,6 +128,8 @@ async function decideRegistration(event: PreUserRegistrationEvent, api: PreUserR
       reasons: blocks.map((finding) => finding.reason),
       rule_errors: offline.ruleErrors.length > 0 ? offline.ruleErrors : undefined,
       trust: denied ? undefined : trust,
+      trust_reasons: !denied && lowTrustReasons.length > 0 ? lowTrustReasons : undefined,
+      counter_rules: counters !== undefined && counters.rules.length > 0 ? counters.rules : undefined,
       captcha: captcha === undefined ? undefined : { outcome: captcha.evidence, provider: container.captcha?.provider, score: captcha.score, note: captcha.note },
       email_domain: emailFacts?.domain,
       phone: offline.maskedPhone,
@@ -129,8 +138,8 @@ async function decideRegistration(event: PreUserRegistrationEvent, api: PreUserR
       connection: request.connectionName,
       client_id: request.clientId,
       store: 'kind' in container.store ? container.store.kind : 'unusable',
-      store_ms: roundMs(store.ms),
-      store_error: store.error,
+      store_ms: roundMs(store.ms + (after?.ms ?? 0)),
+      store_error: store.error ?? after?.error,
       timings_ms: { decide: roundMs(performance.now() - startedAt) },
     },
     scrub,
@@ -152,6 +161,8 @@ async function decideRegistration(event: PreUserRegistrationEvent, api: PreUserR
 
 interface OfflineResult {
   findings: Finding[];
+  /** Reasons for low trust found offline (a phone number in the shipped high-risk tier). */
+  lowTrust: string[];
   ruleErrors: string[];
   phoneChecked: boolean;
   maskedPhone: string | undefined;
@@ -172,6 +183,7 @@ function offlineFindings(
   const add = (finding: Finding | undefined) => {
     if (finding !== undefined) findings.push(finding);
   };
+  const lowTrust: string[] = [];
   let phoneChecked = false;
   let maskedPhone: string | undefined;
   let phoneE164: string | undefined;
@@ -190,11 +202,19 @@ function offlineFindings(
         container.staticPolicy,
         STATIC_RULES,
       );
-      for (const finding of run.findings) if (finding.effect === 'block') add({ ...finding, reason: `phone number: ${finding.reason}` });
+      for (const finding of run.findings) {
+        if (finding.effect !== 'block') continue;
+        // The shipped tier is about SMS cost, and no SMS goes out at sign-up: a local number of a
+        // country the tenant has not opened is a reason for low trust; the send Actions decide each OTP.
+        const country = recipient.number.country;
+        const tierOnly = finding.rule === GEO_RULE && country !== undefined && container.staticPolicy.geo.sms.blocked.get(country) === 'high-risk tier';
+        if (tierOnly) lowTrust.push(`phone number: ${finding.reason}`);
+        else add({ ...finding, reason: `phone number: ${finding.reason}` });
+      }
       ruleErrors.push(...run.errors.map((error) => `${error.rule}: ${error.message}`));
     }
   }
-  return { findings, ruleErrors, phoneChecked, maskedPhone, phoneE164 };
+  return { findings, lowTrust, ruleErrors, phoneChecked, maskedPhone, phoneE164 };
 }
 
 async function safeCaptcha(request: RegistrationRequest, container: RegistrationContainer, verify: Verifier): Promise<CaptchaStepResult> {
@@ -206,38 +226,53 @@ async function safeCaptcha(request: RegistrationRequest, container: Registration
   }
 }
 
-/** One store round trip: count this sign-up per IP, subnet, e-mail domain and tenant. */
+/** Public mail providers and the tenant's allowed domains are not counted per domain. */
+function isCountedDomain(email: EmailFacts, container: RegistrationContainer): boolean {
+  if (isMailProvider(email.registrableDomain) || isMailProvider(email.domain)) return false;
+  return matchingDomain(email.domain, container.email.allowedDomains) === undefined;
+}
+
+/** One store round trip: every sign-up counter the policy asks for (see signup-counters.ts). */
 async function countSignup(
   request: RegistrationRequest,
   email: EmailFacts | undefined,
+  countedDomain: string | undefined,
   container: RegistrationContainer,
+  keys: SignupKeys,
   now: number,
-  tenant: string,
 ): Promise<StoreOutcome> {
   const started = performance.now();
-  const store = container.store;
-  if (!('kind' in store)) return { finding: undefined, error: store.problem, ms: 0 };
-  const keys = new SignupKeys(tenantKeyPrefix(container.dynamicPolicy.keyPrefix, tenant));
-  const limits = container.registration.limits;
-  const slots: Array<keyof SignupCounts> = [];
-  const ops: CountOp[] = [];
-  const count = (slot: keyof SignupCounts, key: string, windowMs: number) => {
-    slots.push(slot);
-    ops.push({ kind: 'count', key, window: windowIndex(now, windowMs), ttlMs: 2 * windowMs + MINUTE });
-  };
-  if (request.ip && limits.ip) count('ip', keys.ip(request.ip.text), limits.ip.windowMs);
-  if (request.ip && limits.subnet) count('subnet', keys.subnet(subnetOf(request.ip)), limits.subnet.windowMs);
-  const domain = email?.registrableDomain;
-  if (domain && limits.domain && !BIG_MAIL_PROVIDERS.has(domain)) count('domain', keys.domain(domain), limits.domain.windowMs);
-  if (limits.tenant) count('tenant', keys.tenant(), limits.tenant.windowMs);
-  if (ops.length === 0) return { finding: undefined, error: undefined, ms: 0 };
-  const answer = await runBatch(store, now, ops, container.dynamicPolicy.storeTimeoutMs);
-  if (!answer.ok) return { finding: undefined, error: answer.problem, ms: performance.now() - started };
-  const counts: SignupCounts = { ip: undefined, subnet: undefined, domain: undefined, tenant: undefined };
-  answer.results.forEach((result, index) => {
-    const slot = slots[index];
-    if (slot !== undefined && result.kind === 'count') counts[slot] = { current: result.current, previous: result.previous };
-  });
-  return { finding: checkSignupVelocity(counts, limits, now, domain), error: undefined, ms: performance.now() - started };
+  const plan = planSignupBatch(
+    { ip: request.ip, mailbox: email === undefined ? undefined : canonicalMailbox(email), countedDomain, country: request.requestCountry },
+    container.registration,
+    keys,
+    now,
+  );
+  if (plan.ops.length === 0) return { answers: undefined, error: undefined, ms: 0 };
+  const answer = await runBatch(container.store, now, plan.ops, container.dynamicPolicy.storeTimeoutMs);
+  if (!answer.ok) return { answers: undefined, error: answer.problem, ms: performance.now() - started };
+  return { answers: plan.read(answer.results), error: undefined, ms: performance.now() - started };
 }
 
+/**
+ * After a sign-up is let in: count it against the tenant-wide limit and record a surge that just
+ * rose, concurrently, under the store deadline. A failure is logged; the decision stands.
+ */
+async function recordAdmission(
+  container: RegistrationContainer,
+  keys: SignupKeys,
+  now: number,
+  writes: readonly UntilWrite[],
+): Promise<{ ms: number; error: string | undefined }> {
+  const store = container.store;
+  const ops = admittedOps(container.registration, keys, now);
+  if (!('kind' in store) || (ops.length === 0 && writes.length === 0)) return { ms: 0, error: undefined };
+  const started = performance.now();
+  const timeoutMs = container.dynamicPolicy.storeTimeoutMs;
+  const [counted, raised] = await Promise.allSettled([
+    ops.length === 0 ? Promise.resolve() : runBatch(store, now, ops, timeoutMs).then((answer) => (answer.ok ? undefined : Promise.reject(new Error(answer.problem)))),
+    writes.length === 0 ? Promise.resolve() : withTimeout(store.raiseUntil(writes), timeoutMs),
+  ]);
+  const failure = [counted, raised].find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  return { ms: performance.now() - started, error: failure === undefined ? undefined : `after admission: ${describeStoreError(failure.reason, timeoutMs)}` };
+}

@@ -7,19 +7,28 @@ import { isUnset, parseEnum, parseList } from '../config/parsers';
 import { SecretError } from '../config/secret-error';
 import type { ConfigErrors, Secrets } from '../config/static-policy';
 import { parseSignupCountrySettings, type SignupCountryPolicy } from '../rules/signup-country';
+import { parseNewDomainSettings, type NewDomainPolicy } from '../rules/signup-new-domain';
+import { parseSurgeSettings, type SurgePolicy } from '../rules/signup-surge';
 import { parseSignupVelocitySettings, type SignupLimits } from '../rules/signup-velocity';
 
 export type MissingTokenPolicy = 'deny' | 'low-trust' | 'allow';
 export type CaptchaFailMode = 'open' | 'closed' | 'low-trust';
+export type LowScorePolicy = 'deny' | 'low-trust';
 
 export interface RegistrationPolicy {
   signupCountry: SignupCountryPolicy;
   limits: SignupLimits;
+  /** Off (undefined) when GUARD_SIGNUP_NEW_DOMAIN_LIMIT is off. */
+  newDomain: NewDomainPolicy | undefined;
+  /** Off (undefined) when GUARD_SIGNUP_SURGE is off. */
+  surge: SurgePolicy | undefined;
   captchaTokenField: string;
   missingToken: MissingTokenPolicy;
   /** Connection names or client ids whose sign-ups need no token (e.g. back-office provisioning). */
   tokenOptionalFor: ReadonlySet<string>;
   captchaFailMode: CaptchaFailMode;
+  /** A genuine token whose score is under CAPTCHA_MIN_SCORE: people on shared networks or privacy browsers get such scores. */
+  lowScore: LowScorePolicy;
   denyMessage: string | undefined;
 }
 
@@ -27,6 +36,8 @@ export function parseRegistrationPolicy(secrets: Secrets, errors: ConfigErrors):
   return {
     signupCountry: parseSignupCountrySettings(secrets, errors),
     limits: parseSignupVelocitySettings(secrets, errors),
+    newDomain: parseNewDomainSettings(secrets, errors),
+    surge: parseSurgeSettings(secrets, errors),
     captchaTokenField: errors.read(() => parseTokenField(secrets['CAPTCHA_TOKEN_FIELD']), 'ulp-captcha-token'),
     missingToken: errors.read(
       () => parseEnum('CAPTCHA_MISSING_TOKEN', secrets['CAPTCHA_MISSING_TOKEN'], 'low-trust', ['deny', 'low-trust', 'allow'] as const),
@@ -40,6 +51,10 @@ export function parseRegistrationPolicy(secrets: Secrets, errors: ConfigErrors):
     ),
     captchaFailMode: errors.read(
       () => parseEnum('CAPTCHA_FAIL_MODE', secrets['CAPTCHA_FAIL_MODE'], 'low-trust', ['open', 'closed', 'low-trust'] as const),
+      'low-trust',
+    ),
+    lowScore: errors.read(
+      () => parseEnum('CAPTCHA_LOW_SCORE', secrets['CAPTCHA_LOW_SCORE'], 'low-trust', ['deny', 'low-trust'] as const),
       'low-trust',
     ),
     denyMessage: errors.read(() => parseDenyMessage(secrets['GUARD_SIGNUP_DENY_MESSAGE']), undefined),

@@ -42,6 +42,10 @@ function digits(e164: string): string {
   return e164.replace(/\D/g, '');
 }
 
+function domainPart(asciiDomain: string): string {
+  return asciiDomain.length <= 100 ? asciiDomain : hashed(asciiDomain);
+}
+
 function hashed(value: string): string {
   return createHash('sha256').update(value).digest('base64url').slice(0, 22);
 }
@@ -56,6 +60,19 @@ export class SignupKeys {
 
   ip(canonicalIp: string): string { return this.key('ip', canonicalIp); }
   subnet(canonicalSubnet: string): string { return this.key('net', canonicalSubnet); }
-  domain(asciiDomain: string): string { return this.key('dom', asciiDomain.length <= 100 ? asciiDomain : hashed(asciiDomain)); }
+  domain(asciiDomain: string): string { return this.key('dom', domainPart(asciiDomain)); }
+  /** Sign-ups of a domain per day (all of a young domain's sign-ups are in two windows). */
+  domainDay(asciiDomain: string): string { return this.key('dom', domainPart(asciiDomain), 'day'); }
+  /** An hourly rate of the domain, kept for its age: hours since its first sign-up. */
+  domainAge(asciiDomain: string): string { return this.key('dom', domainPart(asciiDomain), 'age'); }
+  /** Sign-ups of a domain from one network per day: colleagues in one office share it. */
+  domainNetwork(asciiDomain: string, canonicalSubnet: string): string { return this.key('dom', domainPart(asciiDomain), 'net', hashed(canonicalSubnet)); }
+  /** One mailbox as its provider sees it (hashed: it is personal data). */
+  mailbox(canonical: string): string { return this.key('box', hashed(canonical)); }
+  /** Admitted sign-ups tenant-wide (counted after the decision, only for those let in). */
   tenant(): string { return this.key('all'); }
+  /** An hourly rate of all sign-ups, kept for the tenant's age (young domains are refused once it has a day). */
+  tenantAge(): string { return this.key('all', 'age'); }
+  surgeRate(country: string): string { return this.key('surge', country, 'rate'); }
+  surgeUntil(country: string): string { return this.key('surge', country, 'until'); }
 }

@@ -16,9 +16,12 @@ import {
   type LoadedAction,
 } from '../support/actions-runtime';
 import { startCaptchaServer, type CaptchaServer } from '../support/captcha-servers';
+import { takeOverClock } from '../../scripts/sim/clock';
 import { DIST_DIR, SecrecyLedger, decisionLineOf } from './helpers';
 
 const SECRET = 'captcha-secret-for-tests-only';
+/** The login host of the sample event: tokens must carry it unless CAPTCHA_EXPECTED_HOSTNAMES names others. */
+const LOGIN_HOST = preUserRegistrationEvent().request.hostname as string;
 const ledger = new SecrecyLedger();
 let turnstile: CaptchaServer;
 let recaptcha: CaptchaServer;
@@ -48,6 +51,17 @@ function turnstileSecrets(extra: Record<string, string> = {}): Record<string, st
   return { CAPTCHA_PROVIDER: 'turnstile', CAPTCHA_SECRET: SECRET, CAPTCHA_VERIFY_URL: turnstile.url, GUARD_KEY_PREFIX: `reg${prefixCounter}`, ...extra };
 }
 
+/** Runs one sign-up with the Action's clock at `ms`. */
+async function withClock<T>(ms: number, run: () => Promise<T>): Promise<T> {
+  const clock = takeOverClock();
+  clock.set(ms);
+  try {
+    return await run();
+  } finally {
+    clock.restore();
+  }
+}
+
 async function signUp(action: LoadedAction, secrets: Record<string, string>, overrides: DeepPartial<PreUserRegistrationEvent> = {}, token?: unknown) {
   const event = preUserRegistrationEvent(overrides);
   event.secrets = secrets;
@@ -69,7 +83,7 @@ function tollguardMetadata(outcome: { appMetadata: Record<string, unknown> }): R
 
 describe('CAPTCHA', () => {
   test('a valid Turnstile token lets the user in with standard trust, and the token never reaches a log', async () => {
-    turnstile.setToken('human-token-1', { valid: true, hostname: 'login.example.com', action: 'signup' });
+    turnstile.setToken('human-token-1', { valid: true, hostname: LOGIN_HOST, action: 'signup' });
     const { outcome, line, invocation } = await signUp(load(), turnstileSecrets(), {}, 'human-token-1');
     expect(outcome.denied).toBeUndefined();
     expect(tollguardMetadata(outcome)).toMatchObject({ trust: 'standard', captcha: { outcome: 'pass', provider: 'turnstile' }, signup_country: 'US' });
@@ -82,15 +96,30 @@ describe('CAPTCHA', () => {
 
   test('reCAPTCHA v3 scores decide the trust tier or the refusal', async () => {
     const secrets = () => ({ CAPTCHA_PROVIDER: 'recaptcha-v3', CAPTCHA_SECRET: SECRET, CAPTCHA_VERIFY_URL: recaptcha.url, GUARD_KEY_PREFIX: `rc${(prefixCounter += 1)}` });
-    recaptcha.setToken('confident-token-1', { valid: true, score: 0.95, action: 'signup', hostname: 'login.example.com' });
-    recaptcha.setToken('marginal-token-1', { valid: true, score: 0.6, action: 'signup', hostname: 'login.example.com' });
-    recaptcha.setToken('bot-token-1', { valid: true, score: 0.2, action: 'signup', hostname: 'login.example.com' });
+    recaptcha.setToken('confident-token-1', { valid: true, score: 0.95, action: 'signup', hostname: LOGIN_HOST });
+    recaptcha.setToken('marginal-token-1', { valid: true, score: 0.6, action: 'signup', hostname: LOGIN_HOST });
+    recaptcha.setToken('bot-token-1', { valid: true, score: 0.2, action: 'signup', hostname: LOGIN_HOST });
     expect(tollguardMetadata((await signUp(load(), secrets(), {}, 'confident-token-1')).outcome)['trust']).toBe('high');
     expect(tollguardMetadata((await signUp(load(), secrets(), {}, 'marginal-token-1')).outcome)['trust']).toBe('low');
-    const bot = await signUp(load(), secrets(), {}, 'bot-token-1');
+    // A genuine token with a low score: people on shared networks get them too, so low trust by default.
+    const low = await signUp(load(), secrets(), {}, 'bot-token-1');
+    expect(low.outcome.denied).toBeUndefined();
+    expect(tollguardMetadata(low.outcome)['trust']).toBe('low');
+    expect(String((low.line['captcha'] as { note?: string }).note)).toContain('CAPTCHA_LOW_SCORE');
+    recaptcha.setToken('bot-token-2', { valid: true, score: 0.2, action: 'signup', hostname: LOGIN_HOST });
+    const bot = await signUp(load(), { ...secrets(), CAPTCHA_LOW_SCORE: 'deny' }, {}, 'bot-token-2');
     expect(bot.outcome.denied?.reason).toMatch(/captcha.*0\.2/i);
     expect(bot.outcome.denied?.userMessage).not.toMatch(/captcha|score|bot/i);
     expect(bot.line.rules).toEqual(['captcha']);
+  });
+
+  test('a token issued for another host is refused, naming both hosts; the login host is the default', async () => {
+    recaptcha.setToken('foreign-token-1', { valid: true, score: 0.9, action: 'signup', hostname: 'free-prizes.example' });
+    const secrets = { CAPTCHA_PROVIDER: 'recaptcha-v3', CAPTCHA_SECRET: SECRET, CAPTCHA_VERIFY_URL: recaptcha.url, GUARD_KEY_PREFIX: `rc${(prefixCounter += 1)}` };
+    const foreign = await signUp(load(), secrets, {}, 'foreign-token-1');
+    expect(foreign.line.rules).toEqual(['captcha']);
+    expect(foreign.outcome.denied?.reason).toContain('free-prizes.example');
+    expect(foreign.outcome.denied?.reason).toContain(LOGIN_HOST);
   });
 
   test('a missing token follows CAPTCHA_MISSING_TOKEN, by connection or client', async () => {
@@ -127,7 +156,7 @@ describe('CAPTCHA', () => {
   test('an invalid or replayed token is refused', async () => {
     const invalid = await signUp(load(), turnstileSecrets(), {}, 'never-issued');
     expect(invalid.outcome.denied).toBeDefined();
-    turnstile.setToken('replayable-token-1', { valid: true, hostname: 'login.example.com', action: 'signup' });
+    turnstile.setToken('replayable-token-1', { valid: true, hostname: LOGIN_HOST, action: 'signup' });
     expect((await signUp(load(), turnstileSecrets(), {}, 'replayable-token-1')).outcome.denied).toBeUndefined();
     expect((await signUp(load(), turnstileSecrets(), {}, 'replayable-token-1')).outcome.denied).toBeDefined();
   });
@@ -173,8 +202,14 @@ describe('e-mail, network, country and phone checks', () => {
   });
 
   test("a phone number at sign-up gets the send Action's number rules", async () => {
+    // The shipped tier is about SMS cost and no SMS goes out at sign-up: low trust, not a refusal.
     const nigeria = await signUp(load(), turnstileSecrets(), { user: { phone_number: '+2348031234567' } });
-    expect(nigeria.outcome.denied?.reason).toContain('geo');
+    expect(nigeria.outcome.denied).toBeUndefined();
+    expect(tollguardMetadata(nigeria.outcome)['trust']).toBe('low');
+    expect(JSON.stringify(nigeria.line['trust_reasons'])).toContain('phone number: sms to NG is blocked (high-risk tier)');
+    // A country the admin blocked is still refused.
+    const blocked = await signUp(load(), turnstileSecrets({ GUARD_BLOCKED_COUNTRIES: 'NG' }), { user: { phone_number: '+2348031234567' } });
+    expect(blocked.outcome.denied?.reason).toContain('geo');
     const premium = await signUp(load(), turnstileSecrets(), { user: { phone_number: '+449098790000' } });
     expect(premium.outcome.denied?.reason).toContain('line-type');
     const fine = await signUp(load(), turnstileSecrets(), { user: { phone_number: '+14155552671' } });
@@ -185,21 +220,75 @@ describe('e-mail, network, country and phone checks', () => {
 });
 
 describe('sign-up velocity, modes and messages', () => {
-  test('bursts from one IP and onto one small e-mail domain are refused; big providers are exempt from the domain limit', async () => {
+  test('a busy IP or small domain lowers trust first; far over the limit, sign-ups without a passed CAPTCHA are refused; providers are not counted', async () => {
     const action = load();
     const secrets = turnstileSecrets();
     for (let i = 0; i < 10; i += 1) {
-      expect((await signUp(action, secrets, { user: { email: `u${i}@example.org` } })).outcome.denied).toBeUndefined();
+      const early = await signUp(action, secrets, { user: { email: `u${i}@example.org` } });
+      expect(early.outcome.denied).toBeUndefined();
+      expect(JSON.stringify(early.line['trust_reasons'] ?? [])).not.toContain('from this IP');
     }
     const eleventh = await signUp(action, secrets, { user: { email: 'u10@example.org' } });
-    expect(eleventh.line.rules).toEqual(['signup-velocity']);
+    expect(eleventh.outcome.denied).toBeUndefined();
+    expect(tollguardMetadata(eleventh.outcome)['trust']).toBe('low');
+    expect(JSON.stringify(eleventh.line['trust_reasons'])).toContain('11 sign-ups from this IP');
+    expect(eleventh.line['counter_rules']).toContain('signup-velocity');
+
+    const strict = turnstileSecrets({ GUARD_SIGNUP_DENY_FACTOR: '1' });
+    const strictAction = load();
+    for (let i = 0; i < 10; i += 1) await signUp(strictAction, strict, { user: { email: `s${i}@example.org` } });
+    const refused = await signUp(strictAction, strict, { user: { email: 's10@example.org' } });
+    expect(refused.line.rules).toEqual(['signup-velocity']);
+    expect(JSON.stringify(refused.line.reasons)).toContain('without a passed CAPTCHA');
+
     const domainSecrets = turnstileSecrets({ GUARD_SIGNUP_LIMIT_IP: 'off', GUARD_SIGNUP_LIMIT_SUBNET: 'off', GUARD_SIGNUP_LIMIT_DOMAIN: '3/1h' });
     const domainAction = load();
     for (let i = 0; i < 3; i += 1) await signUp(domainAction, domainSecrets, { user: { email: `x${i}@tiny-startup.example` } });
-    expect((await signUp(domainAction, domainSecrets, { user: { email: 'x3@tiny-startup.example' } })).line.rules).toEqual(['signup-velocity']);
+    const fourth = await signUp(domainAction, domainSecrets, { user: { email: 'x3@tiny-startup.example' } });
+    expect(fourth.outcome.denied).toBeUndefined();
+    expect(JSON.stringify(fourth.line['trust_reasons'])).toContain('with the e-mail domain tiny-startup.example');
     for (let i = 0; i < 4; i += 1) {
-      expect((await signUp(domainAction, domainSecrets, { user: { email: `person${i}@gmail.com` } })).outcome.denied).toBeUndefined();
+      const person = await signUp(domainAction, domainSecrets, { user: { email: `person${i}@gmail.com` } });
+      expect(person.outcome.denied).toBeUndefined();
+      expect(JSON.stringify(person.line['trust_reasons'] ?? [])).not.toContain('e-mail domain');
     }
+  });
+
+  test('Gmail dot and plus variants are one mailbox: the second gets low trust, the third is refused; the raw address is kept', async () => {
+    const action = load();
+    const secrets = turnstileSecrets();
+    const first = await signUp(action, secrets, { user: { email: 'john.smith@gmail.com' } });
+    expect(JSON.stringify(first.line['trust_reasons'] ?? [])).not.toContain('mailbox');
+    const second = await signUp(action, secrets, { user: { email: 'J.ohnsmith+promo@googlemail.com' } });
+    expect(second.outcome.denied).toBeUndefined();
+    expect(JSON.stringify(second.line['trust_reasons'])).toContain('mailbox');
+    const third = await signUp(action, secrets, { user: { email: 'johnsmith+x2@gmail.com' } });
+    expect(third.line.rules).toEqual(['signup-velocity']);
+    expect(JSON.stringify(third.line.reasons)).toContain('mailbox');
+    // A different Yahoo mailbox is not merged with one that differs by a dot.
+    await signUp(action, secrets, { user: { email: 'ann.lee@yahoo.com' } });
+    const other = await signUp(action, secrets, { user: { email: 'annlee@yahoo.com' } });
+    expect(JSON.stringify(other.line['trust_reasons'] ?? [])).not.toContain('mailbox');
+  });
+
+  test('a never-seen domain: a handful pass, then (once the tenant has a day of history) it is stopped; colleagues from one network get low trust', async () => {
+    const action = load();
+    const secrets = turnstileSecrets({ GUARD_SIGNUP_LIMIT_IP: 'off', GUARD_SIGNUP_LIMIT_SUBNET: 'off' });
+    const day = 24 * 3_600_000;
+    const started = Date.now();
+    // The tenant's first sign-up, then a day later the burst on a domain nobody used before.
+    await withClock(started, () => signUp(action, secrets, { user: { email: 'first@gmail.com' } }));
+    const later = started + day + 60_000;
+    for (let i = 0; i < 5; i += 1) {
+      const early = await withClock(later + i, () => signUp(action, secrets, { user: { email: `b${i}@quick4821hub.site` }, request: { ip: `198.51.${i}.7` } }));
+      expect(early.outcome.denied).toBeUndefined();
+    }
+    const sixth = await withClock(later + 10, () => signUp(action, secrets, { user: { email: 'b5@quick4821hub.site' }, request: { ip: '198.51.77.7' } }));
+    expect(sixth.line.rules).toEqual(['signup-new-domain']);
+    for (let i = 0; i < 6; i += 1) await withClock(later + 20 + i, () => signUp(action, secrets, { user: { email: `c${i}@new-company.example` }, request: { ip: '203.0.113.9' } }));
+    const colleague = await withClock(later + 30, () => signUp(action, secrets, { user: { email: 'c7@new-company.example' }, request: { ip: '203.0.113.9' } }));
+    expect(colleague.outcome.denied).toBeUndefined();
+    expect(JSON.stringify(colleague.line['trust_reasons'])).toContain('colleagues');
   });
 
   test('monitor mode logs "would deny" but lets the user in; off does nothing', async () => {
