@@ -5,15 +5,19 @@
  * 3. with GUARD_EMAIL_ALLOW_ONLY, every other domain is refused;
  * 4. a disposable domain (the domain, or its registrable domain) is refused, unless
  *    GUARD_EMAIL_BLOCK_DISPOSABLE is off;
- * 5. a Unicode look-alike of a protected domain, or a label mixing scripts, is refused.
+ * 5. a look-alike of a protected domain (a big provider or an allowed domain: homoglyphs in any
+ *    script, one edit from it, or a hyphenated squat of an allowed domain), or a label mixing
+ *    scripts, is refused, unless the domain is on GUARD_EMAIL_LOOKALIKE_EXCEPTIONS (a company whose
+ *    real name is one letter from a provider: gmall.com).
  * Domains match on their lower-case ASCII form, exactly or as a parent domain: an entry
  * example.com covers sub.example.com; an entry `top` covers every .top address.
  */
 import { isUnset, parseBoolean, parseList, type SecretValue } from '../config/parsers';
+import type { SecretDoc } from '../config/secret-doc';
 import { SecretError } from '../config/secret-error';
 import type { ConfigErrors } from '../config/static-policy';
 import { domainAndParents, parseDomain, type EmailFacts } from './address';
-import { DEFAULT_PROTECTED_DOMAINS, lookalikeReason } from './lookalike';
+import { DEFAULT_PROTECTED_DOMAINS, lookalikeReason, lookalikeTargets, type LookalikeTargets } from './lookalike';
 
 export const EMAIL_RULE = 'email';
 
@@ -24,8 +28,12 @@ export interface EmailPolicy {
   /** true: only allowedDomains may sign up. */
   allowOnly: boolean;
   blockDisposable: boolean;
-  /** Domains whose Unicode look-alikes are refused: the big mail providers and the allowed domains. */
+  /** Domains whose look-alikes are refused: the big mail providers and the allowed domains. */
   protectedDomains: readonly string[];
+  /** protectedDomains compiled for the look-alike check (the allowed domains as the tenant's own). */
+  lookalike: LookalikeTargets;
+  /** Never look-alikes (subdomains included); the other checks still apply. */
+  lookalikeExceptions: ReadonlySet<string>;
 }
 
 export interface EmailFinding {
@@ -39,6 +47,15 @@ export const EMAIL_SECRET_NAMES: readonly string[] = [
   'GUARD_EMAIL_BLOCKED_DOMAINS',
   'GUARD_EMAIL_ALLOW_ONLY',
   'GUARD_EMAIL_BLOCK_DISPOSABLE',
+  'GUARD_EMAIL_LOOKALIKE_EXCEPTIONS',
+];
+
+export const EMAIL_SECRETS: readonly SecretDoc[] = [
+  { name: 'GUARD_EMAIL_ALLOWED_DOMAINS', actions: 'signup', group: 'sign-up', meaning: 'E-mail domains exempt from the e-mail checks (subdomains included); their look-alikes (homoglyphs, one edit, name-word.tld) are refused', default: 'none', example: 'example.com' },
+  { name: 'GUARD_EMAIL_BLOCKED_DOMAINS', actions: 'signup', group: 'sign-up', meaning: 'E-mail domains refused (subdomains included)', default: 'none', example: 'spam.example' },
+  { name: 'GUARD_EMAIL_ALLOW_ONLY', actions: 'signup', group: 'sign-up', meaning: 'Only GUARD_EMAIL_ALLOWED_DOMAINS may sign up', default: 'false', example: 'true' },
+  { name: 'GUARD_EMAIL_BLOCK_DISPOSABLE', actions: 'signup', group: 'sign-up', meaning: 'Refuse disposable e-mail domains (disposable-email-domains-js list)', default: 'true', example: 'false' },
+  { name: 'GUARD_EMAIL_LOOKALIKE_EXCEPTIONS', actions: 'signup', group: 'sign-up', meaning: 'E-mail domains never refused as look-alikes (subdomains included), for a real company whose name is one letter from a mail provider or from an allowed domain; the other e-mail checks still apply', default: 'none', example: 'gmall.com' },
 ];
 
 export function checkEmail(
@@ -53,7 +70,8 @@ export function checkEmail(
   if (policy.blockDisposable && (isDisposable(email.domain) || isDisposable(email.registrableDomain))) {
     return block(`domain ${email.domain} is a disposable e-mail domain`);
   }
-  const lookalike = lookalikeReason(email, policy.protectedDomains);
+  if (matchingDomain(email.domain, policy.lookalikeExceptions) !== undefined) return undefined;
+  const lookalike = lookalikeReason(email, policy.lookalike);
   return lookalike === undefined ? undefined : block(lookalike);
 }
 
@@ -70,6 +88,10 @@ export function parseEmailPolicy(
   const allowed = errors.read(() => parseDomainList('GUARD_EMAIL_ALLOWED_DOMAINS', secrets['GUARD_EMAIL_ALLOWED_DOMAINS']), []);
   const blocked = errors.read(() => parseDomainList('GUARD_EMAIL_BLOCKED_DOMAINS', secrets['GUARD_EMAIL_BLOCKED_DOMAINS']), []);
   const allowOnly = errors.read(() => parseAllowOnly(secrets['GUARD_EMAIL_ALLOW_ONLY'], allowed), false);
+  const exceptions = errors.read(
+    () => parseDomainList('GUARD_EMAIL_LOOKALIKE_EXCEPTIONS', secrets['GUARD_EMAIL_LOOKALIKE_EXCEPTIONS']),
+    [],
+  );
   const blockDisposable = errors.read(
     () => parseBoolean('GUARD_EMAIL_BLOCK_DISPOSABLE', secrets['GUARD_EMAIL_BLOCK_DISPOSABLE'], true),
     true,
@@ -80,6 +102,8 @@ export function parseEmailPolicy(
     allowOnly,
     blockDisposable,
     protectedDomains: [...new Set([...DEFAULT_PROTECTED_DOMAINS, ...allowed])],
+    lookalike: lookalikeTargets(DEFAULT_PROTECTED_DOMAINS, allowed),
+    lookalikeExceptions: new Set(exceptions),
   };
 }
 

@@ -30,13 +30,14 @@ export const MICROSOFT_MAIL_DOMAINS: readonly string[] = [
 ];
 
 const YAHOO = [
-  'yahoo.com', 'ymail.com', 'rocketmail.com',
+  'yahoo.com', 'ymail.com', 'rocketmail.com', 'y7mail.com',
   'yahoo.ae', 'yahoo.at', 'yahoo.be', 'yahoo.ca', 'yahoo.ch', 'yahoo.cn', 'yahoo.co.id', 'yahoo.co.il', 'yahoo.co.in',
   'yahoo.co.jp', 'yahoo.co.kr', 'yahoo.co.nz', 'yahoo.co.th', 'yahoo.co.uk', 'yahoo.co.za', 'yahoo.com.ar',
   'yahoo.com.au', 'yahoo.com.br', 'yahoo.com.cn', 'yahoo.com.co', 'yahoo.com.hk', 'yahoo.com.mx', 'yahoo.com.my',
   'yahoo.com.ph', 'yahoo.com.pe', 'yahoo.com.sg', 'yahoo.com.tr', 'yahoo.com.tw', 'yahoo.com.vn', 'yahoo.cz',
   'yahoo.de', 'yahoo.dk', 'yahoo.es', 'yahoo.fi', 'yahoo.fr', 'yahoo.gr', 'yahoo.hu', 'yahoo.ie', 'yahoo.in',
-  'yahoo.it', 'yahoo.jp', 'yahoo.nl', 'yahoo.no', 'yahoo.pl', 'yahoo.pt', 'yahoo.ro', 'yahoo.se',
+  'yahoo.it', 'yahoo.jp', 'yahoo.nl', 'yahoo.no', 'yahoo.pl', 'yahoo.pt', 'yahoo.ro', 'yahoo.ru', 'yahoo.se',
+  'yahoo.com.ru', 'yahoo.com.is',
   'aol.com', 'aim.com', 'aol.co.uk', 'aol.de', 'aol.fr', 'verizon.net',
 ];
 
@@ -46,11 +47,14 @@ export const PROTON_MAIL_DOMAINS: readonly string[] = ['proton.me', 'protonmail.
 
 export const FASTMAIL_DOMAINS: readonly string[] = [
   'fastmail.com', 'fastmail.fm', 'fastmail.net', 'fastmail.to', 'fastmail.us', 'fastmail.co.uk', 'fastmail.com.au',
+  'fastmail.ca', 'fastmail.cn', 'fastmail.es', 'fastmail.im', 'fastmail.in', 'fastmail.jp', 'fastmail.mx', 'fastmail.nl',
+  'fastmail.se', 'fastmail.tw',
 ];
 
 const PRIVACY = [
   'tuta.com', 'tuta.io', 'tutanota.com', 'tutanota.de', 'tutamail.com', 'keemail.me', 'messagingengine.com',
-  'posteo.de', 'posteo.net', 'mailbox.org', 'hushmail.com', 'zoho.com', 'zohomail.com', 'zohomail.eu', 'zohomail.in',
+  'posteo.de', 'posteo.net', 'posteo.at', 'posteo.be', 'posteo.ch', 'posteo.cl', 'posteo.co', 'posteo.dk', 'posteo.es',
+  'posteo.gl', 'posteo.no', 'posteo.us', 'mailbox.org', 'hushmail.com', 'zoho.com', 'zohomail.com', 'zohomail.eu', 'zohomail.in',
 ];
 
 const GENERIC = ['mail.com', 'email.com', 'usa.com', 'inbox.com', 'lycos.com', 'gmx.com', 'gmx.net', 'gmx.us', 'gmx.co.uk'];
@@ -61,12 +65,13 @@ const EUROPE = [
   'a1.net', 'aon.at',
   // French, Belgian, Spanish, Portuguese, Italian
   'gmx.fr', 'gmx.es', 'orange.fr', 'wanadoo.fr', 'free.fr', 'sfr.fr', 'neuf.fr', 'laposte.net', 'bbox.fr', 'skynet.be',
-  'telenet.be', 'telefonica.net', 'sapo.pt', 'libero.it', 'virgilio.it', 'tiscali.it', 'alice.it', 'tim.it',
+  'telenet.be', 'telefonica.net', 'terra.es', 'sapo.pt', 'libero.it', 'virgilio.it', 'alice.it', 'tim.it', 'tiscali.it',
+  'tiscali.at', 'tiscali.be', 'tiscali.co.uk', 'tiscali.lu', 'tiscali.se',
   // British, Irish, Dutch, Nordic
   'btinternet.com', 'sky.com', 'virginmedia.com', 'talktalk.net', 'ntlworld.com', 'eircom.net', 'ziggo.nl', 'kpnmail.nl',
-  'telia.com', 'online.no',
+  'telia.com', 'online.no', 'online.nl', 'online.ie', 'inbox.lv', 'inbox.lt',
   // Central and Eastern
-  'wp.pl', 'o2.pl', 'onet.pl', 'op.pl', 'interia.pl', 'seznam.cz', 'email.cz', 'centrum.cz', 'azet.sk', 'freemail.hu',
+  'wp.pl', 'o2.pl', 'onet.pl', 'op.pl', 'interia.pl', 'seznam.cz', 'email.cz', 'centrum.cz', 'centrum.sk', 'azet.sk', 'freemail.hu',
   'abv.bg', 'ukr.net', 'i.ua', 'meta.ua',
   // Russian-speaking
   'yandex.ru', 'yandex.com', 'yandex.ua', 'yandex.by', 'yandex.kz', 'ya.ru', 'mail.ru', 'inbox.ru', 'list.ru', 'bk.ru',
@@ -81,9 +86,9 @@ const ASIA = [
 ];
 
 const AMERICAS_OCEANIA_AFRICA = [
-  'att.net', 'sbcglobal.net', 'bellsouth.net', 'comcast.net', 'cox.net', 'charter.net', 'earthlink.net', 'optonline.net',
+  'att.net', 'sbcglobal.net', 'bellsouth.net', 'comcast.net', 'cox.net', 'charter.net', 'earthlink.net', 'earthling.net', 'optonline.net',
   'shaw.ca', 'rogers.com', 'sympatico.ca', 'videotron.ca',
-  'uol.com.br', 'bol.com.br', 'terra.com.br', 'ig.com.br', 'prodigy.net.mx',
+  'uol.com.br', 'bol.com.br', 'terra.com.br', 'terra.com.ar', 'terra.cl', 'terra.com', 'ig.com.br', 'prodigy.net.mx',
   'bigpond.com', 'bigpond.net.au', 'optusnet.com.au', 'xtra.co.nz',
 ];
 

@@ -1,6 +1,6 @@
 /**
  * shared/email/email-rule.ts: the e-mail rule's order (allowed, blocked, allow-only, disposable,
- * look-alike), parent-domain matching on the ASCII form, and its four secrets.
+ * look-alike), parent-domain matching on the ASCII form, and its five secrets.
  */
 import fc from 'fast-check';
 import { ConfigErrors } from '../../shared/config/static-policy';
@@ -8,6 +8,7 @@ import { SecretError } from '../../shared/config/secret-error';
 import { parseEmail, type EmailFacts } from '../../shared/email/address';
 import { isDisposableDomain } from '../../shared/email/disposable';
 import {
+  EMAIL_SECRETS,
   EMAIL_SECRET_NAMES,
   checkEmail,
   matchingDomain,
@@ -15,7 +16,7 @@ import {
   parseEmailPolicy,
   type EmailPolicy,
 } from '../../shared/email/email-rule';
-import { DEFAULT_PROTECTED_DOMAINS } from '../../shared/email/lookalike';
+import { DEFAULT_PROTECTED_DOMAINS, lookalikeTargets } from '../../shared/email/lookalike';
 
 function facts(raw: string): EmailFacts {
   const result = parseEmail(raw);
@@ -42,6 +43,8 @@ describe('parseEmailPolicy', () => {
       allowOnly: false,
       blockDisposable: true,
       protectedDomains: DEFAULT_PROTECTED_DOMAINS,
+      lookalike: lookalikeTargets(DEFAULT_PROTECTED_DOMAINS),
+      lookalikeExceptions: new Set(),
     });
   });
 
@@ -101,13 +104,27 @@ describe('parseEmailPolicy', () => {
     expect(badList.errors.map((error) => error.secret)).toEqual(['GUARD_EMAIL_ALLOWED_DOMAINS', 'GUARD_EMAIL_ALLOW_ONLY']);
   });
 
-  test('EMAIL_SECRET_NAMES lists the four secrets the parser reads', () => {
+  test('EMAIL_SECRET_NAMES lists the five secrets the parser reads, and EMAIL_SECRETS documents each', () => {
     expect([...EMAIL_SECRET_NAMES].sort()).toEqual([
       'GUARD_EMAIL_ALLOWED_DOMAINS',
       'GUARD_EMAIL_ALLOW_ONLY',
       'GUARD_EMAIL_BLOCKED_DOMAINS',
       'GUARD_EMAIL_BLOCK_DISPOSABLE',
+      'GUARD_EMAIL_LOOKALIKE_EXCEPTIONS',
     ]);
+    expect(EMAIL_SECRETS.map((secret) => secret.name).sort()).toEqual([...EMAIL_SECRET_NAMES].sort());
+    for (const secret of EMAIL_SECRETS) expect(secret).toMatchObject({ actions: 'signup', group: 'sign-up' });
+  });
+
+  test('GUARD_EMAIL_LOOKALIKE_EXCEPTIONS is a domain list like the others; a bad entry is reported by name', () => {
+    const { policy, errors } = policyFrom({ GUARD_EMAIL_LOOKALIKE_EXCEPTIONS: 'GMall.com, @gmial.example; *.outlok.com' });
+    expect(errors).toEqual([]);
+    expect([...policy.lookalikeExceptions]).toEqual(['gmall.com', 'gmial.example', 'outlok.com']);
+    const bad = policyFrom({ GUARD_EMAIL_LOOKALIKE_EXCEPTIONS: 'gmall.com, http://x' });
+    expect(bad.errors.map((error) => error.secret)).toEqual(['GUARD_EMAIL_LOOKALIKE_EXCEPTIONS']);
+    expect(bad.errors[0]?.message).toContain('GUARD_EMAIL_LOOKALIKE_EXCEPTIONS');
+    // As with the other lists, the readable entries are kept.
+    expect([...bad.policy.lookalikeExceptions]).toEqual(['gmall.com']);
   });
 
   test('blank values count as unset', () => {
@@ -221,5 +238,91 @@ describe('checkEmail', () => {
     expect(check('user@\u0430cme.com', { GUARD_EMAIL_ALLOWED_DOMAINS: 'acme.com' })?.reason).toBe('domain xn--cme-5cd.com looks like acme.com');
     expect(check('user@p\u0430ypal-help.com')?.reason).toContain('mixes Latin and Cyrillic');
     expect(check('user@\u043F\u043E\u0447\u0442\u0430.\u0440\u0444')).toBeUndefined();
+  });
+
+  test('ASCII typo-squats are blocked, the reason naming what they look like', () => {
+    for (const [domain, target] of [['gnail.com', 'gmail.com'], ['outlok.com', 'outlook.com'], ['yahooo.com', 'yahoo.com'], ['icloud.co', 'icloud.com'], ['gmai1.com', 'gmail.com']]) {
+      expect(check(`user@${domain}`)).toEqual({ rule: 'email', effect: 'block', reason: `domain ${domain} looks like ${target}` });
+    }
+  });
+
+  test('the allowed domains are protected by one edit and by hyphenated squats too', () => {
+    const own = { GUARD_EMAIL_ALLOWED_DOMAINS: 'coop.example' };
+    expect(check('user@coop.example', own)).toBeUndefined();
+    expect(check('user@c0op.example', own)?.reason).toBe('domain c0op.example looks like coop.example');
+    expect(check('user@coopp.example', own)?.reason).toBe('domain coopp.example looks like coop.example');
+    expect(check('user@coop-login.example', own)?.reason).toBe('domain coop-login.example looks like coop.example');
+    expect(check('user@login-coop.example', own)?.reason).toBe('domain login-coop.example looks like coop.example');
+    expect(check('user@coop-login.example')).toBeUndefined();
+  });
+
+  test('a look-alike exception passes the look-alike check only (gmall.com is a real company)', () => {
+    expect(check('user@gmall.com')?.reason).toBe('domain gmall.com looks like gmail.com');
+    const excepted = { GUARD_EMAIL_LOOKALIKE_EXCEPTIONS: 'gmall.com' };
+    expect(check('user@gmall.com', excepted)).toBeUndefined();
+    expect(check('user@shop.gmall.com', excepted)).toBeUndefined();
+    expect(check('user@gnail.com', excepted)?.reason).toBe('domain gnail.com looks like gmail.com');
+    // Disposable and blocked still apply to an exception.
+    expect(check('user@mailinator.com', { GUARD_EMAIL_LOOKALIKE_EXCEPTIONS: 'mailinator.com' })?.reason).toContain('disposable');
+    expect(check('user@gmall.com', { ...excepted, GUARD_EMAIL_BLOCKED_DOMAINS: 'gmall.com' })?.reason).toContain('blocked');
+  });
+
+  test('real providers and IDNs pass with default secrets', () => {
+    const real = [
+      'münchen.de', 'bücher.de', 'почта.рф', 'яндекс.рф', '例え.jp', 'société.fr', 'ñandú.es', '한국.kr', 'naver.com', 'daum.net',
+      'hanmail.net', 'yandex.ru', 'mail.ru', 'rambler.ru', 'web.de', 'gmx.de', 't-online.de', 'orange.fr', 'free.fr', 'laposte.net',
+      'libero.it', 'wp.pl', 'o2.pl', 'onet.pl', 'seznam.cz', 'ukr.net', 'i.ua', 'qq.com', '163.com', 'uol.com.br', 'bol.com.br',
+      'yahoo.co.jp', 'docomo.ne.jp', 'rediffmail.com', 'smith-labs123.com', 'rossi-gmbh55.de', 'ymail.com', 'email.com', 'mail.com',
+      'gmx.com', 'gmx.net', 'hotmail.co.uk', 'outlook.de',
+    ];
+    for (const domain of real) expect({ domain, finding: check(`user@${domain}`) }).toEqual({ domain, finding: undefined });
+  });
+});
+
+describe('bad input: a clear decision, never an exception', () => {
+  const decide = (raw: unknown) => {
+    const parsed = parseEmail(raw);
+    return parsed.ok ? checkEmail(parsed.email, policyFrom().policy, isDisposableDomain) : { rule: 'email', effect: 'block', reason: parsed.reason };
+  };
+
+  test.each([
+    ['a quoted local part', '"john"@gmail.com', 'quoted local parts are not accepted'],
+    ['a quoted local part with a space', '"john doe"@gmail.com', 'white space'],
+    ['a quoted local part with dots', '"a.b"@gmail.com', 'quoted local parts are not accepted'],
+    ['a 300-character domain', `user@${'a'.repeat(296)}.com`, 'longer than'],
+    ['a 300-character domain of short labels', `user@${'ab.'.repeat(99)}com`, 'longer than'],
+    ['an empty label', 'user@gmail..com', 'empty label'],
+    ['a leading dot', 'user@.gmail.com', 'empty label'],
+    ['a trailing dot', 'user@gmail.com.', 'empty label'],
+    ['invalid punycode', 'user@xn--zz.com', 'domain'],
+    ['a label of 64 characters', `user@${'a'.repeat(64)}.com`, 'label'],
+  ])('%s is refused with a reason', (_name, raw, reason) => {
+    const decision = decide(raw);
+    expect(decision).toMatchObject({ rule: 'email', effect: 'block' });
+    expect(decision?.reason).toContain(reason);
+  });
+
+  test('mixed-case providers and punycode spellings get the same decision as their plain forms', () => {
+    expect(decide('User@GMail.COM')).toBeUndefined();
+    expect(decide('User@GNAIL.com')?.reason).toBe('domain gnail.com looks like gmail.com');
+    expect(decide('user@xn--mnchen-3ya.de')).toBeUndefined();
+    expect(decide('user@XN--MNCHEN-3YA.DE')).toBeUndefined();
+    expect(decide('user@\u0443\u0430\u04BB\u043E\u043E.com')?.reason).toBe('domain xn--80a2aar51d.com looks like yahoo.com');
+    expect(decide('user@XN--80A2AAR51D.com')?.reason).toBe('domain xn--80a2aar51d.com looks like yahoo.com');
+  });
+
+  test('no string makes the rule throw', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 320 }), (raw) => {
+        expect(() => decide(raw)).not.toThrow();
+      }),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(fc.string({ maxLength: 20 }), fc.string({ unit: 'binary', maxLength: 300 }), (local, domain) => {
+        expect(() => decide(`${local}@${domain}`)).not.toThrow();
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -41,10 +41,11 @@ describe('look-alikes of protected domains', () => {
     for (const domain of DEFAULT_PROTECTED_DOMAINS) expect(reasonFor(`user@${domain}`)).toBeUndefined();
   });
 
-  test('ASCII typo-squats are not homographs: gmai1.com, gmall.com and g00gle.com pass this check', () => {
-    expect(reasonFor('user@gmai1.com')).toBeUndefined();
-    expect(reasonFor('user@gmall.com')).toBeUndefined();
-    expect(reasonFor('user@googlemai1.com')).toBeUndefined();
+  test('ASCII homoglyphs are look-alikes too: gmai1.com, googlemai1.com, rnail.com', () => {
+    expect(reasonFor('user@gmai1.com')).toBe('domain gmai1.com looks like gmail.com');
+    expect(reasonFor('user@googlemai1.com')).toBe('domain googlemai1.com looks like googlemail.com');
+    expect(reasonFor('user@rnail.com')).toBe('domain rnail.com looks like mail.com');
+    expect(reasonFor('user@vveb.de')).toBe('domain vveb.de looks like web.de');
   });
 
   test('a non-ASCII subdomain of a protected domain is that domain, not a look-alike', () => {
@@ -74,7 +75,7 @@ describe('mixed-script labels', () => {
     ['Latin + Cyrillic, not like any protected domain', 'user@p\u0430ypal-support.com', 'Latin and Cyrillic'],
     ['Latin + Greek', 'user@\u03B1pple.com', 'Latin and Greek'],
     ['Cyrillic + Greek', 'user@\u0430\u03B2.com', 'Cyrillic and Greek'],
-    ['Latin + Armenian', 'user@g\u0585\u0585gle-mail.com', 'Latin and Armenian'],
+    ['Latin + Armenian', 'user@g\u0585\u0585gle-shop.com', 'Latin and Armenian'],
   ])('%s', (_name, raw, scripts) => {
     expect(reasonFor(raw)).toContain(`mixes ${scripts} letters`);
   });
@@ -118,17 +119,20 @@ describe('skeleton', () => {
       }),
     );
     fc.assert(
-      fc.property(fc.stringMatching(/^[a-z.-]{0,30}$/), (text) => {
+      fc.property(fc.stringMatching(/^[a-z.-]{0,30}$/).filter((text) => !/rn|vv/.test(text)), (text) => {
         expect(skeleton(text)).toBe(text);
       }),
     );
+    expect(skeleton('rnodern')).toBe('modem');
   });
 
-  test('lookalikeReason never flags an ASCII domain', () => {
-    const ascii = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?\.(com|de|ru|me)$/);
+  test('a protected domain, or a subdomain of one, is never flagged, whatever the spelling of the input', () => {
+    const protectedDomain = fc.constantFrom(...DEFAULT_PROTECTED_DOMAINS);
+    const sub = fc.stringMatching(/^[a-z0-9]{1,8}$/);
     fc.assert(
-      fc.property(ascii, (domain) => {
-        const parsed = parseEmail(`user@${domain}`);
+      fc.property(protectedDomain, fc.option(sub), fc.boolean(), (domain, prefix, upper) => {
+        const name = `${prefix === null ? '' : `${prefix}.`}${domain}`;
+        const parsed = parseEmail(`user@${upper ? name.toUpperCase() : name}`);
         if (parsed.ok) expect(lookalikeReason(parsed.email, DEFAULT_PROTECTED_DOMAINS)).toBeUndefined();
       }),
     );
