@@ -94,7 +94,7 @@ async function decideRegistration(event: PreUserRegistrationEvent, api: PreUserR
   const counters =
     store.answers === undefined
       ? undefined
-      : judgeSignupCounters(store.answers, container.registration, keys, { now, domain: countedDomain, captchaPassed: captcha?.evidence === 'pass', country: request.requestCountry });
+      : judgeSignupCounters(store.answers, container.registration, keys, { now, ipv6: request.ip?.version === 6, domain: countedDomain, captchaPassed: captcha?.evidence === 'pass', country: request.requestCountry });
 
   const findings = [...offline.findings, ...(captcha?.finding ? [captcha.finding] : []), ...(counters?.deny ? [counters.deny] : [])];
   const blocks = findings.filter((finding) => finding.effect === 'block');
@@ -105,12 +105,17 @@ async function decideRegistration(event: PreUserRegistrationEvent, api: PreUserR
   const ruleFailure = failModeFinding(offline.ruleErrors, container.dynamicPolicy.failMode, 'a sign-up rule');
   if (ruleFailure !== undefined) blocks.push(ruleFailure);
   if (offline.phoneE164 !== undefined) scrub.push(offline.phoneE164, offline.phoneE164.slice(1));
-  const lowTrustReasons = [...offline.lowTrust, ...(counters?.lowTrust ?? [])];
+  // A country the tenant refuses SMS to (the tier minus its exceptions, or its own block list).
+  const signupCountryHighRisk = request.requestCountry !== undefined && container.staticPolicy.geo.sms.blocked.has(request.requestCountry);
+  const lowTrustReasons = [
+    ...(signupCountryHighRisk ? [`sign-up from ${request.requestCountry}, a country the phone Actions refuse SMS to`] : []),
+    ...offline.lowTrust,
+    ...(counters?.lowTrust ?? []),
+  ];
   const evidence: SignupEvidence = {
     captcha: captcha?.evidence ?? 'not-configured',
     captchaScore: captcha?.score,
-    // A country the tenant refuses SMS to (the tier minus its exceptions, or its own block list).
-    signupCountryHighRisk: request.requestCountry !== undefined && container.staticPolicy.geo.sms.blocked.has(request.requestCountry),
+    signupCountryHighRisk,
     phoneChecked: offline.phoneChecked,
     lowTrustReasons,
   };

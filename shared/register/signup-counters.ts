@@ -79,8 +79,12 @@ export function planSignupBatch(subject: SignupSubject, policy: RegistrationPoli
     });
   };
 
-  if (subject.ip && limits.ip) count(keys.ip(subject.ip.text), limits.ip.windowMs, (answers, value) => { answers.velocity.ip = value; });
-  if (subject.ip && limits.subnet) count(keys.subnet(subnetOf(subject.ip)), limits.subnet.windowMs, (answers, value) => { answers.velocity.subnet = value; });
+  // An IPv6 /64 is one subscriber's site (addresses inside it are free to rotate): it is counted
+  // as one address, and its /48 as the subnet.
+  const ip = subject.ip;
+  const ipLimit = ip?.version === 6 ? limits.ipv6 : limits.ip;
+  if (ip && ipLimit) count(keys.ip(ip.version === 6 ? subnetOf(ip, 24, 64) : ip.text), ipLimit.windowMs, (answers, value) => { answers.velocity.ip = value; });
+  if (ip && limits.subnet) count(keys.subnet(subnetOf(ip, 24, 48)), limits.subnet.windowMs, (answers, value) => { answers.velocity.subnet = value; });
   if (subject.mailbox && limits.mailbox) count(keys.mailbox(subject.mailbox), limits.mailbox.windowMs, (answers, value) => { answers.velocity.mailbox = value; });
   const domain = subject.countedDomain;
   if (domain && limits.domain) count(keys.domain(domain), limits.domain.windowMs, (answers, value) => { answers.velocity.domain = value; });
@@ -127,6 +131,7 @@ export function admittedOps(policy: RegistrationPolicy, keys: SignupKeys, now: n
 
 export interface SignupCounterContext {
   now: number;
+  ipv6: boolean;
   domain: string | undefined;
   captchaPassed: boolean;
   country: string | undefined;

@@ -3,8 +3,8 @@
  *
  * Disposable services register fresh domains every day and use each in a burst before any list
  * knows it. The counter store remembers when a domain was first seen (hours since its first
- * sign-up) and how many sign-ups it had since; a domain younger than a day with more than a
- * handful of sign-ups is stopped. Two kinds of real people meet the same pattern, and are let in
+ * sign-up) and how many sign-ups it had since. A domain younger than a day gives no evidence,
+ * so its first handful of sign-ups get in with low trust, and more are stopped. Two kinds of real people meet the same pattern, and are let in
  * with low trust instead:
  * - colleagues of a new company signing up together: they come from one network (the office IP
  *   or subnet already used for this domain today), a farm's proxies do not;
@@ -45,8 +45,10 @@ export function judgeNewDomain(counts: NewDomainCounts, policy: NewDomainPolicy 
   const ageHours = counts.age.windows;
   if (ageHours >= ESTABLISHED_HOURS) return none;
   const seen = counts.days.current + counts.days.previous;
-  if (seen <= policy.handful) return none;
-  const what = `${seen} sign-ups with ${domain}, a domain first seen ${ageHours < 1 ? 'this hour' : `${ageHours} h ago`} (more than ${policy.handful} in its first day)`;
+  const firstSeen = `first seen ${ageHours < 1 ? 'this hour' : `${ageHours} h ago`}`;
+  // Nothing is known of a domain in its first day: its first sign-ups get in, without standard trust.
+  if (seen <= policy.handful) return { deny: undefined, lowTrust: [`${domain} is a domain ${firstSeen}, with no history here yet`] };
+  const what = `${seen} sign-ups with ${domain}, a domain ${firstSeen} (more than ${policy.handful} in its first day)`;
   if ((counts.network?.current ?? 0) > 1) return { deny: undefined, lowTrust: [`${what}, from a network already used for it (colleagues)`] };
   if ((counts.tenantAge?.windows ?? 0) < ESTABLISHED_HOURS) return { deny: undefined, lowTrust: [`${what}, while the tenant's history is under a day`] };
   return { deny: { rule: SIGNUP_NEW_DOMAIN_RULE, effect: 'block', reason: what }, lowTrust: [] };

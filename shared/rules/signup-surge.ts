@@ -63,7 +63,7 @@ export const SIGNUP_SURGE_SECRETS: readonly SecretDoc[] = [
   { name: 'GUARD_SIGNUP_SURGE', actions: 'signup', group: 'sign-up', meaning: 'A surge of sign-ups (per request country, and tenant-wide) gives the accounts created during it low trust', default: 'on', example: 'off' },
   { name: 'GUARD_SIGNUP_SURGE_FLOOR', actions: 'signup', group: 'sign-up', meaning: 'Sign-ups per 15 minutes from one country that are never a surge (x3 tenant-wide)', default: '12', example: '30' },
   { name: 'GUARD_SIGNUP_SURGE_FACTOR', actions: 'signup', group: 'sign-up', meaning: 'How many times its baseline a country may rise before it is a surge', default: '3', example: '5' },
-  { name: 'GUARD_SIGNUP_SURGE_HOLD', actions: 'signup', group: 'sign-up', meaning: 'How long new accounts keep getting low trust after the last rise', default: '1h', example: '3h' },
+  { name: 'GUARD_SIGNUP_SURGE_HOLD', actions: 'signup', group: 'sign-up', meaning: 'How long new accounts keep getting low trust after the last rise', default: '30m', example: '3h' },
 ];
 
 const HOUR = 3_600_000;
@@ -76,6 +76,6 @@ export function parseSurgeSettings(secrets: Secrets, errors: ConfigErrors): Surg
     alpha: 1 / 8,
     floor: errors.read(() => parseInteger('GUARD_SIGNUP_SURGE_FLOOR', secrets['GUARD_SIGNUP_SURGE_FLOOR'], 12, { min: 1, max: 1_000_000 }), 12),
     factor: errors.read(() => parseNumber('GUARD_SIGNUP_SURGE_FACTOR', secrets['GUARD_SIGNUP_SURGE_FACTOR'], 3, { min: 1.2, max: 100 }), 3),
-    holdMs: errors.read(() => parseDurationMs('GUARD_SIGNUP_SURGE_HOLD', secrets['GUARD_SIGNUP_SURGE_HOLD'], HOUR, { minMs: 5 * 60_000, maxMs: 7 * 24 * HOUR }), HOUR),
+    holdMs: errors.read(() => parseDurationMs('GUARD_SIGNUP_SURGE_HOLD', secrets['GUARD_SIGNUP_SURGE_HOLD'], HOUR / 2, { minMs: 5 * 60_000, maxMs: 7 * 24 * HOUR }), HOUR / 2),
   };
 }

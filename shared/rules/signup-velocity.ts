@@ -3,7 +3,8 @@
  * tenant-wide, each over its own window.
  *
  * Shared addresses are normal: carrier-grade NAT puts a town behind one /24, an office behind one
- * IP, a carrier's phones in one IPv6 /64. So an IP, subnet or domain over its limit first lowers
+ * IP. An IPv6 /64 is one subscriber (a home, a phone) whose addresses rotate freely, so it counts
+ * as one address with its own limit, and its /48 as the subnet. So an IP, subnet or domain over its limit first lowers
  * the trust of the new account; only far over it (GUARD_SIGNUP_DENY_FACTOR times the limit) is a
  * sign-up refused, and then only one that brought no passed CAPTCHA: a person behind a busy NAT
  * who solved the CAPTCHA still gets in. Public mail providers are never counted per domain
@@ -28,6 +29,8 @@ export const SIGNUP_VELOCITY_RULE = 'signup-velocity';
 
 export interface SignupLimits {
   ip: WindowLimit | undefined;
+  /** Per IPv6 /64 (one subscriber's site; the addresses in it rotate freely). */
+  ipv6: WindowLimit | undefined;
   subnet: WindowLimit | undefined;
   mailbox: WindowLimit | undefined;
   domain: WindowLimit | undefined;
@@ -47,6 +50,8 @@ export interface SignupVelocityCounts {
 
 export interface SignupVelocityContext {
   now: number;
+  /** The client address is IPv6: its /64 was counted, against the IPv6 limit. */
+  ipv6: boolean;
   domain: string | undefined;
   /** The CAPTCHA was verified with a passing (not marginal) answer. */
   captchaPassed: boolean;
@@ -70,7 +75,7 @@ export function judgeSignupVelocity(counts: SignupVelocityCounts, limits: Signup
   }
 
   const shared: Array<[string, WindowCount | undefined, WindowLimit | undefined]> = [
-    ['from this IP', counts.ip, limits.ip],
+    [context.ipv6 ? 'from this IPv6 /64' : 'from this IP', counts.ip, context.ipv6 ? limits.ipv6 : limits.ip],
     ['from this subnet', counts.subnet, limits.subnet],
     [`with the e-mail domain ${context.domain ?? ''}`.trim(), counts.domain, limits.domain],
   ];
@@ -89,7 +94,8 @@ export function judgeSignupVelocity(counts: SignupVelocityCounts, limits: Signup
 
 export const SIGNUP_VELOCITY_SECRETS: readonly SecretDoc[] = [
   { name: 'GUARD_SIGNUP_LIMIT_IP', actions: 'signup', group: 'sign-up', meaning: 'Sign-ups per client IP before new accounts get low trust', default: '10/1h', example: '5/1h' },
-  { name: 'GUARD_SIGNUP_LIMIT_SUBNET', actions: 'signup', group: 'sign-up', meaning: 'Sign-ups per client subnet (IPv4 /24, IPv6 /64) before new accounts get low trust', default: '30/1h', example: '20/1h' },
+  { name: 'GUARD_SIGNUP_LIMIT_IPV6', actions: 'signup', group: 'sign-up', meaning: 'Sign-ups per IPv6 /64 (one subscriber; its addresses rotate freely) before new accounts get low trust', default: '1/1h', example: '3/1h' },
+  { name: 'GUARD_SIGNUP_LIMIT_SUBNET', actions: 'signup', group: 'sign-up', meaning: 'Sign-ups per client subnet (IPv4 /24, IPv6 /48) before new accounts get low trust', default: '30/1h', example: '20/1h' },
   { name: 'GUARD_SIGNUP_LIMIT_DOMAIN', actions: 'signup', group: 'sign-up', meaning: 'Sign-ups per e-mail domain before new accounts get low trust (public mail providers are not counted)', default: '20/1h', example: '10/1h' },
   { name: 'GUARD_SIGNUP_DENY_FACTOR', actions: 'signup', group: 'sign-up', meaning: 'Over this many times the IP, subnet or domain limit, sign-ups without a passed CAPTCHA are refused', default: '10', example: '3' },
   { name: 'GUARD_SIGNUP_LIMIT_MAILBOX', actions: 'signup', group: 'sign-up', meaning: 'Sign-ups per mailbox as its provider reads it (Gmail dots, plus tags); the second gets low trust, more are refused', default: '2/24h', example: '1/24h' },
@@ -98,6 +104,7 @@ export const SIGNUP_VELOCITY_SECRETS: readonly SecretDoc[] = [
 
 export const SIGNUP_LIMIT_DEFAULTS = {
   GUARD_SIGNUP_LIMIT_IP: '10/1h',
+  GUARD_SIGNUP_LIMIT_IPV6: '1/1h',
   GUARD_SIGNUP_LIMIT_SUBNET: '30/1h',
   GUARD_SIGNUP_LIMIT_DOMAIN: '20/1h',
   GUARD_SIGNUP_LIMIT_MAILBOX: '2/24h',
@@ -111,6 +118,7 @@ export function parseSignupVelocitySettings(secrets: Secrets, errors: ConfigErro
     errors.read(() => parseWindowLimit(name, secrets[name], SIGNUP_LIMIT_DEFAULTS[name]), parseWindowLimit(name, undefined, SIGNUP_LIMIT_DEFAULTS[name]));
   return {
     ip: limit('GUARD_SIGNUP_LIMIT_IP'),
+    ipv6: limit('GUARD_SIGNUP_LIMIT_IPV6'),
     subnet: limit('GUARD_SIGNUP_LIMIT_SUBNET'),
     mailbox: limit('GUARD_SIGNUP_LIMIT_MAILBOX'),
     domain: limit('GUARD_SIGNUP_LIMIT_DOMAIN'),

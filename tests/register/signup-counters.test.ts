@@ -37,6 +37,11 @@ describe('the sign-up batch plan', () => {
     expect(JSON.stringify(plan.ops)).not.toContain('johnsmith');
   });
 
+  test('an IPv6 client is counted by its /64 (against the IPv6 limit) and its /48', () => {
+    const plan = planSignupBatch({ ...subject, ip: parseIp('2001:db8:1:2:a:b:c:d') }, policyOf(), keys, NOW);
+    expect(plan.ops.slice(0, 2).map((op) => op.key.replace('t:tenant:signup:', ''))).toEqual(['ip:2001:db8:1:2::/64', 'net:2001:db8:1::/48']);
+  });
+
   test('a provider address (no counted domain), no IP and everything off: only what is left', () => {
     const off = policyOf({ GUARD_SIGNUP_LIMIT_IP: 'off', GUARD_SIGNUP_LIMIT_SUBNET: 'off', GUARD_SIGNUP_LIMIT_MAILBOX: 'off', GUARD_SIGNUP_LIMIT_TENANT: 'off', GUARD_SIGNUP_NEW_DOMAIN_LIMIT: 'off', GUARD_SIGNUP_SURGE: 'off' });
     expect(planSignupBatch({ ...subject, countedDomain: undefined }, off, keys, NOW).ops).toEqual([]);
@@ -51,7 +56,7 @@ describe('the sign-up batch plan', () => {
     const decide = async () => {
       const plan = planSignupBatch(subject, policy, keys, NOW);
       const answers = plan.read(await store.run(NOW, plan.ops));
-      return { answers, verdict: judgeSignupCounters(answers, policy, keys, { now: NOW, domain: 'acme.example', captchaPassed: true, country: 'VN' }) };
+      return { answers, verdict: judgeSignupCounters(answers, policy, keys, { now: NOW, ipv6: false, domain: 'acme.example', captchaPassed: true, country: 'VN' }) };
     };
     const first = await decide();
     expect(first.answers.velocity.ip).toEqual({ current: 1, previous: 0 });
@@ -73,10 +78,10 @@ describe('the sign-up batch plan', () => {
     const answers = planSignupBatch(subject, policy, keys, NOW).read([]);
     answers.velocity.ip = { current: 11, previous: 0 };
     answers.surgeCountry = { current: 40, baseline: 2, windows: 12 };
-    const verdict = judgeSignupCounters(answers, policy, keys, { now: NOW, domain: 'acme.example', captchaPassed: true, country: 'VN' });
+    const verdict = judgeSignupCounters(answers, policy, keys, { now: NOW, ipv6: false, domain: 'acme.example', captchaPassed: true, country: 'VN' });
     expect(verdict.deny).toBeUndefined();
     expect(verdict.lowTrust).toEqual([expect.stringContaining('from this IP'), expect.stringContaining('surge of sign-ups from VN')]);
     expect(verdict.rules).toEqual(['signup-velocity', 'signup-surge']);
-    expect(verdict.writes).toEqual([{ key: 't:tenant:signup:surge:VN:until', until: NOW + 3_600_000, ttlMs: 3_660_000 }]);
+    expect(verdict.writes).toEqual([{ key: 't:tenant:signup:surge:VN:until', until: NOW + 1_800_000, ttlMs: 1_860_000 }]);
   });
 });

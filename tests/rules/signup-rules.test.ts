@@ -57,12 +57,12 @@ describe('sign-up country secrets (issue 11)', () => {
 describe('signup-velocity rule', () => {
   const HOUR = 3_600_000;
   const limits = {
-    ip: { max: 10, windowMs: HOUR }, subnet: { max: 30, windowMs: HOUR }, mailbox: { max: 2, windowMs: 24 * HOUR }, domain: { max: 20, windowMs: HOUR },
+    ip: { max: 10, windowMs: HOUR }, ipv6: { max: 1, windowMs: HOUR }, subnet: { max: 30, windowMs: HOUR }, mailbox: { max: 2, windowMs: 24 * HOUR }, domain: { max: 20, windowMs: HOUR },
     tenant: { max: 100, windowMs: HOUR }, denyFactor: 10,
   };
   const none = { ip: undefined, subnet: undefined, mailbox: undefined, domain: undefined, tenantAdmitted: undefined };
   const windowStart = Date.UTC(2026, 10, 23, 12);
-  const passed = { now: windowStart, domain: 'example.org', captchaPassed: true };
+  const passed = { now: windowStart, ipv6: false, domain: 'example.org', captchaPassed: true };
   const noCaptcha = { ...passed, captchaPassed: false };
 
   test('under every limit nothing happens; over the IP limit the account gets low trust, with the reason', () => {
@@ -81,6 +81,12 @@ describe('signup-velocity rule', () => {
     expect(refused?.reason).toContain('without a passed CAPTCHA');
     expect(judgeSignupVelocity({ ...none, subnet: { current: 300, previous: 0 } }, limits, noCaptcha).deny).toBeUndefined();
     expect(judgeSignupVelocity(crowd, { ...limits, denyFactor: 1 }, noCaptcha).deny).toBeDefined();
+  });
+
+  test('an IPv6 /64 is one subscriber: its second sign-up in the hour gets low trust', () => {
+    const six = { ...passed, ipv6: true };
+    expect(judgeSignupVelocity({ ...none, ip: { current: 1, previous: 0 } }, limits, six).lowTrust).toEqual([]);
+    expect(judgeSignupVelocity({ ...none, ip: { current: 2, previous: 0 } }, limits, six).lowTrust).toEqual(['2 sign-ups from this IPv6 /64, over the limit of 1/1h']);
   });
 
   test('a mailbox: the second sign-up gets low trust, the third is refused', () => {
@@ -113,7 +119,9 @@ describe('signup-new-domain rule', () => {
 
   test('a domain first seen hours ago with more than a handful of sign-ups is refused', () => {
     expect(judgeNewDomain(young, policy, 'inbox1234box.com').deny).toMatchObject({ rule: 'signup-new-domain', reason: expect.stringContaining('inbox1234box.com') });
-    expect(judgeNewDomain({ ...young, days: { current: 5, previous: 0 } }, policy, 'inbox1234box.com')).toEqual({ deny: undefined, lowTrust: [] });
+    const handful = judgeNewDomain({ ...young, days: { current: 5, previous: 0 } }, policy, 'inbox1234box.com');
+    expect(handful.deny).toBeUndefined();
+    expect(handful.lowTrust).toEqual(['inbox1234box.com is a domain first seen 2 h ago, with no history here yet']);
   });
 
   test('an established domain, colleagues from one network, and a tenant under a day old get in (the last two with low trust)', () => {

@@ -207,6 +207,11 @@ async function replaySignups(
       } else {
         const trust = (result?.appMetadata['tollguard'] as { trust?: string } | undefined)?.trust;
         out.push({ verdict: trust === 'low' ? 'low' : 'trusted', rules: [] });
+        if (event.legit && trust === 'low' && process.env['SIM_SHOW_LOW_TRUST'] === '1') {
+          const line = invocation.logs.find((text) => text.startsWith('{"tollguard":"decision"'));
+          const decision = line === undefined ? {} : (JSON.parse(line) as Record<string, unknown>);
+          console.error(`person low trust ${provider} ${event.family} ${event.country}: ${JSON.stringify({ captcha: (decision['captcha'] as { outcome?: unknown } | undefined)?.outcome, reasons: decision['trust_reasons'] })}`);
+        }
       }
     }
   } finally {
