@@ -90,11 +90,14 @@ export const LOAD_ENV: Readonly<Record<string, string>> = {
 
 const NUMBERS = usNumbersInDistinctRanges(400, 200);
 
-/** Mostly ordinary enrolments and verifications; one in ten to a high-risk country (refused). */
+/**
+ * Mostly ordinary enrolments and verifications; one in ten an enrolment to a high-risk country
+ * (refused; a verification there would be to an enrolled, so proven, number and go out).
+ */
 export function loadBody(n: number): unknown {
   const refused = n % 10 === 9;
   return oktaRequest({
-    requestType: n % 2 === 0 ? 'pre-enrollment' : 'mfa-verification',
+    requestType: refused || n % 2 === 0 ? 'pre-enrollment' : 'mfa-verification',
     phoneNumber: refused ? '+2348031234567' : NUMBERS[n % NUMBERS.length],
     otpCode: String(100000 + (n % 900000)),
     msgTemplate: undefined,

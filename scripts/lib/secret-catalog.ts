@@ -14,6 +14,7 @@ import { NETWORK_ZONE_SECRETS } from '../../shared/rules/network-zones';
 import { NUMBER_LIST_SECRETS } from '../../shared/rules/number-lists';
 import { NUMBER_VELOCITY_SECRETS } from '../../shared/rules/number-velocity';
 import { PUMPING_SECRETS } from '../../shared/rules/prefix-anomaly';
+import { SERVED_COUNTRY_SECRETS } from '../../shared/rules/served-country';
 import { SERVICE_CAP_SECRETS } from '../../shared/rules/service-cap';
 import { EMAIL_SECRETS } from '../../shared/email/email-rule';
 import { SIGNUP_COUNTRY_SECRETS } from '../../shared/rules/signup-country';
@@ -47,6 +48,7 @@ export const SECRET_CATALOG: readonly SecretDoc[] = [
   { name: 'TWILIO_VERIFY_LOCALE', actions: 'send', group: 'delivery', meaning: 'Locale passed to Twilio Verify', default: "Verify's default", example: 'de' },
   { name: 'TWILIO_BASE_URL', actions: 'send', group: 'delivery', meaning: 'Override the Twilio API origin: a regional host https://api.<edge>.<region>.twilio.com (Verify and Lookup then use the matching verify. / lookups. hosts), or a proxy / local test server that serves all three (http only on loopback)', default: 'https://api.twilio.com etc.', example: 'https://api.dublin.ie1.twilio.com' },
   ...GEO_SECRETS,
+  ...SERVED_COUNTRY_SECRETS,
   ...LINE_TYPE_SECRETS,
   ...NUMBER_LIST_SECRETS,
   ...NETWORK_ZONE_SECRETS,

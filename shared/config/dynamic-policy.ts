@@ -2,6 +2,7 @@
  * Secrets → the dynamic policy (velocity, service cap, pumping detection, fail mode). Like the
  * static knobs, a bad value is reported by secret name and the safe default is kept.
  */
+import { parseServedProofs } from '../rules/served-country';
 import { parseCountryVelocitySettings } from '../rules/country-velocity';
 import { parseIpVelocitySettings } from '../rules/ip-velocity';
 import { parseNumberVelocitySettings } from '../rules/number-velocity';
@@ -66,6 +67,8 @@ export interface DynamicPolicy {
   resend: ResendPolicy | undefined;
   serviceCap: { sms: WindowLimit | undefined; voice: WindowLimit | undefined; lockoutMs: number };
   pumping: PumpingPolicy | undefined;
+  /** Proven numbers that open a high-risk-tier country (undefined: never by evidence). */
+  servedProofs: number | undefined;
   lookup: LookupPolicy | undefined;
   alertWebhookUrl: string | undefined;
 }
@@ -121,6 +124,7 @@ export function parseDynamicPolicy(secrets: Secrets, errors: ConfigErrors): Dyna
     resend: numbers.resend,
     serviceCap: parseServiceCapSettings(secrets, errors),
     pumping: parsePumpingSettings(secrets, errors),
+    servedProofs: parseServedProofs(secrets, errors),
     lookup: parseLookupSettings(secrets, errors),
     alertWebhookUrl: errors.read(() => parseWebhookUrl(secrets['ALERT_WEBHOOK_URL']), undefined),
   };

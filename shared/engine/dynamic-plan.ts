@@ -3,7 +3,8 @@
  * counters exist depends only on the facts and the policy, so tests can check a plan exactly.
  */
 import type { DynamicPolicy } from '../config/dynamic-policy';
-import type { StoreOp, StoreResult } from '../store/counter-store';
+import { countWindowKey, type StoreOp, type StoreResult } from '../store/counter-store';
+import { countOf, countryProofOps, sentOp } from '../feedback/proofs';
 import type { GuardKeys } from '../store/keys';
 import { subnetOf } from '../net/ip';
 import type { Counters, DynamicFacts, RateCount, WindowCount } from './dynamic-types';
@@ -17,15 +18,25 @@ export interface BatchPlan {
 }
 
 const MINUTE = 60_000;
+/** An enrolment is remembered for 30 to 60 days: a challenge to the number within that proves it. */
+const ENROLMENT_WINDOW_MS = 30 * 24 * 3_600_000;
+/** A block is ten ranges wide: its floor is this many times the range floor (not ten: spreads are what it is for). */
+export const BLOCK_FLOOR_MULTIPLE = 2;
 
 export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: GuardKeys): BatchPlan {
   const { facts } = input;
   const now = facts.now;
-  const slots: Slot[] = [];
+  const slots: Array<Slot | undefined> = [];
   const ops: StoreOp[] = [];
-  const add = (slot: Slot, op: StoreOp) => {
+  /** Answers read by more than one op (a count window read through two gets), summed into a slot afterwards. */
+  const sums: Array<{ slot: 'countryProofs' | 'enrolmentSeen'; indexes: number[] }> = [];
+  const add = (slot: Slot | undefined, op: StoreOp) => {
     slots.push(slot);
     ops.push(op);
+  };
+  const sumOf = (slot: 'countryProofs' | 'enrolmentSeen', gets: StoreOp[]) => {
+    sums.push({ slot, indexes: gets.map((op) => ops.length + gets.indexOf(op)) });
+    for (const op of gets) add(undefined, op);
   };
   const count = (slot: Slot, key: string, windowMs: number) =>
     add(slot, { kind: 'count', key, window: windowIndex(now, windowMs), ttlMs: 2 * windowMs + MINUTE });
@@ -39,7 +50,22 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
   if (policy.lookup && !input.trustedNumber && !input.staticBlocked) add('cachedLookup', { kind: 'get', key: keys.lookup(facts.number.e164) });
   if (pumping) {
     add('rangeBlockedUntil', { kind: 'get', key: keys.rangeBlock(input.range) });
+    add('blockBlockedUntil', { kind: 'get', key: keys.rangeBlock(input.block) });
     if (country) add('countryBlockedUntil', { kind: 'get', key: keys.countryBlock(country) });
+  }
+  // Verification feedback (shared/feedback/proofs.ts): the sent marker, the number's proof, the
+  // country's proofs, and the enrolment a later challenge proves.
+  add(undefined, sentOp(keys, facts.number.e164, now));
+  add('proof', { kind: 'get', key: keys.proof(facts.number.e164) });
+  if (country) sumOf('countryProofs', countryProofOps(keys, country, now));
+  const userId = facts.user.id;
+  if (userId !== undefined && userId !== '') {
+    const enrolment = keys.enrolment(facts.number.e164, userId);
+    const window = windowIndex(now, ENROLMENT_WINDOW_MS);
+    if (facts.otpAction === 'enrollment') add(undefined, { kind: 'count', key: enrolment, window, ttlMs: 2 * ENROLMENT_WINDOW_MS + MINUTE });
+    else if (facts.otpAction === 'second-factor-authentication') {
+      sumOf('enrolmentSeen', [{ kind: 'get', key: countWindowKey(enrolment, window) }, { kind: 'get', key: countWindowKey(enrolment, window - 1) }]);
+    }
   }
   if (!input.trustedNumber) {
     const resetMs = policy.resend?.resetMs ?? 3_600_000;
@@ -60,8 +86,9 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
     const rate = (slot: Slot, key: string, foldFloor: number, when: 'always' | 'new-streak') =>
       add(slot, { kind: 'rate', key, window, alpha: pumping.alpha, foldFloor, ttlMs: rateTtlMs(pumping.windowMs, pumping.alpha), when });
     rate('tenantRate', keys.tenantRate(), pumping.countryFloor, 'always');
-    rate('range', keys.rangeRate(input.range), pumping.rangeFloor, 'new-streak');
-    if (country) rate('countryRate', keys.countryRate(country), pumping.countryFloor, 'new-streak');
+    rate('range', keys.rangeRate(input.range, facts.channel), pumping.rangeFloor, 'new-streak');
+    rate('block', keys.rangeRate(input.block, facts.channel), pumping.rangeFloor * BLOCK_FLOOR_MULTIPLE, 'new-streak');
+    if (country) rate('countryRate', keys.countryRate(country, facts.channel), pumping.countryFloor, 'new-streak');
   }
 
   return {
@@ -69,12 +96,20 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
     read(results) {
       const counters = emptyCounters();
       const mutable = counters as unknown as Record<Slot, unknown>;
+      for (const { slot, indexes } of sums) {
+        const total = indexes.reduce((sum, index) => {
+          const result = results[index];
+          return sum + (result?.kind === 'get' ? countOf(result.value) : 0);
+        }, 0);
+        if (slot === 'countryProofs') counters.countryProofs = total;
+        else counters.enrolmentSeen = total > 0;
+      }
       results.forEach((result, index) => {
         const slot = slots[index];
         if (slot === undefined) return;
         switch (result.kind) {
           case 'get':
-            mutable[slot] = slot === 'cachedLookup' ? result.value : timestampOf(result.value);
+            mutable[slot] = slot === 'cachedLookup' || slot === 'proof' ? result.value : timestampOf(result.value);
             break;
           case 'streak':
             mutable[slot] = { previousAt: result.previousAt, streak: result.streak };
@@ -116,8 +151,12 @@ function standingOnly(counters: Counters): Counters {
     replay: true,
     serviceLockUntil: counters.serviceLockUntil,
     rangeBlockedUntil: counters.rangeBlockedUntil,
+    blockBlockedUntil: counters.blockBlockedUntil,
     countryBlockedUntil: counters.countryBlockedUntil,
     cachedLookup: counters.cachedLookup,
+    proof: counters.proof,
+    countryProofs: counters.countryProofs,
+    enrolmentSeen: counters.enrolmentSeen,
   };
 }
 
@@ -136,7 +175,12 @@ export function emptyCounters(): Counters {
     country: undefined,
     service: undefined,
     range: undefined,
+    block: undefined,
+    blockBlockedUntil: undefined,
     countryRate: undefined,
+    proof: undefined,
+    enrolmentSeen: false,
+    countryProofs: undefined,
     tenantRate: undefined,
     replay: false,
   };

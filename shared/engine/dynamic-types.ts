@@ -17,10 +17,21 @@ export interface DynamicFacts {
   trust: TrustTier | undefined;
   /** The destination's number range (E.164 without its last digits), e.g. +2519123. */
   range: string;
+  /** The range's parent block, ten times wider (one more digit dropped), e.g. +251912. */
+  block: string;
+  /**
+   * This OTP is a challenge that by itself proves the number: an MFA challenge, which the platform
+   * only sends to a confirmed (verified) factor (legacy send-phone-message, Okta mfa-verification).
+   * For the Unified Phone Experience an otp_verify may be a passwordless login to any number, so
+   * there a challenge proves the number only after an enrolment tollguard saw for the same user.
+   */
+  challengeProvesNumber: boolean;
   /** The destination country is in the shipped high-risk tier (even if exempted): a stricter prior. */
   highRiskCountry: boolean;
   /** A static rule already refuses this attempt: it costs nothing, so it does not count toward the service cap. */
   staticBlocked: boolean;
+  /** The geo rule refuses the country only because of the shipped high-risk tier (evidence may lift it). */
+  tierBlocked: boolean;
   /** Identifies one notification across the provider's retries; a replay is never counted again. */
   notificationId?: string | undefined;
 }
@@ -51,7 +62,16 @@ export interface Counters {
   country: WindowCount | undefined;
   service: WindowCount | undefined;
   range: RateCount | undefined;
+  /** The parent block's new conversations (under-the-floor spreads over adjacent ranges show here). */
+  block: RateCount | undefined;
+  blockBlockedUntil: number | undefined;
   countryRate: RateCount | undefined;
+  /** The proof key of the number: the userTag it was proven for, if any (shared/feedback/proofs.ts). */
+  proof: string | undefined;
+  /** An enrolment OTP to this number for this user was seen in the last 30 to 60 days. */
+  enrolmentSeen: boolean;
+  /** Numbers proven in the destination country in the last 30 to 60 days. */
+  countryProofs: number | undefined;
   /** All of the tenant's traffic: its history tells whether baselines have been learned yet. */
   tenantRate: RateCount | undefined;
   /**

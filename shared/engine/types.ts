@@ -15,6 +15,8 @@ export interface Finding {
   rule: string;
   effect: 'block' | 'trust';
   reason: string;
+  /** A refusal by the shipped high-risk tier alone: evidence that the tenant serves the country lifts it (served-country rule). */
+  liftable?: boolean;
 }
 
 export interface UserFacts {

@@ -37,6 +37,18 @@ export interface StoreLogFields {
   lookup_error?: string | undefined;
   /** A provider's retry of a notification already counted: no counter moved. */
   replay?: boolean | undefined;
+  /** The verification evidence the decision read (shared/feedback/proofs.ts, served-country rule). */
+  evidence?: PhoneEvidence | undefined;
+}
+
+export interface PhoneEvidence {
+  /** The number is proven for this user (stored, or by this very challenge). */
+  number_proven: boolean;
+  /** This decision recorded a new proof of the number. */
+  proof_recorded?: boolean | undefined;
+  /** Numbers proven in the destination country in 30-60 days, and how many open a high-risk-tier country. */
+  country_proofs?: number | undefined;
+  served_needs?: number | undefined;
 }
 
 export type PhoneOutcomeName = 'delivered' | 'would_block_delivered' | 'refused' | 'not_delivered';

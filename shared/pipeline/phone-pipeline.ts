@@ -4,6 +4,7 @@
  * (throw, return, drop, retry, or answer Okta). A bug inside the guard never escapes: the fail
  * mode decides (open by default) and the log line says so loudly.
  */
+import { SERVED_COUNTRY_RULE } from '../rules/served-country';
 import type { DeliveryReceipt } from '../delivery/sender';
 import { TwilioError } from '../delivery/twilio-errors';
 import type { DynamicFacts } from '../engine/dynamic-types';
@@ -164,7 +165,9 @@ async function evaluate(request: PhoneMessageRequest, deps: Pick<PhoneDependenci
     // The static findings stand whatever happens to the dynamic part.
     dynamic = { ...NO_DYNAMIC_VERDICT, ruleErrors: [`dynamic rules: ${errorMessage(error)}`] };
   }
-  const findings = [...run.findings, ...dynamic.findings];
+  // A refusal by the shipped tier alone is lifted by evidence that the tenant serves the country.
+  const served = dynamic.findings.some((finding) => finding.rule === SERVED_COUNTRY_RULE && finding.effect === 'trust');
+  const findings = [...run.findings.filter((finding) => !(served && finding.liftable === true)), ...dynamic.findings];
   return withFailMode(
     {
       blocks: findings.filter((finding) => finding.effect === 'block'),
@@ -182,6 +185,7 @@ async function evaluate(request: PhoneMessageRequest, deps: Pick<PhoneDependenci
         lookup: dynamic.lookup,
         lookup_error: dynamic.lookupError,
         replay: dynamic.replay ? true : undefined,
+        evidence: dynamic.evidence,
       },
     },
     container,
@@ -189,22 +193,27 @@ async function evaluate(request: PhoneMessageRequest, deps: Pick<PhoneDependenci
 }
 
 const NO_DYNAMIC_VERDICT: DynamicVerdict = {
-  findings: [], ruleErrors: [], storeError: undefined, incidents: [], alertErrors: [], storeMs: 0, storeRequests: 0, lookup: undefined, lookupError: undefined, replay: false,
+  findings: [], ruleErrors: [], storeError: undefined, incidents: [], alertErrors: [], storeMs: 0, storeRequests: 0, lookup: undefined, lookupError: undefined, replay: false, evidence: undefined,
 };
 
 function dynamicFactsFor(facts: SendFacts, run: RuleRun, container: SendContainer, request: PhoneMessageRequest): DynamicFacts {
   const country = facts.number.country;
+  const rangeDigits = container.dynamicPolicy.pumping?.rangeDropDigits ?? 4;
   return {
     trigger: request.trigger,
     facts,
     trustedNumber: isTrusted(run, NUMBER_LIST_RULE),
     trustedNetwork: isTrusted(run, NETWORK_ZONE_RULE),
     trust: trustFor(request, facts),
-    range: rangeOf(facts.number.e164, facts.number.callingCode, container.dynamicPolicy.pumping?.rangeDropDigits ?? 4),
+    range: rangeOf(facts.number.e164, facts.number.callingCode, rangeDigits),
+    block: rangeOf(facts.number.e164, facts.number.callingCode, rangeDigits + 1),
+    challengeProvesNumber:
+      facts.otpAction === 'second-factor-authentication' && (request.trigger === 'send-phone-message' || request.trigger === 'okta-telephony-hook'),
     // The country-risk prior of the shipped tier for this channel (exemptions do not lower it: they
     // allow a country, they do not make its ranges less attractive to pumpers).
     highRiskCountry: country !== undefined && highRiskTier(request.channel).has(country),
     staticBlocked: run.findings.some((finding) => finding.effect === 'block'),
+    tierBlocked: run.findings.some((finding) => finding.effect === 'block' && finding.liftable === true),
     notificationId: request.notificationId === undefined ? undefined : container.storeIdOf(request.notificationId),
   };
 }

@@ -20,7 +20,8 @@ export function checkGeo(facts: SendFacts, policy: StaticPolicy): Finding | unde
   }
   const blockSource = channelPolicy.blocked.get(country);
   if (blockSource !== undefined) {
-    return block(`${facts.channel} to ${country} is blocked (${blockSource})`);
+    const finding = block(`${facts.channel} to ${country} is blocked (${blockSource})`);
+    return blockSource === 'high-risk tier' ? { ...finding, liftable: true } : finding;
   }
   if (channelPolicy.allowOnly !== undefined && !channelPolicy.allowOnly.has(country)) {
     return block(`${facts.channel} to ${country} is not in ${channelPolicy.allowOnlySecret ?? 'the allowed countries'}`);

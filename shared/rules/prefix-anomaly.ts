@@ -1,21 +1,29 @@
 /**
  * The prefix-anomaly rule (pumping detection in the spirit of Twilio's SMS Fraud Guard).
  *
- * For each destination range (the number without its last 4 digits) and each country, the store
- * keeps the count of new conversations (first attempts of a streak; resends do not count) in the
- * current window and an exponentially weighted baseline of past windows. A window count above
+ * For each prefix depth (the 10 000-number range: the number without its last 4 digits; its
+ * 100 000-number block: one digit more dropped) and for each country, the store keeps the count of
+ * new conversations (first attempts of a streak; resends do not count) in the current window and
+ * an exponentially weighted baseline of past windows, separately for SMS and for voice (a served
+ * country's SMS volume must not hide a voice surge). A window count above
  *   max(floor, ceil(factor x baseline + 3 x sqrt(baseline)))
- * is a rise no ordinary traffic explains; the floor is lower in countries of the high-risk tier
- * (the country-risk prior). A rising range is blocked for a while, renewed while the rise lasts;
- * traffic to other ranges keeps flowing. A whole country is blocked only when the tenant barely
- * serves it (baseline under `servedBaseline`) and it rises above its floor: the distributed attack
- * over many ranges of a country nobody logs in from. A served country is never blocked whole: a
- * concentrated rise there is caught range by range, and a marketing surge spread over a home
- * country's many ranges is not pumping. Until the tenant's own history covers the learning period
- * every baseline is young, so "barely served" is only trusted for high-risk countries.
+ * is a rise no ordinary traffic explains. The floor is the range floor for a range, twice it for a
+ * block (a spread that keeps every range under its floor rises there), halved for voice, and
+ * lower in countries of the high-risk tier (the country-risk prior). A rising prefix is blocked
+ * for a while, renewed while the rise lasts; traffic to other prefixes keeps flowing. A whole
+ * country is blocked only when the tenant barely serves it (baseline under `servedBaseline`) and
+ * it rises above its floor: the distributed attack over many ranges of a country nobody logs in
+ * from. A served country is never blocked whole: a concentrated rise there is caught prefix by
+ * prefix, and a marketing surge spread over a home country's many ranges is not pumping. Until
+ * the tenant's own history covers the learning period every baseline is young, so "barely
+ * served" is only trusted for high-risk countries. A number proven for this user passes every
+ * block of this rule (the block is still recorded for the other numbers).
  */
 import type { PumpingPolicy } from '../config/dynamic-policy';
 import type { BlockWrite, DynamicFinding, DynamicRuleContext, RateCount } from '../engine/dynamic-types';
+import { BLOCK_FLOOR_MULTIPLE } from '../engine/dynamic-plan';
+import type { Channel } from '../engine/types';
+import { numberIsProven } from './served-country';
 import { surgeThreshold } from '../engine/surge-threshold';
 import type { SecretDoc } from '../config/secret-doc';
 import type { ConfigErrors, Secrets } from '../config/static-policy';
@@ -29,36 +37,68 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
   const pumping = policy.pumping;
   if (pumping === undefined || input.trustedNumber) return undefined;
   const now = input.facts.now;
+  const channel = input.facts.channel;
+  const parameters = channelParameters(pumping, channel);
   const country = input.facts.number.country;
   const reasons: string[] = [];
   const writes: BlockWrite[] = [];
   const until = now + pumping.blockMs;
   const ttlMs = pumping.blockMs + 60_000;
 
-  const rangeRise = counters.range && rangeIsAnomalous(counters.range, pumping, input.highRiskCountry);
-  if (rangeRise) {
-    reasons.push(`range ${input.range} had ${counters.range?.current} new numbers this window (baseline ${formatBaseline(counters.range)}, threshold ${rangeThreshold(counters.range?.baseline ?? 0, pumping, input.highRiskCountry)})`);
-    writes.push({ key: keys.rangeBlock(input.range), until, ttlMs, incident: `pumping suspected on range ${input.range}: blocked for ${pumping.blockMs / 60_000} min` });
-  } else if ((counters.rangeBlockedUntil ?? 0) > now) {
-    reasons.push(`range ${input.range} is blocked for pumping until ${new Date(counters.rangeBlockedUntil ?? 0).toISOString()}`);
+  // Each prefix depth against its own baseline: the 10 000-number range, then its 100 000-number
+  // block (a spread that keeps every range under its floor rises there).
+  const prefixes: Array<{ prefix: string; rate: RateCount | undefined; blockedUntil: number | undefined; floorMultiple: number; what: string }> = [
+    { prefix: input.range, rate: counters.range, blockedUntil: counters.rangeBlockedUntil, floorMultiple: 1, what: 'range' },
+    { prefix: input.block, rate: counters.block, blockedUntil: counters.blockBlockedUntil, floorMultiple: BLOCK_FLOOR_MULTIPLE, what: 'block' },
+  ];
+  for (const { prefix, rate, blockedUntil, floorMultiple, what } of prefixes) {
+    const scaled = { ...parameters, rangeFloor: parameters.rangeFloor * floorMultiple };
+    if (rate !== undefined && rangeIsAnomalous(rate, scaled, input.highRiskCountry)) {
+      reasons.push(`${what} ${prefix} had ${rate.current} new ${channel} numbers this window (baseline ${formatBaseline(rate)}, threshold ${rangeThreshold(rate.baseline, scaled, input.highRiskCountry)})`);
+      writes.push({ key: keys.rangeBlock(prefix), until, ttlMs, incident: `pumping suspected on ${what} ${prefix} (${channel}): blocked for ${pumping.blockMs / 60_000} min` });
+    } else if ((blockedUntil ?? 0) > now) {
+      reasons.push(`${what} ${prefix} is blocked for pumping until ${new Date(blockedUntil ?? 0).toISOString()}`);
+    }
   }
 
   if (country !== undefined && counters.countryRate !== undefined) {
     const learned = (counters.tenantRate?.windows ?? 0) >= pumping.learningWindows;
     const countryRise =
-      (learned || input.highRiskCountry) && countryIsAnomalous(counters.countryRate, pumping, input.highRiskCountry);
+      (learned || input.highRiskCountry) && countryIsAnomalous(counters.countryRate, parameters, input.highRiskCountry);
     if (countryRise) {
-      reasons.push(`${country} had ${counters.countryRate.current} new numbers this window, a country barely served before (baseline ${formatBaseline(counters.countryRate)})`);
-      writes.push({ key: keys.countryBlock(country), until, ttlMs, incident: `pumping suspected towards ${country}: blocked for ${pumping.blockMs / 60_000} min` });
+      reasons.push(`${country} had ${counters.countryRate.current} new ${channel} numbers this window, a country barely served before (baseline ${formatBaseline(counters.countryRate)})`);
+      writes.push({ key: keys.countryBlock(country), until, ttlMs, incident: `pumping suspected towards ${country} (${channel}): blocked for ${pumping.blockMs / 60_000} min` });
     } else if ((counters.countryBlockedUntil ?? 0) > now) {
       reasons.push(`${country} is blocked for pumping until ${new Date(counters.countryBlockedUntil ?? 0).toISOString()}`);
     }
   }
   if (reasons.length === 0) return undefined;
+  // A number proven for this user is never the victim of a range or country block; the block is
+  // still recorded for everyone else's messages.
+  if (numberIsProven(input, counters)) {
+    return { finding: { rule: PREFIX_ANOMALY_RULE, effect: 'trust', reason: `the number is proven for this user: passes ${reasons.join('; ')}` }, writes };
+  }
   return { finding: { rule: PREFIX_ANOMALY_RULE, effect: 'block', reason: reasons.join('; ') }, writes };
 }
 
-export function rangeThreshold(baseline: number, pumping: PumpingPolicy, highRisk: boolean): number {
+/**
+ * Voice has its own, lower floors: calls cost more than texts, so fewer new numbers are enough to
+ * be a rise. Its counters are its own too (a served country's SMS volume must not hide a voice surge).
+ */
+export function channelParameters(pumping: PumpingPolicy, channel: Channel): PumpingPolicy {
+  if (channel === 'sms') return pumping;
+  return {
+    ...pumping,
+    rangeFloor: Math.max(2, Math.ceil(pumping.rangeFloor / VOICE_FLOOR_DIVISOR)),
+    countryFloor: Math.max(2, Math.ceil(pumping.countryFloor / VOICE_FLOOR_DIVISOR)),
+    servedBaseline: pumping.servedBaseline / VOICE_FLOOR_DIVISOR,
+  };
+}
+
+/** Voice floors are the SMS floors divided by this. */
+export const VOICE_FLOOR_DIVISOR = 2;
+
+export function rangeThreshold(baseline: number, pumping: Pick<PumpingPolicy, 'rangeFloor' | 'countryFloor' | 'factor'>, highRisk: boolean): number {
   return surgeThreshold('range', baseline, pumping, highRisk);
 }
 
@@ -66,7 +106,7 @@ export function countryThreshold(baseline: number, pumping: PumpingPolicy, highR
   return surgeThreshold('country', baseline, pumping, highRisk);
 }
 
-export function rangeIsAnomalous(range: RateCount, pumping: PumpingPolicy, highRisk: boolean): boolean {
+export function rangeIsAnomalous(range: RateCount, pumping: Pick<PumpingPolicy, 'rangeFloor' | 'countryFloor' | 'factor'>, highRisk: boolean): boolean {
   return range.current > rangeThreshold(range.baseline, pumping, highRisk);
 }
 

@@ -17,6 +17,7 @@ import { NETWORK_ZONE_RULE, checkNetworkZones } from './network-zones';
 import { NUMBER_LIST_RULE, checkNumberLists } from './number-lists';
 import { NUMBER_VELOCITY_RULE, checkNumberVelocity } from './number-velocity';
 import { PREFIX_ANOMALY_RULE, checkPrefixAnomaly } from './prefix-anomaly';
+import { SERVED_COUNTRY_RULE, checkServedCountry } from './served-country';
 import { SERVICE_CAP_RULE, checkServiceCap } from './service-cap';
 import { USER_VELOCITY_RULE, checkUserVelocity } from './user-velocity';
 import { VOICE_ACCESS_RULE, checkVoiceAccess } from './voice-access';
@@ -35,6 +36,7 @@ export const DYNAMIC_RULES: readonly DynamicRule[] = [
   { name: IP_VELOCITY_RULE, reads: ['ip', 'subnet'], check: checkIpVelocity },
   { name: COUNTRY_VELOCITY_RULE, reads: ['country'], check: checkCountryVelocity },
   { name: SERVICE_CAP_RULE, reads: ['service', 'serviceLockUntil'], check: checkServiceCap },
-  { name: PREFIX_ANOMALY_RULE, reads: ['range', 'rangeBlockedUntil', 'countryRate', 'tenantRate', 'countryBlockedUntil'], check: checkPrefixAnomaly },
+  { name: PREFIX_ANOMALY_RULE, reads: ['range', 'rangeBlockedUntil', 'block', 'blockBlockedUntil', 'countryRate', 'tenantRate', 'countryBlockedUntil', 'proof', 'enrolmentSeen'], check: checkPrefixAnomaly },
+  { name: SERVED_COUNTRY_RULE, reads: ['proof', 'enrolmentSeen', 'countryProofs'], check: checkServedCountry },
 ];
 

@@ -13,6 +13,9 @@ import { DYNAMIC_RULES } from '../rules/registry';
 import type { Counters, DynamicFacts } from '../engine/dynamic-types';
 import type { Finding } from '../engine/types';
 import type { CounterStore } from '../store/counter-store';
+import { isProvenFor, recordProof } from '../feedback/proofs';
+import type { PhoneEvidence } from '../log/decision-log';
+import { numberIsProven } from '../rules/served-country';
 import { GuardKeys } from '../store/keys';
 import { describeStoreError, runBatch, storeUnavailableFinding, withTimeout } from '../store/store-call';
 
@@ -29,6 +32,7 @@ export interface DynamicVerdict {
   lookupError: string | undefined;
   /** The batch replayed a notification already counted (see Counters.replay). */
   replay: boolean;
+  evidence: PhoneEvidence | undefined;
 }
 
 /** How long a decision waits for its incident alerts at most. */
@@ -39,6 +43,7 @@ function storedUntil(input: DynamicFacts, counters: Counters, keys: GuardKeys): 
   const stored = new Map<string, number | undefined>([
     [keys.serviceLock(input.facts.channel), counters.serviceLockUntil],
     [keys.rangeBlock(input.range), counters.rangeBlockedUntil],
+    [keys.rangeBlock(input.block), counters.blockBlockedUntil],
   ]);
   const country = input.facts.number.country;
   if (country !== undefined) stored.set(keys.countryBlock(country), counters.countryBlockedUntil);
@@ -69,7 +74,7 @@ export class DynamicGuard {
   async evaluate(input: DynamicFacts): Promise<DynamicVerdict> {
     const { policy } = this.options;
     const started = performance.now();
-    const verdict: DynamicVerdict = { findings: [], ruleErrors: [], storeError: undefined, incidents: [], alertErrors: [], storeMs: 0, storeRequests: 0, lookup: undefined, lookupError: undefined, replay: false };
+    const verdict: DynamicVerdict = { findings: [], ruleErrors: [], storeError: undefined, incidents: [], alertErrors: [], storeMs: 0, storeRequests: 0, lookup: undefined, lookupError: undefined, replay: false, evidence: undefined };
     const store = this.options.store;
     if (!('kind' in store)) return this.failed(verdict, store.problem, started);
 
@@ -94,12 +99,38 @@ export class DynamicGuard {
         verdict.storeError = `could not record a block: ${describeStoreError(error, policy.storeTimeoutMs)}`;
       }
     }
-    if (run.findings.length === 0 && !input.staticBlocked && !input.trustedNumber) {
+    verdict.evidence = await this.recordEvidence(verdict, input, counters, store);
+    if (run.findings.every((finding) => finding.effect !== 'block') && !input.staticBlocked && !input.trustedNumber) {
       await this.applyLookup(verdict, input, counters.cachedLookup, store);
     }
     verdict.storeMs = performance.now() - started;
     await this.alert(verdict, input.facts.now, input.trigger);
     return verdict;
+  }
+
+  /**
+   * What the decision knew of verification, and the proof this OTP earns: a challenge to a number
+   * proves it (see numberIsProven) the first time for this user; later ones read the stored proof.
+   * Recording costs two requests at once, once per number and user.
+   */
+  private async recordEvidence(verdict: DynamicVerdict, input: DynamicFacts, counters: Counters, store: CounterStore): Promise<PhoneEvidence> {
+    const proven = numberIsProven(input, counters);
+    const evidence: PhoneEvidence = {
+      number_proven: proven,
+      country_proofs: counters.countryProofs,
+      served_needs: input.tierBlocked ? this.options.policy.servedProofs : undefined,
+    };
+    const userId = input.facts.user.id;
+    if (!proven || counters.replay || userId === undefined || userId === '' || isProvenFor(counters.proof, userId)) return evidence;
+    const { number } = input.facts;
+    try {
+      verdict.storeRequests += 2;
+      await withTimeout(recordProof(store, this.keys, { e164: number.e164, country: number.country, range: input.range, userId }, input.facts.now), this.options.policy.storeTimeoutMs);
+      evidence.proof_recorded = true;
+    } catch (error) {
+      verdict.storeError = `could not record a proof: ${describeStoreError(error, this.options.policy.storeTimeoutMs)}`;
+    }
+    return evidence;
   }
 
   /** The paid signal last: only for numbers every cheaper rule let through; cached in the store. */

@@ -22,13 +22,30 @@ export class GuardKeys {
   service(channel: Channel): string { return this.key('svc', channel, 'w'); }
   serviceLock(channel: Channel): string { return this.key('svc', channel, 'lock'); }
   tenantRate(): string { return this.key('svc', 'all', 'rate'); }
-  rangeRate(range: string): string { return this.key('rng', digits(range), 'rate'); }
-  rangeBlock(range: string): string { return this.key('rng', digits(range), 'block'); }
-  countryRate(country: string): string { return this.key('cty', country, 'rate'); }
+  /** New conversations per window on a prefix (a 10 000-number range or a 100 000-number block), per channel. */
+  rangeRate(prefix: string, channel: Channel): string { return this.key('rng', digits(prefix), channel, 'rate'); }
+  /** A block on a prefix of any length (both channels): the pumping rule's and the monitor's. */
+  rangeBlock(prefix: string): string { return this.key('rng', digits(prefix), 'block'); }
+  countryRate(country: string, channel: Channel): string { return this.key('cty', country, channel, 'rate'); }
   countryBlock(country: string): string { return this.key('cty', country, 'block'); }
   lookup(e164: string): string { return this.key('lookup', digits(e164)); }
+  /** A number proven real (a verified OTP): its value is the userTag of the user it was proven for. */
+  proof(e164: string): string { return this.key('num', digits(e164), 'proof'); }
+  /** OTPs sent to a number, per hour (a verification claimed for a number never sent proves nothing). */
+  sent(e164: string): string { return this.key('num', digits(e164), 'sent'); }
+  /** An enrolment OTP sent to this number for this user (a later challenge to it proves the enrolment was verified). */
+  enrolment(e164: string, userId: string): string { return this.key('num', digits(e164), 'enrol', hashed(userId)); }
+  /** Numbers proven in a country per 30 days: the evidence that the tenant serves it. */
+  countryProofs(country: string): string { return this.key('cty', country, 'proofs'); }
+  /** Numbers proven in a range per day (conversion feedback). */
+  rangeProofs(range: string): string { return this.key('rng', digits(range), 'proofs'); }
   /** Retry tokens of one notification the guard asked the provider to retry. */
   retryTokens(notificationId: string): string { return this.key('retry', hashed(notificationId)); }
+}
+
+/** What a proof key holds: the user a number was proven for, hashed (user ids are personal data). */
+export function userTag(userId: string): string {
+  return hashed(`user\u0000${userId}`);
 }
 
 /** The key prefix for one tenant: the configured prefix plus the tenant, normalised. */

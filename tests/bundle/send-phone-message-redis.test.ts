@@ -63,6 +63,7 @@ interface SendSpec {
   secrets: Secrets;
   to?: string;
   type?: 'sms' | 'voice';
+  action?: 'enrollment' | 'second-factor-authentication';
   userId?: string;
   ip?: string;
   appMetadata?: Record<string, unknown>;
@@ -117,6 +118,7 @@ function makeEvent(spec: SendSpec): SendPhoneMessageEvent {
   const options = event.message_options as unknown as Record<string, unknown>;
   options['message_type'] = spec.type ?? 'sms';
   options['recipient'] = spec.to ?? US;
+  if (spec.action !== undefined) options['action'] = spec.action;
   event.secrets = spec.secrets as Record<string, string>;
   return event;
 }
@@ -463,7 +465,7 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       const tripped = await send(action, { secrets, to: at(8) });
       const trippedAt = clock.now;
       expectRefused(tripped, ['prefix-anomaly']);
-      expect(tripped.line.reasons[0]).toContain(`range ${GB_RANGE} had 9 new numbers this window`);
+      expect(tripped.line.reasons[0]).toContain(`range ${GB_RANGE} had 9 new sms numbers this window`);
       expect(tripped.line['incidents']).toEqual([expect.stringContaining(`pumping suspected on range ${GB_RANGE}`)]);
       expect(tripped.line['store_requests']).toBe(2);
 
@@ -484,6 +486,93 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       const later = await send(action, { secrets, to: at(10) });
       expectDelivered(later);
       expect(later.line['store_requests']).toBe(1);
+    });
+  });
+
+  // -------------------------------------------------------------------------------------------
+  describe('verification feedback (proven numbers, served countries)', () => {
+    const nigerian = (last: number) => `+23480312345${String(last).padStart(2, '0')}`;
+
+    test('an MFA challenge proves its number: it passes the high-risk tier; three proven numbers open the country; a proof is one user\'s; a pinned block stays', async () => {
+      clock.set(T0);
+      const action = freshAction();
+      const secrets = upstashSecrets(shim, newPrefix());
+      const enrol = await send(action, { secrets, to: nigerian(1), userId: 'auth0|ada', action: 'enrollment' });
+      expectRefused(enrol, ['geo']);
+      expect(enrol.line['evidence']).toEqual({ number_proven: false, country_proofs: 0, served_needs: 3 });
+
+      // Auth0 challenges only a confirmed factor: the challenge proves the number (two more requests, once).
+      clock.advance(MINUTE);
+      const challenge = await send(action, { secrets, to: nigerian(1), userId: 'auth0|ada', action: 'second-factor-authentication' });
+      expectDelivered(challenge);
+      expect(challenge.line['evidence']).toMatchObject({ number_proven: true, proof_recorded: true });
+      expect(challenge.line['store_requests']).toBe(3);
+      expect(challenge.line['trusted']).toEqual([expect.stringContaining('proven for this user')]);
+      clock.advance(MINUTE);
+      const again = await send(action, { secrets, to: nigerian(1), userId: 'auth0|ada', action: 'second-factor-authentication' });
+      expectDelivered(again);
+      expect(again.line['evidence']).toEqual({ number_proven: true, country_proofs: 1, served_needs: 3 });
+      expect(again.line['store_requests']).toBe(1);
+
+      // Another user's enrolment of the same number inherits nothing.
+      clock.advance(MINUTE);
+      expectRefused(await send(action, { secrets, to: nigerian(1), userId: 'auth0|mallory', action: 'enrollment' }), ['geo']);
+
+      for (const [index, user] of ['auth0|bola', 'auth0|chidi'].entries()) {
+        clock.advance(MINUTE);
+        expectDelivered(await send(action, { secrets, to: nigerian(2 + index), userId: user, action: 'second-factor-authentication' }));
+      }
+      clock.advance(MINUTE);
+      const opened = await send(action, { secrets, to: nigerian(9), userId: 'auth0|dayo', action: 'enrollment' });
+      expectDelivered(opened);
+      expect(opened.line['trusted']).toEqual([expect.stringContaining('NG is served: 3 numbers proven')]);
+      expect(opened.line['evidence']).toEqual({ number_proven: false, country_proofs: 3, served_needs: 3 });
+
+      // An admin's own block list is never lifted by evidence.
+      clock.advance(MINUTE);
+      const pinned = await send(action, { secrets: { ...secrets, GUARD_BLOCKED_COUNTRIES: 'NG' }, to: nigerian(1), userId: 'auth0|ada', action: 'second-factor-authentication' });
+      expectRefused(pinned, ['geo']);
+    });
+
+    test('a proven number passes a range block; other numbers of the range stay refused', async () => {
+      clock.set(T0);
+      const action = freshAction();
+      const secrets = upstashSecrets(shim, newPrefix());
+      const range = gbNumbersInRange(GB_RANGE, 12);
+      const at = (index: number) => range[index] as string;
+      // A user proves a number of the range first (an MFA challenge).
+      expectDelivered(await send(action, { secrets, to: at(11), userId: 'auth0|kept', action: 'second-factor-authentication' }));
+      for (let i = 0; i < 9; i++) {
+        clock.advance(30 * SECOND);
+        await send(action, { secrets, to: at(i), action: 'enrollment' });
+      }
+      clock.advance(30 * SECOND);
+      expectRefused(await send(action, { secrets, to: at(9), action: 'enrollment' }), ['prefix-anomaly']);
+      clock.advance(30 * SECOND);
+      const proven = await send(action, { secrets, to: at(11), userId: 'auth0|kept', action: 'second-factor-authentication' });
+      expectDelivered(proven);
+      expect(proven.line['trusted']).toEqual([expect.stringContaining(`the number is proven for this user: passes range ${GB_RANGE}`)]);
+    });
+
+    test('voice has its own counters and lower floors: an SMS-busy range does not hide a voice rise', async () => {
+      clock.set(T0);
+      const action = freshAction();
+      const secrets = upstashSecrets(shim, newPrefix());
+      const range = gbNumbersInRange(GB_RANGE, 14);
+      const at = (index: number) => range[index] as string;
+      for (let i = 0; i < 8; i++) {
+        clock.advance(20 * SECOND);
+        expectDelivered(await send(action, { secrets, to: at(i), type: 'sms' }));
+      }
+      // The voice floor of a range is 4: the fifth new number called is a rise of its own.
+      for (let i = 8; i < 12; i++) {
+        clock.advance(20 * SECOND);
+        expectDelivered(await send(action, { secrets, to: at(i), type: 'voice', appMetadata: { tollguard: { trust: 'high' } } }));
+      }
+      clock.advance(20 * SECOND);
+      const voice = await send(action, { secrets, to: at(12), type: 'voice', appMetadata: { tollguard: { trust: 'high' } } });
+      expectRefused(voice, ['prefix-anomaly']);
+      expect(voice.line.reasons[0]).toContain(`range ${GB_RANGE} had 5 new voice numbers this window (baseline 0.00, threshold 4)`);
     });
   });
 

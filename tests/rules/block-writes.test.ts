@@ -76,7 +76,12 @@ describe('the dynamic guard on an attacked range', () => {
     const firstBlocked = outcomes.findIndex((outcome) => outcome.blocked);
     expect(firstBlocked).toBe(8); // the 9th new number of the range
     expect(outcomes[firstBlocked]).toEqual({ blocked: true, calls: ['run', 'raiseUntil'], incidents: 1 });
-    for (const later of outcomes.slice(firstBlocked + 1)) expect(later).toEqual({ blocked: true, calls: ['run'], incidents: 0 });
+    // The range's 100 000-number block has its own floor (16): its 17th new number opens a second incident.
+    const blockTrip = 16;
+    expect(outcomes[blockTrip]).toEqual({ blocked: true, calls: ['run', 'raiseUntil'], incidents: 1 });
+    for (const later of outcomes.slice(firstBlocked + 1).filter((_, index) => index + firstBlocked + 1 !== blockTrip)) {
+      expect(later).toEqual({ blocked: true, calls: ['run'], incidents: 0 });
+    }
   });
 
   test('an unrelated number is unaffected and costs one batch', async () => {

@@ -34,6 +34,9 @@ function inputFor(
     trustedNetwork: options.trustedNetwork ?? false,
     trust: readTrustTier(facts.user.appMetadata),
     range: rangeOf(facts.number.e164, facts.number.callingCode, 4),
+    block: rangeOf(facts.number.e164, facts.number.callingCode, 5),
+    challengeProvesNumber: false,
+    tierBlocked: false,
     highRiskCountry: false,
     staticBlocked: false,
   };
@@ -62,10 +65,17 @@ describe('planBatch with the default policy and a plain SMS', () => {
     const rateTtl = Math.max(3 * HOUR * 24, DAY);
     const resetMs = policyOf().resend?.resetMs ?? Number.NaN;
     expect(resetMs).toBeGreaterThan(policyOf().resend?.maxDelayMs ?? Number.NaN);
+    const MONTH_WINDOW = Math.floor(NOW / (30 * DAY));
     expect(plan.ops).toEqual([
       { kind: 'get', key: keys.serviceLock('sms') },
       { kind: 'get', key: keys.rangeBlock('+1415555') },
+      { kind: 'get', key: keys.rangeBlock('+141555') },
       { kind: 'get', key: keys.countryBlock('US') },
+      countOp(keys.sent('+14155552671'), HOUR),
+      { kind: 'get', key: keys.proof('+14155552671') },
+      { kind: 'get', key: `${keys.countryProofs('US')}:${MONTH_WINDOW}` },
+      { kind: 'get', key: `${keys.countryProofs('US')}:${MONTH_WINDOW - 1}` },
+      countOp(keys.enrolment('+14155552671', 'auth0|test'), 30 * DAY),
       { kind: 'streak', key: keys.streak('+14155552671'), resetMs: resetMs, ttlMs: resetMs + MINUTE },
       countOp(keys.numberWindow('+14155552671'), HOUR),
       countOp(keys.user('auth0|test'), HOUR),
@@ -73,16 +83,24 @@ describe('planBatch with the default policy and a plain SMS', () => {
       countOp(keys.subnet('198.51.100.0/24'), HOUR),
       countOp(keys.service('sms'), HOUR),
       { kind: 'rate', key: keys.tenantRate(), window: HOUR_WINDOW, alpha: 1 / 24, foldFloor: 20, ttlMs: rateTtl, when: 'always' },
-      { kind: 'rate', key: keys.rangeRate('+1415555'), window: HOUR_WINDOW, alpha: 1 / 24, foldFloor: 8, ttlMs: rateTtl, when: 'new-streak' },
-      { kind: 'rate', key: keys.countryRate('US'), window: HOUR_WINDOW, alpha: 1 / 24, foldFloor: 20, ttlMs: rateTtl, when: 'new-streak' },
+      { kind: 'rate', key: keys.rangeRate('+1415555', 'sms'), window: HOUR_WINDOW, alpha: 1 / 24, foldFloor: 8, ttlMs: rateTtl, when: 'new-streak' },
+      { kind: 'rate', key: keys.rangeRate('+141555', 'sms'), window: HOUR_WINDOW, alpha: 1 / 24, foldFloor: 16, ttlMs: rateTtl, when: 'new-streak' },
+      { kind: 'rate', key: keys.countryRate('US', 'sms'), window: HOUR_WINDOW, alpha: 1 / 24, foldFloor: 20, ttlMs: rateTtl, when: 'new-streak' },
     ]);
   });
 
   test('the keys are normalised, prefixed and readable', () => {
+    const month = Math.floor(NOW / (30 * DAY));
     expect(keysOf(plan.ops)).toEqual([
       't:test:svc:sms:lock',
       't:test:rng:1415555:block',
+      't:test:rng:141555:block',
       't:test:cty:US:block',
+      `t:test:num:14155552671:sent:${HOUR_WINDOW}`.replace(`:${HOUR_WINDOW}`, ''),
+      't:test:num:14155552671:proof',
+      `t:test:cty:US:proofs:${month}`,
+      `t:test:cty:US:proofs:${month - 1}`,
+      keys.enrolment('+14155552671', 'auth0|test'),
       't:test:num:14155552671:streak',
       't:test:num:14155552671:w',
       keys.user('auth0|test'),
@@ -90,9 +108,11 @@ describe('planBatch with the default policy and a plain SMS', () => {
       't:test:net:198.51.100.0/24',
       't:test:svc:sms:w',
       't:test:svc:all:rate',
-      't:test:rng:1415555:rate',
-      't:test:cty:US:rate',
+      't:test:rng:1415555:sms:rate',
+      't:test:rng:141555:sms:rate',
+      't:test:cty:US:sms:rate',
     ]);
+    expect(keys.enrolment('+14155552671', 'auth0|test')).toMatch(/^t:test:num:14155552671:enrol:[A-Za-z0-9_-]{22}$/);
     expect(keys.user('auth0|test')).toMatch(/^t:test:user:[A-Za-z0-9_-]{22}$/);
   });
 
@@ -104,14 +124,24 @@ describe('planBatch with the default policy and a plain SMS', () => {
     const kinds = plan.ops.map((op) => (op.kind === 'rate' ? `rate:${op.when}` : op.kind));
     const streakAt = kinds.indexOf('streak');
     expect(streakAt).toBeGreaterThanOrEqual(0);
-    expect(kinds.filter((kind) => kind === 'rate:new-streak')).toHaveLength(2);
+    expect(kinds.filter((kind) => kind === 'rate:new-streak')).toHaveLength(3);
     kinds.forEach((kind, index) => {
       if (kind === 'rate:new-streak') expect(index).toBeGreaterThan(streakAt);
     });
   });
 
-  test('voice uses the voice lock and the voice service counter', () => {
+  test('a challenge reads the enrolment (two gets) instead of counting one', () => {
+    const challenge = planBatch(inputFor({}, (facts) => ({ ...facts, otpAction: 'second-factor-authentication' })), policyOf(), keys);
+    const enrolment = keys.enrolment('+14155552671', 'auth0|test');
+    const month = Math.floor(NOW / (30 * DAY));
+    expect(challenge.ops.filter((op) => op.key.startsWith(enrolment))).toEqual([{ kind: 'get', key: `${enrolment}:${month}` }, { kind: 'get', key: `${enrolment}:${month - 1}` }]);
+  });
+
+  test('voice uses the voice lock, the voice service counter and voice prefix counters', () => {
     const voice = planBatch(inputFor({}, (facts) => ({ ...facts, channel: 'voice' })), policyOf(), keys);
+    expect(keysOf(voice.ops)).toContain(keys.rangeRate('+1415555', 'voice'));
+    expect(keysOf(voice.ops)).toContain(keys.countryRate('US', 'voice'));
+    expect(keysOf(voice.ops)).not.toContain(keys.rangeRate('+1415555', 'sms'));
     expect(keysOf(voice.ops)).toContain(keys.serviceLock('voice'));
     expect(keysOf(voice.ops)).toContain(keys.service('voice'));
     expect(keysOf(voice.ops)).not.toContain(keys.serviceLock('sms'));
@@ -124,13 +154,13 @@ describe('planBatch: what is left out', () => {
     keys.streak('+14155552671'),
     keys.numberWindow('+14155552671'),
     keys.rangeBlock('+1415555'),
-    keys.rangeRate('+1415555'),
+    keys.rangeRate('+1415555', 'sms'),
   ];
 
   test('a trusted number plans no streak, number, range (or other pumping) ops', () => {
     const plan = planBatch(inputFor({ trustedNumber: true }), policyOf(), keys);
-    expect(plan.ops.map((op) => op.kind)).toEqual(['get', 'count', 'count', 'count', 'count']);
-    expect(keysOf(plan.ops)).toEqual([
+    expect(plan.ops.map((op) => op.kind)).toEqual(['get', 'count', 'get', 'get', 'get', 'count', 'count', 'count', 'count', 'count']);
+    expect(keysOf(plan.ops).filter((key) => !key.includes(':proof') && !key.includes(':sent') && !key.includes(':enrol:'))).toEqual([
       keys.serviceLock('sms'),
       keys.user('auth0|test'),
       keys.ip('198.51.100.7'),
@@ -144,14 +174,14 @@ describe('planBatch: what is left out', () => {
     const plan = planBatch(inputFor({ trustedNetwork: true }), policyOf(), keys);
     expect(keysOf(plan.ops)).not.toContain(keys.ip('198.51.100.7'));
     expect(keysOf(plan.ops)).not.toContain(keys.subnet('198.51.100.0/24'));
-    expect(plan.ops).toHaveLength(10);
+    expect(plan.ops).toHaveLength(17);
     expect(keysOf(plan.ops)).toEqual(expect.arrayContaining(numberKeys));
   });
 
   test('no IP plans no ip or subnet ops', () => {
     const plan = planBatch(inputFor({}, (facts) => ({ ...facts, ip: undefined })), policyOf(), keys);
     expect(plan.ops.filter((op) => op.key.includes(':ip:') || op.key.includes(':net:'))).toEqual([]);
-    expect(plan.ops).toHaveLength(10);
+    expect(plan.ops).toHaveLength(17);
   });
 
   test('a low-trust user is counted in the low-trust window', () => {
@@ -171,8 +201,8 @@ describe('planBatch: what is left out', () => {
 
   test('no user id plans no user op', () => {
     const plan = planBatch(inputFor({}, (facts) => ({ ...facts, user: { id: undefined, appMetadata: {} } })), policyOf(), keys);
-    expect(plan.ops.filter((op) => op.key.includes(':user:'))).toEqual([]);
-    expect(plan.ops).toHaveLength(11);
+    expect(plan.ops.filter((op) => op.key.includes(':user:') || op.key.includes(':enrol:'))).toEqual([]);
+    expect(plan.ops).toHaveLength(17);
   });
 
   test('the country window is planned only when GUARD_LIMIT_COUNTRY is on', () => {
@@ -185,7 +215,7 @@ describe('planBatch: what is left out', () => {
     const plan = planBatch(inputFor(), policyOf({ GUARD_PUMPING: 'off' }), keys);
     expect(plan.ops.filter((op) => op.kind === 'rate')).toEqual([]);
     expect(keysOf(plan.ops)).not.toContain(keys.tenantRate());
-    expect(plan.ops.filter((op) => op.kind === 'get')).toEqual([{ kind: 'get', key: keys.serviceLock('sms') }]);
+    expect(plan.ops.filter((op) => op.kind === 'get' && !op.key.includes(':proof'))).toEqual([{ kind: 'get', key: keys.serviceLock('sms') }]);
   });
 
   test('GUARD_RESEND_DELAY=off still plans the streak (pumping counts new streaks), with a one-hour reset', () => {
@@ -203,7 +233,7 @@ describe('planBatch: what is left out', () => {
     const plan = planBatch({ ...inputFor(), staticBlocked: true }, policyOf(), keys);
     expect(keysOf(plan.ops)).not.toContain(keys.service('sms'));
     expect(keysOf(plan.ops)).toContain(keys.serviceLock('sms'));
-    expect(plan.ops).toHaveLength(11);
+    expect(plan.ops).toHaveLength(18);
   });
 
   test('a service cap that is off plans no service counter (the lock is still read)', () => {
@@ -215,7 +245,7 @@ describe('planBatch: what is left out', () => {
   test('a number with no country plans no country ops', () => {
     const plan = planBatch(inputFor({}, (facts) => ({ ...facts, number: { ...facts.number, country: undefined } })), policyOf({ GUARD_LIMIT_COUNTRY: '50/1h' }), keys);
     expect(plan.ops.filter((op) => op.key.includes(':cty:'))).toEqual([]);
-    expect(keysOf(plan.ops)).toContain(keys.rangeRate('+1415555'));
+    expect(keysOf(plan.ops)).toContain(keys.rangeRate('+1415555', 'sms'));
   });
 });
 
@@ -232,7 +262,13 @@ describe('planBatch: read() maps the answers back by meaning', () => {
     const results: StoreResult[] = [
       { kind: 'get', value: String(NOW + 5000) },
       { kind: 'get', value: String(NOW + 6000) },
+      { kind: 'get', value: String(NOW + 7000) },
       { kind: 'get', value: undefined },
+      { kind: 'count', current: 1, previous: 0 },
+      { kind: 'get', value: 'tag-of-someone' },
+      { kind: 'get', value: '2' },
+      { kind: 'get', value: '3' },
+      { kind: 'count', current: 1, previous: 0 },
       { kind: 'streak', previousAt: NOW - 9000, streak: 3 },
       { kind: 'count', current: 1, previous: 2 },
       { kind: 'count', current: 3, previous: 4 },
@@ -241,6 +277,7 @@ describe('planBatch: read() maps the answers back by meaning', () => {
       { kind: 'count', current: 9, previous: 10 },
       { kind: 'rate', current: 10, baseline: 0.5, windows: 30 },
       { kind: 'rate', current: 11, baseline: 1.5, windows: 31 },
+      { kind: 'rate', current: 12, baseline: 2.5, windows: 32 },
       { kind: 'rate', current: 13, baseline: 3.5, windows: 33 },
     ];
     expect(results).toHaveLength(plan.ops.length);
@@ -248,7 +285,10 @@ describe('planBatch: read() maps the answers back by meaning', () => {
       ...EMPTY,
       serviceLockUntil: NOW + 5000,
       rangeBlockedUntil: NOW + 6000,
+      blockBlockedUntil: NOW + 7000,
       countryBlockedUntil: 0,
+      proof: 'tag-of-someone',
+      countryProofs: 5,
       streak: { previousAt: NOW - 9000, streak: 3 },
       number: { current: 1, previous: 2 },
       user: { current: 3, previous: 4 },
@@ -257,21 +297,28 @@ describe('planBatch: read() maps the answers back by meaning', () => {
       service: { current: 9, previous: 10 },
       tenantRate: { current: 10, baseline: 0.5, windows: 30 },
       range: { current: 11, baseline: 1.5, windows: 31 },
+      block: { current: 12, baseline: 2.5, windows: 32 },
       countryRate: { current: 13, baseline: 3.5, windows: 33 },
     });
   });
 
   test('a shorter plan (trusted number, trusted network) shifts nothing: each answer lands on its meaning', () => {
     const plan = planBatch(inputFor({ trustedNumber: true, trustedNetwork: true }), policyOf({ GUARD_LIMIT_COUNTRY: '50/1h' }), keys);
-    expect(keysOf(plan.ops)).toEqual([keys.serviceLock('sms'), keys.user('auth0|test'), keys.countryWindow('US'), keys.service('sms')]);
+    expect(keysOf(plan.ops).filter((key) => !key.includes(':proof') && !key.includes(':sent') && !key.includes(':enrol:'))).toEqual([keys.serviceLock('sms'), keys.user('auth0|test'), keys.countryWindow('US'), keys.service('sms')]);
     const counters = plan.read([
       { kind: 'get', value: undefined },
+      { kind: 'count', current: 1, previous: 0 },
+      { kind: 'get', value: undefined },
+      { kind: 'get', value: undefined },
+      { kind: 'get', value: undefined },
+      { kind: 'count', current: 1, previous: 0 },
       { kind: 'count', current: 4, previous: 0 },
       { kind: 'count', current: 40, previous: 1 },
       { kind: 'count', current: 400, previous: 2 },
     ]);
     expect(counters).toEqual({
       ...EMPTY,
+      countryProofs: 0,
       user: { current: 4, previous: 0 },
       country: { current: 40, previous: 1 },
       service: { current: 400, previous: 2 },
@@ -286,13 +333,17 @@ describe('planBatch: read() maps the answers back by meaning', () => {
 
   test('extra answers beyond the plan are ignored', () => {
     const plan = planBatch(inputFor({ trustedNumber: true, trustedNetwork: true }, (facts) => ({ ...facts, user: { id: undefined, appMetadata: {} } })), policyOf(), keys);
-    expect(plan.ops).toHaveLength(2);
+    expect(plan.ops).toHaveLength(6);
     const counters = plan.read([
       { kind: 'get', value: '123' },
       { kind: 'count', current: 1, previous: 0 },
+      { kind: 'get', value: undefined },
+      { kind: 'get', value: undefined },
+      { kind: 'get', value: undefined },
+      { kind: 'count', current: 1, previous: 0 },
       { kind: 'count', current: 99, previous: 99 },
     ]);
-    expect(counters).toEqual({ ...EMPTY, serviceLockUntil: 123, service: { current: 1, previous: 0 } });
+    expect(counters).toEqual({ ...EMPTY, serviceLockUntil: 123, countryProofs: 0, service: { current: 1, previous: 0 } });
   });
 });
 

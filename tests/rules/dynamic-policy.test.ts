@@ -53,6 +53,8 @@ describe('parseDynamicPolicy defaults', () => {
         learningWindows: 24,
         blockMs: 12 * HOUR,
       },
+      servedProofs: 3,
+      lookup: undefined,
       alertWebhookUrl: undefined,
     });
   });

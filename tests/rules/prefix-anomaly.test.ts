@@ -35,6 +35,9 @@ function contextFor(
     trustedNetwork: false,
     trust: readTrustTier(facts.user.appMetadata),
     range: rangeOf(facts.number.e164, facts.number.callingCode, 4),
+    block: rangeOf(facts.number.e164, facts.number.callingCode, 5),
+    challengeProvesNumber: false,
+    tierBlocked: false,
     highRiskCountry: options.highRisk ?? false,
     staticBlocked: false,
   };
@@ -155,7 +158,7 @@ describe('prefix-anomaly rule', () => {
     const outcome = checkPrefixAnomaly(contextFor({ ...QUIET, range: rate(9, 0) }));
     expect(outcome?.finding.rule).toBe(PREFIX_ANOMALY_RULE);
     expect(outcome?.finding.effect).toBe('block');
-    expect(outcome?.finding.reason).toBe('range +1415555 had 9 new numbers this window (baseline 0.00, threshold 8)');
+    expect(outcome?.finding.reason).toBe('range +1415555 had 9 new sms numbers this window (baseline 0.00, threshold 8)');
     expect(outcome?.writes).toHaveLength(1);
     const write = outcome?.writes?.[0];
     expect(write?.key).toBe(keys.rangeBlock('+1415555'));
@@ -207,7 +210,7 @@ describe('prefix-anomaly rule', () => {
     test('the same surge concentrated on this range is blocked range by range, never the served country whole', () => {
       const outcome = checkPrefixAnomaly(contextFor({ ...LEARNED, range: rate(150, 0.5), countryRate: rate(300, 50) }));
       expect(outcome?.finding.effect).toBe('block');
-      expect(outcome?.finding.reason).toContain('range +1415555 had 150 new numbers');
+      expect(outcome?.finding.reason).toContain('range +1415555 had 150 new sms numbers');
       expect(outcome?.finding.reason).not.toContain('US had');
       expect(outcome?.writes?.map((write) => [write.key, write.until])).toEqual([[keys.rangeBlock('+1415555'), NOW + 12 * HOUR]]);
     });
@@ -224,7 +227,7 @@ describe('prefix-anomaly rule', () => {
     test('an unserved country (baseline 0) above its floor is blocked whole', () => {
       const unserved = { ...LEARNED, range: rate(1, 0), countryRate: rate(21, 0) };
       const outcome = checkPrefixAnomaly(contextFor(unserved, { recipient: NUMBERS.FR }));
-      expect(outcome?.finding.reason).toContain('FR had 21 new numbers this window');
+      expect(outcome?.finding.reason).toContain('FR had 21 new sms numbers this window');
       expect(outcome?.writes?.[0]?.until).toBe(NOW + 12 * HOUR);
       expect(outcome?.writes?.[0]?.incident).toContain('pumping suspected towards FR');
       expect(outcome?.writes?.map((write) => write.key)).toEqual([keys.countryBlock('FR')]);

@@ -1,0 +1,54 @@
+/**
+ * The served-country rule: the shipped high-risk tier keeps a country closed until the tenant
+ * demonstrably has real users there.
+ *
+ * Evidence is verification, nothing an attacker gets for free: numbers proven real (a code that
+ * was used: an MFA challenge to a number the same user enrolled, a passwordless SMS login, a log
+ * line the monitor joined; shared/feedback/proofs.ts). The request's country and the share of new
+ * accounts are not evidence: in-country proxies and aged accounts buy both. A tier country opens
+ * once GUARD_SERVED_PROOFS numbers were proven in it in the last 30 to 60 days; it is then watched
+ * by the pumping rule at the high-risk floors like any served destination. A number proven for
+ * this user is admitted on its own, whatever the count (the Authgear "verified claim" exception).
+ * An admin still pins a country open (GUARD_HIGH_RISK_EXCEPTIONS) or closed
+ * (GUARD_BLOCKED_COUNTRIES, never lifted); the decision line's `evidence` says what was counted.
+ */
+import { isUnset, parseInteger } from '../config/parsers';
+import type { SecretDoc } from '../config/secret-doc';
+import type { ConfigErrors, Secrets } from '../config/static-policy';
+import type { Counters, DynamicFacts, DynamicFinding, DynamicRuleContext } from '../engine/dynamic-types';
+import { isProvenFor } from '../feedback/proofs';
+
+export const SERVED_COUNTRY_RULE = 'served-country';
+
+/** The number is proven for this user: stored, or proven by this very challenge. */
+export function numberIsProven(input: DynamicFacts, counters: Counters): boolean {
+  if (isProvenFor(counters.proof, input.facts.user.id)) return true;
+  if (input.facts.otpAction !== 'second-factor-authentication') return false;
+  return input.challengeProvesNumber || counters.enrolmentSeen;
+}
+
+export function checkServedCountry({ input, counters, policy }: DynamicRuleContext): DynamicFinding | undefined {
+  const country = input.facts.number.country;
+  if (!input.tierBlocked || country === undefined || counters.replay) return undefined;
+  if (numberIsProven(input, counters)) {
+    return { finding: { rule: SERVED_COUNTRY_RULE, effect: 'trust', reason: `the number is proven for this user: admitted to ${country} despite the high-risk tier` } };
+  }
+  const needed = policy.servedProofs;
+  const proofs = counters.countryProofs ?? 0;
+  if (needed === undefined || proofs < needed) return undefined;
+  return { finding: { rule: SERVED_COUNTRY_RULE, effect: 'trust', reason: `${country} is served: ${proofs} numbers proven there in the last 30-60 days (${needed} needed), so the high-risk tier does not close it` } };
+}
+
+// Settings
+
+export const SERVED_COUNTRY_SECRETS: readonly SecretDoc[] = [
+  { name: 'GUARD_SERVED_PROOFS', actions: 'send', group: 'static rules', meaning: 'Numbers proven (verified) in a high-risk-tier country in 30-60 days that open it (watched by the pumping rule); off: the tier stays closed', default: '3', example: '10' },
+];
+
+const DEFAULT_SERVED_PROOFS = 3;
+
+export function parseServedProofs(secrets: Secrets, errors: ConfigErrors): number | undefined {
+  const raw = secrets['GUARD_SERVED_PROOFS'];
+  if (!isUnset(raw) && raw.trim().toLowerCase() === 'off') return undefined;
+  return errors.read(() => parseInteger('GUARD_SERVED_PROOFS', raw, DEFAULT_SERVED_PROOFS, { min: 1, max: 1_000_000 }), DEFAULT_SERVED_PROOFS);
+}

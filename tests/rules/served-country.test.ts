@@ -1,0 +1,61 @@
+/**
+ * The served-country rule and what "proven" means: evidence lifts the shipped tier, never a guess.
+ */
+import { GuardKeys, userTag } from '../../shared/store/keys';
+import { checkServedCountry, numberIsProven, parseServedProofs } from '../../shared/rules/served-country';
+import { ConfigErrors } from '../../shared/config/static-policy';
+import { factsFor } from '../support/facts';
+import { countersWith, dynamicFactsFor, policyOf } from '../support/dynamic-context';
+
+const keys = new GuardKeys('t:test');
+const NIGERIA = '+2348031234567';
+
+function context(options: { otpAction?: 'enrollment' | 'second-factor-authentication'; challengeProves?: boolean; tierBlocked?: boolean; userId?: string } = {}) {
+  const facts = { ...factsFor(NIGERIA), otpAction: options.otpAction ?? 'enrollment' };
+  if (options.userId !== undefined) facts.user = { ...facts.user, id: options.userId };
+  return { ...dynamicFactsFor(facts), tierBlocked: options.tierBlocked ?? true, challengeProvesNumber: options.challengeProves ?? false };
+}
+
+describe('numberIsProven', () => {
+  test('a stored proof counts for its own user only', () => {
+    const input = context({ userId: 'auth0|ada' });
+    expect(numberIsProven(input, countersWith({ proof: userTag('auth0|ada') }))).toBe(true);
+    expect(numberIsProven(input, countersWith({ proof: userTag('auth0|mallory') }))).toBe(false);
+    expect(numberIsProven(context({ userId: '' }), countersWith({ proof: userTag('') }))).toBe(false);
+  });
+
+  test('a challenge proves the number when the platform only challenges confirmed factors, or after an enrolment tollguard saw', () => {
+    expect(numberIsProven(context({ otpAction: 'second-factor-authentication', challengeProves: true }), countersWith())).toBe(true);
+    // Unified Phone Experience: otp_verify may be a passwordless login to any number.
+    expect(numberIsProven(context({ otpAction: 'second-factor-authentication' }), countersWith())).toBe(false);
+    expect(numberIsProven(context({ otpAction: 'second-factor-authentication' }), countersWith({ enrolmentSeen: true }))).toBe(true);
+    // An enrolment proves nothing, seen or not.
+    expect(numberIsProven(context({ otpAction: 'enrollment', challengeProves: true }), countersWith({ enrolmentSeen: true }))).toBe(false);
+  });
+});
+
+describe('served-country rule', () => {
+  const policy = policyOf();
+
+  test('a tier-blocked country with fewer proofs than needed stays closed; with enough it is admitted, saying why', () => {
+    expect(checkServedCountry({ input: context(), counters: countersWith({ countryProofs: 2 }), policy, keys })).toBeUndefined();
+    const open = checkServedCountry({ input: context(), counters: countersWith({ countryProofs: 3 }), policy, keys });
+    expect(open?.finding).toMatchObject({ rule: 'served-country', effect: 'trust', reason: expect.stringContaining('NG is served: 3 numbers proven') });
+  });
+
+  test('a proven number is admitted whatever the count; a country the tier does not block needs nothing; a replay reads nothing', () => {
+    const proven = checkServedCountry({ input: context({ userId: 'auth0|ada' }), counters: countersWith({ proof: userTag('auth0|ada') }), policy, keys });
+    expect(proven?.finding.reason).toContain('proven for this user');
+    expect(checkServedCountry({ input: context({ tierBlocked: false }), counters: countersWith({ countryProofs: 99 }), policy, keys })).toBeUndefined();
+    expect(checkServedCountry({ input: context(), counters: countersWith({ countryProofs: 99, replay: true }), policy, keys })).toBeUndefined();
+  });
+
+  test('GUARD_SERVED_PROOFS: a number, off, or a bad value named and the default kept', () => {
+    expect(checkServedCountry({ input: context(), counters: countersWith({ countryProofs: 99 }), policy: policyOf({ GUARD_SERVED_PROOFS: 'off' }), keys })).toBeUndefined();
+    expect(policyOf({ GUARD_SERVED_PROOFS: '10' }).servedProofs).toBe(10);
+    const errors = new ConfigErrors();
+    expect(parseServedProofs({ GUARD_SERVED_PROOFS: 'lots' }, errors)).toBe(3);
+    expect(errors.errors.map((error) => error.message).join(' ')).toContain('GUARD_SERVED_PROOFS');
+  });
+
+});
