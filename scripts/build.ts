@@ -12,7 +12,7 @@ import { buildOktaHook } from './build-hook';
 
 export const ROOT = resolve(__dirname, '..');
 export const DIST = join(ROOT, 'dist');
-export const ACTIONS = ['send-phone-message', 'custom-phone-provider', 'pre-user-registration'] as const;
+export const ACTIONS = ['send-phone-message', 'custom-phone-provider', 'pre-user-registration', 'post-login'] as const;
 export const MAX_ACTION_BYTES = 100_000;
 /** Packages Auth0 installs for the Actions (at most 10 each); everything else is inlined. */
 const EXTERNAL_PACKAGES = ACTION_PACKAGES;

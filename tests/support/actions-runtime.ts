@@ -26,6 +26,7 @@ import type {
   SendPhoneMessageApi,
   SendPhoneMessageEvent,
 } from '../../shared/auth0/types';
+import type { PostLoginApi, PostLoginEvent } from '../../shared/feedback/post-login-event';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -449,6 +450,50 @@ export async function runCustomPhoneProvider(
   return error ? { result: outcome, error, logs, durationMs } : { result: outcome, logs, durationMs };
 }
 
+/** Every call a post-login execution made on the api (the feedback Action must make none). */
+export interface PostLoginOutcome {
+  calls: Array<{ call: string; args: unknown[] }>;
+  denied: { reason: string; userMessage: string } | undefined;
+}
+
+/** The post-login v3 api methods, each recording its call; `api.cache` is the action's cache. */
+const POST_LOGIN_API_METHODS: Record<string, readonly string[]> = {
+  access: ['deny'],
+  accessToken: ['setCustomClaim', 'addScope', 'removeScope'],
+  idToken: ['setCustomClaim'],
+  authentication: ['challengeWith', 'challengeWithAny', 'enrollWith', 'enrollWithAny', 'recordMethod', 'setPrimaryUser'],
+  multifactor: ['enable'],
+  redirect: ['sendUserTo', 'encodeToken', 'validateToken'],
+  user: ['setAppMetadata', 'setUserMetadata'],
+  session: ['revoke', 'setExpiresAt', 'setIdleExpiresAt'],
+  refreshToken: ['revoke', 'setExpiresAt', 'setIdleExpiresAt'],
+  samlResponse: ['setAttribute'],
+  transaction: ['setResultUrl'],
+};
+
+export async function runPostLogin(
+  action: LoadedAction,
+  event: PostLoginEvent,
+  /** `api` replaces the documented api object (hostile-api tests): present even when undefined. */
+  options: { api?: unknown; clone?: boolean } = {},
+): Promise<Invocation<PostLoginOutcome>> {
+  const outcome: PostLoginOutcome = { calls: [], denied: undefined };
+  const api: PostLoginApi = { cache: action.cache };
+  for (const [group, methods] of Object.entries(POST_LOGIN_API_METHODS)) {
+    api[group] = Object.fromEntries(
+      methods.map((method) => [
+        method,
+        (...args: unknown[]) => {
+          outcome.calls.push({ call: `${group}.${method}`, args });
+          if (group === 'access' && method === 'deny' && outcome.denied === undefined) outcome.denied = { reason: String(args[0]), userMessage: String(args[1]) };
+        },
+      ]),
+    );
+  }
+  const { error, logs, durationMs } = await runHandler(action, 'onExecutePostLogin', event, 'api' in options ? options.api : api, { clone: options.clone ?? true });
+  return error ? { result: outcome, error, logs, durationMs } : { result: outcome, logs, durationMs };
+}
+
 function applyMetadata(target: Record<string, unknown>, key: string, value: unknown): void {
   if (value === null) delete target[key];
   else target[key] = structuredClone(value);
@@ -634,6 +679,48 @@ export function preUserRegistrationEvent(
       ui_locales: ['en'],
       correlation_id: 'c0rre1at10n-0a1b-42c3-8d4e-5f6a7b8c9d0e',
     },
+  };
+  return withOverrides(base, overrides);
+}
+
+/**
+ * The post-login v3 event of a passwordless SMS login (connection strategy sms, first factor
+ * `sms` timestamped now), as the documented event object describes it.
+ */
+export function postLoginEvent(overrides?: DeepPartial<PostLoginEvent>): PostLoginEvent {
+  const base: PostLoginEvent = {
+    authentication: { methods: [{ name: 'sms', timestamp: new Date(Date.now()).toISOString() }] },
+    authorization: { roles: [] },
+    client: sampleClient(),
+    connection: { id: 'con_T0llGuardSm5Pw1', name: 'sms', strategy: 'sms', metadata: {} },
+    request: { ...sampleRequest(), method: 'GET', query: {} },
+    stats: { logins_count: 3 },
+    tenant: { id: 'tollguard-test' },
+    transaction: {
+      acr_values: [],
+      locale: 'en',
+      protocol: 'oidc-basic-profile',
+      redirect_uri: 'https://app.example.com/callback',
+      requested_scopes: ['openid', 'profile'],
+      response_type: ['code'],
+      state: 'c3RhdGUtdG9sbGd1YXJk',
+      ui_locales: ['en'],
+      correlation_id: 'c0rre1at10n-2b3c-44d5-8e6f-7a8b9c0d1e2f',
+    },
+    user: {
+      user_id: 'sms|6650c1f0a1b2c3d4e5f60718',
+      phone_number: '+14155552671',
+      phone_verified: true,
+      name: '+14155552671',
+      created_at: '2024-05-24T16:05:36.000Z',
+      updated_at: '2024-06-02T08:41:12.000Z',
+      app_metadata: {},
+      user_metadata: {},
+      identities: [{ connection: 'sms', provider: 'sms', user_id: '6650c1f0a1b2c3d4e5f60718', isSocial: false }],
+      multifactor: [],
+      enrolledFactors: [],
+    },
+    secrets: {},
   };
   return withOverrides(base, overrides);
 }
