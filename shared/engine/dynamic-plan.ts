@@ -62,7 +62,8 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
   if (userId !== undefined && userId !== '') {
     const enrolment = keys.enrolment(facts.number.e164, userId);
     const window = windowIndex(now, ENROLMENT_WINDOW_MS);
-    if (facts.otpAction === 'enrollment') add(undefined, { kind: 'count', key: enrolment, window, ttlMs: 2 * ENROLMENT_WINDOW_MS + MINUTE });
+    // An enrolment a static rule refuses is never delivered, so its code can never be used: not marked.
+    if (facts.otpAction === 'enrollment' && !input.staticBlocked) add(undefined, { kind: 'count', key: enrolment, window, ttlMs: 2 * ENROLMENT_WINDOW_MS + MINUTE });
     else if (facts.otpAction === 'second-factor-authentication') {
       sumOf('enrolmentSeen', [{ kind: 'get', key: countWindowKey(enrolment, window) }, { kind: 'get', key: countWindowKey(enrolment, window - 1) }]);
     }

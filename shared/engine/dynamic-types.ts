@@ -19,13 +19,6 @@ export interface DynamicFacts {
   range: string;
   /** The range's parent block, ten times wider (one more digit dropped), e.g. +251912. */
   block: string;
-  /**
-   * This OTP is a challenge that by itself proves the number: an MFA challenge, which the platform
-   * only sends to a confirmed (verified) factor (legacy send-phone-message, Okta mfa-verification).
-   * For the Unified Phone Experience an otp_verify may be a passwordless login to any number, so
-   * there a challenge proves the number only after an enrolment tollguard saw for the same user.
-   */
-  challengeProvesNumber: boolean;
   /** The destination country is in the shipped high-risk tier (even if exempted): a stricter prior. */
   highRiskCountry: boolean;
   /** A static rule already refuses this attempt: it costs nothing, so it does not count toward the service cap. */

@@ -207,8 +207,6 @@ function dynamicFactsFor(facts: SendFacts, run: RuleRun, container: SendContaine
     trust: trustFor(request, facts),
     range: rangeOf(facts.number.e164, facts.number.callingCode, rangeDigits),
     block: rangeOf(facts.number.e164, facts.number.callingCode, rangeDigits + 1),
-    challengeProvesNumber:
-      facts.otpAction === 'second-factor-authentication' && (request.trigger === 'send-phone-message' || request.trigger === 'okta-telephony-hook'),
     // The country-risk prior of the shipped tier for this channel (exemptions do not lower it: they
     // allow a country, they do not make its ranges less attractive to pumpers).
     highRiskCountry: country !== undefined && highRiskTier(request.channel).has(country),

@@ -64,9 +64,10 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
   if (country !== undefined && counters.countryRate !== undefined) {
     const learned = (counters.tenantRate?.windows ?? 0) >= pumping.learningWindows;
     const countryRise =
-      (learned || input.highRiskCountry) && countryIsAnomalous(counters.countryRate, parameters, input.highRiskCountry);
+      (learned || input.highRiskCountry) && countryIsAnomalous(counters.countryRate, parameters, input.highRiskCountry, channel);
     if (countryRise) {
-      reasons.push(`${country} had ${counters.countryRate.current} new ${channel} numbers this window, a country barely served before (baseline ${formatBaseline(counters.countryRate)})`);
+      const served = counters.countryRate.baseline >= parameters.servedBaseline;
+      reasons.push(`${country} had ${counters.countryRate.current} new ${channel} numbers this window, ${served ? `far above its own ${channel} baseline` : 'a country barely served before'} (baseline ${formatBaseline(counters.countryRate)})`);
       writes.push({ key: keys.countryBlock(country), until, ttlMs, incident: `pumping suspected towards ${country} (${channel}): blocked for ${pumping.blockMs / 60_000} min` });
     } else if ((counters.countryBlockedUntil ?? 0) > now) {
       reasons.push(`${country} is blocked for pumping until ${new Date(counters.countryBlockedUntil ?? 0).toISOString()}`);
@@ -110,9 +111,16 @@ export function rangeIsAnomalous(range: RateCount, pumping: Pick<PumpingPolicy, 
   return range.current > rangeThreshold(range.baseline, pumping, highRisk);
 }
 
-export function countryIsAnomalous(country: RateCount, pumping: PumpingPolicy, highRisk: boolean): boolean {
+/**
+ * SMS: only a barely-served country can be blocked whole (a home country's marketing surge is
+ * spread over its ranges). Voice: also a served one, when its voice traffic rises far above its own
+ * voice baseline; voice is a small share of a home country's OTPs, campaigns do not call, and voice
+ * pumping spreads over ordinary mobile ranges where no single range rises.
+ */
+export function countryIsAnomalous(country: RateCount, pumping: PumpingPolicy, highRisk: boolean, channel: Channel = 'sms'): boolean {
   const served = country.baseline >= pumping.servedBaseline;
-  return !served && country.current > countryThreshold(country.baseline, pumping, highRisk);
+  if (served && channel === 'sms') return false;
+  return country.current > countryThreshold(country.baseline, pumping, highRisk);
 }
 
 function formatBaseline(rate: RateCount | undefined): string {

@@ -20,11 +20,15 @@ import { isProvenFor } from '../feedback/proofs';
 
 export const SERVED_COUNTRY_RULE = 'served-country';
 
-/** The number is proven for this user: stored, or proven by this very challenge. */
+/**
+ * The number is proven for this user: a stored proof, or this very challenge to a number the same
+ * user enrolled earlier (an enrolment tollguard let through and saw: the platform challenges only a
+ * confirmed factor, so the enrolment code was used). A challenge alone proves nothing: an
+ * otp_verify may be a passwordless login to any number, and tollguard trusts only what it saw.
+ */
 export function numberIsProven(input: DynamicFacts, counters: Counters): boolean {
   if (isProvenFor(counters.proof, input.facts.user.id)) return true;
-  if (input.facts.otpAction !== 'second-factor-authentication') return false;
-  return input.challengeProvesNumber || counters.enrolmentSeen;
+  return input.facts.otpAction === 'second-factor-authentication' && counters.enrolmentSeen;
 }
 
 export function checkServedCountry({ input, counters, policy }: DynamicRuleContext): DynamicFinding | undefined {

@@ -22,6 +22,9 @@ import { loadAction, runSendPhoneMessage, sendPhoneMessageEvent, type Invocation
 import { describeWithRedis, startRedis, type RedisHandle } from '../support/redis-server';
 import { startUpstashShim, type UpstashShim } from '../support/upstash-shim';
 import { DIST_DIR, SecrecyLedger, decisionLineOf, type DecisionLine } from './helpers';
+import { recordProof } from '../../shared/feedback/proofs';
+import { GuardKeys, tenantKeyPrefix } from '../../shared/store/keys';
+import { UpstashStore } from '../../shared/store/upstash-store';
 import { ActionClock, gbNumbersInRange, loadStoreScripts, scanKeys, startHookServer, usNumbersInDistinctRanges } from './redis-helpers';
 
 const BUNDLE = path.join(DIST_DIR, 'send-phone-message.js');
@@ -493,34 +496,50 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
   describe('verification feedback (proven numbers, served countries)', () => {
     const nigerian = (last: number) => `+23480312345${String(last).padStart(2, '0')}`;
 
-    test('an MFA challenge proves its number: it passes the high-risk tier; three proven numbers open the country; a proof is one user\'s; a pinned block stays', async () => {
+    test('a challenge after an enrolment tollguard let through proves the number for that user only, once; a challenge alone proves nothing', async () => {
       clock.set(T0);
       const action = freshAction();
       const secrets = upstashSecrets(shim, newPrefix());
+      const [number, stranger] = usNumbersInDistinctRanges(2, 611);
+      expectDelivered(await send(action, { secrets, to: number as string, userId: 'auth0|ada', action: 'enrollment' }));
+      clock.advance(HOUR);
+      const challenge = await send(action, { secrets, to: number as string, userId: 'auth0|ada', action: 'second-factor-authentication' });
+      expectDelivered(challenge);
+      expect(challenge.line['evidence']).toMatchObject({ number_proven: true, proof_recorded: true });
+      expect(challenge.line['store_requests']).toBe(3);
+      clock.advance(HOUR);
+      const again = await send(action, { secrets, to: number as string, userId: 'auth0|ada', action: 'second-factor-authentication' });
+      expect(again.line['evidence']).toEqual({ number_proven: true, country_proofs: 1 });
+      expect(again.line['store_requests']).toBe(1);
+      // Another user, or a challenge to a number never enrolled here: not proven.
+      const other = await send(action, { secrets, to: number as string, userId: 'auth0|mallory', action: 'second-factor-authentication' });
+      expect(other.line['evidence']).toMatchObject({ number_proven: false });
+      const forged = await send(action, { secrets, to: stranger as string, userId: 'auth0|ada', action: 'second-factor-authentication' });
+      expect(forged.line['evidence']).toMatchObject({ number_proven: false });
+      expect(forged.line['evidence']).not.toHaveProperty('proof_recorded');
+    });
+
+    test('proofs recorded elsewhere (Post-Login, monitor) open a high-risk-tier country and pass a proven number; the admin block list stays closed', async () => {
+      clock.set(T0);
+      const action = freshAction();
+      const prefix = newPrefix();
+      const secrets = upstashSecrets(shim, prefix);
+      const store = new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 });
+      const keys = new GuardKeys(tenantKeyPrefix(prefix, TENANT));
       const enrol = await send(action, { secrets, to: nigerian(1), userId: 'auth0|ada', action: 'enrollment' });
       expectRefused(enrol, ['geo']);
       expect(enrol.line['evidence']).toEqual({ number_proven: false, country_proofs: 0, served_needs: 3 });
 
-      // Auth0 challenges only a confirmed factor: the challenge proves the number (two more requests, once).
-      clock.advance(MINUTE);
-      const challenge = await send(action, { secrets, to: nigerian(1), userId: 'auth0|ada', action: 'second-factor-authentication' });
-      expectDelivered(challenge);
-      expect(challenge.line['evidence']).toMatchObject({ number_proven: true, proof_recorded: true });
-      expect(challenge.line['store_requests']).toBe(3);
-      expect(challenge.line['trusted']).toEqual([expect.stringContaining('proven for this user')]);
-      clock.advance(MINUTE);
-      const again = await send(action, { secrets, to: nigerian(1), userId: 'auth0|ada', action: 'second-factor-authentication' });
-      expectDelivered(again);
-      expect(again.line['evidence']).toEqual({ number_proven: true, country_proofs: 1, served_needs: 3 });
-      expect(again.line['store_requests']).toBe(1);
-
-      // Another user's enrolment of the same number inherits nothing.
-      clock.advance(MINUTE);
+      await recordProof(store, keys, { e164: nigerian(1), country: 'NG', range: nigerian(1).slice(0, -4), userId: 'auth0|ada' }, clock.now);
+      clock.advance(20 * MINUTE);
+      const proven = await send(action, { secrets, to: nigerian(1), userId: 'auth0|ada', action: 'second-factor-authentication' });
+      expectDelivered(proven);
+      expect(proven.line['trusted']).toEqual([expect.stringContaining('proven for this user')]);
+      clock.advance(20 * MINUTE);
       expectRefused(await send(action, { secrets, to: nigerian(1), userId: 'auth0|mallory', action: 'enrollment' }), ['geo']);
 
       for (const [index, user] of ['auth0|bola', 'auth0|chidi'].entries()) {
-        clock.advance(MINUTE);
-        expectDelivered(await send(action, { secrets, to: nigerian(2 + index), userId: user, action: 'second-factor-authentication' }));
+        await recordProof(store, keys, { e164: nigerian(2 + index), country: 'NG', range: nigerian(2 + index).slice(0, -4), userId: user }, clock.now);
       }
       clock.advance(MINUTE);
       const opened = await send(action, { secrets, to: nigerian(9), userId: 'auth0|dayo', action: 'enrollment' });
@@ -528,8 +547,7 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       expect(opened.line['trusted']).toEqual([expect.stringContaining('NG is served: 3 numbers proven')]);
       expect(opened.line['evidence']).toEqual({ number_proven: false, country_proofs: 3, served_needs: 3 });
 
-      // An admin's own block list is never lifted by evidence.
-      clock.advance(MINUTE);
+      clock.advance(20 * MINUTE);
       const pinned = await send(action, { secrets: { ...secrets, GUARD_BLOCKED_COUNTRIES: 'NG' }, to: nigerian(1), userId: 'auth0|ada', action: 'second-factor-authentication' });
       expectRefused(pinned, ['geo']);
     });
@@ -540,7 +558,9 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       const secrets = upstashSecrets(shim, newPrefix());
       const range = gbNumbersInRange(GB_RANGE, 12);
       const at = (index: number) => range[index] as string;
-      // A user proves a number of the range first (an MFA challenge).
+      // A user proves a number of the range first (enrolment, then a challenge).
+      expectDelivered(await send(action, { secrets, to: at(11), userId: 'auth0|kept', action: 'enrollment' }));
+      clock.advance(MINUTE);
       expectDelivered(await send(action, { secrets, to: at(11), userId: 'auth0|kept', action: 'second-factor-authentication' }));
       for (let i = 0; i < 9; i++) {
         clock.advance(30 * SECOND);

@@ -35,7 +35,6 @@ function inputFor(
     trust: readTrustTier(facts.user.appMetadata),
     range: rangeOf(facts.number.e164, facts.number.callingCode, 4),
     block: rangeOf(facts.number.e164, facts.number.callingCode, 5),
-    challengeProvesNumber: false,
     tierBlocked: false,
     highRiskCountry: false,
     staticBlocked: false,
@@ -233,7 +232,9 @@ describe('planBatch: what is left out', () => {
     const plan = planBatch({ ...inputFor(), staticBlocked: true }, policyOf(), keys);
     expect(keysOf(plan.ops)).not.toContain(keys.service('sms'));
     expect(keysOf(plan.ops)).toContain(keys.serviceLock('sms'));
-    expect(plan.ops).toHaveLength(18);
+    // Nor is its enrolment marked: a refused enrolment's code can never be used.
+    expect(plan.ops.filter((op) => op.key.includes(':enrol:'))).toEqual([]);
+    expect(plan.ops).toHaveLength(17);
   });
 
   test('a service cap that is off plans no service counter (the lock is still read)', () => {

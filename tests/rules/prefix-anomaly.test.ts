@@ -36,7 +36,6 @@ function contextFor(
     trust: readTrustTier(facts.user.appMetadata),
     range: rangeOf(facts.number.e164, facts.number.callingCode, 4),
     block: rangeOf(facts.number.e164, facts.number.callingCode, 5),
-    challengeProvesNumber: false,
     tierBlocked: false,
     highRiskCountry: options.highRisk ?? false,
     staticBlocked: false,

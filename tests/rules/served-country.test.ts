@@ -10,10 +10,10 @@ import { countersWith, dynamicFactsFor, policyOf } from '../support/dynamic-cont
 const keys = new GuardKeys('t:test');
 const NIGERIA = '+2348031234567';
 
-function context(options: { otpAction?: 'enrollment' | 'second-factor-authentication'; challengeProves?: boolean; tierBlocked?: boolean; userId?: string } = {}) {
+function context(options: { otpAction?: 'enrollment' | 'second-factor-authentication'; tierBlocked?: boolean; userId?: string } = {}) {
   const facts = { ...factsFor(NIGERIA), otpAction: options.otpAction ?? 'enrollment' };
   if (options.userId !== undefined) facts.user = { ...facts.user, id: options.userId };
-  return { ...dynamicFactsFor(facts), tierBlocked: options.tierBlocked ?? true, challengeProvesNumber: options.challengeProves ?? false };
+  return { ...dynamicFactsFor(facts), tierBlocked: options.tierBlocked ?? true };
 }
 
 describe('numberIsProven', () => {
@@ -24,13 +24,11 @@ describe('numberIsProven', () => {
     expect(numberIsProven(context({ userId: '' }), countersWith({ proof: userTag('') }))).toBe(false);
   });
 
-  test('a challenge proves the number when the platform only challenges confirmed factors, or after an enrolment tollguard saw', () => {
-    expect(numberIsProven(context({ otpAction: 'second-factor-authentication', challengeProves: true }), countersWith())).toBe(true);
-    // Unified Phone Experience: otp_verify may be a passwordless login to any number.
+  test('a challenge proves the number only after an enrolment tollguard saw for the same user', () => {
     expect(numberIsProven(context({ otpAction: 'second-factor-authentication' }), countersWith())).toBe(false);
     expect(numberIsProven(context({ otpAction: 'second-factor-authentication' }), countersWith({ enrolmentSeen: true }))).toBe(true);
     // An enrolment proves nothing, seen or not.
-    expect(numberIsProven(context({ otpAction: 'enrollment', challengeProves: true }), countersWith({ enrolmentSeen: true }))).toBe(false);
+    expect(numberIsProven(context({ otpAction: 'enrollment' }), countersWith({ enrolmentSeen: true }))).toBe(false);
   });
 });
 

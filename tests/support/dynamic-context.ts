@@ -29,7 +29,6 @@ export function dynamicFactsFor(facts: SendFacts): DynamicFacts {
     trust: readTrustTier(facts.user.appMetadata),
     range: rangeOf(facts.number.e164, facts.number.callingCode, 4),
     block: rangeOf(facts.number.e164, facts.number.callingCode, 5),
-    challengeProvesNumber: false,
     tierBlocked: false,
     highRiskCountry: false,
     staticBlocked: false,
