@@ -6,6 +6,7 @@
  * run at start-up, given exactly the secrets tenant.yaml declares for them), so a value the Action
  * would reject, or silently replace by its default, is refused here, before anything is sent.
  */
+import { buildPostLoginContainer } from '../../shared/feedback/post-login-container';
 import { buildRegistrationContainer } from '../../shared/register/container';
 import { buildSendContainer } from '../../shared/send/container';
 import { SECRET_CATALOG } from '../lib/secret-catalog';
@@ -72,6 +73,7 @@ function actionConfigProblems(action: PlannedAction, secrets: Record<string, str
     return [...(container.delivery.kind === 'unusable' ? container.delivery.problems : []), ...container.configErrors];
   }
   if (action.trigger.id === 'pre-user-registration') return buildRegistrationContainer(secrets).configErrors;
+  if (action.trigger.id === 'post-login') return buildPostLoginContainer(secrets).configErrors;
   return [];
 }
 

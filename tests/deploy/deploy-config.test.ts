@@ -49,7 +49,8 @@ describe('tenant/tenant.yaml', () => {
     for (const action of actions) {
       expect(action.name).toBe(`tollguard-${action.buildName}`);
       expect(action.runtime).toBe('node22');
-      expect(action.trigger).toEqual({ id: action.buildName, version: action.buildName === 'custom-phone-provider' ? 'v1' : 'v2' });
+      const version = action.buildName === 'custom-phone-provider' ? 'v1' : action.buildName === 'post-login' ? 'v3' : 'v2';
+      expect(action.trigger).toEqual({ id: action.buildName, version });
     }
   });
 
@@ -68,8 +69,8 @@ describe('tenant/tenant.yaml', () => {
   test('legacy keeps the send Action, its binding and the phone factor; never the phone provider or the custom Action', () => {
     const legacy = planFor('legacy');
     expect(legacy.sections).toEqual(['actions', 'triggers', 'guardianFactors', 'guardianPhoneFactorSelectedProvider', 'guardianPhoneFactorMessageTypes', 'attackProtection']);
-    expect(legacy.actions.map((action) => action.buildName)).toEqual(['send-phone-message', 'pre-user-registration']);
-    expect([...legacy.bindingKeywords.keys()]).toEqual(['send-phone-message', 'pre-user-registration']);
+    expect(legacy.actions.map((action) => action.buildName)).toEqual(['send-phone-message', 'pre-user-registration', 'post-login']);
+    expect([...legacy.bindingKeywords.keys()]).toEqual(['send-phone-message', 'pre-user-registration', 'post-login']);
     const staged = stagedYaml(legacy, legacy.sections);
     expect(staged).not.toMatch(/custom-phone-provider|phoneProviders|DELIVERY_METHODS/);
   });
@@ -77,8 +78,8 @@ describe('tenant/tenant.yaml', () => {
   test('unified keeps the custom Action and the phone provider; never the send Action, its binding or the phone factor', () => {
     const unified = planFor('unified');
     expect(unified.sections).toEqual(['actions', 'triggers', 'phoneProviders', 'attackProtection']);
-    expect(unified.actions.map((action) => action.buildName)).toEqual(['custom-phone-provider', 'pre-user-registration']);
-    expect([...unified.bindingKeywords.keys()]).toEqual(['pre-user-registration']);
+    expect(unified.actions.map((action) => action.buildName)).toEqual(['custom-phone-provider', 'pre-user-registration', 'post-login']);
+    expect([...unified.bindingKeywords.keys()]).toEqual(['pre-user-registration', 'post-login']);
     const staged = stagedYaml(unified, unified.sections);
     expect(staged).not.toMatch(/send-phone-message|guardian|SEND_PHONE_MESSAGE|MESSAGE_TYPES/);
     expect(staged).toMatch(/phoneProviders:\n {2}- name: custom\n {4}disabled: false\n {4}configuration:\n {6}delivery_methods: '@@TOLLGUARD_PHONE_DELIVERY_METHODS@@'\n {4}credentials: \{\}\n/);
@@ -109,11 +110,12 @@ describe('tenant/tenant.yaml', () => {
     const catalog = new Map(SECRET_CATALOG.map((doc) => [doc.name, doc]));
     for (const action of plan().actions) {
       expect(action.secrets.length).toBeLessThanOrEqual(30);
-      const kind = action.buildName === 'pre-user-registration' ? 'signup' : 'send';
+      // The post-login Action reads only the store settings every Action shares.
+      const kinds = action.buildName === 'pre-user-registration' ? ['signup', 'both'] : action.buildName === 'post-login' ? ['both'] : ['send', 'both'];
       for (const name of action.secrets) {
         const doc = catalog.get(name);
         expect({ name, known: doc !== undefined }).toEqual({ name, known: true });
-        expect({ name, for: [kind, 'both'].includes(doc?.actions ?? '') }).toEqual({ name, for: true });
+        expect({ name, for: kinds.includes(doc?.actions ?? '') }).toEqual({ name, for: true });
       }
     }
   });
@@ -129,6 +131,11 @@ describe('tenant/tenant.yaml', () => {
     expect(byName.get('custom-phone-provider')).toEqual(byName.get('send-phone-message')?.map((name) => (name === 'GUARD_SILENT_REFUSAL' ? 'GUARD_VOICE_GROUPS' : name)));
     // Least privilege: the registration Action never gets the Twilio credentials.
     expect(byName.get('pre-user-registration')?.filter((name) => name.startsWith('TWILIO_'))).toEqual([]);
+    // The post-login Action reads the store only: the Upstash pair, the mode and the store timeout;
+    // not GUARD_KEY_PREFIX, which no other Action declares either (the prefixes must agree).
+    expect(byName.get('post-login')).toEqual(['UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN', 'GUARD_MODE', 'GUARD_STORE_TIMEOUT']);
+    const declaresPrefix = [...byName.values()].map((secrets) => secrets.includes('GUARD_KEY_PREFIX'));
+    expect(new Set(declaresPrefix).size).toBe(1);
   });
 
   test('every declared secret is read by the built bundle of its Action (catches renames)', () => {
@@ -190,7 +197,7 @@ describe('environment check', () => {
       /TWILIO_AUTH_TOKEN is missing/,
       /set one of TWILIO_FROM_NUMBER, TWILIO_MESSAGING_SERVICE_SID or TWILIO_VERIFY_SERVICE_SID/,
       /UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN are not set/,
-      /GUARD_MODE is invalid.*\(tollguard-send-phone-message, tollguard-pre-user-registration\)/,
+      /GUARD_MODE is invalid.*\(tollguard-send-phone-message, tollguard-pre-user-registration, tollguard-post-login\)/,
       /CAPTCHA_SECRET is invalid/,
       /GUARD_PUMPING_FACTOR is set in the environment but tenant\/tenant.yaml declares it for no Action/,
       /TOLLGUARD_ATTACK_PROTECTION must be on or off/,
@@ -245,6 +252,11 @@ describe('environment check', () => {
     expect(settings).toMatchObject({ experience: 'unified', deliveryMethods: ['text', 'voice'] });
   });
 
+  test("the post-login Action's secrets are checked with its own parser", () => {
+    const { problems } = checkEnvironment({ ...GOOD_ENV, GUARD_STORE_TIMEOUT: 'soon' }, planFor('legacy'), { allowEmbeddedStore: false });
+    expect(problems.join('\n')).toMatch(/GUARD_STORE_TIMEOUT is invalid.*\(tollguard-post-login\)/);
+  });
+
   test("unified checks the custom Action's secrets with the send Action's own parsers", () => {
     const { problems } = checkEnvironment({ ...GOOD_ENV, TWILIO_ACCOUNT_SID: 'AC1234' }, planFor('unified'), { allowEmbeddedStore: false });
     expect(problems.join('\n')).toMatch(/TWILIO_ACCOUNT_SID is invalid.*\(tollguard-custom-phone-provider\)/);
@@ -262,7 +274,7 @@ describe('bundle scan', () => {
 
   test('the built bundles are clean', () => {
     requireBuiltDist();
-    for (const file of ['send-phone-message.js', 'custom-phone-provider.js', 'pre-user-registration.js']) {
+    for (const file of ['send-phone-message.js', 'custom-phone-provider.js', 'pre-user-registration.js', 'post-login.js']) {
       expect(scanBundle(file, readFileSync(path.join(DIST, file), 'utf8'), credentials)).toEqual([]);
     }
   });

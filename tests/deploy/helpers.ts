@@ -11,7 +11,7 @@ import type { ManagementApiServer } from '../support/management-api';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const DIST = path.join(ROOT, 'dist');
-export const BUNDLES = ['send-phone-message.js', 'custom-phone-provider.js', 'pre-user-registration.js'];
+export const BUNDLES = ['send-phone-message.js', 'custom-phone-provider.js', 'pre-user-registration.js', 'post-login.js'];
 
 /** Fake credentials in the shapes the Actions accept; none is real. */
 export const FAKE = {
