@@ -29,6 +29,7 @@ const { plan } = readTenantPlan(path.join(ROOT, 'tenant', 'tenant.yaml'));
 const SEND = plan.actions.find((action) => action.trigger.id === 'send-phone-message') as PlannedAction;
 const SIGNUP = plan.actions.find((action) => action.trigger.id === 'pre-user-registration') as PlannedAction;
 const CUSTOM = plan.actions.find((action) => action.trigger.id === 'custom-phone-provider') as PlannedAction;
+const POST_LOGIN = plan.actions.find((action) => action.trigger.id === 'post-login') as PlannedAction;
 const PROVIDERS = '/api/v2/branding/phone/providers';
 const THEIRS = [
   { name: 'their-signup-checks', trigger: 'pre-user-registration' },
@@ -188,15 +189,15 @@ describe('first deploy to a tenant that already has other Actions', () => {
     }
   });
 
-  test('creates both Actions with the built bundles byte for byte, node22, v2 triggers and the recorded dependencies', () => {
+  test('creates the three Actions with the built bundles byte for byte, node22, their triggers (post-login v3, the others v2) and the recorded dependencies', () => {
     const created = bodies(first.requests, 'POST', '/api/v2/actions/actions');
-    expect(created.map((body) => body.name).sort()).toEqual([SEND.name, SIGNUP.name].sort());
+    expect(created.map((body) => body.name).sort()).toEqual([SEND.name, SIGNUP.name, POST_LOGIN.name].sort());
     const recorded = JSON.parse(dist.bundle('dependencies.json').toString('utf8')) as Record<string, unknown>;
-    for (const action of [SEND, SIGNUP]) {
+    for (const action of [SEND, SIGNUP, POST_LOGIN]) {
       const body = created.find((candidate) => candidate.name === action.name) as Record<string, unknown>;
       expect(Buffer.from(String(body.code), 'utf8').equals(dist.bundle(action.bundle))).toBe(true);
       expect(body.runtime).toBe('node22');
-      expect(body.supported_triggers).toEqual([{ id: action.trigger.id, version: 'v2' }]);
+      expect(body.supported_triggers).toEqual([{ id: action.trigger.id, version: action === POST_LOGIN ? 'v3' : 'v2' }]);
       expect(body.dependencies).toEqual(recorded[action.buildName]);
       expect(Object.keys(body).sort()).toEqual(['code', 'dependencies', 'name', 'runtime', 'secrets', 'supported_triggers']);
     }
@@ -204,7 +205,7 @@ describe('first deploy to a tenant that already has other Actions', () => {
 
   test("gives each Action its declared secrets with the environment's values ('' for unset ones)", () => {
     const created = bodies(first.requests, 'POST', '/api/v2/actions/actions');
-    for (const action of [SEND, SIGNUP]) {
+    for (const action of [SEND, SIGNUP, POST_LOGIN]) {
       const body = created.find((candidate) => candidate.name === action.name) as Record<string, unknown>;
       expect(body.secrets).toEqual(expectedSecrets(action, envA));
     }
@@ -214,9 +215,9 @@ describe('first deploy to a tenant that already has other Actions', () => {
     expect(send.secrets.find((secret) => secret.name === 'GUARD_LIMIT_USER')?.value).toBe('');
   });
 
-  test('deploys both Actions and binds them first, keeping the bindings other Actions had', () => {
+  test('deploys the three Actions and binds them first, keeping the bindings other Actions had', () => {
     const deployed = first.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/deploy') && request.status === 200);
-    expect(deployed).toHaveLength(2);
+    expect(deployed).toHaveLength(3);
     expect(bodies(first.requests, 'PATCH', '/api/v2/actions/triggers/send-phone-message/bindings')).toEqual([
       { bindings: [{ ref: { type: 'action_name', value: SEND.name }, display_name: SEND.name }] },
     ]);
@@ -228,9 +229,17 @@ describe('first deploy to a tenant that already has other Actions', () => {
         ],
       },
     ]);
+    expect(bodies(first.requests, 'PATCH', '/api/v2/actions/triggers/post-login/bindings')).toEqual([
+      {
+        bindings: [
+          { ref: { type: 'action_name', value: POST_LOGIN.name }, display_name: POST_LOGIN.name },
+          { ref: { type: 'action_name', value: 'their-login-flow' }, display_name: 'their-login-flow' },
+        ],
+      },
+    ]);
     expect(first.after.bindings).toEqual({
       'pre-user-registration': [SIGNUP.name, 'their-signup-checks'],
-      'post-login': ['their-login-flow'],
+      'post-login': [POST_LOGIN.name, 'their-login-flow'],
       'send-phone-message': [SEND.name],
     });
   });
@@ -239,7 +248,8 @@ describe('first deploy to a tenant that already has other Actions', () => {
     expect(first.result.stdout).toMatch(/ignoring AUTH0_ALLOW_DELETE from the environment/);
     const theirs = (snap: Snapshot) => snap.actions.filter((action) => (action as { name: string }).name.startsWith('their-'));
     expect(theirs(first.after)).toEqual(theirs(first.before));
-    expect(first.requests.some((request) => request.path.includes('/triggers/post-login/'))).toBe(false);
+    // The one write on post-login is the binding list, which keeps their login flow after tollguard's.
+    expect(first.requests.filter((request) => request.path.includes('/triggers/post-login/') && request.method !== 'GET').map(key)).toEqual(['PATCH /api/v2/actions/triggers/post-login/bindings']);
   });
 
   test('selects the Custom phone provider with the chosen message types, only after the Action is bound', () => {
@@ -297,19 +307,19 @@ describe('second, identical deploy', () => {
     expect(second.after).toEqual(first.after);
   });
 
-  test('creates nothing and deletes nothing; the CLI still PATCHes and deploys both Actions (a new version each run)', () => {
+  test('creates nothing and deletes nothing; the CLI still PATCHes and deploys the three Actions (a new version each run)', () => {
     expect(second.requests.filter((request) => request.method === 'POST' && request.path === '/api/v2/actions/actions')).toEqual([]);
     expect(second.requests.filter((request) => request.method === 'DELETE')).toEqual([]);
     expect(second.requests.filter((request) => request.unhandled)).toEqual([]);
     const patched = second.requests.filter((request) => request.method === 'PATCH' && /^\/api\/v2\/actions\/actions\/[^/]+$/.test(request.path));
-    expect(patched.map((request) => (request.body as { name: string }).name).sort()).toEqual([SEND.name, SIGNUP.name].sort());
+    expect(patched.map((request) => (request.body as { name: string }).name).sort()).toEqual([SEND.name, SIGNUP.name, POST_LOGIN.name].sort());
     for (const request of patched) {
       const action = request.body as { name: string; secrets: unknown };
-      expect(action.secrets).toEqual(expectedSecrets(action.name === SEND.name ? SEND : SIGNUP, envA));
+      expect(action.secrets).toEqual(expectedSecrets([SEND, SIGNUP, POST_LOGIN].find((candidate) => candidate.name === action.name) as PlannedAction, envA));
     }
-    expect(second.requests.filter((request) => request.path.endsWith('/deploy') && request.status === 200)).toHaveLength(2);
+    expect(second.requests.filter((request) => request.path.endsWith('/deploy') && request.status === 200)).toHaveLength(3);
     const ours = servers[0]?.state.actions.filter((action) => action.name.startsWith('tollguard-')) ?? [];
-    expect(ours.map((action) => action.versions.length)).toEqual([2, 2]);
+    expect(ours.map((action) => action.versions.length)).toEqual([2, 2, 2]);
   });
 });
 
@@ -333,7 +343,7 @@ describe('TOLLGUARD_ATTACK_PROTECTION=off', () => {
     expect(noAttackProtection.requests.filter((request) => request.path.startsWith('/api/v2/attack-protection'))).toEqual([]);
     expect(noAttackProtection.after.attackProtection).toEqual(noAttackProtection.before.attackProtection);
     expect(noAttackProtection.after.guardian).toMatchObject({ provider: 'phone-message-hook', messageTypes: ['sms'] });
-    expect(noAttackProtection.after.bindings).toEqual({ 'send-phone-message': [SEND.name], 'pre-user-registration': [SIGNUP.name] });
+    expect(noAttackProtection.after.bindings).toEqual({ 'send-phone-message': [SEND.name], 'pre-user-registration': [SIGNUP.name], 'post-login': [POST_LOGIN.name] });
   });
 });
 
@@ -379,7 +389,7 @@ describe('TOLLGUARD_PHONE_EXPERIENCE=unified: first deploy to a Unified Phone Ex
 
   test('creates the custom-phone-provider Action from the built bundle byte for byte, v1 trigger, same secrets as the send Action', () => {
     const created = bodies(unifiedFirst.requests, 'POST', '/api/v2/actions/actions');
-    expect(created.map((body) => body.name).sort()).toEqual([CUSTOM.name, SIGNUP.name].sort());
+    expect(created.map((body) => body.name).sort()).toEqual([CUSTOM.name, SIGNUP.name, POST_LOGIN.name].sort());
     const body = created.find((candidate) => candidate.name === CUSTOM.name) as Record<string, unknown>;
     expect(Buffer.from(String(body.code), 'utf8').equals(dist.bundle(CUSTOM.bundle))).toBe(true);
     expect(body.supported_triggers).toEqual([{ id: 'custom-phone-provider', version: 'v1' }]);
@@ -407,16 +417,16 @@ describe('TOLLGUARD_PHONE_EXPERIENCE=unified: first deploy to a Unified Phone Ex
     expect(unifiedFirst.after.phoneProviders).toEqual([{ name: 'custom', disabled: false, configuration: { delivery_methods: ['text', 'voice'] }, credentials: {} }]);
   });
 
-  test('binds the sign-up Action first, keeping the others, and leaves every legacy part alone', () => {
+  test('binds the sign-up and post-login Actions first, keeping the others, and leaves every legacy part alone', () => {
     expect(unifiedFirst.after.bindings).toEqual({
       'pre-user-registration': [SIGNUP.name, 'their-signup-checks'],
-      'post-login': ['their-login-flow'],
+      'post-login': [POST_LOGIN.name, 'their-login-flow'],
       'send-phone-message': [SEND.name],
     });
     const sendId = actionId(servers[4] as ManagementApiServer, SEND.name);
     // Only the deploy's own check reads the MFA phone factor; nothing writes it.
     expect(unifiedFirst.requests.filter((request) => request.path.startsWith('/api/v2/guardian')).map(key)).toEqual(['GET /api/v2/guardian/factors', 'GET /api/v2/guardian/factors/phone/message-types']);
-    expect(unifiedFirst.requests.filter((request) => request.path.includes('/triggers/send-phone-message/') || request.path.includes('/triggers/post-login/'))).toEqual([]);
+    expect(unifiedFirst.requests.filter((request) => request.path.includes('/triggers/send-phone-message/'))).toEqual([]);
     expect(unifiedFirst.requests.filter((request) => request.path.includes(sendId))).toEqual([]);
     const untouched = (snap: Snapshot) => snap.actions.filter((action) => [SEND.name, 'their-signup-checks', 'their-login-flow'].includes((action as { name: string }).name));
     expect(untouched(unifiedFirst.after)).toEqual(untouched(unifiedFirst.before));
@@ -438,9 +448,9 @@ describe('TOLLGUARD_PHONE_EXPERIENCE=unified: second, identical deploy', () => {
     expect(unifiedSecond.requests.filter((request) => request.method === 'POST' && (request.path === '/api/v2/actions/actions' || request.path === PROVIDERS))).toEqual([]);
     expect(unifiedSecond.requests.filter((request) => request.method === 'DELETE' || request.unhandled)).toEqual([]);
     expect(unifiedSecond.requests.filter((request) => request.path.startsWith(`${PROVIDERS}/`) && request.method === 'PATCH')).toHaveLength(1);
-    expect(unifiedSecond.requests.filter((request) => request.path.endsWith('/deploy') && request.status === 200)).toHaveLength(2);
-    const ours = servers[4]?.state.actions.filter((action) => [CUSTOM.name, SIGNUP.name].includes(action.name)) ?? [];
-    expect(ours.map((action) => action.versions.length)).toEqual([2, 2]);
+    expect(unifiedSecond.requests.filter((request) => request.path.endsWith('/deploy') && request.status === 200)).toHaveLength(3);
+    const ours = servers[4]?.state.actions.filter((action) => [CUSTOM.name, SIGNUP.name, POST_LOGIN.name].includes(action.name)) ?? [];
+    expect(ours.map((action) => action.versions.length)).toEqual([2, 2, 2]);
     expect(servers[4]?.state.phoneProviders).toHaveLength(1);
   });
 });
