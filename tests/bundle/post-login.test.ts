@@ -373,13 +373,15 @@ describeWithRedis('post-login bundle on real Redis: verification feedback', () =
     const sender = loadAction(path.join(DIST_DIR, 'custom-phone-provider.js'), { allowedPackages: ACTION_PACKAGES });
     ledger.watch(sender);
     const sendSecrets = { ...secrets, TWILIO_ACCOUNT_SID: twilio.accountSid, TWILIO_AUTH_TOKEN: twilio.authToken, TWILIO_FROM_NUMBER: '+15005550006', TWILIO_BASE_URL: twilio.url, TWILIO_TIMEOUT: '1s' };
-    const notification = customPhoneProviderEvent({ notification: { code: '315790', as_text: 'Your code is 315790', as_voice: 'Your code is 315790' } });
+    // A first passwordless login: the number is not yet verified on the profile, so the send itself proves nothing.
+    const notification = customPhoneProviderEvent({ notification: { code: '315790', as_text: 'Your code is 315790', as_voice: 'Your code is 315790' }, user: { phone_verified: false } });
     notification.secrets = sendSecrets;
     ledger.forbid('315790', 'OTP code');
     ledger.forbid(twilio.authToken, 'Twilio auth token');
     const sent = await runCustomPhoneProvider(sender, notification);
     ledger.record(sent);
     expect(decisionLineOf(sent).outcome).toBe('delivered');
+    expect((await storeState(prefix))[keys.proof(NUMBER)]).toBeUndefined();
     clock.advance(2 * MINUTE);
     const { line } = await run(action, login(secrets));
     expect(line).toMatchObject({ outcome: 'recorded', user_id: USER_A });
