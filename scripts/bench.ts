@@ -5,6 +5,8 @@
  * - decision time p50 / p99: the static engine alone, then each built phone Action on the embedded
  *   store, on real Redis behind the local Upstash shim, and on that shim with 20 ms added;
  * - store requests and Redis commands per decision, keys per 1 000 decisions;
+ * - store requests per decision path (scripts/bench/store-paths.ts): normal, resend, blocks, proofs,
+ *   Lookup, provider retries, each from the built Actions' decision lines and counted on the wire;
  * - the `twilio` SDK against tollguard's lean REST client: bundle size, load time, first send;
  * - the Okta hook server (scripts/bench-okta.ts): start time, answer time under load.
  * Timings depend on the machine and its load (printed in the header); counts do not.
@@ -36,6 +38,10 @@ import { NUMBERS, factsFor, policyFrom } from '../tests/support/facts';
 import { Random } from './sim/random';
 import { mobileNumber } from './sim/numbers';
 import { benchOktaHook } from './bench-okta';
+import { grouped, ms, renderSection, type BenchSection } from './bench/format';
+import { benchStorePaths, storePathSections } from './bench/store-paths';
+
+export { grouped, ms, renderTable, type BenchSection } from './bench/format';
 
 const OUT = join(ROOT, '.bench');
 const STORE_LATENCY_MS = 20;
@@ -54,47 +60,11 @@ interface DecisionRun {
   samples: number;
 }
 
-/** One printed section: a title, a header row and rows of cells; `notes` are printed under it. */
-export interface BenchSection {
-  title: string;
-  header: string[];
-  rows: string[][];
-  notes?: string[];
-}
-
 const results: Record<string, unknown> = {};
 const sections: BenchSection[] = [];
 
-// ------------------------------------------------------------------------------------------------
-// Formatting
-
-/** 92395 → "92 395" (the grouping the docs use). */
-export function grouped(value: number): string {
-  return String(Math.round(value)).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
-}
-
-export function ms(value: number | undefined): string {
-  if (value === undefined || !Number.isFinite(value)) return 'n/a';
-  if (value < 0.1) return `${value.toFixed(3)} ms`;
-  if (value < 10) return `${value.toFixed(2)} ms`;
-  return `${value.toFixed(1)} ms`;
-}
-
-/** A Markdown table whose columns are padded, so it reads in a terminal and pastes into a doc. */
-export function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const figure = (text: string) => text === '' || /^[0-9~<>.,\s-]|^n\/a$/.test(text);
-  const numeric = header.map((_, column) => rows.some((row) => (row[column] ?? '') !== '') && rows.every((row) => figure(row[column] ?? '')));
-  const line = (cells: readonly string[]) =>
-    `| ${cells.map((cell, column) => (numeric[column] ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0))).join(' | ')} |`;
-  const rule = `| ${widths.map((width, column) => (numeric[column] ? `${'-'.repeat(Math.max(width - 1, 2))}:` : '-'.repeat(Math.max(width, 3)))).join(' | ')} |`;
-  return [line(header), rule, ...rows.map(line)].join('\n');
-}
-
 function printSection(section: BenchSection): void {
-  console.log(`\n## ${section.title}\n`);
-  console.log(renderTable(section.header, section.rows));
-  if (section.notes !== undefined && section.notes.length > 0) console.log(`\n${section.notes.join('\n')}`);
+  console.log(`\n${renderSection(section)}`);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -428,6 +398,9 @@ async function main(): Promise<void> {
           ],
         },
   );
+  const paths = await benchStorePaths();
+  results['store_paths'] = paths;
+  sections.push(...storePathSections(paths));
   await benchTwilioClients();
   await benchOktaSection();
 

@@ -1,0 +1,405 @@
+/**
+ * Store requests per decision path, read from the decision lines (`store_requests`) of the BUILT
+ * phone Actions, and counted again on the wire by the Upstash shim in front of a real Redis (or,
+ * without Redis, from the lines alone on the embedded store). Each path is a short scenario on a
+ * simulated clock, under its own key prefix; each row says which requests were made and why.
+ */
+import { join } from 'node:path';
+import { DIST } from '../build';
+import { ACTION_PACKAGES } from '../lib/action-packages';
+import {
+  customPhoneProviderEvent,
+  loadAction,
+  runCustomPhoneProvider,
+  runSendPhoneMessage,
+  sendPhoneMessageEvent,
+  type Invocation,
+  type LoadedAction,
+} from '../../tests/support/actions-runtime';
+import { redisAvailable, startRedis } from '../../tests/support/redis-server';
+import { startUpstashShim, type RecordedRequest, type UpstashShim } from '../../tests/support/upstash-shim';
+import { startTwilioServer, type TwilioTestServer } from '../../tests/support/twilio-server';
+import { BATCH_SCRIPT, RAISE_UNTIL_SCRIPT, sha1 } from '../../shared/store/lua-scripts';
+import { OP_CODES, type StoreOp } from '../../shared/store/counter-store';
+import { takeOverClock, type SimulatedClock } from '../sim/clock';
+import { renderSection, type BenchSection } from './format';
+
+type OpKind = StoreOp['kind'];
+
+/** What one batch request carried: its ops by kind and the keys it named. */
+export interface BatchShape {
+  ops: Record<OpKind, number>;
+  total: number;
+  keys: number;
+}
+
+const KIND_OF_CODE = new Map<string, OpKind>(Object.entries(OP_CODES).map(([kind, code]) => [code, kind as OpKind]));
+/** Arguments after each op code in the batch encoding (shared/store/upstash-store.ts encodeBatch). */
+const ARGS_AFTER_CODE: Record<OpKind, number> = { count: 1, streak: 2, rate: 5, get: 0, retry: 0 };
+const BATCH_SHA = sha1(BATCH_SCRIPT);
+const RAISE_SHA = sha1(RAISE_UNTIL_SCRIPT);
+
+/**
+ * Reads the ops out of one EVAL / EVALSHA command of the batch script (undefined for any other
+ * command): `[EVALSHA, sha, numkeys, ...keys, now, code, args..., code, args...]`.
+ */
+export function batchShape(command: readonly string[]): BatchShape | undefined {
+  const name = command[0]?.toUpperCase();
+  const script = command[1];
+  const isBatch = (name === 'EVALSHA' && script === BATCH_SHA) || (name === 'EVAL' && script === BATCH_SCRIPT);
+  if (!isBatch) return undefined;
+  const keys = Number(command[2]);
+  if (!Number.isInteger(keys) || keys < 0) return undefined;
+  const args = command.slice(3 + keys);
+  const ops: Record<OpKind, number> = { count: 0, streak: 0, rate: 0, get: 0, retry: 0 };
+  let total = 0;
+  // args[0] is the clock's `now`.
+  for (let at = 1; at < args.length; ) {
+    const kind = KIND_OF_CODE.get(args[at] ?? '');
+    if (kind === undefined) return undefined;
+    ops[kind] += 1;
+    total += 1;
+    at += 1 + ARGS_AFTER_CODE[kind];
+  }
+  return { ops, total, keys };
+}
+
+/** One request in words: "batch (27 ops)", "raise-until (1 key)", "SET lookup". */
+export function describeRequest(command: readonly string[], prefix: string): string {
+  const shape = batchShape(command);
+  if (shape !== undefined) return `batch (${shape.total} ops)`;
+  const name = command[0]?.toUpperCase() ?? '?';
+  if ((name === 'EVALSHA' && command[1] === RAISE_SHA) || (name === 'EVAL' && command[1] === RAISE_UNTIL_SCRIPT)) {
+    const keys = Number(command[2]);
+    return `raise-until (${keys} key${keys === 1 ? '' : 's'})`;
+  }
+  if (name === 'SET') return `SET ${keyKind(command[1] ?? '', prefix)}`;
+  return name;
+}
+
+/** The part of a key that says what it is: `num:*:proof`, `lookup`, `retry`. */
+function keyKind(key: string, prefix: string): string {
+  const parts = (key.startsWith(`${prefix}:`) ? key.slice(prefix.length + 1) : key).split(':');
+  // The tenant comes first (tenantKeyPrefix), then the family.
+  const [, family, , kind] = parts;
+  return family === 'num' && kind !== undefined ? `num:*:${kind}` : (family ?? '?');
+}
+
+/** The row of one path: what the decision line said, what the wire saw, and why. */
+export interface PathRow {
+  path: string;
+  expected: number;
+  /** Requests expected on the wire when they differ from the line's (work done after the line). */
+  expectedWire: number;
+  /** The decision line's `store_requests`. */
+  line: number | undefined;
+  /** Requests the shim received during the invocation (undefined on the embedded store). */
+  wire: number | undefined;
+  requests: string[];
+  why: string;
+  /** What the line said besides (outcome, rules, evidence) to show the path was the one meant. */
+  seen: string;
+  batch: BatchShape | undefined;
+}
+
+export interface StorePaths {
+  store: 'redis' | 'embedded';
+  note: string;
+  rows: PathRow[];
+}
+
+type DecisionLine = Record<string, unknown>;
+
+function decisionLine(logs: readonly string[]): DecisionLine {
+  const line = logs.find((entry) => entry.startsWith('{"tollguard":"decision"'));
+  if (line === undefined) throw new Error(`no decision line in ${JSON.stringify(logs).slice(0, 300)}`);
+  return JSON.parse(line) as DecisionLine;
+}
+
+function seenOf(line: DecisionLine): string {
+  const rules = Array.isArray(line['rules']) && line['rules'].length > 0 ? ` [${(line['rules'] as string[]).join(', ')}]` : '';
+  const extras = [
+    line['replay'] === true ? 'replay' : '',
+    line['retry'] === true ? 'retry asked' : '',
+    typeof line['lookup'] === 'string' ? `lookup ${line['lookup']}` : '',
+    (line['evidence'] as { proof_recorded?: boolean } | undefined)?.proof_recorded === true ? 'proof recorded' : '',
+    Array.isArray(line['incidents']) ? 'incident' : '',
+  ].filter((text) => text !== '');
+  return `${String(line['outcome'])}${rules}${extras.length > 0 ? `, ${extras.join(', ')}` : ''}`;
+}
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+/** 09:05 UTC on a fixed day: five minutes into every hourly window. */
+const T0 = Date.UTC(2031, 2, 3, 9, 5, 0);
+const US = (exchange: number) => `+1415${exchange}0142`;
+const GB_RANGE = '+44740012';
+const gb = (index: number) => `${GB_RANGE}${String(index).padStart(4, '0')}`;
+
+interface Send {
+  to: string;
+  userId: string;
+  action?: 'enrollment' | 'second-factor-authentication';
+  ip?: string;
+}
+
+interface Harness {
+  clock: SimulatedClock;
+  shim: UpstashShim | undefined;
+  twilio: TwilioTestServer;
+  rows: PathRow[];
+}
+
+class PathScenarios {
+  private prefixes = 0;
+  private codes = 100_000;
+  private now = T0;
+
+  constructor(private readonly harness: Harness) {}
+
+  /** Secrets of a fresh container under its own key prefix; Twilio dry run unless `twilio`. */
+  secrets(extra: Record<string, string> = {}, twilio = false): Record<string, string> {
+    this.prefixes += 1;
+    const { shim } = this.harness;
+    const store: Record<string, string> = shim === undefined ? {} : { UPSTASH_REDIS_REST_URL: shim.url, UPSTASH_REDIS_REST_TOKEN: shim.token, GUARD_STORE_TIMEOUT: '2s' };
+    const delivery: Record<string, string> = twilio
+      ? { TWILIO_ACCOUNT_SID: this.harness.twilio.accountSid, TWILIO_AUTH_TOKEN: this.harness.twilio.authToken, TWILIO_FROM_NUMBER: '+15005550006', TWILIO_BASE_URL: this.harness.twilio.url }
+      : { TWILIO_DRY_RUN: 'true' };
+    return { ...delivery, ...store, GUARD_KEY_PREFIX: `bench-paths-${this.prefixes}`, ...extra };
+  }
+
+  load(trigger: 'send-phone-message' | 'custom-phone-provider'): LoadedAction {
+    return loadAction(join(DIST, `${trigger}.js`), { allowedPackages: ACTION_PACKAGES, retainLogs: false });
+  }
+
+  private nextCode(): string {
+    this.codes += 1;
+    return String(this.codes);
+  }
+
+  async send(action: LoadedAction, secrets: Record<string, string>, send: Send): Promise<Invocation<void>> {
+    const code = this.nextCode();
+    const event = sendPhoneMessageEvent({
+      message_options: { recipient: send.to, message_type: 'sms', action: send.action ?? 'enrollment', code, text: `Your code is ${code}` },
+      request: { ip: send.ip ?? '198.51.100.7' },
+      user: { user_id: send.userId, app_metadata: {} },
+    });
+    event.secrets = secrets;
+    return runSendPhoneMessage(action, event);
+  }
+
+  async notify(action: LoadedAction, secrets: Record<string, string>, to: string, code: string): Promise<Invocation<unknown>> {
+    const event = customPhoneProviderEvent({ notification: { recipient: to, code, as_text: `Your code is ${code}`, as_voice: `Your code is ${code}` }, user: { user_id: 'sms|bench-retry' } });
+    event.secrets = secrets;
+    return runCustomPhoneProvider(action, event);
+  }
+
+  /** Runs `invoke` as one measured path: the line's count and the requests the shim saw meanwhile. */
+  async measure(path: string, expected: number | [line: number, wire: number], why: string, prefix: string, invoke: () => Promise<Invocation<unknown>>): Promise<DecisionLine> {
+    const { shim } = this.harness;
+    shim?.resetRequests();
+    const invocation = await invoke();
+    const line = decisionLine(invocation.logs);
+    const commands = shim?.requests.flatMap((request: RecordedRequest) => request.commands) ?? [];
+    const batch = commands.map((command) => batchShape(command)).find((shape) => shape !== undefined);
+    this.harness.rows.push({
+      path,
+      expected: typeof expected === 'number' ? expected : expected[0],
+      expectedWire: typeof expected === 'number' ? expected : expected[1],
+      line: typeof line['store_requests'] === 'number' ? line['store_requests'] : undefined,
+      wire: shim === undefined ? undefined : shim.requests.length,
+      requests: commands.map((command) => describeRequest(command, prefix)),
+      why,
+      seen: seenOf(line),
+      batch,
+    });
+    return line;
+  }
+
+  advance(ms: number): void {
+    this.now += ms;
+    this.harness.clock.set(this.now);
+  }
+
+  async run(): Promise<void> {
+    this.harness.clock.set(this.now);
+    await this.ordinary();
+    await this.rangeBlock();
+    await this.proof();
+    await this.lookup();
+    await this.serviceCap();
+    await this.providerRetry();
+  }
+
+  private async ordinary(): Promise<void> {
+    const action = this.load('send-phone-message');
+    const secrets = this.secrets();
+    const prefix = secrets['GUARD_KEY_PREFIX'] as string;
+    await this.send(action, secrets, { to: US(201), userId: 'auth0|warm' }); // the container's first call sends the script whole
+    this.advance(5 * SECOND);
+    await this.measure('allowed OTP to a new number (defaults)', 1, 'the one batch: every counter, block, proof and marker of the decision, read and counted in one script call', prefix, () =>
+      this.send(action, secrets, { to: US(202), userId: 'auth0|ada', ip: '198.51.100.8' }),
+    );
+    this.advance(5 * SECOND);
+    await this.measure('resend to the same number (2nd OTP at once)', 1, 'the same batch; the streak op tells a resend from a new conversation, so range and country counters do not move', prefix, () =>
+      this.send(action, secrets, { to: US(202), userId: 'auth0|ada', ip: '198.51.100.8' }),
+    );
+    await this.measure('refused by a static rule (Nigeria, high-risk tier)', 1, 'refused offline, still counted in the batch (attempts count, blocked ones included)', prefix, () =>
+      this.send(action, secrets, { to: '+2348031234567', userId: 'auth0|ngozi' }),
+    );
+  }
+
+  private async rangeBlock(): Promise<void> {
+    const action = this.load('send-phone-message');
+    const secrets = this.secrets();
+    const prefix = secrets['GUARD_KEY_PREFIX'] as string;
+    for (let index = 0; index < 8; index += 1) {
+      this.advance(30 * SECOND);
+      await this.send(action, secrets, { to: gb(index), userId: `auth0|gb${index}`, ip: `203.0.113.${index + 1}` });
+    }
+    this.advance(30 * SECOND);
+    await this.measure('the attempt that trips a new range block (9th new number in a 10 000-number range)', 2, 'batch, then raise-until records the range block (and the incident); made only when a block is not already stored', prefix, () =>
+      this.send(action, secrets, { to: gb(8), userId: 'auth0|gb8', ip: '203.0.113.9' }),
+    );
+    this.advance(30 * SECOND);
+    await this.measure('refused on an already-blocked range', 1, 'the batch reads the stored block; a block stored far enough ahead is not written again', prefix, () =>
+      this.send(action, secrets, { to: gb(9), userId: 'auth0|gb9', ip: '203.0.113.10' }),
+    );
+  }
+
+  private async proof(): Promise<void> {
+    const action = this.load('send-phone-message');
+    const secrets = this.secrets();
+    const prefix = secrets['GUARD_KEY_PREFIX'] as string;
+    await this.send(action, secrets, { to: US(301), userId: 'auth0|warm' });
+    this.advance(MINUTE);
+    await this.measure('enrolment OTP (marks the enrolment in the batch)', 1, 'the enrolment marker is one more count op of the same batch', prefix, () =>
+      this.send(action, secrets, { to: US(611), userId: 'auth0|grace', action: 'enrollment' }),
+    );
+    this.advance(HOUR);
+    await this.measure('first challenge after that enrolment (records a proof)', 3, 'batch, then the proof: SET of the number\'s proof and a batch of the country and range proof counts, sent at once; once per number and user', prefix, () =>
+      this.send(action, secrets, { to: US(611), userId: 'auth0|grace', action: 'second-factor-authentication' }),
+    );
+    this.advance(HOUR);
+    await this.measure('later challenge to the proven number', 1, 'the batch reads the stored proof: nothing to record again', prefix, () =>
+      this.send(action, secrets, { to: US(611), userId: 'auth0|grace', action: 'second-factor-authentication' }),
+    );
+  }
+
+  private async lookup(): Promise<void> {
+    const action = this.load('send-phone-message');
+    const secrets = this.secrets({ GUARD_LOOKUP: 'both' }, true);
+    const prefix = secrets['GUARD_KEY_PREFIX'] as string;
+    const number = US(411);
+    this.harness.twilio.setLookup(number, { lineType: 'mobile', smsPumpingRiskScore: 3 });
+    await this.send(action, secrets, { to: US(401), userId: 'auth0|warm' });
+    this.advance(MINUTE);
+    await this.measure('GUARD_LOOKUP on: a Lookup miss', 2, 'the batch reads the cache (a get op), Twilio Lookup answers, then SET caches the answer (30 days)', prefix, () =>
+      this.send(action, secrets, { to: number, userId: 'auth0|lin' }),
+    );
+    this.advance(MINUTE);
+    await this.measure('GUARD_LOOKUP on: a Lookup hit', 1, 'the cached answer came with the batch', prefix, () => this.send(action, secrets, { to: number, userId: 'auth0|lin2' }));
+  }
+
+  private async serviceCap(): Promise<void> {
+    const action = this.load('send-phone-message');
+    const secrets = this.secrets({ GUARD_SERVICE_CAP_SMS: '3/1h' });
+    const prefix = secrets['GUARD_KEY_PREFIX'] as string;
+    for (let index = 0; index < 3; index += 1) {
+      this.advance(10 * SECOND);
+      await this.send(action, secrets, { to: US(501 + index), userId: `auth0|cap${index}` });
+    }
+    this.advance(10 * SECOND);
+    await this.measure('the attempt that trips the service cap (GUARD_SERVICE_CAP_SMS=3/1h)', 2, 'batch, then raise-until records the tenant-wide lock (and the incident)', prefix, () =>
+      this.send(action, secrets, { to: US(504), userId: 'auth0|cap3' }),
+    );
+    this.advance(10 * MINUTE);
+    await this.measure('refused while the service cap lock stands', 1, 'the batch reads the lock', prefix, () => this.send(action, secrets, { to: US(505), userId: 'auth0|cap4' }));
+  }
+
+  private async providerRetry(): Promise<void> {
+    const action = this.load('custom-phone-provider');
+    const secrets = this.secrets({}, true);
+    const prefix = secrets['GUARD_KEY_PREFIX'] as string;
+    await this.notify(action, secrets, '+1-415-555-2670', '400001');
+    this.advance(MINUTE);
+    this.harness.twilio.fault({ status: 503, code: 20503, message: 'Service Unavailable', times: 1, operation: 'message' });
+    await this.measure('custom-phone-provider: Twilio 503, retry asked', [1, 2], 'the decision\'s batch; after the line, the failed delivery\'s one SET grants the retry tokens (not in the line\'s store_requests)', prefix, () =>
+      this.notify(action, secrets, '+1-415-555-2673', '400002'),
+    );
+    this.advance(5 * SECOND);
+    await this.measure('custom-phone-provider: the provider\'s retry (a replay)', 1, 'the batch takes a retry token first; every later op answers zeros and moves nothing', prefix, () =>
+      this.notify(action, secrets, '+1-415-555-2673', '400002'),
+    );
+  }
+}
+
+/** Every path, on real Redis behind the shim when redis-server is available, else on the embedded store. */
+export async function benchStorePaths(): Promise<StorePaths> {
+  const availability = redisAvailable();
+  const redis = availability.available ? await startRedis() : undefined;
+  const shim = redis === undefined ? undefined : await startUpstashShim({ redisUrl: redis.url });
+  const twilio = await startTwilioServer();
+  const clock = takeOverClock();
+  const rows: PathRow[] = [];
+  try {
+    await new PathScenarios({ clock, shim, twilio, rows }).run();
+  } finally {
+    clock.restore();
+    await twilio.close();
+    await shim?.close();
+    await redis?.stop();
+  }
+  return {
+    store: shim === undefined ? 'embedded' : 'redis',
+    note: shim === undefined ? `embedded store (no Redis: ${availability.reason}); requests from the decision lines only` : 'real Redis behind the local Upstash REST shim',
+    rows,
+  };
+}
+
+function count(value: number | undefined): string {
+  return value === undefined ? 'n/a' : String(value);
+}
+
+export function storePathSections(paths: StorePaths): BenchSection[] {
+  const mismatches = paths.rows.filter((row) => row.line !== row.expected || (row.wire !== undefined && row.wire !== row.expectedWire));
+  const typical = paths.rows[0]?.batch;
+  const sections: BenchSection[] = [
+    {
+      title: `Store requests per decision path (built Actions, ${paths.note})`,
+      header: ['path', 'expected', 'store_requests', 'on the wire', 'requests', 'what the line said', 'why'],
+      rows: paths.rows.map((row) => [row.path, row.expected === row.expectedWire ? String(row.expected) : `${row.expected} (+${row.expectedWire - row.expected} after)`, count(row.line), count(row.wire), row.requests.join(' + ') || 'n/a', row.seen, row.why]),
+      notes: [
+        '"store_requests" is the decision line\'s own count; "on the wire" is what the Upstash shim received during the invocation.',
+        'Each path runs on a simulated clock in a fresh container (its first call, not shown, sends the scripts whole).',
+        'A batch is one EVALSHA of the batch script; raise-until is the block-recording script; SET is a plain put.',
+        mismatches.length === 0 ? 'Every line matched the expected count.' : `MISMATCH on: ${mismatches.map((row) => row.path).join('; ')}`,
+      ],
+    },
+  ];
+  if (typical !== undefined) {
+    const kinds: Array<[OpKind, string]> = [
+      ['count', 'fixed-window counts (number, user, IP, subnet, service, sent marker, enrolment marker)'],
+      ['rate', 'per-window rates with a baseline (tenant, range, block, country; per channel)'],
+      ['streak', 'the resend streak of the number'],
+      ['get', 'reads: service lock, range/block/country blocks, proof, country proofs (2 windows); the cached Lookup when GUARD_LOOKUP is on'],
+      ['retry', 'the retry token of a notification (custom-phone-provider only)'],
+    ];
+    sections.push({
+      title: 'The batch of an allowed OTP (send-phone-message, default secrets)',
+      header: ['op kind', 'ops', 'what they are'],
+      rows: [...kinds.map(([kind, what]) => [kind, String(typical.ops[kind]), what]), ['all', String(typical.total), `${typical.keys} Redis keys named, one EVALSHA`]],
+    });
+  }
+  return sections;
+}
+
+if (require.main === module) {
+  benchStorePaths()
+    .then((paths) => console.log(storePathSections(paths).map(renderSection).join('\n\n')))
+    .catch((error: unknown) => {
+      console.error(error instanceof Error ? error.stack : error);
+      process.exit(1);
+    });
+}
