@@ -20,6 +20,7 @@ import { parseDynamicPolicy, type PumpingPolicy } from '../../shared/config/dyna
 import { ConfigErrors } from '../../shared/config/static-policy';
 import { highRiskTier, isSurge, surgeThreshold as sharedSurgeThreshold, type SurgeScope } from '../../shared/engine/surge-threshold';
 import type { SendEvent, SkipReason, Source } from './events';
+import type { ConversionReport } from './conversion';
 
 export interface Thresholds {
   /** Actor / user groups. */
@@ -196,6 +197,8 @@ export interface Report {
   failureSpikes: SpikeRow[];
   /** Present when the Okta telephony inline hook failed over in the window. */
   oktaHookFailovers?: HookFailovers;
+  /** Verified ÷ sent per range and country (conversion.ts), when the input was read for it. */
+  conversion?: ConversionReport;
   timeline: { bucketMs: number; buckets: TimelineBucket[] };
   flaggedUsers: FlaggedUser[];
   /** Users seen behind a flagged IP and not flagged themselves (blocked only with --block-ip-users). */

@@ -12,7 +12,10 @@ import { ManagementClient } from 'auth0';
 import { analyze, DEFAULT_THRESHOLDS, emptyInputSummary, type InputSummary, type Thresholds } from './analyze';
 import { normalizeRecord, type SendEvent } from './events';
 import { readLiveLogs, newLiveProgress, type LogsApi } from './live';
-import { responseTable, terminalSafe, toHtml, toJson, toTable } from './output';
+import { responseTable, storeWritesTable, terminalSafe, toHtml, toJson, toTable } from './output';
+import { conversionFact } from './conversion-events';
+import { computeConversion, ConversionTracker, DEFAULT_SUSPECT, type SuspectThresholds } from './conversion';
+import { openProofStore, writeStore, type StoreWriteResults } from './write-store';
 import { PhoneIdentity } from './phone';
 import { defaultRetryOptions, defaultSleep, type RetryOptions } from './ratelimit';
 import { formatBytes, progressLine } from './progress';
@@ -105,6 +108,9 @@ const OPTIONS = {
   tenant: { type: 'string' },
   'key-prefix': { type: 'string' },
   'range-block-for': { type: 'string' },
+  'write-store': { type: 'boolean' },
+  'suspect-min-sends': { type: 'string' },
+  'suspect-conversion': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -164,6 +170,16 @@ response
   --tenant NAME            the tenant the Actions see (event.tenant.id; default: NAME of an
                            NAME[.region].auth0.com --domain / AUTH0_DOMAIN)
   --key-prefix PREFIX      the Actions' GUARD_KEY_PREFIX (env GUARD_KEY_PREFIX; default tollguard)
+
+conversion (verified ÷ sent per range and country; sends joined with gd_auth_succeed,
+gd_enrollment_complete, passwordless s, Okta auth_via_mfa)
+  --suspect-min-sends N    a range is judged with at least N decided sends (default ${DEFAULT_SUSPECT.minSends})
+  --suspect-conversion PCT ... and is suspect under PCT % conversion (default ${DEFAULT_SUSPECT.maxConversion * 100})
+  --write-store            write into the Actions' counter store: each verified number as a proof for
+                           its user, each suspect range as a range block (--range-block-for); a dry
+                           run lists it (masked), --apply writes (needs UPSTASH_REDIS_REST_URL and
+                           UPSTASH_REDIS_REST_TOKEN, --tenant, --key-prefix as for --block)
+
   --webhook URL            post a Slack-style alert when there are findings (env TOLLGUARD_MONITOR_WEBHOOK)
 
 exit codes: 0 no findings, 3 findings, 1 error (bad flags, unreadable or unrecognised input,
@@ -199,6 +215,9 @@ interface Settings {
   /** The Actions' counter store, for range blocks (with --block / --delete and the Upstash variables). */
   store?: StoreTarget;
   rangeBlockMs: number;
+  /** --write-store: proofs and suspect-range blocks into the store. */
+  writeStore: boolean;
+  suspect: SuspectThresholds;
 }
 
 export async function main(argv: readonly string[], partial: Partial<CliDeps> = {}): Promise<number> {
@@ -251,15 +270,19 @@ export function settingsFrom(values: Values, positionals: readonly string[], dep
   }
   if (values.block === true && values.delete === true) throw new UsageError('--block and --delete are exclusive: choose one');
   const action = values.block === true ? 'block' : values.delete === true ? 'delete' : undefined;
-  if (values.apply === true && action === undefined) throw new UsageError('--apply needs --block or --delete');
+  const writeStore = values['write-store'] === true;
+  if (values.apply === true && action === undefined && !writeStore) throw new UsageError('--apply needs --block, --delete or --write-store');
   if (values['block-ip-users'] === true && action === undefined) throw new UsageError('--block-ip-users needs --block or --delete');
-  for (const flag of ['allow-list', 'record', 'concurrency', 'tenant', 'key-prefix', 'range-block-for'] as const) {
+  for (const flag of ['allow-list', 'concurrency'] as const) {
     if (values[flag] !== undefined && action === undefined) throw new UsageError(`--${flag} only applies with --block or --delete`);
+  }
+  for (const flag of ['record', 'tenant', 'key-prefix', 'range-block-for'] as const) {
+    if (values[flag] !== undefined && action === undefined && !writeStore) throw new UsageError(`--${flag} only applies with --block, --delete or --write-store`);
   }
   const format = values.format ?? 'table';
   if (format !== 'table' && format !== 'json') throw new UsageError(`--format must be table or json, not "${format}"`);
 
-  const needsApi = source === 'live' || values.apply === true;
+  const needsApi = source === 'live' || (values.apply === true && action !== undefined);
   const management = needsApi ? managementConfig(values, deps.env) : undefined;
 
   const windowMs = durationFlag('window', values.window, 24 * HOUR);
@@ -300,9 +323,17 @@ export function settingsFrom(values: Values, positionals: readonly string[], dep
     record: values.record,
     concurrency: intFlag('concurrency', values.concurrency, 2),
     webhook: values.webhook ?? nonEmpty(deps.env['TOLLGUARD_MONITOR_WEBHOOK']),
-    store: action !== undefined ? storeTarget(values, deps.env) : undefined,
+    store: action !== undefined || writeStore ? storeTarget(values, deps.env) : undefined,
     rangeBlockMs: durationFlag('range-block-for', values['range-block-for'], ACTION_PUMPING_BLOCK_MS),
+    writeStore,
+    suspect: {
+      minSends: intFlag('suspect-min-sends', values['suspect-min-sends'], DEFAULT_SUSPECT.minSends),
+      maxConversion: percentFlag('suspect-conversion', values['suspect-conversion'], DEFAULT_SUSPECT.maxConversion),
+    },
   };
+  if (writeStore && settings.apply && settings.store === undefined) {
+    throw new UsageError('--write-store --apply needs the Actions\' store: set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN');
+  }
   if (settings.webhook !== undefined && !/^https?:\/\//.test(settings.webhook)) throw new UsageError('--webhook must be an http(s) URL');
   return settings;
 }
@@ -392,6 +423,14 @@ function numberFlag(flag: string, value: string | undefined, fallback: number): 
   return number;
 }
 
+/** A share given in percent (`10` → 0.1), over 0 and at most 100. */
+function percentFlag(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value.trim().replace(/%$/, ''));
+  if (value.trim() === '' || !Number.isFinite(number) || number <= 0 || number > 100) throw new UsageError(`--${flag} must be a percentage over 0 and at most 100, not "${value}"`);
+  return number / 100;
+}
+
 function nonEmpty(value: string | undefined): string | undefined {
   return value !== undefined && value.trim().length > 0 ? value.trim() : undefined;
 }
@@ -403,6 +442,12 @@ const MAX_SKIPPED_TYPES = 200;
 class Collector {
   readonly events: SendEvent[] = [];
   readonly input: InputSummary = emptyInputSummary();
+  readonly conversion = new ConversionTracker();
+  private readonly onRecord = (record: Record<string, unknown>): void => {
+    const found = conversionFact(record);
+    if (found?.kind === 'send') this.conversion.addSend(found.fact);
+    else if (found?.kind === 'verification') this.conversion.addVerification(found.fact);
+  };
 
   constructor(readonly identity: PhoneIdentity) {}
 
@@ -410,7 +455,7 @@ class Collector {
   add(value: unknown, fallbackAt?: number): number {
     this.input.records += 1;
     let recognised = 0;
-    for (const result of normalizeRecord(value, { identity: this.identity, fallbackAt })) {
+    for (const result of normalizeRecord(value, { identity: this.identity, fallbackAt, onRecord: this.onRecord })) {
       if (result.kind === 'send') {
         this.events.push(result.event);
         this.input.sendEvents += 1;
@@ -507,6 +552,10 @@ async function run(settings: Settings, deps: CliDeps): Promise<number> {
   const until = settings.until ?? (settings.source === 'live' ? deps.now() : undefined);
   const report = analyze(events, collector.input, { windowMs: settings.windowMs, until, thresholds: settings.thresholds, generatedAt: deps.now() });
   if (state !== undefined && settings.checkpoint !== undefined) await saveState(settings.checkpoint, state, deps.now());
+  const conversion = computeConversion(collector.conversion, { start: Date.parse(report.window.start), end: Date.parse(report.window.end), thresholds: settings.suspect });
+  if (settings.source === 'live' && conversion.report.computed) conversion.report.notes.push('live: conversion covers the logs read in this run (the checkpoint keeps sends only)');
+  report.conversion = conversion.report;
+  report.findings += conversion.report.suspectRanges.length;
 
   // Respond.
   let failed = false;
@@ -541,14 +590,45 @@ async function run(settings: Settings, deps: CliDeps): Promise<number> {
     }
   }
 
+  let storeWrites: StoreWriteResults | undefined;
+  if (settings.writeStore) {
+    const now = deps.now();
+    storeWrites = await writeStore(conversion.proofs, conversion.report.suspectRanges, {
+      store: settings.store !== undefined && settings.apply ? openProofStore(settings.store) : undefined,
+      keys: settings.store === undefined ? undefined : storeKeys(settings.store),
+      apply: settings.apply,
+      now,
+      blockMs: settings.rangeBlockMs,
+      record: settings.record !== undefined ? recordAppender(settings.record) : undefined,
+    });
+    for (const error of storeWrites.proofs.filter((result) => result.result === 'error')) {
+      failed = true;
+      deps.stderr(terminalSafe(`error: record proof ${error.masked} for ${error.userId}: ${error.error ?? ''}`) + '\n');
+    }
+    for (const error of storeWrites.ranges.filter((result) => result.result === 'error')) {
+      failed = true;
+      deps.stderr(terminalSafe(`error: block suspect range ${error.range}: ${error.error ?? ''}`) + '\n');
+    }
+  }
+
   // Report.
-  const extra = settings.action !== undefined ? { response: results, rangeBlocks: rangeResults.map(rangeJson) } : {};
+  const extra: Record<string, unknown> = settings.action !== undefined ? { response: results, rangeBlocks: rangeResults.map(rangeJson) } : {};
+  if (storeWrites !== undefined) extra['storeWrites'] = { proofs: storeWrites.proofs, rangeBlocks: storeWrites.ranges.map(rangeJson) };
   if (!settings.quiet) {
     if (settings.format === 'json') deps.stdout(toJson(report, extra));
-    else deps.stdout(toTable(report) + (settings.action !== undefined ? responseTable(results, settings.apply, rangeResults) : ''));
+    else {
+      deps.stdout(
+        toTable(report) +
+          (settings.action !== undefined ? responseTable(results, settings.apply, rangeResults) : '') +
+          (storeWrites !== undefined ? storeWritesTable(storeWrites, settings.apply) : ''),
+      );
+    }
   }
   if (settings.json !== undefined) await writeFile(settings.json, toJson(report, extra));
-  if (settings.html !== undefined) await writeFile(settings.html, toHtml(report, settings.action !== undefined ? { users: results, ranges: rangeResults } : undefined));
+  if (settings.html !== undefined) {
+    const response = settings.action !== undefined || storeWrites !== undefined ? { users: results, ranges: rangeResults, storeWrites } : undefined;
+    await writeFile(settings.html, toHtml(report, response));
+  }
 
   // Alert.
   if (settings.webhook !== undefined && report.findings > 0) {

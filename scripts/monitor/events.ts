@@ -62,6 +62,8 @@ export interface NormalizeOptions {
   identity: PhoneIdentity;
   /** Timestamp to use for a tollguard line that has none (from the record or text line around it). */
   fallbackAt?: number;
+  /** Sees every log record once its envelopes are unwrapped (the conversion join reads more types than sends). */
+  onRecord?: (record: Record<string, unknown>) => void;
 }
 
 export const AUTH0_SEND_TYPES: Readonly<Record<string, { channel: Channel; outcome: Outcome }>> = {
@@ -127,6 +129,7 @@ function expand(value: unknown, options: NormalizeOptions, out: Normalized[], de
     // Auth0 log stream (webhook) event: {log_id, data: {...the log...}}
     if (isRecord(data) && value['type'] === undefined && value['eventType'] === undefined) return expand(data, options, out, depth + 1);
   }
+  options.onRecord?.(value);
   out.push(...normalizeOne(value, options));
 }
 

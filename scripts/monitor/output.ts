@@ -10,6 +10,8 @@ import { maskNumberRuns } from './phone';
 import type { GroupRow, Report, SpikeRow, SurgeRow } from './analyze';
 import type { ActionResult } from './respond';
 import type { RangeBlockResult } from './range-block';
+import type { ConversionReport, ConversionRow } from './conversion';
+import type { ProofResult, StoreWriteResults } from './write-store';
 import { rankFindings, whatToDoNow, type RankedFinding } from './rank';
 
 /** Masks anything that looks like a full international number. */
@@ -137,6 +139,7 @@ export function toTable(report: Report, options: TableOptions = {}): string {
     { title: 'share', right: true, value: (row) => pct(row.share) },
     { title: 'usual', right: true, value: (row) => pct(row.baselineShare) },
   ]);
+  if (report.conversion !== undefined) conversionText(out, report.conversion, maxRows);
   if (report.userAgents.length > 0) {
     section(out, 'TOP USER AGENTS (context, not findings)', report.userAgents, Math.min(maxRows, 10), [
       { title: 'user agent', value: (row) => clip(row.userAgent ?? '-', width + 20) },
@@ -169,6 +172,61 @@ export function responseTable(results: readonly ActionResult[], applied: boolean
       { title: 'error', value: (row) => row.error ?? '' },
     ]);
   }
+  return `${out.map(terminalSafe).join('\n')}\n`;
+}
+
+/** The conversion section of the terminal report. */
+function conversionText(out: string[], conversion: ConversionReport, maxRows: number): void {
+  out.push('');
+  if (!conversion.computed) {
+    out.push(`CONVERSION: not computed (${conversion.reason ?? 'no data'})`);
+    return;
+  }
+  const totals = conversion.totals;
+  const th = conversion.thresholds;
+  out.push(
+    `CONVERSION (verified ÷ sent; lowest first among ranges with >= ${th.minSends} decided sends; suspect under ${pct(th.maxConversion)}): ` +
+      `${n(totals.converted)} of ${n(totals.sent - totals.pending)} decided sends converted${totals.conversion !== undefined ? ` (${pct(totals.conversion)})` : ''}, ` +
+      `${n(totals.pending)} pending (last ${formatDuration(conversion.join.numberWindowMs)} of the data)`,
+  );
+  const unmatched = Object.entries(conversion.unmatched).map(([reason, count]) => `${reason} ${count}`).join(', ');
+  out.push(`verifications: ${n(totals.verifications)}, matched ${n(totals.matched)}, UNMATCHED ${n(totals.unmatched)}${unmatched.length > 0 ? ` (${unmatched}; they convert and prove nothing)` : ''}; numbers proven: ${n(conversion.provenNumbers.length)}`);
+  for (const note of conversion.notes) out.push(`note: ${note}`);
+  const columns = (title: string): Column<ConversionRow>[] => [
+    { title, value: (row) => row.key + (row.suspect ? ' SUSPECT' : '') },
+    ...(title === 'range' ? [{ title: 'country', value: (row: ConversionRow) => row.country ?? '-' }] : []),
+    { title: 'sent', right: true, value: (row) => n(row.sent) },
+    { title: 'pending', right: true, value: (row) => n(row.pending) },
+    { title: 'converted', right: true, value: (row) => n(row.converted) },
+    { title: 'conversion', right: true, value: (row) => (row.conversion === undefined ? '-' : pct(row.conversion)) },
+    { title: 'numbers', right: true, value: (row) => n(row.numbers) },
+    { title: 'users', right: true, value: (row) => n(row.users) },
+  ];
+  section(out, 'conversion per range', conversion.ranges, maxRows, columns('range'));
+  section(out, 'conversion per country', conversion.countries, maxRows, columns('country'));
+  if (conversion.suspectRanges.length > 0) {
+    out.push(`SUSPECT RANGES (conversion collapsed): ${conversion.suspectRanges.map((row) => row.prefix ?? row.key).join(', ')} (--write-store blocks them in the counter store)`);
+  }
+}
+
+/** What --write-store wrote (or would write): proofs by masked number, range blocks by range. */
+export function storeWritesTable(results: StoreWriteResults, applied: boolean): string {
+  const out: string[] = [];
+  const state = applied ? 'applied' : 'DRY RUN: nothing was written; add --apply to write';
+  section(out, `STORE WRITES: PROOFS (verified numbers, one per user; ${state})`, results.proofs, results.proofs.length, [
+    { title: 'number', value: (row: ProofResult) => row.masked },
+    { title: 'user', value: (row) => row.userId },
+    { title: 'range', value: (row) => row.range },
+    { title: 'result', value: (row) => row.result },
+    { title: 'error', value: (row) => row.error ?? '' },
+  ]);
+  section(out, `STORE WRITES: SUSPECT RANGE BLOCKS (${state})`, results.ranges, results.ranges.length, [
+    { title: 'range', value: (row) => row.range },
+    { title: 'prefix', value: (row) => row.prefix ?? '-' },
+    { title: 'result', value: (row) => row.result + (row.decision === 'act' ? '' : ` (${rangeSkipText(row.decision)})`) },
+    { title: 'until', value: (row) => new Date(row.blockedUntil ?? row.until).toISOString().slice(0, 16) + 'Z' },
+    { title: 'error', value: (row) => row.error ?? '' },
+  ]);
   return `${out.map(terminalSafe).join('\n')}\n`;
 }
 
@@ -238,6 +296,7 @@ export function formatDuration(ms: number): string {
 export interface HtmlResponse {
   users: readonly ActionResult[];
   ranges?: readonly RangeBlockResult[];
+  storeWrites?: StoreWriteResults;
 }
 
 /** Colours of the findings in the chart and the list (none is a sent / failed / blocked colour). */
@@ -402,6 +461,7 @@ export function toHtml(report: Report, responseParts?: HtmlResponse): string {
       ['failovers', (row) => n(row.count)],
     ]);
   }
+  if (report.conversion !== undefined) conversionHtml(parts, report.conversion);
   htmlTable(parts, 'Top user agents (context, not findings)', report.userAgents, [
     ['user agent', (row) => row.userAgent ?? '-'],
     ['sends', (row) => n(row.sends)],
@@ -430,6 +490,24 @@ export function toHtml(report: Report, responseParts?: HtmlResponse): string {
       ['error', (row) => row.error ?? ''],
     ]);
   }
+  const writes = responseParts?.storeWrites;
+  if (writes !== undefined) {
+    const state = writes.proofs.some((row) => !row.dryRun) || writes.ranges.some((row) => !row.dryRun) ? 'applied' : 'dry run: nothing was written';
+    htmlTable(parts, `Store writes: proofs (${state})`, writes.proofs, [
+      ['number', (row) => row.masked],
+      ['user', (row) => row.userId],
+      ['range', (row) => row.range],
+      ['result', (row) => row.result],
+      ['error', (row) => row.error ?? ''],
+    ]);
+    htmlTable(parts, `Store writes: suspect range blocks (${state})`, writes.ranges, [
+      ['range', (row) => row.range],
+      ['prefix', (row) => row.prefix ?? '-'],
+      ['result', (row) => row.result + (row.decision === 'act' ? '' : ` (${rangeSkipText(row.decision)})`)],
+      ['until (UTC)', (row) => utc(new Date(row.blockedUntil ?? row.until).toISOString())],
+      ['error', (row) => row.error ?? ''],
+    ]);
+  }
   parts.push('</section>');
   const t = report.thresholds;
   parts.push(
@@ -439,6 +517,34 @@ export function toHtml(report: Report, responseParts?: HtmlResponse): string {
   );
   parts.push('</body></html>');
   return `${parts.join('\n')}\n`;
+}
+
+function conversionHtml(parts: string[], conversion: ConversionReport): void {
+  if (!conversion.computed) {
+    parts.push(`<h3>Conversion</h3><p class="none">Not computed: ${htmlText(conversion.reason ?? 'no data')}.</p>`);
+    return;
+  }
+  const totals = conversion.totals;
+  const unmatched = Object.entries(conversion.unmatched).map(([reason, count]) => `${reason} ${count}`).join(', ');
+  parts.push(
+    `<p class="summary" id="conversion">Conversion (verified ÷ sent): ${n(totals.converted)} of ${n(totals.sent - totals.pending)} decided sends` +
+      `${totals.conversion !== undefined ? ` (${pct(totals.conversion)})` : ''}; ${n(totals.pending)} pending; ${n(totals.verifications)} verifications, ` +
+      `${n(totals.matched)} matched, ${n(totals.unmatched)} unmatched${unmatched.length > 0 ? ` (${escapeHtml(unmatched)})` : ''}; ` +
+      `${n(conversion.provenNumbers.length)} numbers proven. Suspect: at least ${conversion.thresholds.minSends} decided sends and under ${pct(conversion.thresholds.maxConversion)}.</p>`,
+  );
+  for (const note of conversion.notes) parts.push(`<p class="note">${htmlText(note)}</p>`);
+  const columns = (label: string): [string, (row: ConversionRow) => string][] => [
+    [label, (row) => row.key + (row.suspect ? ' (suspect)' : '')],
+    ...(label === 'range' ? [['country', (row: ConversionRow) => row.country ?? '-'] as [string, (row: ConversionRow) => string]] : []),
+    ['sent', (row) => n(row.sent)],
+    ['pending', (row) => n(row.pending)],
+    ['converted', (row) => n(row.converted)],
+    ['conversion', (row) => (row.conversion === undefined ? '-' : pct(row.conversion))],
+    ['numbers', (row) => n(row.numbers)],
+    ['users', (row) => n(row.users)],
+  ];
+  htmlTable(parts, 'Conversion per range (lowest first among ranges with enough sends)', conversion.ranges, columns('range'));
+  htmlTable(parts, 'Conversion per country', conversion.countries, columns('country'));
 }
 
 const KIND_LABEL: Record<RankedFinding['kind'], string> = {

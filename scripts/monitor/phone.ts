@@ -70,6 +70,39 @@ export function maskLoose(text: string): string {
   return maskPhoneNumber(`+${digits}`);
 }
 
+/** A valid number as the store keys need it. Only the conversion join holds one, to record a proof; no output carries it. */
+export interface FullNumber {
+  e164: string;
+  callingCode: string;
+  country: string | undefined;
+}
+
+/** A log's number shown masked (`+1 XXX-XXX-1234`, `+4479******12`): it identifies nothing. */
+export function isMaskedNumber(raw: string): boolean {
+  return /[xX*•#]/.test(raw);
+}
+
+/** The valid E.164 number a log field holds, or undefined (masked, invalid, not a number). */
+export function parseFullNumber(raw: string, callingCodeHint?: string): FullNumber | undefined {
+  const text = raw.trim();
+  if (text.length === 0 || text.length > 40 || isMaskedNumber(text)) return undefined;
+  const digits = text.replace(/\D/g, '');
+  if (digits.length < 6 || digits.length > 17) return undefined;
+  const candidates = [`+${digits}`];
+  if (!text.startsWith('+') && callingCodeHint !== undefined && /^\d{1,3}$/.test(callingCodeHint) && !digits.startsWith(callingCodeHint)) {
+    candidates.unshift(`+${callingCodeHint}${digits}`);
+  }
+  for (const candidate of candidates) {
+    try {
+      const parsed = parsePhoneNumberWithError(candidate);
+      if (parsed.isValid()) return { e164: parsed.number, callingCode: parsed.countryCallingCode, country: parsed.country };
+    } catch {
+      // try the next form
+    }
+  }
+  return undefined;
+}
+
 const MAX_CACHE = 50_000;
 
 export class PhoneIdentity {

@@ -99,7 +99,7 @@ describe('flags', () => {
     [['--format', 'xml', 'x.json'], '--format'],
     [['--source', 'ftp'], '--source'],
     [['--block', '--delete', 'x.json'], '--block and --delete'],
-    [['--apply', 'x.json'], '--apply needs --block or --delete'],
+    [['--apply', 'x.json'], '--apply needs --block, --delete or --write-store'],
     [['--allow-list', 'a.txt', 'x.json'], '--allow-list'],
     [['--checkpoint', 'state', 'x.json'], '--checkpoint only applies to --source live'],
     [['--source', 'live'], '--domain'],
