@@ -168,6 +168,8 @@ export function buildWebhookPayload(report: Report, results: readonly ActionResu
   add('users with many numbers', report.manyNumbers.length, []);
   add('range surges', report.rangeSurges.length, report.rangeSurges.slice(0, 5).map((row) => `${row.key} ${row.numbers} numbers`));
   if (report.proposedBlockedNumbers.length > 0) lines.push(`*GUARD_BLOCKED_NUMBERS, add*: ${report.proposedBlockedNumbers.join(', ')}`);
+  const suspects = report.conversion?.suspectRanges ?? [];
+  add('suspect ranges (conversion collapsed)', suspects.length, suspects.slice(0, 5).map((row) => `${row.key} ${row.converted}/${row.sent - row.pending} verified`));
   add('country surges', report.countrySurges.length, report.countrySurges.slice(0, 5).map((row) => `${row.key} ${row.numbers} numbers`));
   if (report.oktaHookFailovers !== undefined) {
     const failovers = report.oktaHookFailovers;
