@@ -18,10 +18,26 @@ export function geoCountry(request: Record<string, unknown>): string | undefined
 
 export function userFacts(user: unknown): UserFacts {
   const record = isRecord(user) ? user : {};
+  const verifiedPhone = record['phone_verified'] === true ? internationalDigits(record['phone_number']) : undefined;
   return {
     id: typeof record['user_id'] === 'string' ? record['user_id'] : undefined,
     appMetadata: isRecord(record['app_metadata']) ? record['app_metadata'] : {},
+    ...(verifiedPhone === undefined ? {} : { verifiedPhone }),
   };
+}
+
+/**
+ * An international number as `+` and its digits (`+44 (0)20 7946 0958` stays unmatched: only
+ * spacing and punctuation are dropped), or undefined: a profile number that is not plainly
+ * international is never taken as evidence.
+ */
+function internationalDigits(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length > 64) return undefined;
+  const text = value.trim();
+  const international = text.startsWith('00') ? `+${text.slice(2)}` : text;
+  if (!/^\+[0-9 ()\-.]+$/.test(international) || international.includes('(0)')) return undefined;
+  const digits = international.replace(/[^0-9]/g, '');
+  return digits.length >= 7 && digits.length <= 15 ? `+${digits}` : undefined;
 }
 
 export function optionalText(value: unknown, max = 256): string | undefined {

@@ -51,7 +51,7 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
   if (pumping) {
     add('rangeBlockedUntil', { kind: 'get', key: keys.rangeBlock(input.range) });
     add('blockBlockedUntil', { kind: 'get', key: keys.rangeBlock(input.block) });
-    if (country) add('countryBlockedUntil', { kind: 'get', key: keys.countryBlock(country) });
+    if (country) add('countryBlockedUntil', { kind: 'get', key: keys.countryBlock(country, facts.channel) });
   }
   // Verification feedback (shared/feedback/proofs.ts): the sent marker, the number's proof, the
   // country's proofs, and the enrolment a later challenge proves.

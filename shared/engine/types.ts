@@ -22,6 +22,8 @@ export interface Finding {
 export interface UserFacts {
   id: string | undefined;
   appMetadata: Readonly<Record<string, unknown>>;
+  /** The profile's phone number when the platform marked it verified (phone_verified), as + and digits. */
+  verifiedPhone?: string | undefined;
 }
 
 /** Everything the static rules look at, gathered from the Auth0 event by the adapter. */

@@ -47,12 +47,15 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
 
   // Each prefix depth against its own baseline: the 10 000-number range, then its 100 000-number
   // block (a spread that keeps every range under its floor rises there).
-  const prefixes: Array<{ prefix: string; rate: RateCount | undefined; blockedUntil: number | undefined; floorMultiple: number; what: string }> = [
-    { prefix: input.range, rate: counters.range, blockedUntil: counters.rangeBlockedUntil, floorMultiple: 1, what: 'range' },
-    { prefix: input.block, rate: counters.block, blockedUntil: counters.blockBlockedUntil, floorMultiple: BLOCK_FLOOR_MULTIPLE, what: 'block' },
+  // A block also carries its share of a country-wide surge (a campaign raises every block a
+  // little): up to BLOCK_SURGE_SHARE of the country's new numbers this window is never a rise.
+  const blockFloor = Math.max(parameters.rangeFloor * BLOCK_FLOOR_MULTIPLE, Math.ceil(BLOCK_SURGE_SHARE * (counters.countryRate?.current ?? 0)));
+  const prefixes: Array<{ prefix: string; rate: RateCount | undefined; blockedUntil: number | undefined; floor: number; what: string }> = [
+    { prefix: input.range, rate: counters.range, blockedUntil: counters.rangeBlockedUntil, floor: parameters.rangeFloor, what: 'range' },
+    { prefix: input.block, rate: counters.block, blockedUntil: counters.blockBlockedUntil, floor: blockFloor, what: 'block' },
   ];
-  for (const { prefix, rate, blockedUntil, floorMultiple, what } of prefixes) {
-    const scaled = { ...parameters, rangeFloor: parameters.rangeFloor * floorMultiple };
+  for (const { prefix, rate, blockedUntil, floor, what } of prefixes) {
+    const scaled = { ...parameters, rangeFloor: floor };
     if (rate !== undefined && rangeIsAnomalous(rate, scaled, input.highRiskCountry)) {
       reasons.push(`${what} ${prefix} had ${rate.current} new ${channel} numbers this window (baseline ${formatBaseline(rate)}, threshold ${rangeThreshold(rate.baseline, scaled, input.highRiskCountry)})`);
       writes.push({ key: keys.rangeBlock(prefix), until, ttlMs, incident: `pumping suspected on ${what} ${prefix} (${channel}): blocked for ${pumping.blockMs / 60_000} min` });
@@ -64,11 +67,11 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
   if (country !== undefined && counters.countryRate !== undefined) {
     const learned = (counters.tenantRate?.windows ?? 0) >= pumping.learningWindows;
     const countryRise =
-      (learned || input.highRiskCountry) && countryIsAnomalous(counters.countryRate, parameters, input.highRiskCountry, channel);
+      (learned || input.highRiskCountry) && countryIsAnomalous(counters.countryRate, parameters, input.highRiskCountry, channel, counters.tenantRate);
     if (countryRise) {
       const served = counters.countryRate.baseline >= parameters.servedBaseline;
       reasons.push(`${country} had ${counters.countryRate.current} new ${channel} numbers this window, ${served ? `far above its own ${channel} baseline` : 'a country barely served before'} (baseline ${formatBaseline(counters.countryRate)})`);
-      writes.push({ key: keys.countryBlock(country), until, ttlMs, incident: `pumping suspected towards ${country} (${channel}): blocked for ${pumping.blockMs / 60_000} min` });
+      writes.push({ key: keys.countryBlock(country, channel), until, ttlMs, incident: `pumping suspected towards ${country} (${channel}): blocked for ${pumping.blockMs / 60_000} min` });
     } else if ((counters.countryBlockedUntil ?? 0) > now) {
       reasons.push(`${country} is blocked for pumping until ${new Date(counters.countryBlockedUntil ?? 0).toISOString()}`);
     }
@@ -96,6 +99,9 @@ export function channelParameters(pumping: PumpingPolicy, channel: Channel): Pum
   };
 }
 
+/** The share of a country's new numbers in a window that one 100 000-number block may carry without alarm. */
+export const BLOCK_SURGE_SHARE = 0.05;
+
 /** Voice floors are the SMS floors divided by this. */
 export const VOICE_FLOOR_DIVISOR = 2;
 
@@ -114,14 +120,27 @@ export function rangeIsAnomalous(range: RateCount, pumping: Pick<PumpingPolicy, 
 /**
  * SMS: only a barely-served country can be blocked whole (a home country's marketing surge is
  * spread over its ranges). Voice: also a served one, when its voice traffic rises far above its own
- * voice baseline; voice is a small share of a home country's OTPs, campaigns do not call, and voice
- * pumping spreads over ordinary mobile ranges where no single range rises.
+ * voice baseline and out of proportion to the tenant's whole traffic (a campaign raises voice with
+ * everything else; voice pumping into ordinary mobile ranges raises voice alone, and no single
+ * range rises). A voice block never touches the country's SMS.
  */
-export function countryIsAnomalous(country: RateCount, pumping: PumpingPolicy, highRisk: boolean, channel: Channel = 'sms'): boolean {
+export function countryIsAnomalous(
+  country: RateCount,
+  pumping: PumpingPolicy,
+  highRisk: boolean,
+  channel: Channel = 'sms',
+  tenant: RateCount | undefined = undefined,
+): boolean {
   const served = country.baseline >= pumping.servedBaseline;
   if (served && channel === 'sms') return false;
-  return country.current > countryThreshold(country.baseline, pumping, highRisk);
+  if (country.current <= countryThreshold(country.baseline, pumping, highRisk)) return false;
+  if (!served) return true;
+  const tenantRise = tenant === undefined ? 1 : tenant.current / (tenant.baseline + 1);
+  return country.current / (country.baseline + 1) > VOICE_OUT_OF_PROPORTION * Math.max(1, tenantRise);
 }
+
+/** How many times the tenant's own rise a served country's voice must rise to be blocked whole. */
+export const VOICE_OUT_OF_PROPORTION = 2;
 
 function formatBaseline(rate: RateCount | undefined): string {
   return (rate?.baseline ?? 0).toFixed(2);

@@ -21,14 +21,19 @@ import { isProvenFor } from '../feedback/proofs';
 export const SERVED_COUNTRY_RULE = 'served-country';
 
 /**
- * The number is proven for this user: a stored proof, or this very challenge to a number the same
- * user enrolled earlier (an enrolment tollguard let through and saw: the platform challenges only a
- * confirmed factor, so the enrolment code was used). A challenge alone proves nothing: an
- * otp_verify may be a passwordless login to any number, and tollguard trusts only what it saw.
+ * The number is proven for this user when tollguard has seen a code to it used:
+ * - a stored proof for this user (Post-Login, the monitor's log join, an earlier challenge);
+ * - the user's own profile number, which the platform marked verified (phone_verified);
+ * - this very challenge, to a number the same user enrolled through tollguard earlier: the
+ *   platform challenges only a factor confirmed with the enrolment code.
+ * A challenge alone proves nothing: a Unified Phone Experience otp_verify may be a passwordless
+ * login to any number, and tollguard trusts only what it saw itself, whatever the trigger.
  */
 export function numberIsProven(input: DynamicFacts, counters: Counters): boolean {
-  if (isProvenFor(counters.proof, input.facts.user.id)) return true;
-  return input.facts.otpAction === 'second-factor-authentication' && counters.enrolmentSeen;
+  const { user, number, otpAction } = input.facts;
+  if (isProvenFor(counters.proof, user.id)) return true;
+  if (user.verifiedPhone !== undefined && user.verifiedPhone === number.e164) return true;
+  return otpAction === 'second-factor-authentication' && counters.enrolmentSeen;
 }
 
 export function checkServedCountry({ input, counters, policy }: DynamicRuleContext): DynamicFinding | undefined {

@@ -46,7 +46,7 @@ function storedUntil(input: DynamicFacts, counters: Counters, keys: GuardKeys): 
     [keys.rangeBlock(input.block), counters.blockBlockedUntil],
   ]);
   const country = input.facts.number.country;
-  if (country !== undefined) stored.set(keys.countryBlock(country), counters.countryBlockedUntil);
+  if (country !== undefined) stored.set(keys.countryBlock(country, input.facts.channel), counters.countryBlockedUntil);
   return stored;
 }
 

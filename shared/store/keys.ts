@@ -27,7 +27,8 @@ export class GuardKeys {
   /** A block on a prefix of any length (both channels): the pumping rule's and the monitor's. */
   rangeBlock(prefix: string): string { return this.key('rng', digits(prefix), 'block'); }
   countryRate(country: string, channel: Channel): string { return this.key('cty', country, channel, 'rate'); }
-  countryBlock(country: string): string { return this.key('cty', country, 'block'); }
+  /** A whole country blocked for one channel (a voice surge must not silence its SMS). */
+  countryBlock(country: string, channel: Channel): string { return this.key('cty', country, channel, 'block'); }
   lookup(e164: string): string { return this.key('lookup', digits(e164)); }
   /** A number proven real (a verified OTP): its value is the userTag of the user it was proven for. */
   proof(e164: string): string { return this.key('num', digits(e164), 'proof'); }

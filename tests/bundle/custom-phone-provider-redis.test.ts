@@ -84,8 +84,10 @@ describeWithRedis('custom-phone-provider bundle on real Redis: retries are not c
     for (let attempt = 0; attempt < 3; attempt += 1) retried.push(await run(action, event));
     expect(retried.map((sent) => sent.invocation.result?.last?.call)).toEqual(['retry', 'retry', 'retry']);
     expect(retried.map((sent) => sent.line['replay'])).toEqual([undefined, true, true]);
-    // The decision itself made one request; granting the retries is the failed delivery's one extra write.
-    expect(retried[0]?.line['store_requests']).toBe(1);
+    // The decision made one batch, plus the proof of the user's own verified profile number (two
+    // requests at once, the first time only); granting the retries is the failed delivery's extra write.
+    expect(retried[0]?.line['store_requests']).toBe(3);
+    expect(retried[0]?.line['evidence']).toMatchObject({ number_proven: true, proof_recorded: true });
     const delivered = await run(action, event);
     expect(delivered.invocation.result?.calls).toEqual([]);
     expect(delivered.line).toMatchObject({ outcome: 'delivered', replay: true });
@@ -96,6 +98,25 @@ describeWithRedis('custom-phone-provider bundle on real Redis: retries are not c
     const third = await run(action, notification(secrets, '662288'));
     expect(third.line).toMatchObject({ outcome: 'refused', rules: ['number-velocity'] });
     expect(await scanKeys(redis.url, `${prefix}:*:retry:*`)).toHaveLength(1);
+  });
+
+  test('an otp_verify alone proves nothing (it may be a passwordless login to any number); after an otp_enroll tollguard let through for the same user it proves the number', async () => {
+    const { action, secrets } = setup({ GUARD_RESEND_DELAY: 'off' });
+    const send = (to: string, messageType: 'otp_enroll' | 'otp_verify', code: string) => {
+      const event = customPhoneProviderEvent({
+        notification: { recipient: to, code, message_type: messageType, as_text: `Your code is ${code}`, as_voice: `Your code is ${code}` },
+        user: { user_id: 'auth0|upe-user', phone_number: undefined, phone_verified: false },
+      });
+      event.secrets = secrets;
+      ledger.forbid(`Your code is ${code}`, 'message text');
+      return run(action, event);
+    };
+    const stranger = await send('+1-415-555-2674', 'otp_verify', '314159');
+    expect(stranger.line['evidence']).toMatchObject({ number_proven: false });
+    expect(stranger.line['store_requests']).toBe(1);
+    await send('+1-415-555-2675', 'otp_enroll', '271828');
+    const challenge = await send('+1-415-555-2675', 'otp_verify', '161803');
+    expect(challenge.line['evidence']).toMatchObject({ number_proven: true, proof_recorded: true });
   });
 
   test('the same code sent again without a retry asked for is counted (a resend storm is not a retry)', async () => {

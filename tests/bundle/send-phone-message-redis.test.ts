@@ -496,12 +496,14 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
   describe('verification feedback (proven numbers, served countries)', () => {
     const nigerian = (last: number) => `+23480312345${String(last).padStart(2, '0')}`;
 
-    test('a challenge after an enrolment tollguard let through proves the number for that user only, once; a challenge alone proves nothing', async () => {
+    test('a challenge to a number the same user enrolled through tollguard proves it, for that user only, recorded once; a challenge alone proves nothing', async () => {
       clock.set(T0);
       const action = freshAction();
       const secrets = upstashSecrets(shim, newPrefix());
       const [number, stranger] = usNumbersInDistinctRanges(2, 611);
-      expectDelivered(await send(action, { secrets, to: number as string, userId: 'auth0|ada', action: 'enrollment' }));
+      const enrol = await send(action, { secrets, to: number as string, userId: 'auth0|ada', action: 'enrollment' });
+      expectDelivered(enrol);
+      expect(enrol.line['evidence']).toMatchObject({ number_proven: false });
       clock.advance(HOUR);
       const challenge = await send(action, { secrets, to: number as string, userId: 'auth0|ada', action: 'second-factor-authentication' });
       expectDelivered(challenge);
@@ -511,8 +513,8 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       const again = await send(action, { secrets, to: number as string, userId: 'auth0|ada', action: 'second-factor-authentication' });
       expect(again.line['evidence']).toEqual({ number_proven: true, country_proofs: 1 });
       expect(again.line['store_requests']).toBe(1);
-      // Another user, or a challenge to a number never enrolled here: not proven.
-      const other = await send(action, { secrets, to: number as string, userId: 'auth0|mallory', action: 'second-factor-authentication' });
+      // Another user's enrolment of the same number inherits nothing; a challenge to a number never enrolled here proves nothing.
+      const other = await send(action, { secrets, to: number as string, userId: 'auth0|mallory', action: 'enrollment' });
       expect(other.line['evidence']).toMatchObject({ number_proven: false });
       const forged = await send(action, { secrets, to: stranger as string, userId: 'auth0|ada', action: 'second-factor-authentication' });
       expect(forged.line['evidence']).toMatchObject({ number_proven: false });

@@ -229,7 +229,7 @@ describe('prefix-anomaly rule', () => {
       expect(outcome?.finding.reason).toContain('FR had 21 new sms numbers this window');
       expect(outcome?.writes?.[0]?.until).toBe(NOW + 12 * HOUR);
       expect(outcome?.writes?.[0]?.incident).toContain('pumping suspected towards FR');
-      expect(outcome?.writes?.map((write) => write.key)).toEqual([keys.countryBlock('FR')]);
+      expect(outcome?.writes?.map((write) => write.key)).toEqual([keys.countryBlock('FR', 'sms')]);
       // at the floor: not yet
       expect(checkPrefixAnomaly(contextFor({ ...unserved, countryRate: rate(20, 0) }, { recipient: NUMBERS.FR }))).toBeUndefined();
     });
@@ -251,9 +251,9 @@ describe('prefix-anomaly rule', () => {
       const rise = { range: rate(1, 0), countryRate: rate(30, 0) };
       for (const tenantRate of [undefined, rate(50, 40, 0), rate(50, 40, 23)]) {
         expect(checkPrefixAnomaly(contextFor({ ...rise, tenantRate }, { recipient: NUMBERS.FR }))).toBeUndefined();
-        expect(checkPrefixAnomaly(contextFor({ ...rise, tenantRate }, { recipient: NUMBERS.NG, highRisk: true }))?.writes?.map((write) => write.key)).toEqual([keys.countryBlock('NG')]);
+        expect(checkPrefixAnomaly(contextFor({ ...rise, tenantRate }, { recipient: NUMBERS.NG, highRisk: true }))?.writes?.map((write) => write.key)).toEqual([keys.countryBlock('NG', 'sms')]);
       }
-      expect(checkPrefixAnomaly(contextFor({ ...rise, tenantRate: rate(50, 40, 24) }, { recipient: NUMBERS.FR }))?.writes?.map((write) => write.key)).toEqual([keys.countryBlock('FR')]);
+      expect(checkPrefixAnomaly(contextFor({ ...rise, tenantRate: rate(50, 40, 24) }, { recipient: NUMBERS.FR }))?.writes?.map((write) => write.key)).toEqual([keys.countryBlock('FR', 'sms')]);
     });
 
     test('while learning, range rises are still caught', () => {
@@ -276,7 +276,7 @@ describe('prefix-anomaly rule', () => {
     test('range and country rising together give both reasons and both writes', () => {
       const outcome = checkPrefixAnomaly(contextFor({ ...LEARNED, range: rate(25, 0), countryRate: rate(25, 0) }, { recipient: NUMBERS.FR }));
       const range = contextFor({}, { recipient: NUMBERS.FR }).input.range;
-      expect(outcome?.writes?.map((write) => write.key)).toEqual([keys.rangeBlock(range), keys.countryBlock('FR')]);
+      expect(outcome?.writes?.map((write) => write.key)).toEqual([keys.rangeBlock(range), keys.countryBlock('FR', 'sms')]);
       expect(outcome?.finding.reason.split('; ')).toHaveLength(2);
     });
   });

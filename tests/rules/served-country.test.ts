@@ -10,9 +10,10 @@ import { countersWith, dynamicFactsFor, policyOf } from '../support/dynamic-cont
 const keys = new GuardKeys('t:test');
 const NIGERIA = '+2348031234567';
 
-function context(options: { otpAction?: 'enrollment' | 'second-factor-authentication'; tierBlocked?: boolean; userId?: string } = {}) {
+function context(options: { otpAction?: 'enrollment' | 'second-factor-authentication'; tierBlocked?: boolean; userId?: string; verifiedPhone?: string } = {}) {
   const facts = { ...factsFor(NIGERIA), otpAction: options.otpAction ?? 'enrollment' };
   if (options.userId !== undefined) facts.user = { ...facts.user, id: options.userId };
+  if (options.verifiedPhone !== undefined) facts.user = { ...facts.user, verifiedPhone: options.verifiedPhone };
   return { ...dynamicFactsFor(facts), tierBlocked: options.tierBlocked ?? true };
 }
 
@@ -25,10 +26,16 @@ describe('numberIsProven', () => {
   });
 
   test('a challenge proves the number only after an enrolment tollguard saw for the same user', () => {
+    // A challenge alone: a Unified Phone Experience otp_verify may be a passwordless login to any number.
     expect(numberIsProven(context({ otpAction: 'second-factor-authentication' }), countersWith())).toBe(false);
     expect(numberIsProven(context({ otpAction: 'second-factor-authentication' }), countersWith({ enrolmentSeen: true }))).toBe(true);
     // An enrolment proves nothing, seen or not.
     expect(numberIsProven(context({ otpAction: 'enrollment' }), countersWith({ enrolmentSeen: true }))).toBe(false);
+  });
+
+  test("the user's own profile number, marked verified by the platform, is proven; any other number is not", () => {
+    expect(numberIsProven(context({ verifiedPhone: NIGERIA }), countersWith())).toBe(true);
+    expect(numberIsProven(context({ verifiedPhone: '+2348031234568' }), countersWith())).toBe(false);
   });
 });
 

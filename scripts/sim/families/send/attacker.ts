@@ -37,7 +37,10 @@ export function attackWave(random: Random, plan: AttackWavePlan): SendEvent[] {
     const base = {
       family: plan.family, legit: false, wave: plan.wave, channel: random.next() < plan.voiceShare ? 'voice' : 'sms', recipient: numberIn(random, range),
       country: range.country, userId: account, ip: random.pick(plan.ips), requestCountry: plan.inCountry ? range.country : plan.requestCountry,
-      appMetadata: trustMetadata(plan.trust), enrollment: plan.accounts === 'fresh',
+      // Always an enrolment: a pumped number is new to the account, and the platform sends a
+      // challenge only to a factor the account already confirmed with a code (an aged account
+      // that pumps a new number enrols it first).
+      appMetadata: trustMetadata(plan.trust), enrollment: true,
     } as const;
     out.push({ ...base, at });
     let when = at;
