@@ -7,6 +7,8 @@
  * - store requests and Redis commands per decision, keys per 1 000 decisions;
  * - store requests per decision path (scripts/bench/store-paths.ts): normal, resend, blocks, proofs,
  *   Lookup, provider retries, each from the built Actions' decision lines and counted on the wire;
+ * - key growth under a flood of distinct prefixes (scripts/bench/key-growth.ts): live keys by family
+ *   per 100 000 decisions and as the TTLs pass, and the TTL of every key on Redis;
  * - the `twilio` SDK against tollguard's lean REST client: bundle size, load time, first send;
  * - the Okta hook server (scripts/bench-okta.ts): start time, answer time under load.
  * Timings depend on the machine and its load (printed in the header); counts do not.
@@ -40,6 +42,7 @@ import { mobileNumber } from './sim/numbers';
 import { benchOktaHook } from './bench-okta';
 import { grouped, ms, renderSection, type BenchSection } from './bench/format';
 import { benchStorePaths, storePathSections } from './bench/store-paths';
+import { benchKeyGrowth, floodSizes, keyGrowthSections } from './bench/key-growth';
 
 export { grouped, ms, renderTable, type BenchSection } from './bench/format';
 
@@ -401,6 +404,9 @@ async function main(): Promise<void> {
   const paths = await benchStorePaths();
   results['store_paths'] = paths;
   sections.push(...storePathSections(paths));
+  const growth = await benchKeyGrowth(floodSizes(process.env));
+  results['key_growth'] = { memory: growth.memory, redis: growth.redis };
+  sections.push(...keyGrowthSections(growth.memory, growth.redis, growth.sends));
   await benchTwilioClients();
   await benchOktaSection();
 

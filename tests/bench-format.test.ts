@@ -1,5 +1,6 @@
 /** The tables `npm run bench` prints: padded Markdown, numbers right-aligned, the docs' digit grouping. */
 import { grouped, ms, renderTable } from '../scripts/bench';
+import { duration, renderSection } from '../scripts/bench/format';
 
 test('figures are grouped by thousands and timings keep a readable precision', () => {
   expect(grouped(3_751_983)).toBe('3 751 983');
@@ -25,4 +26,21 @@ test('a column of figures with blanks stays right-aligned; an all-blank column d
   const lines = renderTable(['figure', 'p99', 'blank'], [['start', '', ''], ['load', '945.1 ms', '']]).split('\n');
   expect(lines[1]).toBe('| ------ | -------: | ----- |');
   expect(lines[3]).toBe('| load   | 945.1 ms |       |');
+});
+
+test('durations read as TTLs do: seconds, minutes, hours, days; a key without a TTL says none', () => {
+  expect(duration(45_000)).toBe('45 s');
+  expect(duration(16 * 60_000)).toBe('16 min');
+  expect(duration(2 * 3_600_000 + 60_000)).toBe('2 h 1 min');
+  // A PTTL read a moment after the write rounds to the TTL that was set.
+  expect(duration(3 * 86_400_000 - 150)).toBe('3 d');
+  expect(duration(60 * 86_400_000 + 60_000)).toBe('60 d');
+  expect(duration(86_400_000 + 12 * 3_600_000)).toBe('1 d 12 h');
+  expect(duration(-1)).toBe('none');
+});
+
+test('a section prints its title, its table and its notes under it', () => {
+  const text = renderSection({ title: 'Keys', header: ['family', 'keys'], rows: [['ip:*', '1 000']], notes: ['one line', 'another'] });
+  expect(text.split('\n')).toEqual(['## Keys', '', '| family |  keys |', '| ------ | ----: |', '| ip:*   | 1 000 |', '', 'one line', 'another']);
+  expect(renderSection({ title: 'Bare', header: ['a'], rows: [] })).toBe('## Bare\n\n| a   |\n| --- |');
 });

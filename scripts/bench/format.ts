@@ -28,21 +28,23 @@ const DAY = 24 * HOUR;
 export function duration(msValue: number): string {
   if (msValue < 0) return 'none';
   if (msValue < MINUTE) return `${Math.round(msValue / 1000)} s`;
-  const days = Math.floor(msValue / DAY);
-  const hours = Math.floor((msValue % DAY) / HOUR);
-  const minutes = Math.round((msValue % HOUR) / MINUTE);
+  const totalMinutes = Math.round(msValue / MINUTE);
+  const days = Math.floor(totalMinutes / (DAY / MINUTE));
+  const hours = Math.floor((totalMinutes % (DAY / MINUTE)) / 60);
+  const minutes = totalMinutes % 60;
   const parts = [days > 0 ? `${days} d` : '', hours > 0 ? `${hours} h` : '', minutes > 0 && days === 0 ? `${minutes} min` : ''].filter((part) => part !== '');
   return parts.length > 0 ? parts.join(' ') : '0 min';
 }
 
 /** A Markdown table whose columns are padded, so it reads in a terminal and pastes into a doc. */
 export function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
+  // At least 3: the shortest rule Markdown accepts ("---" or "--:").
+  const widths = header.map((cell, column) => Math.max(3, cell.length, ...rows.map((row) => (row[column] ?? '').length)));
   const figure = (text: string) => text === '' || /^[0-9~<>.,\s-]|^n\/a$/.test(text);
   const numeric = header.map((_, column) => rows.some((row) => (row[column] ?? '') !== '') && rows.every((row) => figure(row[column] ?? '')));
   const line = (cells: readonly string[]) =>
     `| ${cells.map((cell, column) => (numeric[column] ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0))).join(' | ')} |`;
-  const rule = `| ${widths.map((width, column) => (numeric[column] ? `${'-'.repeat(Math.max(width - 1, 2))}:` : '-'.repeat(Math.max(width, 3)))).join(' | ')} |`;
+  const rule = `| ${widths.map((width, column) => (numeric[column] ? `${'-'.repeat(width - 1)}:` : '-'.repeat(width))).join(' | ')} |`;
   return [line(header), rule, ...rows.map(line)].join('\n');
 }
 
