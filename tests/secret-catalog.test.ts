@@ -68,7 +68,7 @@ test('the docs/secrets.md table is what scripts/secrets-table.ts generates from 
 
 test('the deploy column names the Actions tenant/tenant.yaml declares a secret for, and only those', () => {
   const actions = deployedActions();
-  expect(actions.map((action) => action.label).sort()).toEqual(['provider', 'send', 'sign-up']);
+  expect(actions.map((action) => action.label).sort()).toEqual(['post-login', 'provider', 'send', 'sign-up']);
   const byLabel = new Map(actions.map((action) => [action.label, new Set(action.secrets)]));
   for (const secret of SECRET_CATALOG) {
     if (secret.actions === 'okta') continue;
@@ -77,7 +77,7 @@ test('the deploy column names the Actions tenant/tenant.yaml declares a secret f
   }
   // Credentials the Actions cannot run without are always deployed.
   expect(deployColumn(SECRET_CATALOG.find((secret) => secret.name === 'TWILIO_ACCOUNT_SID')!, actions)).toBe('send, provider');
-  expect(deployColumn(SECRET_CATALOG.find((secret) => secret.name === 'UPSTASH_REDIS_REST_URL')!, actions)).toBe('send, provider, sign-up');
+  expect(deployColumn(SECRET_CATALOG.find((secret) => secret.name === 'UPSTASH_REDIS_REST_URL')!, actions)).toBe('send, provider, sign-up, post-login');
 });
 
 test('the generator marks an undeclared secret, counts what is declared, and escapes table pipes', () => {
