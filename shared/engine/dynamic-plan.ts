@@ -18,8 +18,13 @@ export interface BatchPlan {
 }
 
 const MINUTE = 60_000;
-/** An enrolment is remembered for 30 to 60 days: a challenge to the number within that proves it. */
-const ENROLMENT_WINDOW_MS = 30 * 24 * 3_600_000;
+/**
+ * An enrolment is remembered for 7 to 14 days: a challenge to the number within that proves it
+ * (the user's next logins). Refused enrolments are marked too (the batch runs before the rules);
+ * harmless, since the platform never challenges a factor whose code was not delivered, and the
+ * TTL bounds what a flood leaves behind.
+ */
+const ENROLMENT_WINDOW_MS = 7 * 24 * 3_600_000;
 /** A block is ten ranges wide: its floor is this many times the range floor (not ten: spreads are what it is for). */
 export const BLOCK_FLOOR_MULTIPLE = 2;
 

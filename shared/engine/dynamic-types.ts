@@ -61,7 +61,7 @@ export interface Counters {
   countryRate: RateCount | undefined;
   /** The proof key of the number: the userTag it was proven for, if any (shared/feedback/proofs.ts). */
   proof: string | undefined;
-  /** An enrolment OTP to this number for this user was seen in the last 30 to 60 days. */
+  /** An enrolment OTP to this number for this user was seen in the last 7 to 14 days. */
   enrolmentSeen: boolean;
   /** Numbers proven in the destination country in the last 30 to 60 days. */
   countryProofs: number | undefined;

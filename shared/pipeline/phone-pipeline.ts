@@ -283,9 +283,11 @@ async function deliver(
     const transient = isTransientDeliveryError(error);
     const retry = deps.retries && transient;
     // The one extra store request of a failed delivery: its retries must not be counted again.
-    const retryError = retry && request.notificationId !== undefined ? await deps.container.grantRetries(deps.tenant, request.notificationId) : undefined;
+    const grants = retry && request.notificationId !== undefined;
+    const retryError = grants ? await deps.container.grantRetries(deps.tenant, request.notificationId as string) : undefined;
     const failed: PhoneDecisionLine = {
       ...line,
+      store_requests: grants && line.store_requests !== undefined ? line.store_requests + 1 : line.store_requests,
       outcome: 'not_delivered',
       delivery_error: reason,
       twilio_code: error instanceof TwilioError ? error.code : undefined,

@@ -85,8 +85,8 @@ describeWithRedis('custom-phone-provider bundle on real Redis: retries are not c
     expect(retried.map((sent) => sent.invocation.result?.last?.call)).toEqual(['retry', 'retry', 'retry']);
     expect(retried.map((sent) => sent.line['replay'])).toEqual([undefined, true, true]);
     // The decision made one batch, plus the proof of the user's own verified profile number (two
-    // requests at once, the first time only); granting the retries is the failed delivery's extra write.
-    expect(retried[0]?.line['store_requests']).toBe(3);
+    // requests at once, the first time only), plus granting the retries (the failed delivery's write).
+    expect(retried[0]?.line['store_requests']).toBe(4);
     expect(retried[0]?.line['evidence']).toMatchObject({ number_proven: true, proof_recorded: true });
     const delivered = await run(action, event);
     expect(delivered.invocation.result?.calls).toEqual([]);

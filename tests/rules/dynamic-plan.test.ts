@@ -74,7 +74,7 @@ describe('planBatch with the default policy and a plain SMS', () => {
       { kind: 'get', key: keys.proof('+14155552671') },
       { kind: 'get', key: `${keys.countryProofs('US')}:${MONTH_WINDOW}` },
       { kind: 'get', key: `${keys.countryProofs('US')}:${MONTH_WINDOW - 1}` },
-      countOp(keys.enrolment('+14155552671', 'auth0|test'), 30 * DAY),
+      countOp(keys.enrolment('+14155552671', 'auth0|test'), 7 * DAY),
       { kind: 'streak', key: keys.streak('+14155552671'), resetMs: resetMs, ttlMs: resetMs + MINUTE },
       countOp(keys.numberWindow('+14155552671'), HOUR),
       countOp(keys.user('auth0|test'), HOUR),
@@ -132,8 +132,8 @@ describe('planBatch with the default policy and a plain SMS', () => {
   test('a challenge reads the enrolment (two gets) instead of counting one', () => {
     const challenge = planBatch(inputFor({}, (facts) => ({ ...facts, otpAction: 'second-factor-authentication' })), policyOf(), keys);
     const enrolment = keys.enrolment('+14155552671', 'auth0|test');
-    const month = Math.floor(NOW / (30 * DAY));
-    expect(challenge.ops.filter((op) => op.key.startsWith(enrolment))).toEqual([{ kind: 'get', key: `${enrolment}:${month}` }, { kind: 'get', key: `${enrolment}:${month - 1}` }]);
+    const week = Math.floor(NOW / (7 * DAY));
+    expect(challenge.ops.filter((op) => op.key.startsWith(enrolment))).toEqual([{ kind: 'get', key: `${enrolment}:${week}` }, { kind: 'get', key: `${enrolment}:${week - 1}` }]);
   });
 
   test('voice uses the voice lock, the voice service counter and voice prefix counters', () => {
