@@ -5,10 +5,11 @@
  * best-effort registrable domain for the disposable / look-alike checks.
  *
  * Deliberately stricter than RFC 5321/5322 where the extra forms only help abuse:
- * - quoted local parts ("john doe"@example.com) and IP-literal domains (user@[192.0.2.1]) are
- *   refused; so are single-label domains (user@localhost) and numeric top-level labels
+ * - quoted local parts ("john doe"@example.com) are accepted as written (printable ASCII inside
+ *   the quotes; Auth0 accepts them, and refusing one refuses a person); IP-literal domains
+ *   (user@[192.0.2.1]) are refused; so are single-label domains (user@localhost) and numeric top-level labels
  *   (user@192.0.2.1), which only ever name hosts, not mail providers;
- * - white space, control and invisible (format) characters are refused anywhere, since they hide
+ * - white space (outside quotes), control and invisible (format) characters are refused, since they hide
  *   characters from people reading the address (U+00AD, U+200B, bidi overrides...);
  * - a domain written with fullwidth or other compatibility characters (ｇｍａｉｌ.com, 𝐠𝐦𝐚𝐢𝐥.com,
  *   example。com) is refused: IDNA maps it onto another domain (gmail.com), so the same mailbox
@@ -99,14 +100,20 @@ export function parseEmail(raw: unknown): EmailParseResult {
   if (typeof raw !== 'string') return refuse('email is not a string');
   if (raw.length === 0) return refuse('email is empty');
   if (raw.length > MAX_ADDRESS_LENGTH) return refuse(`email is longer than ${MAX_ADDRESS_LENGTH} characters`);
-  if (WHITE_SPACE.test(raw)) return refuse('email contains white space');
+  if (!raw.startsWith('"') && WHITE_SPACE.test(raw)) return refuse('email contains white space');
   if (INVISIBLE.test(raw)) return refuse('email contains control, invisible or invalid characters');
 
-  const at = raw.indexOf('@');
-  if (at < 0) return refuse('email has no @');
+  const quotedEnd = raw.startsWith('"') ? closingQuote(raw) : undefined;
+  if (raw.startsWith('"') && quotedEnd === undefined) return refuse('quoted local part is not closed');
+  const at = quotedEnd === undefined ? raw.indexOf('@') : quotedEnd + 1;
+  if (at < 0 || raw[at] !== '@') return refuse('email has no @');
   if (raw.indexOf('@', at + 1) >= 0) return refuse('email has more than one @');
   const local = raw.slice(0, at);
   const rawDomain = raw.slice(at + 1);
+  // Inside quotes a space is part of the mailbox name (RFC 5321), and Auth0 accepts it; elsewhere
+  // white space only hides characters.
+  if (WHITE_SPACE.test(quotedEnd === undefined ? raw : rawDomain)) return refuse('email contains white space');
+  if (quotedEnd !== undefined && /[^\x20-\x7e]/.test(local)) return refuse('quoted local part contains a character other than printable ASCII');
   if (local.length === 0) return refuse('local part is empty');
   if (rawDomain.length === 0) return refuse('domain is empty');
 
@@ -129,9 +136,21 @@ export function parseEmail(raw: unknown): EmailParseResult {
   };
 }
 
+/** The index of the quote that closes a quoted local part (backslash escapes honoured), if any. */
+function closingQuote(raw: string): number | undefined {
+  for (let index = 1; index < raw.length; index += 1) {
+    const character = raw[index];
+    if (character === '\\') index += 1;
+    else if (character === '"') return index;
+  }
+  return undefined;
+}
+
 function checkLocalPart(local: string): string | undefined {
-  if (local.startsWith('"')) return 'quoted local parts are not accepted';
   if (utf8Length(local) > MAX_LOCAL_LENGTH) return `local part is longer than ${MAX_LOCAL_LENGTH} characters`;
+  // A quoted local part: already checked for printable ASCII and its closing quote; dots and any
+  // other character inside are the mailbox's own, and canonical forms never alter it.
+  if (local.startsWith('"')) return local.length > 2 ? undefined : 'quoted local part is empty';
   for (const character of local) {
     if (character !== '.' && !LOCAL_CHARACTER.test(character)) {
       return `local part contains ${JSON.stringify(character)}, which needs quoting`;

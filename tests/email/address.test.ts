@@ -60,9 +60,10 @@ describe('parseEmail refuses', () => {
     ['no @', 'user.gmail.com', 'no @'],
     ['two @', 'a@@b.com', 'more than one @'],
     ['two @ apart', 'a@b@c.com', 'more than one @'],
-    // Decision: quoted local parts are valid RFC 5321 but only ever help abuse; they are refused.
-    ['a quoted local part', '"quoted"@example.com', 'quoted local parts'],
-    ['a quoted local part holding @', '"a@b"@example.com', 'more than one @'],
+    ['a quoted local part never closed', '"quoted@example.com', 'not closed'],
+    ['a quoted local part with a non-ASCII character', '"jöhn doe"@example.com', 'printable ASCII'],
+    ['an empty quoted local part', '""@example.com', 'empty'],
+    ['white space outside the quotes', '"john doe"@exa mple.com', 'white space'],
     ['an empty local part', '@example.com', 'local part is empty'],
     ['an empty domain', 'user@', 'domain is empty'],
     ['a 65-character local part', `${'a'.repeat(65)}@example.com`, 'local part is longer than 64'],
@@ -199,5 +200,15 @@ describe('parseEmail properties', () => {
       { numRuns: 1000 },
     );
     expect(acceptedCount).toBeGreaterThan(50);
+  });
+});
+
+describe('quoted local parts (RFC 5321; Auth0 accepts them)', () => {
+  test.each([
+    ['"john doe"@example.com', '"john doe"'],
+    ['"a@b"@example.com', '"a@b"'],
+    ['"esc\\"aped"@example.com', '"esc\\"aped"'],
+  ])('%s is accepted, the local part kept as written', (address, local) => {
+    expect(parseEmail(address)).toMatchObject({ ok: true, email: { local, domain: 'example.com' } });
   });
 });

@@ -114,7 +114,9 @@ describe('never merges two addresses the provider keeps apart', () => {
   test('a quoted local part is never altered ("a.b"@gmail.com stays as written)', () => {
     // parseEmail refuses quoted local parts before any key is built; hand-built facts keep them whole,
     // since inside quotes a dot or '+' is a literal character of another mailbox.
-    expect(parseEmail('"a.b"@gmail.com')).toEqual({ ok: false, reason: 'quoted local parts are not accepted' });
+    const parsed = parseEmail('"a.b"@gmail.com');
+    expect(parsed).toMatchObject({ ok: true, email: { local: '"a.b"', domain: 'gmail.com' } });
+    if (parsed.ok) expect(canonicalMailbox(parsed.email)).toBe('"a.b"@gmail.com');
     const quoted: EmailFacts = { local: '"A.b+c"', domain: 'gmail.com', unicodeDomain: 'gmail.com', registrableDomain: 'gmail.com' };
     expect(canonicalMailbox(quoted)).toBe('"A.b+c"@gmail.com');
     expect(canonicalMailbox(quoted)).not.toBe(key('ab@gmail.com'));
