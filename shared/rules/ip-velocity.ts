@@ -23,7 +23,7 @@ export function checkIpVelocity({ input, counters, policy }: DynamicRuleContext)
 
 export const IP_VELOCITY_SECRETS: readonly SecretDoc[] = [
   { name: 'GUARD_LIMIT_IP', actions: 'send', group: 'velocity', meaning: 'Attempts per client IP', default: '60/1h', example: '30/1h' },
-  { name: 'GUARD_LIMIT_SUBNET', actions: 'send', group: 'velocity', meaning: 'Attempts per client subnet (IPv4 /24, IPv6 /64)', default: '200/1h', example: '100/1h' },
+  { name: 'GUARD_LIMIT_SUBNET', actions: 'send', group: 'velocity', meaning: 'Attempts per client subnet (IPv4 /24, IPv6 /64): a ceiling only a flood reaches, since a mobile carrier puts thousands of people behind one /24 and a campaign pushes hundreds an hour through it', default: '1000/1h', example: '300/1h' },
 ];
 
 export function parseIpVelocitySettings(secrets: Secrets, errors: ConfigErrors): { ip: WindowLimit | undefined; subnet: WindowLimit | undefined } {

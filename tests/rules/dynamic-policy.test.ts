@@ -37,7 +37,7 @@ describe('parseDynamicPolicy defaults', () => {
         user: { max: 10, windowMs: HOUR },
         userLowTrust: { max: 4, windowMs: HOUR },
         ip: { max: 60, windowMs: HOUR },
-        subnet: { max: 200, windowMs: HOUR },
+        subnet: { max: 1000, windowMs: HOUR },
         country: undefined,
       },
       resend: { freeAttempts: 2, baseDelayMs: 30 * SECOND, maxDelayMs: 10 * MINUTE, resetMs: 15 * MINUTE },
