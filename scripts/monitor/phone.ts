@@ -86,8 +86,17 @@ export function isMaskedNumber(raw: string): boolean {
 export function parseFullNumber(raw: string, callingCodeHint?: string): FullNumber | undefined {
   const text = raw.trim();
   if (text.length === 0 || text.length > 40 || isMaskedNumber(text)) return undefined;
+  return readNumber(text, callingCodeHint).number;
+}
+
+/**
+ * The forms a log's number may stand for (as written with a +, or national with the calling code
+ * of the event), tried in turn: the first valid one, and the last form tried (for an identity of
+ * garbage that still has enough digits).
+ */
+function readNumber(text: string, callingCodeHint: string | undefined): { number: FullNumber | undefined; lastForm: string | undefined } {
   const digits = text.replace(/\D/g, '');
-  if (digits.length < 6 || digits.length > 17) return undefined;
+  if (digits.length < 6 || digits.length > 17) return { number: undefined, lastForm: undefined };
   const candidates = [`+${digits}`];
   if (!text.startsWith('+') && callingCodeHint !== undefined && /^\d{1,3}$/.test(callingCodeHint) && !digits.startsWith(callingCodeHint)) {
     candidates.unshift(`+${callingCodeHint}${digits}`);
@@ -95,12 +104,12 @@ export function parseFullNumber(raw: string, callingCodeHint?: string): FullNumb
   for (const candidate of candidates) {
     try {
       const parsed = parsePhoneNumberWithError(candidate);
-      if (parsed.isValid()) return { e164: parsed.number, callingCode: parsed.countryCallingCode, country: parsed.country };
+      if (parsed.isValid()) return { number: { e164: parsed.number, callingCode: parsed.countryCallingCode, country: parsed.country }, lastForm: candidate };
     } catch {
       // try the next form
     }
   }
-  return undefined;
+  return { number: undefined, lastForm: candidates[candidates.length - 1] };
 }
 
 const MAX_CACHE = 50_000;
@@ -135,27 +144,16 @@ export class PhoneIdentity {
   }
 
   private compute(text: string, callingCodeHint: string | undefined): NumberFacts | undefined {
-    const digits = text.replace(/\D/g, '');
-    if (digits.length < 6 || digits.length > 17) return undefined;
-    const candidates = [`+${digits}`];
-    if (!text.startsWith('+') && callingCodeHint !== undefined && /^\d{1,3}$/.test(callingCodeHint) && !digits.startsWith(callingCodeHint)) {
-      candidates.unshift(`+${callingCodeHint}${digits}`);
+    const { number, lastForm } = readNumber(text, callingCodeHint);
+    if (number !== undefined) {
+      const { e164, callingCode, country } = number;
+      const range = rangeOfE164(e164, callingCode);
+      const facts: NumberFacts = { key: this.hash(e164), masked: maskPhoneNumber(e164, callingCode), range, country };
+      if (range !== undefined) facts.rangePrefix = spacedPrefix(rangeOf(e164, callingCode), callingCode);
+      return facts;
     }
-    for (const candidate of candidates) {
-      try {
-        const parsed = parsePhoneNumberWithError(candidate);
-        if (!parsed.isValid()) continue;
-        const e164 = parsed.number;
-        const range = rangeOfE164(e164, parsed.countryCallingCode);
-        const facts: NumberFacts = { key: this.hash(e164), masked: maskPhoneNumber(e164, parsed.countryCallingCode), range, country: parsed.country };
-        if (range !== undefined) facts.rangePrefix = spacedPrefix(rangeOf(e164, parsed.countryCallingCode), parsed.countryCallingCode);
-        return facts;
-      } catch {
-        // try the next form
-      }
-    }
-    const fallback = candidates[candidates.length - 1] ?? `+${digits}`;
-    return { key: this.hash(fallback), masked: maskPhoneNumber(fallback), range: undefined, country: undefined };
+    if (lastForm === undefined) return undefined;
+    return { key: this.hash(lastForm), masked: maskPhoneNumber(lastForm), range: undefined, country: undefined };
   }
 
   private hash(e164: string): string {
