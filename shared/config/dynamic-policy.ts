@@ -60,6 +60,8 @@ export interface DynamicPolicy {
     number: WindowLimit | undefined;
     user: WindowLimit | undefined;
     userLowTrust: WindowLimit | undefined;
+    /** Distinct numbers (new conversations) one user may enrol per window. */
+    userNumbers: WindowLimit | undefined;
     ip: WindowLimit | undefined;
     subnet: WindowLimit | undefined;
     country: WindowLimit | undefined;
@@ -79,6 +81,7 @@ export const DEFAULT_LIMITS = {
   GUARD_LIMIT_NUMBER: '10/1h',
   GUARD_LIMIT_USER: '10/1h',
   GUARD_LIMIT_USER_LOW_TRUST: '4/1h',
+  GUARD_LIMIT_USER_NUMBERS: '3/1d',
   GUARD_LIMIT_IP: '60/1h',
   GUARD_LIMIT_SUBNET: '1000/1h',
   GUARD_LIMIT_COUNTRY: 'off',

@@ -80,6 +80,11 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
   }
   const userLimit = input.trust === 'low' ? limits.userLowTrust ?? limits.user : limits.user;
   if (userLimit && facts.user.id) count('user', keys.user(facts.user.id), userLimit.windowMs);
+  // After the streak op: only an enrolment that starts a new conversation (a new number) counts.
+  if (limits.userNumbers && facts.user.id && facts.otpAction === 'enrollment' && !input.trustedNumber) {
+    const windowMs = limits.userNumbers.windowMs;
+    add('userNumbers', { kind: 'rate', key: keys.userNumbers(facts.user.id), window: windowIndex(now, windowMs), alpha: 0.5, foldFloor: 0, ttlMs: 2 * windowMs + MINUTE, when: 'new-streak' });
+  }
   if (facts.ip && !input.trustedNetwork) {
     if (limits.ip) count('ip', keys.ip(facts.ip.text), limits.ip.windowMs);
     if (limits.subnet) count('subnet', keys.subnet(subnetOf(facts.ip)), limits.subnet.windowMs);
@@ -176,6 +181,7 @@ export function emptyCounters(): Counters {
     streak: undefined,
     number: undefined,
     user: undefined,
+    userNumbers: undefined,
     ip: undefined,
     subnet: undefined,
     country: undefined,

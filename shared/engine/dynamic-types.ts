@@ -50,6 +50,8 @@ export interface Counters {
   streak: { previousAt: number | undefined; streak: number } | undefined;
   number: WindowCount | undefined;
   user: WindowCount | undefined;
+  /** New numbers this user enrolled in the window (a rate op counting new streaks only). */
+  userNumbers: RateCount | undefined;
   ip: WindowCount | undefined;
   subnet: WindowCount | undefined;
   country: WindowCount | undefined;

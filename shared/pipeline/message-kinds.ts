@@ -11,7 +11,7 @@ export function policyForKind(policy: DynamicPolicy, kind: MessageKind): Dynamic
   if (kind === 'otp') return policy;
   return {
     ...policy,
-    limits: { number: policy.limits.number, user: undefined, userLowTrust: undefined, ip: undefined, subnet: undefined, country: undefined },
+    limits: { number: policy.limits.number, user: undefined, userLowTrust: undefined, userNumbers: undefined, ip: undefined, subnet: undefined, country: undefined },
     resend: undefined,
     pumping: undefined,
     lookup: undefined,

@@ -16,6 +16,8 @@ export class GuardKeys {
   streak(e164: string): string { return this.key('num', digits(e164), 'streak'); }
   numberWindow(e164: string): string { return this.key('num', digits(e164), 'w'); }
   user(userId: string): string { return this.key('user', hashed(userId)); }
+  /** New numbers a user enrolled (per window). */
+  userNumbers(userId: string): string { return this.key('user', hashed(userId), 'numbers'); }
   ip(canonicalIp: string): string { return this.key('ip', canonicalIp); }
   subnet(canonicalSubnet: string): string { return this.key('net', canonicalSubnet); }
   countryWindow(country: string): string { return this.key('cty', country, 'w'); }

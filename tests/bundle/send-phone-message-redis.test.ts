@@ -362,7 +362,8 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
     test('per user: 10 OTPs to different numbers in an hour go out, the 11th is refused', async () => {
       clock.set(T0);
       const action = freshAction();
-      const secrets = upstashSecrets(shim, newPrefix());
+      // Attempts per user, not new numbers per user: that limit is off here.
+      const secrets = upstashSecrets(shim, newPrefix(), { GUARD_LIMIT_USER_NUMBERS: 'off' });
       const userId = 'auth0|velocity-user';
       const numbers = usNumbersInDistinctRanges(11, 280);
 
@@ -381,7 +382,8 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
     test('a low-trust user (app_metadata.tollguard.trust = low) is refused at the 5th', async () => {
       clock.set(T0);
       const action = freshAction();
-      const secrets = upstashSecrets(shim, newPrefix());
+      // Attempts per user, not new numbers per user: that limit is off here.
+      const secrets = upstashSecrets(shim, newPrefix(), { GUARD_LIMIT_USER_NUMBERS: 'off' });
       const appMetadata = { tollguard: { trust: 'low' } };
       const numbers = usNumbersInDistinctRanges(5, 300);
 
@@ -421,7 +423,8 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
     test('refused attempts count: one OTP refused by geo, then the user is refused at the 10th delivered-looking send', async () => {
       clock.set(T0);
       const action = freshAction();
-      const secrets = upstashSecrets(shim, newPrefix());
+      // Attempts per user, not new numbers per user: that limit is off here.
+      const secrets = upstashSecrets(shim, newPrefix(), { GUARD_LIMIT_USER_NUMBERS: 'off' });
       const userId = 'auth0|geo-then-velocity';
 
       const geo = await send(action, { secrets, to: NIGERIA, userId });
@@ -822,7 +825,7 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       }
       const userKeys = keys.filter((key) => key.includes(':user:'));
       expect(userKeys.length).toBeGreaterThanOrEqual(4);
-      for (const key of userKeys) expect(key).toMatch(new RegExp(`^${prefix}:${TENANT}:user:[A-Za-z0-9_-]{22}:\\d+$`));
+      for (const key of userKeys) expect(key).toMatch(new RegExp(`^${prefix}:${TENANT}:user:[A-Za-z0-9_-]{22}:(\\d+|numbers)$`));
       expect(keys.some((key) => key.startsWith(`${prefix}:${TENANT}:ip:fe80::1:`))).toBe(true);
       expect(keys.some((key) => key.startsWith(`${prefix}:${TENANT}:ip:198.51.100.77:`))).toBe(true);
       expect(keys.some((key) => key.startsWith(`${prefix}:${TENANT}:net:198.51.100.0/24:`))).toBe(true);

@@ -115,7 +115,7 @@ describeWithRedis('range block written into the counter store, honoured by the b
   const secrets = (): Record<string, string> => ({ TWILIO_DRY_RUN: 'true', ...env() });
 
   async function sendTo(to: string): Promise<{ error: Error | undefined; rules: string[]; reasons: string[] }> {
-    const event = sendPhoneMessageEvent({ user: { user_id: 'auth0|someone-new', app_metadata: {} }, request: { ip: '203.0.113.7' } });
+    const event = sendPhoneMessageEvent({ user: { user_id: `auth0|someone-new-${to}`, app_metadata: {} }, request: { ip: '203.0.113.7' } });
     const options = event.message_options as unknown as Record<string, unknown>;
     options['message_type'] = 'sms';
     options['recipient'] = to;

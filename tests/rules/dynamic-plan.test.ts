@@ -78,6 +78,7 @@ describe('planBatch with the default policy and a plain SMS', () => {
       { kind: 'streak', key: keys.streak('+14155552671'), resetMs: resetMs, ttlMs: resetMs + MINUTE },
       countOp(keys.numberWindow('+14155552671'), HOUR),
       countOp(keys.user('auth0|test'), HOUR),
+      { kind: 'rate', key: keys.userNumbers('auth0|test'), window: Math.floor(NOW / DAY), alpha: 0.5, foldFloor: 0, ttlMs: 2 * DAY + MINUTE, when: 'new-streak' },
       countOp(keys.ip('198.51.100.7'), HOUR),
       countOp(keys.subnet('198.51.100.0/24'), HOUR),
       countOp(keys.service('sms'), HOUR),
@@ -103,6 +104,7 @@ describe('planBatch with the default policy and a plain SMS', () => {
       't:test:num:14155552671:streak',
       't:test:num:14155552671:w',
       keys.user('auth0|test'),
+      keys.userNumbers('auth0|test'),
       't:test:ip:198.51.100.7',
       't:test:net:198.51.100.0/24',
       't:test:svc:sms:w',
@@ -123,7 +125,7 @@ describe('planBatch with the default policy and a plain SMS', () => {
     const kinds = plan.ops.map((op) => (op.kind === 'rate' ? `rate:${op.when}` : op.kind));
     const streakAt = kinds.indexOf('streak');
     expect(streakAt).toBeGreaterThanOrEqual(0);
-    expect(kinds.filter((kind) => kind === 'rate:new-streak')).toHaveLength(3);
+    expect(kinds.filter((kind) => kind === 'rate:new-streak')).toHaveLength(4);
     kinds.forEach((kind, index) => {
       if (kind === 'rate:new-streak') expect(index).toBeGreaterThan(streakAt);
     });
@@ -134,6 +136,15 @@ describe('planBatch with the default policy and a plain SMS', () => {
     const enrolment = keys.enrolment('+14155552671', 'auth0|test');
     const week = Math.floor(NOW / (7 * DAY));
     expect(challenge.ops.filter((op) => op.key.startsWith(enrolment))).toEqual([{ kind: 'get', key: `${enrolment}:${week}` }, { kind: 'get', key: `${enrolment}:${week - 1}` }]);
+  });
+
+  test("an enrolment counts the user's new numbers (after the streak op, new streaks only); a challenge does not", () => {
+    const enrolment = planBatch(inputFor(), policyOf(), keys);
+    const numbersOp = enrolment.ops.find((op) => op.key === keys.userNumbers('auth0|test'));
+    expect(numbersOp).toEqual({ kind: 'rate', key: keys.userNumbers('auth0|test'), window: Math.floor(NOW / DAY), alpha: 0.5, foldFloor: 0, ttlMs: 2 * DAY + MINUTE, when: 'new-streak' });
+    expect(enrolment.ops.findIndex((op) => op.kind === 'streak')).toBeLessThan(enrolment.ops.indexOf(numbersOp as StoreOp));
+    const challenge = planBatch(inputFor({}, (facts) => ({ ...facts, otpAction: 'second-factor-authentication' })), policyOf(), keys);
+    expect(keysOf(challenge.ops)).not.toContain(keys.userNumbers('auth0|test'));
   });
 
   test('voice uses the voice lock, the voice service counter and voice prefix counters', () => {
@@ -173,14 +184,14 @@ describe('planBatch: what is left out', () => {
     const plan = planBatch(inputFor({ trustedNetwork: true }), policyOf(), keys);
     expect(keysOf(plan.ops)).not.toContain(keys.ip('198.51.100.7'));
     expect(keysOf(plan.ops)).not.toContain(keys.subnet('198.51.100.0/24'));
-    expect(plan.ops).toHaveLength(17);
+    expect(plan.ops).toHaveLength(18);
     expect(keysOf(plan.ops)).toEqual(expect.arrayContaining(numberKeys));
   });
 
   test('no IP plans no ip or subnet ops', () => {
     const plan = planBatch(inputFor({}, (facts) => ({ ...facts, ip: undefined })), policyOf(), keys);
     expect(plan.ops.filter((op) => op.key.includes(':ip:') || op.key.includes(':net:'))).toEqual([]);
-    expect(plan.ops).toHaveLength(17);
+    expect(plan.ops).toHaveLength(18);
   });
 
   test('a low-trust user is counted in the low-trust window', () => {
@@ -212,7 +223,7 @@ describe('planBatch: what is left out', () => {
 
   test('GUARD_PUMPING=off plans no block reads and no rate ops', () => {
     const plan = planBatch(inputFor(), policyOf({ GUARD_PUMPING: 'off' }), keys);
-    expect(plan.ops.filter((op) => op.kind === 'rate')).toEqual([]);
+    expect(plan.ops.filter((op) => op.kind === 'rate' && !op.key.endsWith(':numbers'))).toEqual([]);
     expect(keysOf(plan.ops)).not.toContain(keys.tenantRate());
     expect(plan.ops.filter((op) => op.kind === 'get' && !op.key.includes(':proof'))).toEqual([{ kind: 'get', key: keys.serviceLock('sms') }]);
   });
@@ -234,7 +245,7 @@ describe('planBatch: what is left out', () => {
     expect(keysOf(plan.ops)).toContain(keys.serviceLock('sms'));
     // Nor is its enrolment marked: a refused enrolment's code can never be used.
     expect(plan.ops.filter((op) => op.key.includes(':enrol:'))).toEqual([]);
-    expect(plan.ops).toHaveLength(17);
+    expect(plan.ops).toHaveLength(18);
   });
 
   test('a service cap that is off plans no service counter (the lock is still read)', () => {
@@ -273,6 +284,7 @@ describe('planBatch: read() maps the answers back by meaning', () => {
       { kind: 'streak', previousAt: NOW - 9000, streak: 3 },
       { kind: 'count', current: 1, previous: 2 },
       { kind: 'count', current: 3, previous: 4 },
+      { kind: 'rate', current: 1, baseline: 0, windows: 0 },
       { kind: 'count', current: 5, previous: 6 },
       { kind: 'count', current: 7, previous: 8 },
       { kind: 'count', current: 9, previous: 10 },
@@ -293,6 +305,7 @@ describe('planBatch: read() maps the answers back by meaning', () => {
       streak: { previousAt: NOW - 9000, streak: 3 },
       number: { current: 1, previous: 2 },
       user: { current: 3, previous: 4 },
+      userNumbers: { current: 1, baseline: 0, windows: 0 },
       ip: { current: 5, previous: 6 },
       subnet: { current: 7, previous: 8 },
       service: { current: 9, previous: 10 },

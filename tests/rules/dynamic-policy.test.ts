@@ -37,6 +37,7 @@ describe('parseDynamicPolicy defaults', () => {
         user: { max: 10, windowMs: HOUR },
         userLowTrust: { max: 4, windowMs: HOUR },
         ip: { max: 60, windowMs: HOUR },
+        userNumbers: { max: 3, windowMs: DAY },
         subnet: { max: 1000, windowMs: HOUR },
         country: undefined,
       },

@@ -68,6 +68,14 @@ describe('user-velocity', () => {
     expect(checkUserVelocity(contextFor({ user: n(10_000) }, { secrets: { GUARD_LIMIT_USER: 'off' } }))).toBeUndefined();
   });
 
+  test('a user may enrol 3 new numbers a day (GUARD_LIMIT_USER_NUMBERS); the 4th is refused, naming the limit', () => {
+    const numbers = (current: number) => ({ current, baseline: 0, windows: 0 });
+    expect(checkUserVelocity(contextFor({ userNumbers: numbers(3) }))).toBeUndefined();
+    const fourth = checkUserVelocity(contextFor({ userNumbers: numbers(4) }));
+    expect(fourth?.finding).toMatchObject({ rule: USER_VELOCITY_RULE, effect: 'block', reason: '4 new numbers enrolled by this user, over the limit of 3/1d' });
+    expect(checkUserVelocity(contextFor({ userNumbers: numbers(4) }, { secrets: { GUARD_LIMIT_USER_NUMBERS: 'off' } }))).toBeUndefined();
+  });
+
   test('no user counter (no user id) means no finding', () => {
     expect(checkUserVelocity(contextFor({}, { appMetadata: LOW_TRUST }))).toBeUndefined();
   });
