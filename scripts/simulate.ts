@@ -1,6 +1,6 @@
 /**
  * `npm run simulate [--trigger send-phone-message|custom-phone-provider] [scenario.json ...]`
- * (scenario mode), or `npm run simulate -- --families [--seeds N] [--quick] [--family NAME] [--json]`
+ * (scenario mode), or `npm run simulate -- --families [--seeds N] [--quick] [--family NAME] [--captcha P] [--json]`
  * (the adversarial evaluation of scripts/sim/families, docs/evaluation.md).
  * Scenario mode
  * replays hours of realistic traffic through a BUILT send Action in seconds. The clock is injected (Date.now follows the simulated
@@ -166,7 +166,7 @@ export async function simulateSignups(scenario: Scenario, options: { quiet?: boo
     for (const attempt of attempts) {
       clock.set(Math.floor(attempt.at));
       if (attempt.token === 'valid') captcha.setToken(attempt.tokenValue, { valid: true });
-      const event = preUserRegistrationEvent({ user: { email: attempt.email }, request: { ip: attempt.ip } });
+      const event = preUserRegistrationEvent({ user: { email: attempt.email }, request: { ip: attempt.ip, hostname: attempt.hostname } });
       event.secrets = secrets;
       const token = attempt.token === 'missing' ? undefined : attempt.token === 'list' ? [attempt.tokenValue] : attempt.tokenValue;
       event.request.body = token === undefined ? {} : { 'ulp-captcha-token': token };
@@ -207,7 +207,7 @@ export async function simulateSignups(scenario: Scenario, options: { quiet?: boo
 }
 
 const USAGE = `usage: npm run simulate -- [--trigger send-phone-message|custom-phone-provider] [scenario.json ...]
-       npm run simulate -- --families [--quick] [--seeds N] [--seed K] [--family a,b] [--json] [--trigger ...]
+       npm run simulate -- --families [--quick] [--seeds N] [--seed K] [--family a,b] [--json] [--trigger ...] [--captcha turnstile|recaptcha-v3|both]
 
   scenario mode (default): replays scripts/scenarios/*.json (or the files given) through the built Actions
   --families: seeded attack, legitimate, people and bot families next to baselines (docs/evaluation.md)`;

@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { DIST, buildActions } from './build';
 import { loadAction, preUserRegistrationEvent, runPreUserRegistration } from '../tests/support/actions-runtime';
-import { startCaptchaServer } from '../tests/support/captcha-servers';
+import { DEFAULT_HOSTNAME, startCaptchaServer } from '../tests/support/captcha-servers';
 import { ACTION_PACKAGES } from './lib/action-packages';
 import { runOktaDemo } from './okta-demo';
 import { bundleOf, sendOtp, takeTriggerFlag, type SendTrigger } from './sim/phone-trigger';
@@ -92,21 +92,21 @@ async function signUps(): Promise<void> {
   const action = loadAction(join(DIST, 'pre-user-registration.js'), { allowedPackages: ACTION_PACKAGES });
   const secrets = { CAPTCHA_PROVIDER: 'turnstile', CAPTCHA_SECRET: 'local-demo-secret', CAPTCHA_VERIFY_URL: captcha.url, GUARD_SIGNUP_LIMIT_IP: '3/1h' };
   const scenarios: SignUpScenario[] = [
-    { label: 'person, solved CAPTCHA', email: 'ana.lima@example.org', token: 'solved-by-a-person' },
+    { label: 'person, solved CAPTCHA', email: 'ana.lima@gmail.com', token: 'solved-by-a-person' },
     { label: 'old app without the CAPTCHA field', email: 'joe@example.net' },
     { label: 'bot: forged CAPTCHA token', email: 'x1@example.org', token: 'forged-token' },
     { label: 'bot: token field is a list', email: 'x2@example.org', token: ['a', 'b'] },
     { label: 'bot: disposable e-mail', email: 'kz81@mailinator.com', token: 'solved-by-a-person' },
     { label: 'bot: look-alike of gmail.com (Cyrillic a)', email: 'support@gm\u0430il.com' },
-    { label: 'bot: phone in a high-risk country', email: 'y@example.org', phone: '+2348031234567' },
-    { label: 'bot burst from one IP (4th of 3/1h)', email: 'b1@example.org', ip: '203.0.113.7' },
+    { label: 'phone in a high-risk country (low trust: the phone Actions decide its OTPs)', email: 'y@example.org', phone: '+2348031234567' },
+    { label: 'burst from one IP (4th of 3/1h: low trust; refused only far over, without a CAPTCHA)', email: 'b1@example.org', ip: '203.0.113.7' },
   ];
   console.log(`\nloaded dist/pre-user-registration.js in ${action.loadMs.toFixed(1)} ms; local Turnstile-compatible verifier\n`);
   for (const [index, scenario] of scenarios.entries()) {
     const runs = index === scenarios.length - 1 ? 4 : 1;
     let last;
     for (let run = 0; run < runs; run += 1) {
-      const event = preUserRegistrationEvent({ user: { email: scenario.email.replace('@', `+${run}@`), phone_number: scenario.phone }, request: { ip: scenario.ip ?? `198.51.100.${10 + index}` } });
+      const event = preUserRegistrationEvent({ user: { email: scenario.email.replace('@', `+${run}@`), phone_number: scenario.phone }, request: { ip: scenario.ip ?? `198.51.100.${10 + index}`, hostname: DEFAULT_HOSTNAME } });
       event.secrets = secrets;
       if (scenario.token !== undefined) event.request.body = { 'ulp-captcha-token': scenario.token };
       last = await runPreUserRegistration(action, event);

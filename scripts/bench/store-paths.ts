@@ -325,7 +325,7 @@ class PathScenarios {
     await this.notify(action, secrets, '+1-415-555-2670', '400001');
     this.advance(MINUTE);
     this.harness.twilio.fault({ status: 503, code: 20503, message: 'Service Unavailable', times: 1, operation: 'message' });
-    await this.measure('custom-phone-provider: Twilio 503, retry asked', [1, 2], 'the decision\'s batch; after the line, the failed delivery\'s one SET grants the retry tokens (not in the line\'s store_requests)', prefix, () =>
+    await this.measure('custom-phone-provider: Twilio 503, retry asked', 2, 'the decision\'s batch, then the failed delivery\'s one SET that grants the retry tokens (counted in the line\'s store_requests)', prefix, () =>
       this.notify(action, secrets, '+1-415-555-2673', '400002'),
     );
     this.advance(5 * SECOND);
