@@ -110,6 +110,8 @@ export function keyFamily(key: string, prefix: string): string {
   const parts = key.slice(prefix.length + 1).split(':').slice(1); // the tenant first
   const head = parts[0] ?? '';
   if (!PER_VALUE.has(head)) return parts.filter((part) => !/^\d+$/.test(part)).join(':') || 'other';
+  // A user's count of new numbers enrolled is its own family (a day window, not the hour's).
+  if (head === 'user' && parts[parts.length - 1] === 'numbers') return 'user:*:numbers';
   if (WHOLE_VALUE.has(head)) return `${head}:*`;
   const rest = parts.slice(2).filter((part) => !/^-?\d+$/.test(part));
   // An enrolment marker names its user (hashed) after the kind.
@@ -401,9 +403,10 @@ export const FAMILY_NOTES: Readonly<Record<string, string>> = {
   'num:*:w': 'per-number window count: 2 windows + 1 min (2 h 1 min)',
   'num:*:streak': 'resend streak: its reset + 1 min (16 min)',
   'num:*:sent': 'OTP-sent marker (proofs need one): 2 h 1 min',
-  'num:*:enrol:*': 'enrolment marker per number and user: 60 d 1 min',
+  'num:*:enrol:*': 'enrolment marker per number and user: 14 d 1 min',
   'num:*:proof': 'a proven number: 180 d',
   'user:*': 'per-user window count: 2 h 1 min',
+  'user:*:numbers': 'new numbers a user enrolled, per day: 2 d 1 min',
   'ip:*': 'per-IP window count: 2 h 1 min',
   'net:*': 'per-subnet window count: 2 h 1 min',
   'rng:*:sms:rate': 'range/block rate and baseline, SMS: 3 d (memory 24 windows x 3)',
