@@ -22,7 +22,7 @@ import { maskPhoneNumber } from '../phone/mask';
 import { GEO_RULE } from '../rules/geo';
 import { checkRecipient } from '../rules/number-sanity';
 import type { UntilWrite } from '../store/counter-store';
-import { SignupKeys, tenantKeyPrefix } from '../store/keys';
+import { GuardKeys, SignupKeys, tenantKeyPrefix } from '../store/keys';
 import { describeStoreError, runBatch, storeUnavailableFinding, withTimeout } from '../store/store-call';
 import { TRUST_METADATA_KEY, trustTierFor, type SignupEvidence } from '../trust';
 import { runCaptchaStep, type CaptchaStepResult, type Verifier } from './captcha-step';
@@ -89,7 +89,7 @@ async function decideRegistration(event: PreUserRegistrationEvent, api: PreUserR
   const countedDomain = emailFacts !== undefined && isCountedDomain(emailFacts, container) ? emailFacts.registrableDomain : undefined;
   const [captcha, store] = await Promise.all([
     blockedOffline ? Promise.resolve(undefined) : safeCaptcha(request, container, deps.verify ?? verifyCaptcha),
-    countSignup(request, emailFacts, countedDomain, container, keys, now),
+    countSignup(request, emailFacts, countedDomain, offline.tierPhone?.country, container, keys, now, deps.tenant),
   ]);
   const counters =
     store.answers === undefined
@@ -110,6 +110,7 @@ async function decideRegistration(event: PreUserRegistrationEvent, api: PreUserR
   const lowTrustReasons = [
     ...(signupCountryHighRisk ? [`sign-up from ${request.requestCountry}, a country the phone Actions refuse SMS to`] : []),
     ...offline.lowTrust,
+    ...tierPhoneReasons(offline.tierPhone, store.answers?.tierPhoneCountryProofs, container.dynamicPolicy.servedProofs),
     ...(counters?.lowTrust ?? []),
   ];
   const evidence: SignupEvidence = {
@@ -166,8 +167,10 @@ async function decideRegistration(event: PreUserRegistrationEvent, api: PreUserR
 
 interface OfflineResult {
   findings: Finding[];
-  /** Reasons for low trust found offline (a phone number in the shipped high-risk tier). */
+  /** Reasons for low trust found offline. */
   lowTrust: string[];
+  /** A phone number the shipped high-risk tier alone refuses: low trust unless the tenant serves its country. */
+  tierPhone: { country: string; reason: string } | undefined;
   ruleErrors: string[];
   phoneChecked: boolean;
   maskedPhone: string | undefined;
@@ -189,6 +192,7 @@ function offlineFindings(
     if (finding !== undefined) findings.push(finding);
   };
   const lowTrust: string[] = [];
+  let tierPhone: OfflineResult['tierPhone'];
   let phoneChecked = false;
   let maskedPhone: string | undefined;
   let phoneE164: string | undefined;
@@ -213,13 +217,16 @@ function offlineFindings(
         // country the tenant has not opened is a reason for low trust; the send Actions decide each OTP.
         const country = recipient.number.country;
         const tierOnly = finding.rule === GEO_RULE && country !== undefined && container.staticPolicy.geo.sms.blocked.get(country) === 'high-risk tier';
-        if (tierOnly) lowTrust.push(`phone number: ${finding.reason}`);
+        if (tierOnly) {
+          tierPhone = { country, reason: `phone number: ${finding.reason}` };
+          continue;
+        }
         else add({ ...finding, reason: `phone number: ${finding.reason}` });
       }
       ruleErrors.push(...run.errors.map((error) => `${error.rule}: ${error.message}`));
     }
   }
-  return { findings, lowTrust, ruleErrors, phoneChecked, maskedPhone, phoneE164 };
+  return { findings, lowTrust, tierPhone, ruleErrors, phoneChecked, maskedPhone, phoneE164 };
 }
 
 async function safeCaptcha(request: RegistrationRequest, container: RegistrationContainer, verify: Verifier): Promise<CaptchaStepResult> {
@@ -229,6 +236,17 @@ async function safeCaptcha(request: RegistrationRequest, container: Registration
     const message = (error as { message?: unknown } | null)?.message;
     return { evidence: 'error', score: undefined, finding: undefined, verdict: undefined, note: `CAPTCHA step failed: ${typeof message === 'string' ? message : String(error)}` };
   }
+}
+
+/**
+ * A phone number of a high-risk-tier country gives low trust, unless the tenant serves that country
+ * by the send Actions' own evidence (GUARD_SERVED_PROOFS numbers proven there): then it is a
+ * local number like any other.
+ */
+function tierPhoneReasons(tierPhone: OfflineResult['tierPhone'], proofs: number | undefined, needed: number | undefined): string[] {
+  if (tierPhone === undefined) return [];
+  if (needed !== undefined && (proofs ?? 0) >= needed) return [];
+  return [`${tierPhone.reason}; ${proofs ?? 0} of ${needed ?? 'no'} proven numbers there (the tenant does not serve it yet)`];
 }
 
 /** Public mail providers and the tenant's allowed domains are not counted per domain. */
@@ -242,16 +260,19 @@ async function countSignup(
   request: RegistrationRequest,
   email: EmailFacts | undefined,
   countedDomain: string | undefined,
+  tierPhoneCountry: string | undefined,
   container: RegistrationContainer,
   keys: SignupKeys,
   now: number,
+  tenant: string,
 ): Promise<StoreOutcome> {
   const started = performance.now();
   const plan = planSignupBatch(
-    { ip: request.ip, mailbox: email === undefined ? undefined : canonicalMailbox(email), countedDomain, country: request.requestCountry },
+    { ip: request.ip, mailbox: email === undefined ? undefined : canonicalMailbox(email), countedDomain, country: request.requestCountry, tierPhoneCountry },
     container.registration,
     keys,
     now,
+    new GuardKeys(tenantKeyPrefix(container.dynamicPolicy.keyPrefix, tenant)),
   );
   if (plan.ops.length === 0) return { answers: undefined, error: undefined, ms: 0 };
   const answer = await runBatch(container.store, now, plan.ops, container.dynamicPolicy.storeTimeoutMs);

@@ -14,7 +14,8 @@ import { judgeNewDomain, type NewDomainCounts } from '../rules/signup-new-domain
 import { judgeSurge } from '../rules/signup-surge';
 import { judgeSignupVelocity, type SignupVelocityCounts } from '../rules/signup-velocity';
 import { countWindowKey, type StoreOp, type StoreResult } from '../store/counter-store';
-import type { SignupKeys } from '../store/keys';
+import type { GuardKeys, SignupKeys } from '../store/keys';
+import { countryProofOps } from '../feedback/proofs';
 import type { RegistrationPolicy } from './registration-policy';
 
 const MINUTE = 60_000;
@@ -31,6 +32,8 @@ export interface SignupSubject {
   countedDomain: string | undefined;
   /** The request's country (geoip), or undefined. */
   country: string | undefined;
+  /** The country of a phone number the shipped high-risk tier alone refuses: its served evidence is read. */
+  tierPhoneCountry?: string | undefined;
 }
 
 export interface SignupCounterAnswers {
@@ -40,6 +43,8 @@ export interface SignupCounterAnswers {
   surgeTenant: RateCount | undefined;
   surgeCountryUntil: number | undefined;
   surgeTenantUntil: number | undefined;
+  /** Numbers proven in the tier phone's country (the send Actions' served-country evidence). */
+  tierPhoneCountryProofs: number | undefined;
 }
 
 export interface SignupPlan {
@@ -49,7 +54,7 @@ export interface SignupPlan {
 
 type Reader = (results: readonly StoreResult[], answers: SignupCounterAnswers) => void;
 
-export function planSignupBatch(subject: SignupSubject, policy: RegistrationPolicy, keys: SignupKeys, now: number): SignupPlan {
+export function planSignupBatch(subject: SignupSubject, policy: RegistrationPolicy, keys: SignupKeys, now: number, evidenceKeys?: GuardKeys): SignupPlan {
   const ops: StoreOp[] = [];
   const readers: Reader[] = [];
   const limits = policy.limits;
@@ -100,6 +105,14 @@ export function planSignupBatch(subject: SignupSubject, policy: RegistrationPoli
     const previous = ops.push({ kind: 'get', key: countWindowKey(keys.tenant(), window - 1) }) - 1;
     readers.push((results, answers) => {
       answers.velocity.tenantAdmitted = { current: countOf(take(current, results, 'get')?.value), previous: countOf(take(previous, results, 'get')?.value) };
+    });
+  }
+  if (subject.tierPhoneCountry !== undefined && evidenceKeys !== undefined) {
+    const gets = countryProofOps(evidenceKeys, subject.tierPhoneCountry, now);
+    const first = ops.length;
+    ops.push(...gets);
+    readers.push((results, answers) => {
+      answers.tierPhoneCountryProofs = gets.reduce((sum, _, index) => sum + countOf(take(first + index, results, 'get')?.value), 0);
     });
   }
   const surge = policy.surge;
@@ -177,5 +190,6 @@ function emptyAnswers(): SignupCounterAnswers {
     surgeTenant: undefined,
     surgeCountryUntil: undefined,
     surgeTenantUntil: undefined,
+    tierPhoneCountryProofs: undefined,
   };
 }

@@ -7,7 +7,7 @@ import { parseIp } from '../../shared/net/ip';
 import { parseRegistrationPolicy } from '../../shared/register/registration-policy';
 import { admittedOps, judgeSignupCounters, planSignupBatch } from '../../shared/register/signup-counters';
 import { MemoryStore } from '../../shared/store/memory-store';
-import { SignupKeys } from '../../shared/store/keys';
+import { GuardKeys, SignupKeys } from '../../shared/store/keys';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 5);
 const policyOf = (secrets: Record<string, string> = {}) => parseRegistrationPolicy(secrets, new ConfigErrors());
@@ -40,6 +40,15 @@ describe('the sign-up batch plan', () => {
   test('an IPv6 client is counted by its /64 (against the IPv6 limit) and its /48', () => {
     const plan = planSignupBatch({ ...subject, ip: parseIp('2001:db8:1:2:a:b:c:d') }, policyOf(), keys, NOW);
     expect(plan.ops.slice(0, 2).map((op) => op.key.replace('t:tenant:signup:', ''))).toEqual(['ip:2001:db8:1:2::/64', 'net:2001:db8:1::/48']);
+  });
+
+  test("a tier phone's country: the send Actions' country proofs are read (two gets under their own keys)", () => {
+    const evidence = new GuardKeys('t:tenant');
+    const plan = planSignupBatch({ ...subject, tierPhoneCountry: 'NG' }, policyOf(), keys, NOW, evidence);
+    expect(plan.ops.map((op) => op.key).filter((key) => key.includes(':proofs:'))).toEqual([
+      `t:tenant:cty:NG:proofs:${Math.floor(NOW / (30 * 24 * 3_600_000))}`,
+      `t:tenant:cty:NG:proofs:${Math.floor(NOW / (30 * 24 * 3_600_000)) - 1}`,
+    ]);
   });
 
   test('a provider address (no counted domain), no IP and everything off: only what is left', () => {
