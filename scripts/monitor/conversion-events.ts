@@ -11,7 +11,7 @@
  * nothing). A verification says whether it claims a phone factor: only such a claim can be an
  * unmatched (forged) one; a TOTP or push success is not a phone verification at all.
  */
-import { isRecord, OKTA_SEND_TYPES, parseTime } from './events';
+import { asRecord, numberText, OKTA_SEND_TYPES, parseTime, text } from './events';
 import { isMaskedNumber, looksLikePhoneNumber, parseFullNumber, type FullNumber } from './phone';
 
 export type Flow = 'mfa' | 'passwordless' | 'okta';
@@ -182,18 +182,6 @@ function transactionOf(details: Record<string, unknown> | undefined): string | u
 function id(value: unknown): string | undefined {
   const found = text(value);
   return found !== undefined && found.length <= MAX_ID_LENGTH ? found : undefined;
-}
-
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return isRecord(value) ? value : undefined;
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim().length > 0 ? value.trim() : undefined;
-}
-
-function numberText(value: unknown): string | undefined {
-  return typeof value === 'number' && Number.isInteger(value) ? String(value) : undefined;
 }
 
 function compact<T extends object>(value: T): T {

@@ -380,15 +380,17 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function asRecord(value: unknown): Record<string, unknown> | undefined {
+export function asRecord(value: unknown): Record<string, unknown> | undefined {
   return isRecord(value) ? value : undefined;
 }
 
-function text(value: unknown): string | undefined {
+/** A non-blank string field, trimmed. */
+export function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim().length > 0 ? value.trim() : undefined;
 }
 
-function numberText(value: unknown): string | undefined {
+/** An integer field as text (Okta and Auth0 put some ids in numbers). */
+export function numberText(value: unknown): string | undefined {
   return typeof value === 'number' && Number.isInteger(value) ? String(value) : undefined;
 }
 
