@@ -103,7 +103,7 @@ const WHOLE_VALUE = new Set(['user', 'ip', 'net', 'lookup', 'retry']);
 /**
  * The family of a key under `prefix` (GUARD_KEY_PREFIX, then the tenant): the value a key is
  * made of becomes `*` and window indices go, so `p:t:num:4915123:w:493` is `num:*:w`,
- * `p:t:rng:4474001:sms:rate` is `rng:*:sms:rate`, `p:t:ip:2001:db8::1` is `ip:*`.
+ * `p:t:rng:4474001:rate` is `rng:*:rate` (SMS; voice `rng:*:voice:rate`), `p:t:ip:2001:db8::1` is `ip:*`.
  */
 export function keyFamily(key: string, prefix: string): string {
   if (!key.startsWith(`${prefix}:`)) return 'other';
@@ -409,11 +409,11 @@ export const FAMILY_NOTES: Readonly<Record<string, string>> = {
   'user:*:numbers': 'new numbers a user enrolled, per day: 2 d 1 min',
   'ip:*': 'per-IP window count: 2 h 1 min',
   'net:*': 'per-subnet window count: 2 h 1 min',
-  'rng:*:sms:rate': 'range/block rate and baseline, SMS: 3 d (memory 24 windows x 3)',
+  'rng:*:rate': 'range/block rate and baseline, SMS: 3 d (memory 24 windows x 3)',
   'rng:*:voice:rate': 'range/block rate and baseline, voice: 3 d',
   'rng:*:block': 'a range or block refused: block time + 1 min (12 h 1 min)',
   'rng:*:proofs': 'proven numbers per range per day: 2 d 1 min',
-  'cty:*:sms:rate': 'country rate and baseline, SMS: 3 d',
+  'cty:*:rate': 'country rate and baseline, SMS: 3 d',
   'cty:*:voice:rate': 'country rate and baseline, voice: 3 d',
   'cty:*:block': 'a country refused: 12 h 1 min',
   'cty:*:sms:block': 'a country refused for SMS: 12 h 1 min',

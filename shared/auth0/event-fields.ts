@@ -18,12 +18,22 @@ export function geoCountry(request: Record<string, unknown>): string | undefined
 
 export function userFacts(user: unknown): UserFacts {
   const record = isRecord(user) ? user : {};
-  const verifiedPhone = record['phone_verified'] === true ? internationalDigits(record['phone_number']) : undefined;
+  const verifiedPhone = record['phone_verified'] === true && verifiedByAuth0(record['identities']) ? internationalDigits(record['phone_number']) : undefined;
   return {
     id: typeof record['user_id'] === 'string' ? record['user_id'] : undefined,
     appMetadata: isRecord(record['app_metadata']) ? record['app_metadata'] : {},
     ...(verifiedPhone === undefined ? {} : { verifiedPhone }),
   };
+}
+
+/**
+ * phone_verified means something only where Auth0 itself verified the number: a passwordless SMS
+ * or database identity. An enterprise or social identity provider asserts it, and any IdP could.
+ * Events without identities (the Unified Phone Experience's) give no profile evidence.
+ */
+function verifiedByAuth0(identities: unknown): boolean {
+  if (!Array.isArray(identities) || identities.length > 50) return false;
+  return identities.some((identity) => isRecord(identity) && (identity['provider'] === 'sms' || identity['provider'] === 'auth0'));
 }
 
 /**

@@ -55,7 +55,7 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
   if (policy.lookup && !input.trustedNumber && !input.staticBlocked) add('cachedLookup', { kind: 'get', key: keys.lookup(facts.number.e164) });
   if (pumping) {
     add('rangeBlockedUntil', { kind: 'get', key: keys.rangeBlock(input.range) });
-    add('blockBlockedUntil', { kind: 'get', key: keys.rangeBlock(input.block) });
+    if (input.block !== input.range) add('blockBlockedUntil', { kind: 'get', key: keys.rangeBlock(input.block) });
     if (country) add('countryBlockedUntil', { kind: 'get', key: keys.countryBlock(country, facts.channel) });
   }
   // Verification feedback (shared/feedback/proofs.ts): the sent marker, the number's proof, the
@@ -98,7 +98,8 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
       add(slot, { kind: 'rate', key, window, alpha: pumping.alpha, foldFloor, ttlMs: rateTtlMs(pumping.windowMs, pumping.alpha), when });
     rate('tenantRate', keys.tenantRate(), pumping.countryFloor, 'always');
     rate('range', keys.rangeRate(input.range, facts.channel), pumping.rangeFloor, 'new-streak');
-    rate('block', keys.rangeRate(input.block, facts.channel), pumping.rangeFloor * BLOCK_FLOOR_MULTIPLE, 'new-streak');
+    // A short number's block is its range (ranges keep 3 national digits): counted once.
+    if (input.block !== input.range) rate('block', keys.rangeRate(input.block, facts.channel), pumping.rangeFloor * BLOCK_FLOOR_MULTIPLE, 'new-streak');
     if (country) rate('countryRate', keys.countryRate(country, facts.channel), pumping.countryFloor, 'new-streak');
   }
 

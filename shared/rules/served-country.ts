@@ -38,10 +38,13 @@ export function numberIsProven(input: DynamicFacts, counters: Counters): boolean
 
 export function checkServedCountry({ input, counters, policy }: DynamicRuleContext): DynamicFinding | undefined {
   const country = input.facts.number.country;
-  if (!input.tierBlocked || country === undefined || counters.replay) return undefined;
+  if (!input.tierBlocked || country === undefined) return undefined;
   if (numberIsProven(input, counters)) {
     return { finding: { rule: SERVED_COUNTRY_RULE, effect: 'trust', reason: `the number is proven for this user: admitted to ${country} despite the high-risk tier` } };
   }
+  // Proofs are mostly SMS users': they open a country's SMS, never its voice (voice to a tier
+  // country needs the number itself proven).
+  if (input.facts.channel !== 'sms') return undefined;
   const needed = policy.servedProofs;
   const proofs = counters.countryProofs ?? 0;
   if (needed === undefined || proofs < needed) return undefined;

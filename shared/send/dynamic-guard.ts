@@ -13,7 +13,7 @@ import { DYNAMIC_RULES } from '../rules/registry';
 import type { Counters, DynamicFacts } from '../engine/dynamic-types';
 import type { Finding } from '../engine/types';
 import type { CounterStore } from '../store/counter-store';
-import { isProvenFor, recordProof } from '../feedback/proofs';
+import { recordProof } from '../feedback/proofs';
 import type { PhoneEvidence } from '../log/decision-log';
 import { numberIsProven } from '../rules/served-country';
 import { GuardKeys } from '../store/keys';
@@ -121,7 +121,9 @@ export class DynamicGuard {
       served_needs: input.tierBlocked ? this.options.policy.servedProofs : undefined,
     };
     const userId = input.facts.user.id;
-    if (!proven || counters.replay || userId === undefined || userId === '' || isProvenFor(counters.proof, userId)) return evidence;
+    // A number proven already (for this user, or for another one: a shared or recycled number) is
+    // neither taken over nor counted again for its country.
+    if (!proven || counters.replay || userId === undefined || userId === '' || counters.proof !== undefined) return evidence;
     const { number } = input.facts;
     try {
       verdict.storeRequests += 2;

@@ -24,11 +24,15 @@ export class GuardKeys {
   service(channel: Channel): string { return this.key('svc', channel, 'w'); }
   serviceLock(channel: Channel): string { return this.key('svc', channel, 'lock'); }
   tenantRate(): string { return this.key('svc', 'all', 'rate'); }
-  /** New conversations per window on a prefix (a 10 000-number range or a 100 000-number block), per channel. */
-  rangeRate(prefix: string, channel: Channel): string { return this.key('rng', digits(prefix), channel, 'rate'); }
+  /**
+   * New conversations per window on a prefix (a 10 000-number range or a 100 000-number block), per
+   * channel. SMS keeps the name these keys had before voice got its own, so an upgrade keeps the
+   * baselines a tenant learned.
+   */
+  rangeRate(prefix: string, channel: Channel): string { return channel === 'sms' ? this.key('rng', digits(prefix), 'rate') : this.key('rng', digits(prefix), channel, 'rate'); }
   /** A block on a prefix of any length (both channels): the pumping rule's and the monitor's. */
   rangeBlock(prefix: string): string { return this.key('rng', digits(prefix), 'block'); }
-  countryRate(country: string, channel: Channel): string { return this.key('cty', country, channel, 'rate'); }
+  countryRate(country: string, channel: Channel): string { return channel === 'sms' ? this.key('cty', country, 'rate') : this.key('cty', country, channel, 'rate'); }
   /** A whole country blocked for one channel (a voice surge must not silence its SMS). */
   countryBlock(country: string, channel: Channel): string { return this.key('cty', country, channel, 'block'); }
   lookup(e164: string): string { return this.key('lookup', digits(e164)); }

@@ -22,7 +22,8 @@ test('key families: values become *, window indices go, IPv6 stays one key, enro
     ['p:t:num:4915123456789:sent:493012', 'num:*:sent'],
     ['p:t:num:4915123456789:enrol:Zm9vYmFy:12', 'num:*:enrol:*'],
     ['p:t:num:4915123456789:proof', 'num:*:proof'],
-    ['p:t:rng:4474001:sms:rate', 'rng:*:sms:rate'],
+    ['p:t:rng:4474001:rate', 'rng:*:rate'],
+    ['p:t:rng:4474001:voice:rate', 'rng:*:voice:rate'],
     ['p:t:rng:447400:block', 'rng:*:block'],
     ['p:t:cty:NG:voice:rate', 'cty:*:voice:rate'],
     ['p:t:cty:NG:proofs:20', 'cty:*:proofs'],
@@ -101,7 +102,7 @@ test('a small flood through the send pipeline leaves keys of every per-value fam
   const labels = memory.counts.map((count) => count.label);
   expect(labels).toEqual(['after 100', 'after 300', ...AFTER_FLOOD.map(([label]) => label)]);
   const end = memory.counts[1]!;
-  for (const family of ['num:*:w', 'num:*:sent', 'num:*:streak', 'num:*:enrol:*', 'user:*', 'ip:*', 'net:*', 'rng:*:sms:rate']) {
+  for (const family of ['num:*:w', 'num:*:sent', 'num:*:streak', 'num:*:enrol:*', 'user:*', 'ip:*', 'net:*', 'rng:*:rate']) {
     expect([family, end.families[family] ?? 0]).toEqual([family, expect.any(Number)]);
     expect(end.families[family]).toBeGreaterThan(0);
   }

@@ -10,7 +10,7 @@ const OPS: StoreOp[] = [
   { kind: 'get', key: 'p:t:svc:sms:lock' },
   { kind: 'count', key: 'p:t:num:14155550142:w', window: 10, ttlMs: 7_260_000 },
   { kind: 'streak', key: 'p:t:num:14155550142:streak', resetMs: 900_000, ttlMs: 960_000 },
-  { kind: 'rate', key: 'p:t:rng:1415555:sms:rate', window: 10, alpha: 1 / 24, foldFloor: 8, ttlMs: 259_200_000, when: 'new-streak' },
+  { kind: 'rate', key: 'p:t:rng:1415555:rate', window: 10, alpha: 1 / 24, foldFloor: 8, ttlMs: 259_200_000, when: 'new-streak' },
   { kind: 'get', key: 'p:t:num:14155550142:proof' },
 ];
 

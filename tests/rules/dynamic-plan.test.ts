@@ -109,9 +109,9 @@ describe('planBatch with the default policy and a plain SMS', () => {
       't:test:net:198.51.100.0/24',
       't:test:svc:sms:w',
       't:test:svc:all:rate',
-      't:test:rng:1415555:sms:rate',
-      't:test:rng:141555:sms:rate',
-      't:test:cty:US:sms:rate',
+      't:test:rng:1415555:rate',
+      't:test:rng:141555:rate',
+      't:test:cty:US:rate',
     ]);
     expect(keys.enrolment('+14155552671', 'auth0|test')).toMatch(/^t:test:num:14155552671:enrol:[A-Za-z0-9_-]{22}$/);
     expect(keys.user('auth0|test')).toMatch(/^t:test:user:[A-Za-z0-9_-]{22}$/);
@@ -145,6 +145,14 @@ describe('planBatch with the default policy and a plain SMS', () => {
     expect(enrolment.ops.findIndex((op) => op.kind === 'streak')).toBeLessThan(enrolment.ops.indexOf(numbersOp as StoreOp));
     const challenge = planBatch(inputFor({}, (facts) => ({ ...facts, otpAction: 'second-factor-authentication' })), policyOf(), keys);
     expect(keysOf(challenge.ops)).not.toContain(keys.userNumbers('auth0|test'));
+  });
+
+  test("a short number whose block is its range counts it once (no second rate op on the same key)", () => {
+    const input = inputFor({ recipient: '+3545512345' });
+    expect(input.block).toBe(input.range);
+    const plan = planBatch(input, policyOf(), keys);
+    const rangeKeys = keysOf(plan.ops).filter((key) => key.startsWith('t:test:rng:'));
+    expect(rangeKeys).toEqual([keys.rangeBlock(input.range), keys.rangeRate(input.range, 'sms')]);
   });
 
   test('voice uses the voice lock, the voice service counter and voice prefix counters', () => {

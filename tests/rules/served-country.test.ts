@@ -48,11 +48,18 @@ describe('served-country rule', () => {
     expect(open?.finding).toMatchObject({ rule: 'served-country', effect: 'trust', reason: expect.stringContaining('NG is served: 3 numbers proven') });
   });
 
-  test('a proven number is admitted whatever the count; a country the tier does not block needs nothing; a replay reads nothing', () => {
+  test('a proven number is admitted whatever the count; a country the tier does not block needs nothing', () => {
     const proven = checkServedCountry({ input: context({ userId: 'auth0|ada' }), counters: countersWith({ proof: userTag('auth0|ada') }), policy, keys });
     expect(proven?.finding.reason).toContain('proven for this user');
     expect(checkServedCountry({ input: context({ tierBlocked: false }), counters: countersWith({ countryProofs: 99 }), policy, keys })).toBeUndefined();
-    expect(checkServedCountry({ input: context(), counters: countersWith({ countryProofs: 99, replay: true }), policy, keys })).toBeUndefined();
+  });
+
+  test('proofs open a country for SMS, never for voice (voice to a tier country needs the number proven); a replay keeps the lift', () => {
+    const voice = { ...context(), facts: { ...context().facts, channel: 'voice' as const } };
+    expect(checkServedCountry({ input: voice, counters: countersWith({ countryProofs: 99 }), policy, keys })).toBeUndefined();
+    const provenVoice = { ...context({ userId: 'auth0|ada' }), facts: { ...context({ userId: 'auth0|ada' }).facts, channel: 'voice' as const } };
+    expect(checkServedCountry({ input: provenVoice, counters: countersWith({ proof: userTag('auth0|ada') }), policy, keys })?.finding.effect).toBe('trust');
+    expect(checkServedCountry({ input: context(), counters: countersWith({ countryProofs: 3, replay: true }), policy, keys })?.finding.effect).toBe('trust');
   });
 
   test('GUARD_SERVED_PROOFS: a number, off, or a bad value named and the default kept', () => {
