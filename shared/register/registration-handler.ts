@@ -87,9 +87,14 @@ async function decideRegistration(event: PreUserRegistrationEvent, api: PreUserR
   const blockedOffline = offline.findings.some((finding) => finding.effect === 'block');
   const keys = new SignupKeys(tenantKeyPrefix(container.dynamicPolicy.keyPrefix, deps.tenant));
   const countedDomain = emailFacts !== undefined && isCountedDomain(emailFacts, container) ? emailFacts.registrableDomain : undefined;
+  const mailbox = emailFacts === undefined ? undefined : canonicalMailbox(emailFacts);
+  // The request's country refused only by the shipped tier lowers trust unless the tenant serves it.
+  const tierRequestCountry =
+    request.requestCountry !== undefined && container.staticPolicy.geo.sms.blocked.get(request.requestCountry) === 'high-risk tier' ? request.requestCountry : undefined;
+  const evidenceCountries = [offline.tierPhone?.country, tierRequestCountry].filter((country): country is string => country !== undefined);
   const [captcha, store] = await Promise.all([
     blockedOffline ? Promise.resolve(undefined) : safeCaptcha(request, container, deps.verify ?? verifyCaptcha),
-    countSignup(request, emailFacts, countedDomain, offline.tierPhone?.country, container, keys, now, deps.tenant),
+    countSignup(request, mailbox, countedDomain, evidenceCountries, container, keys, now, deps.tenant),
   ]);
   const counters =
     store.answers === undefined
@@ -106,11 +111,13 @@ async function decideRegistration(event: PreUserRegistrationEvent, api: PreUserR
   if (ruleFailure !== undefined) blocks.push(ruleFailure);
   if (offline.phoneE164 !== undefined) scrub.push(offline.phoneE164, offline.phoneE164.slice(1));
   // A country the tenant refuses SMS to (the tier minus its exceptions, or its own block list).
-  const signupCountryHighRisk = request.requestCountry !== undefined && container.staticPolicy.geo.sms.blocked.has(request.requestCountry);
+  const servedProofs = container.dynamicPolicy.servedProofs;
+  const requestCountryServed = tierRequestCountry !== undefined && servedProofs !== undefined && (store.answers?.countryProofs.get(tierRequestCountry) ?? 0) >= servedProofs;
+  const signupCountryHighRisk = request.requestCountry !== undefined && container.staticPolicy.geo.sms.blocked.has(request.requestCountry) && !requestCountryServed;
   const lowTrustReasons = [
     ...(signupCountryHighRisk ? [`sign-up from ${request.requestCountry}, a country the phone Actions refuse SMS to`] : []),
     ...offline.lowTrust,
-    ...tierPhoneReasons(offline.tierPhone, store.answers?.tierPhoneCountryProofs, container.dynamicPolicy.servedProofs),
+    ...tierPhoneReasons(offline.tierPhone, store.answers?.countryProofs.get(offline.tierPhone?.country ?? ''), servedProofs),
     ...(counters?.lowTrust ?? []),
   ];
   const evidence: SignupEvidence = {
@@ -123,7 +130,7 @@ async function decideRegistration(event: PreUserRegistrationEvent, api: PreUserR
   // In monitor mode a sign-up that would have been refused is let in, but never trusted.
   const trust = blocks.length > 0 ? 'low' : trustTierFor(evidence);
   const denied = blocks.length > 0 && mode === 'enforce';
-  const after = denied || store.answers === undefined ? undefined : await recordAdmission(container, keys, now, counters?.writes ?? []);
+  const after = denied || store.answers === undefined ? undefined : await recordAdmission(container, keys, now, mailbox, counters?.writes ?? []);
   writeDecisionLog(
     deps.log,
     {
@@ -258,9 +265,9 @@ function isCountedDomain(email: EmailFacts, container: RegistrationContainer): b
 /** One store round trip: every sign-up counter the policy asks for (see signup-counters.ts). */
 async function countSignup(
   request: RegistrationRequest,
-  email: EmailFacts | undefined,
+  mailbox: string | undefined,
   countedDomain: string | undefined,
-  tierPhoneCountry: string | undefined,
+  evidenceCountries: readonly string[],
   container: RegistrationContainer,
   keys: SignupKeys,
   now: number,
@@ -268,7 +275,7 @@ async function countSignup(
 ): Promise<StoreOutcome> {
   const started = performance.now();
   const plan = planSignupBatch(
-    { ip: request.ip, mailbox: email === undefined ? undefined : canonicalMailbox(email), countedDomain, country: request.requestCountry, tierPhoneCountry },
+    { ip: request.ip, mailbox, countedDomain, country: request.requestCountry, evidenceCountries },
     container.registration,
     keys,
     now,
@@ -288,10 +295,11 @@ async function recordAdmission(
   container: RegistrationContainer,
   keys: SignupKeys,
   now: number,
+  mailbox: string | undefined,
   writes: readonly UntilWrite[],
 ): Promise<{ ms: number; error: string | undefined }> {
   const store = container.store;
-  const ops = admittedOps(container.registration, keys, now);
+  const ops = admittedOps(container.registration, keys, now, mailbox);
   if (!('kind' in store) || (ops.length === 0 && writes.length === 0)) return { ms: 0, error: undefined };
   const started = performance.now();
   const timeoutMs = container.dynamicPolicy.storeTimeoutMs;

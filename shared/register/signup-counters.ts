@@ -3,8 +3,11 @@
  * domain, request country) and read back by meaning, then the rules that judge them. Pure apart
  * from the store call in the handler, so a plan can be checked exactly.
  *
- * The tenant-wide limit counts admitted sign-ups only: the batch reads its windows without
- * counting (two gets), and `admittedOps` counts one after the decision let the user in.
+ * The tenant-wide limit and the mailbox count admitted sign-ups only: the batch reads their
+ * windows without counting (two gets each), and `admittedOps` counts one after the decision let the
+ * user in (a person whose first tries were refused, say for an expired CAPTCHA, is not penalised).
+ * The send Actions' served-country evidence (proofs per country) is read for the countries whose
+ * high-risk tier would lower trust: the phone's and the request's.
  */
 import type { RateCount, WindowCount } from '../engine/dynamic-types';
 import type { SignupJudgement } from '../engine/signup-counters';
@@ -32,8 +35,8 @@ export interface SignupSubject {
   countedDomain: string | undefined;
   /** The request's country (geoip), or undefined. */
   country: string | undefined;
-  /** The country of a phone number the shipped high-risk tier alone refuses: its served evidence is read. */
-  tierPhoneCountry?: string | undefined;
+  /** Countries the shipped high-risk tier would lower trust for (the phone's, the request's): their served evidence is read. */
+  evidenceCountries?: readonly string[] | undefined;
 }
 
 export interface SignupCounterAnswers {
@@ -43,8 +46,8 @@ export interface SignupCounterAnswers {
   surgeTenant: RateCount | undefined;
   surgeCountryUntil: number | undefined;
   surgeTenantUntil: number | undefined;
-  /** Numbers proven in the tier phone's country (the send Actions' served-country evidence). */
-  tierPhoneCountryProofs: number | undefined;
+  /** Numbers proven in each evidence country (the send Actions' served-country evidence). */
+  countryProofs: Map<string, number>;
 }
 
 export interface SignupPlan {
@@ -90,7 +93,15 @@ export function planSignupBatch(subject: SignupSubject, policy: RegistrationPoli
   const ipLimit = ip?.version === 6 ? limits.ipv6 : limits.ip;
   if (ip && ipLimit) count(keys.ip(ip.version === 6 ? subnetOf(ip, 24, 64) : ip.text), ipLimit.windowMs, (answers, value) => { answers.velocity.ip = value; });
   if (ip && limits.subnet) count(keys.subnet(subnetOf(ip, 24, 48)), limits.subnet.windowMs, (answers, value) => { answers.velocity.subnet = value; });
-  if (subject.mailbox && limits.mailbox) count(keys.mailbox(subject.mailbox), limits.mailbox.windowMs, (answers, value) => { answers.velocity.mailbox = value; });
+  if (subject.mailbox && limits.mailbox) {
+    // Read without counting (this attempt included in the answer); counted once admitted.
+    const window = windowIndex(now, limits.mailbox.windowMs);
+    const current = ops.push({ kind: 'get', key: countWindowKey(keys.mailbox(subject.mailbox), window) }) - 1;
+    const previous = ops.push({ kind: 'get', key: countWindowKey(keys.mailbox(subject.mailbox), window - 1) }) - 1;
+    readers.push((results, answers) => {
+      answers.velocity.mailbox = { current: countOf(take(current, results, 'get')?.value) + 1, previous: countOf(take(previous, results, 'get')?.value) };
+    });
+  }
   const domain = subject.countedDomain;
   if (domain && limits.domain) count(keys.domain(domain), limits.domain.windowMs, (answers, value) => { answers.velocity.domain = value; });
   if (domain && policy.newDomain) {
@@ -107,12 +118,13 @@ export function planSignupBatch(subject: SignupSubject, policy: RegistrationPoli
       answers.velocity.tenantAdmitted = { current: countOf(take(current, results, 'get')?.value), previous: countOf(take(previous, results, 'get')?.value) };
     });
   }
-  if (subject.tierPhoneCountry !== undefined && evidenceKeys !== undefined) {
-    const gets = countryProofOps(evidenceKeys, subject.tierPhoneCountry, now);
+  for (const country of new Set(subject.evidenceCountries ?? [])) {
+    if (evidenceKeys === undefined) break;
+    const gets = countryProofOps(evidenceKeys, country, now);
     const first = ops.length;
     ops.push(...gets);
     readers.push((results, answers) => {
-      answers.tierPhoneCountryProofs = gets.reduce((sum, _, index) => sum + countOf(take(first + index, results, 'get')?.value), 0);
+      answers.countryProofs.set(country, gets.reduce((sum, _, index) => sum + countOf(take(first + index, results, 'get')?.value), 0));
     });
   }
   const surge = policy.surge;
@@ -135,11 +147,14 @@ export function planSignupBatch(subject: SignupSubject, policy: RegistrationPoli
   };
 }
 
-/** After an admission: the one op that counts it against the tenant-wide limit (none if that is off). */
-export function admittedOps(policy: RegistrationPolicy, keys: SignupKeys, now: number): StoreOp[] {
-  const limit = policy.limits.tenant;
-  if (limit === undefined) return [];
-  return [{ kind: 'count', key: keys.tenant(), window: windowIndex(now, limit.windowMs), ttlMs: 2 * limit.windowMs + MINUTE }];
+/** After an admission: the ops that count it against the tenant-wide limit and its mailbox's (none if those are off). */
+export function admittedOps(policy: RegistrationPolicy, keys: SignupKeys, now: number, mailbox: string | undefined): StoreOp[] {
+  const ops: StoreOp[] = [];
+  const counted = (key: string, windowMs: number) => ops.push({ kind: 'count', key, window: windowIndex(now, windowMs), ttlMs: 2 * windowMs + MINUTE });
+  const { tenant, mailbox: mailboxLimit } = policy.limits;
+  if (tenant !== undefined) counted(keys.tenant(), tenant.windowMs);
+  if (mailbox !== undefined && mailboxLimit !== undefined) counted(keys.mailbox(mailbox), mailboxLimit.windowMs);
+  return ops;
 }
 
 export interface SignupCounterContext {
@@ -190,6 +205,6 @@ function emptyAnswers(): SignupCounterAnswers {
     surgeTenant: undefined,
     surgeCountryUntil: undefined,
     surgeTenantUntil: undefined,
-    tierPhoneCountryProofs: undefined,
+    countryProofs: new Map(),
   };
 }

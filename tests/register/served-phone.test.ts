@@ -13,9 +13,9 @@ import { preUserRegistrationEvent } from '../support/actions-runtime';
 const NOW = Date.UTC(2026, 10, 23, 12);
 const TENANT = 'tollguard-test';
 
-async function signUp(store: MemoryStore, phone: string, secrets: Record<string, string> = {}) {
+async function signUp(store: MemoryStore, phone: string | undefined, secrets: Record<string, string> = {}, country = 'US') {
   const container = { ...buildRegistrationContainer({ GUARD_KEY_PREFIX: 'sp', ...secrets }), store };
-  const event = preUserRegistrationEvent({ user: { email: 'ada.okafor@gmail.com', phone_number: phone } }) as PreUserRegistrationEvent;
+  const event = preUserRegistrationEvent({ user: { email: 'ada.okafor@gmail.com', ...(phone ? { phone_number: phone } : {}) }, request: { geoip: { countryCode: country } } }) as PreUserRegistrationEvent;
   const metadata: Record<string, unknown> = {};
   let denied: string | undefined;
   const api = {
@@ -51,4 +51,16 @@ test("the admin's own block list still refuses, evidence or not", async () => {
   const store = new MemoryStore(() => NOW);
   const blocked = await signUp(store, '+2348031234567', { GUARD_BLOCKED_COUNTRIES: 'NG' });
   expect(blocked.denied).toContain('geo');
+});
+
+test('a sign-up from a tier country: low trust until the tenant serves it, then standard', async () => {
+  const store = new MemoryStore(() => NOW);
+  expect((await signUp(store, undefined, {}, 'NG')).trust).toBe('low');
+  const keys = new GuardKeys(tenantKeyPrefix('sp', TENANT));
+  for (const [index, user] of ['auth0|a', 'auth0|b', 'auth0|c'].entries()) {
+    const e164 = `+23480312345${70 + index}`;
+    await recordProof(store, keys, { e164, country: 'NG', range: e164.slice(0, -4), userId: user }, NOW);
+  }
+  const served = await signUp(store, undefined, {}, 'NG');
+  expect(JSON.stringify(served.line['trust_reasons'] ?? [])).not.toContain('sign-up from NG');
 });

@@ -21,7 +21,8 @@ describe('the sign-up batch plan', () => {
     expect(kinds).toEqual([
       'count:ip:203.0.113.9',
       'count:net:203.0.113.0/24',
-      expect.stringMatching(/^count:box:/),
+      expect.stringMatching(/^get:box:[A-Za-z0-9_-]+:\d+$/),
+      expect.stringMatching(/^get:box:[A-Za-z0-9_-]+:\d+$/),
       'count:dom:acme.example',
       'rate:dom:acme.example:age',
       'count:dom:acme.example:day',
@@ -44,7 +45,7 @@ describe('the sign-up batch plan', () => {
 
   test("a tier phone's country: the send Actions' country proofs are read (two gets under their own keys)", () => {
     const evidence = new GuardKeys('t:tenant');
-    const plan = planSignupBatch({ ...subject, tierPhoneCountry: 'NG' }, policyOf(), keys, NOW, evidence);
+    const plan = planSignupBatch({ ...subject, evidenceCountries: ['NG', 'NG'] }, policyOf(), keys, NOW, evidence);
     expect(plan.ops.map((op) => op.key).filter((key) => key.includes(':proofs:'))).toEqual([
       `t:tenant:cty:NG:proofs:${Math.floor(NOW / (30 * 24 * 3_600_000))}`,
       `t:tenant:cty:NG:proofs:${Math.floor(NOW / (30 * 24 * 3_600_000)) - 1}`,
@@ -54,7 +55,7 @@ describe('the sign-up batch plan', () => {
   test('a provider address (no counted domain), no IP and everything off: only what is left', () => {
     const off = policyOf({ GUARD_SIGNUP_LIMIT_IP: 'off', GUARD_SIGNUP_LIMIT_SUBNET: 'off', GUARD_SIGNUP_LIMIT_MAILBOX: 'off', GUARD_SIGNUP_LIMIT_TENANT: 'off', GUARD_SIGNUP_NEW_DOMAIN_LIMIT: 'off', GUARD_SIGNUP_SURGE: 'off' });
     expect(planSignupBatch({ ...subject, countedDomain: undefined }, off, keys, NOW).ops).toEqual([]);
-    expect(admittedOps(off, keys, NOW)).toEqual([]);
+    expect(admittedOps(off, keys, NOW, 'johnsmith@gmail.com')).toEqual([]);
     const unknownCountry = planSignupBatch({ ip: undefined, mailbox: undefined, countedDomain: undefined, country: undefined }, policyOf(), keys, NOW);
     expect(unknownCountry.ops.map((op) => op.key)).toContain('t:tenant:signup:surge:ZZ:rate');
   });
@@ -74,12 +75,25 @@ describe('the sign-up batch plan', () => {
     expect(first.answers.surgeCountry).toMatchObject({ current: 1 });
     // Refused or not, nothing counts against the tenant until admittedOps ran.
     expect((await decide()).answers.velocity.tenantAdmitted?.current).toBe(0);
-    await store.run(NOW, admittedOps(policy, keys, NOW));
-    await store.run(NOW, admittedOps(policy, keys, NOW));
+    await store.run(NOW, admittedOps(policy, keys, NOW, subject.mailbox));
+    await store.run(NOW, admittedOps(policy, keys, NOW, subject.mailbox));
     const full = await decide();
     expect(full.answers.velocity.tenantAdmitted?.current).toBe(2);
     expect(full.verdict.deny?.reason).toContain('admitted tenant-wide');
     expect(full.verdict.rules).toContain('signup-velocity');
+  });
+
+  test('a refused attempt does not count against its mailbox: only admittedOps counts it', async () => {
+    const store = new MemoryStore();
+    const policy = policyOf();
+    const read = async () => {
+      const plan = planSignupBatch(subject, policy, keys, NOW);
+      return plan.read(await store.run(NOW, plan.ops)).velocity.mailbox;
+    };
+    expect(await read()).toEqual({ current: 1, previous: 0 });
+    expect(await read()).toEqual({ current: 1, previous: 0 });
+    await store.run(NOW, admittedOps(policy, keys, NOW, subject.mailbox));
+    expect(await read()).toEqual({ current: 2, previous: 0 });
   });
 
   test('the verdicts merge: low-trust reasons of every rule, the surge hold to write, the rules named', () => {
