@@ -25,7 +25,12 @@ export type SurgeParameters = Pick<PumpingPolicy, 'rangeFloor' | 'countryFloor' 
 export function surgeThreshold(scope: SurgeScope, baseline: number, parameters: SurgeParameters, highRisk: boolean): number {
   const base = scope === 'range' ? parameters.rangeFloor : parameters.countryFloor;
   const floor = highRisk ? Math.ceil(base / HIGH_RISK_FLOOR_DIVISOR[scope]) : base;
-  return Math.max(floor, Math.ceil(parameters.factor * baseline + 3 * Math.sqrt(baseline)));
+  return thresholdOver(baseline, floor, parameters.factor);
+}
+
+/** max(floor, ceil(factor x baseline + 3 x sqrt(baseline))): the one surge formula (pumping, monitor, sign-up surges). */
+export function thresholdOver(baseline: number, floor: number, factor: number): number {
+  return Math.max(floor, Math.ceil(factor * baseline + 3 * Math.sqrt(baseline)));
 }
 
 export function isSurge(current: number, threshold: number): boolean {

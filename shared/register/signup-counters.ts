@@ -18,7 +18,7 @@ import { judgeSurge } from '../rules/signup-surge';
 import { judgeSignupVelocity, type SignupVelocityCounts } from '../rules/signup-velocity';
 import { countWindowKey, type StoreOp, type StoreResult } from '../store/counter-store';
 import type { GuardKeys, SignupKeys } from '../store/keys';
-import { countryProofOps } from '../feedback/proofs';
+import { countOf, countryProofOps } from '../feedback/proofs';
 import type { RegistrationPolicy } from './registration-policy';
 
 const MINUTE = 60_000;
@@ -190,11 +190,6 @@ export function judgeSignupCounters(
     writes: surge.writes ?? [],
     rules: judgements.filter(([, judgement]) => judgement.deny !== undefined || judgement.lowTrust.length > 0).map(([rule]) => rule),
   };
-}
-
-function countOf(value: string | undefined): number {
-  const number = Number(value ?? '0');
-  return Number.isFinite(number) && number > 0 ? number : 0;
 }
 
 function emptyAnswers(): SignupCounterAnswers {

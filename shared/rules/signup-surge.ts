@@ -15,6 +15,7 @@ import type { SecretDoc } from '../config/secret-doc';
 import type { ConfigErrors, Secrets } from '../config/static-policy';
 import type { RateCount } from '../engine/dynamic-types';
 import type { SignupJudgement } from '../engine/signup-counters';
+import { thresholdOver } from '../engine/surge-threshold';
 
 export const SIGNUP_SURGE_RULE = 'signup-surge';
 
@@ -37,9 +38,8 @@ export interface SurgeScopeCounts {
   floorScale: number;
 }
 
-export function surgeLimit(baseline: number, floor: number, factor: number): number {
-  return Math.max(floor, Math.ceil(factor * baseline + 3 * Math.sqrt(baseline)));
-}
+/** A scope's surge limit: the pumping detector's formula (shared/engine/surge-threshold.ts). */
+export const surgeLimit = thresholdOver;
 
 export function judgeSurge(scopes: readonly SurgeScopeCounts[], policy: SurgePolicy | undefined, now: number): SignupJudgement {
   const judgement: SignupJudgement = { deny: undefined, lowTrust: [], writes: [] };
