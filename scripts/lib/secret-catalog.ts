@@ -15,6 +15,7 @@ import { NUMBER_LIST_SECRETS } from '../../shared/rules/number-lists';
 import { NUMBER_VELOCITY_SECRETS } from '../../shared/rules/number-velocity';
 import { PUMPING_SECRETS } from '../../shared/rules/prefix-anomaly';
 import { SERVED_COUNTRY_SECRETS } from '../../shared/rules/served-country';
+import { CONVERSION_SECRETS } from '../../shared/rules/conversion';
 import { SERVICE_CAP_SECRETS } from '../../shared/rules/service-cap';
 import { EMAIL_SECRETS } from '../../shared/email/email-rule';
 import { SIGNUP_COUNTRY_SECRETS } from '../../shared/rules/signup-country';
@@ -59,6 +60,7 @@ export const SECRET_CATALOG: readonly SecretDoc[] = [
   ...COUNTRY_VELOCITY_SECRETS,
   ...SERVICE_CAP_SECRETS,
   ...PUMPING_SECRETS,
+  ...CONVERSION_SECRETS,
   ...LOOKUP_SECRETS,
   { name: 'GUARD_FAIL_MODE', actions: 'both', group: 'store and alerts', meaning: 'When the store is down or a rule fails: open (deliver, logged loudly) or closed (refuse)', default: 'open', example: 'closed' },
   { name: 'GUARD_STORE_TIMEOUT', actions: 'both', group: 'store and alerts', meaning: 'Hard timeout of each store request', default: '300ms', example: '150ms' },

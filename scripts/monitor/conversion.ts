@@ -61,6 +61,8 @@ export interface ProofCandidate {
   country: string | undefined;
   /** As the Action names it (`+1415555`). */
   range: string;
+  /** The channel of the send the verification converted. */
+  channel: 'sms' | 'voice';
 }
 
 export interface ConversionRow {
@@ -145,7 +147,7 @@ export function joinVerifications(sends: readonly SendFact[], verifications: rea
     const first = sends[outcome[0] ?? -1];
     if (first !== undefined && verification.userId !== undefined) {
       const e164 = first.number.e164;
-      proofs.set(`${e164}\u0000${verification.userId}`, { e164, userId: verification.userId, country: first.number.country, range: rangeOf(e164, first.number.callingCode) });
+      proofs.set(`${e164}\u0000${verification.userId}`, { e164, userId: verification.userId, country: first.number.country, range: rangeOf(e164, first.number.callingCode), channel: first.channel });
     }
   }
   return { converted, matched, unmatched, proofs: [...proofs.values()] };

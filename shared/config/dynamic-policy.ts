@@ -3,6 +3,7 @@
  * static knobs, a bad value is reported by secret name and the safe default is kept.
  */
 import { parseServedProofs } from '../rules/served-country';
+import { parseConversionSettings, type ConversionPolicy } from '../rules/conversion';
 import { parseCountryVelocitySettings } from '../rules/country-velocity';
 import { parseIpVelocitySettings } from '../rules/ip-velocity';
 import { parseNumberVelocitySettings } from '../rules/number-velocity';
@@ -52,10 +53,14 @@ export interface LookupPolicy {
 }
 
 
-export interface DynamicPolicy {
+/** What every Action that talks to the counter store reads: its keys' prefix, its fail mode, its deadline. */
+export interface StoreSettings {
   keyPrefix: string;
   failMode: 'open' | 'closed';
   storeTimeoutMs: number;
+}
+
+export interface DynamicPolicy extends StoreSettings {
   limits: {
     number: WindowLimit | undefined;
     user: WindowLimit | undefined;
@@ -69,6 +74,8 @@ export interface DynamicPolicy {
   resend: ResendPolicy | undefined;
   serviceCap: { sms: WindowLimit | undefined; voice: WindowLimit | undefined; lockoutMs: number };
   pumping: PumpingPolicy | undefined;
+  /** The conversion rule (undefined: off). */
+  conversion: ConversionPolicy | undefined;
   /** Proven numbers that open a high-risk-tier country (undefined: never by evidence). */
   servedProofs: number | undefined;
   lookup: LookupPolicy | undefined;
@@ -111,13 +118,23 @@ export function readWindowLimit(secrets: Secrets, errors: ConfigErrors, name: ke
   return errors.read(() => parseWindowLimit(name, secrets[name], DEFAULT_LIMITS[name]), parseWindowLimit(name, undefined, DEFAULT_LIMITS[name]));
 }
 
-/** The dynamic policy, assembled from each rule's own settings parser (shared/rules/*). */
-export function parseDynamicPolicy(secrets: Secrets, errors: ConfigErrors): DynamicPolicy {
-  const numbers = parseNumberVelocitySettings(secrets, errors);
+/**
+ * The store settings alone: the Actions that judge no phone message (registration, Post-Login)
+ * read only these, and their bundles carry none of the send rules' parsers.
+ */
+export function parseStoreSettings(secrets: Secrets, errors: ConfigErrors): StoreSettings {
   return {
     keyPrefix: errors.read(() => parseKeyPrefix(secrets['GUARD_KEY_PREFIX']), 'tollguard'),
     failMode: errors.read(() => parseEnum('GUARD_FAIL_MODE', secrets['GUARD_FAIL_MODE'], 'open', ['open', 'closed'] as const), 'open'),
     storeTimeoutMs: errors.read(() => parseDurationMs('GUARD_STORE_TIMEOUT', secrets['GUARD_STORE_TIMEOUT'], 300, { minMs: 50, maxMs: 5000 }), 300),
+  };
+}
+
+/** The dynamic policy, assembled from each rule's own settings parser (shared/rules/*). */
+export function parseDynamicPolicy(secrets: Secrets, errors: ConfigErrors): DynamicPolicy {
+  const numbers = parseNumberVelocitySettings(secrets, errors);
+  return {
+    ...parseStoreSettings(secrets, errors),
     limits: {
       number: numbers.number,
       ...parseUserVelocitySettings(secrets, errors),
@@ -127,6 +144,7 @@ export function parseDynamicPolicy(secrets: Secrets, errors: ConfigErrors): Dyna
     resend: numbers.resend,
     serviceCap: parseServiceCapSettings(secrets, errors),
     pumping: parsePumpingSettings(secrets, errors),
+    conversion: parseConversionSettings(secrets, errors),
     servedProofs: parseServedProofs(secrets, errors),
     lookup: parseLookupSettings(secrets, errors),
     alertWebhookUrl: errors.read(() => parseWebhookUrl(secrets['ALERT_WEBHOOK_URL']), undefined),

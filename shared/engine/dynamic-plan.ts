@@ -5,6 +5,7 @@
 import type { DynamicPolicy } from '../config/dynamic-policy';
 import { countWindowKey, type StoreOp, type StoreResult } from '../store/counter-store';
 import { countOf, countryProofOps, sentOp } from '../feedback/proofs';
+import { conversionOps, opensNewNumber, readConversion } from '../feedback/conversion-counts';
 import type { GuardKeys } from '../store/keys';
 import { subnetOf } from '../net/ip';
 import type { Counters, DynamicFacts, RateCount, WindowCount } from './dynamic-types';
@@ -14,6 +15,8 @@ type Slot = keyof Counters;
 
 export interface BatchPlan {
   ops: StoreOp[];
+  /** The batch counts this OTP as sent for the conversion rule: a refusal must be counted too. */
+  countsConversion: boolean;
   read(results: readonly StoreResult[]): Counters;
 }
 
@@ -102,12 +105,24 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
     if (input.block !== input.range) rate('block', keys.rangeRate(input.block, facts.channel), pumping.rangeFloor * BLOCK_FLOOR_MULTIPLE, 'new-streak');
     if (country) rate('countryRate', keys.countryRate(country, facts.channel), pumping.countryFloor, 'new-streak');
   }
+  // Conversion (shared/rules/conversion.ts): an OTP that may open a new number is counted as sent
+  // and the rest is read. One a static rule refuses is not counted (nor judged): almost always it
+  // stays refused, and counting it would cost a refusal count. A tier country opened by evidence
+  // is therefore watched by the pumping rule's high-risk floors, not by its conversion.
+  let conversion: { start: number; length: number } | undefined;
+  if (policy.conversion && country && !input.trustedNumber && !input.staticBlocked && opensNewNumber(input.trigger, facts.otpAction)) {
+    const conversionBatch = conversionOps(keys, { country, channel: facts.channel }, now);
+    conversion = { start: ops.length, length: conversionBatch.length };
+    for (const op of conversionBatch) add(undefined, op);
+  }
 
   return {
     ops,
+    countsConversion: conversion !== undefined,
     read(results) {
       const counters = emptyCounters();
       const mutable = counters as unknown as Record<Slot, unknown>;
+      if (conversion !== undefined) counters.conversion = readConversion(results.slice(conversion.start, conversion.start + conversion.length));
       for (const { slot, indexes } of sums) {
         const total = indexes.reduce((sum, index) => {
           const result = results[index];
@@ -194,6 +209,7 @@ export function emptyCounters(): Counters {
     proof: undefined,
     enrolmentSeen: false,
     countryProofs: undefined,
+    conversion: undefined,
     tenantRate: undefined,
     replay: false,
   };

@@ -4,6 +4,7 @@ import type { UntilWrite } from '../store/counter-store';
 import type { TrustTier } from '../trust';
 import type { PhoneTrigger } from '../pipeline/phone-request';
 import type { Finding, SendFacts } from './types';
+import type { ConversionCounts } from '../feedback/conversion-counts';
 
 /** What the dynamic rules know beyond the static facts. */
 export interface DynamicFacts {
@@ -67,6 +68,8 @@ export interface Counters {
   enrolmentSeen: boolean;
   /** Numbers proven in the destination country in the last 30 to 60 days. */
   countryProofs: number | undefined;
+  /** Sent, refused and verified OTPs of the destination country and channel (the conversion rule's). */
+  conversion: ConversionCounts | undefined;
   /** All of the tenant's traffic: its history tells whether baselines have been learned yet. */
   tenantRate: RateCount | undefined;
   /**

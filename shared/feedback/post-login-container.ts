@@ -4,7 +4,7 @@
  * The key prefix and the range width are read exactly as the send Actions read them, so a proof
  * written here lands on the keys their decisions read.
  */
-import { parseDynamicPolicy } from '../config/dynamic-policy';
+import { parseStoreSettings } from '../config/dynamic-policy';
 import { ConfigErrors, parseGuardMode, type Secrets } from '../config/static-policy';
 import type { GuardMode } from '../engine/types';
 import { RANGE_DROP_DIGITS } from '../phone/ranges';
@@ -29,13 +29,13 @@ const CREDENTIAL_SECRETS = ['UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN'
 export function buildPostLoginContainer(secrets: Secrets): PostLoginContainer {
   const errors = new ConfigErrors();
   const mode = parseGuardMode(secrets, errors);
-  const dynamicPolicy = parseDynamicPolicy(secrets, errors);
+  const dynamicPolicy = parseStoreSettings(secrets, errors);
   const store = buildStore(secrets, dynamicPolicy, errors.errors);
   return {
     mode,
     keyPrefix: dynamicPolicy.keyPrefix,
     storeTimeoutMs: dynamicPolicy.storeTimeoutMs,
-    rangeDropDigits: dynamicPolicy.pumping?.rangeDropDigits ?? RANGE_DROP_DIGITS,
+    rangeDropDigits: RANGE_DROP_DIGITS,
     store,
     configErrors: errors.errors.map((error) => error.message),
     secretValues: CREDENTIAL_SECRETS.map((name) => secrets[name]).filter((value): value is string => typeof value === 'string' && value.length >= 4),

@@ -12,10 +12,12 @@
  * still apply), and proofs per country are the evidence that the tenant serves a country of the
  * shipped high-risk tier (shared/rules/served-country.ts).
  */
-import { countWindowKey, type CounterStore, type StoreOp } from '../store/counter-store';
+import { countOf, countWindowKey, type CounterStore, type StoreOp } from '../store/counter-store';
 import type { GuardKeys } from '../store/keys';
 import { userTag } from '../store/keys';
 import { windowIndex } from '../engine/window-limit';
+import type { Channel } from '../engine/types';
+import { verificationOps } from './conversion-counts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -33,6 +35,8 @@ export interface ProvenNumber {
   country: string | undefined;
   range: string;
   userId: string;
+  /** The channel the verified code went by (sms when the source cannot tell). */
+  channel?: Channel;
 }
 
 /** The op that marks an OTP sent to a number (one of the send batch's ops). */
@@ -58,10 +62,7 @@ export function countryProofOps(keys: GuardKeys, country: string, now: number): 
   ];
 }
 
-export function countOf(value: string | undefined): number {
-  const number = Number(value ?? '0');
-  return Number.isFinite(number) && number > 0 ? Math.floor(number) : 0;
-}
+export { countOf };
 
 /** The proof key's value says whether the number is proven for this user. */
 export function isProvenFor(stored: string | undefined, userId: string | undefined): boolean {
@@ -69,9 +70,10 @@ export function isProvenFor(stored: string | undefined, userId: string | undefin
 }
 
 /**
- * Records a proof: the number for the user, and one more proven number for its country and range.
- * Two requests at once (a put and a batch), made once per number and user: a number already
- * proven for the user is not recorded again by the callers.
+ * Records a proof: the number for the user, one more proven number for its country and range, and
+ * one more verified number for the conversion counts. Two requests at once (a put and a batch),
+ * made once per number and user: a number already proven for the user is not recorded again by
+ * the callers (so re-reading the same logs, or a repeated login, inflates nothing).
  */
 export async function recordProof(store: CounterStore, keys: GuardKeys, proven: ProvenNumber, now: number): Promise<void> {
   const counts: StoreOp[] = [
@@ -79,6 +81,8 @@ export async function recordProof(store: CounterStore, keys: GuardKeys, proven: 
   ];
   if (proven.country !== undefined) {
     counts.push({ kind: 'count', key: keys.countryProofs(proven.country), window: windowIndex(now, COUNTRY_PROOF_WINDOW_MS), ttlMs: 2 * COUNTRY_PROOF_WINDOW_MS + MINUTE });
+    counts.push(...verificationOps(keys, { country: proven.country, channel: proven.channel ?? 'sms' }, now));
   }
   await Promise.all([store.put(keys.proof(proven.e164), userTag(proven.userId), PROOF_TTL_MS), store.run(now, counts)]);
 }
+

@@ -19,7 +19,7 @@ import { NUMBER_LIST_RULE } from '../rules/number-lists';
 import { checkRecipient } from '../rules/number-sanity';
 import { rangeOf } from '../rules/prefix-anomaly';
 import { STATIC_RULES } from '../rules/registry';
-import type { DynamicVerdict } from '../send/dynamic-guard';
+import type { DynamicGuard, DynamicVerdict } from '../send/dynamic-guard';
 import type { SendContainer } from '../send/container';
 import { readTrustTier, type TrustTier } from '../trust';
 import { errorMessage, failModeFinding, lineBase, roundMs } from './guard-run';
@@ -157,10 +157,13 @@ async function evaluate(request: PhoneMessageRequest, deps: Pick<PhoneDependenci
   const staticErrors = run.errors.map((error) => `${error.rule}: ${error.message}`);
   let dynamic: DynamicVerdict;
   let storeKind = 'unusable';
+  let guard: DynamicGuard | undefined;
+  let dynamicFacts: DynamicFacts | undefined;
   try {
-    const guard = container.guardFor(deps.tenant, request.kind);
+    dynamicFacts = dynamicFactsFor(facts, run, container, request);
+    guard = container.guardFor(deps.tenant, request.kind);
     storeKind = guard.storeKind;
-    dynamic = await guard.evaluate(dynamicFactsFor(facts, run, container, request));
+    dynamic = await guard.evaluate(dynamicFacts);
   } catch (error) {
     // The static findings stand whatever happens to the dynamic part.
     dynamic = { ...NO_DYNAMIC_VERDICT, ruleErrors: [`dynamic rules: ${errorMessage(error)}`] };
@@ -168,6 +171,13 @@ async function evaluate(request: PhoneMessageRequest, deps: Pick<PhoneDependenci
   // A refusal by the shipped tier alone is lifted by evidence that the tenant serves the country.
   const served = dynamic.findings.some((finding) => finding.rule === SERVED_COUNTRY_RULE && finding.effect === 'trust');
   const findings = [...run.findings.filter((finding) => !(served && finding.liftable === true)), ...dynamic.findings];
+  // An OTP the batch counted as sent and that is now refused is counted as refused (one more
+  // request, on refusals only): it can never be verified and must not read as a collapse.
+  if (guard !== undefined && dynamicFacts !== undefined && dynamic.conversionCounted && container.policy.mode === 'enforce' && findings.some((finding) => finding.effect === 'block')) {
+    dynamic.storeRequests += 1;
+    const problem = await guard.recordRefusal(dynamicFacts);
+    if (problem !== undefined) dynamic.storeError ??= problem;
+  }
   return withFailMode(
     {
       blocks: findings.filter((finding) => finding.effect === 'block'),
@@ -193,7 +203,7 @@ async function evaluate(request: PhoneMessageRequest, deps: Pick<PhoneDependenci
 }
 
 const NO_DYNAMIC_VERDICT: DynamicVerdict = {
-  findings: [], ruleErrors: [], storeError: undefined, incidents: [], alertErrors: [], storeMs: 0, storeRequests: 0, lookup: undefined, lookupError: undefined, replay: false, evidence: undefined,
+  findings: [], ruleErrors: [], storeError: undefined, incidents: [], alertErrors: [], storeMs: 0, storeRequests: 0, lookup: undefined, lookupError: undefined, replay: false, evidence: undefined, conversionCounted: false,
 };
 
 function dynamicFactsFor(facts: SendFacts, run: RuleRun, container: SendContainer, request: PhoneMessageRequest): DynamicFacts {

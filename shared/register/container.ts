@@ -4,7 +4,8 @@
  */
 import { isCaptchaRequested, parseCaptchaConfig } from '../captcha/config';
 import type { CaptchaConfig } from '../captcha/types';
-import { parseDynamicPolicy, type DynamicPolicy } from '../config/dynamic-policy';
+import { parseStoreSettings, type StoreSettings } from '../config/dynamic-policy';
+import { parseServedProofs } from '../rules/served-country';
 import { ConfigErrors, parseStaticPolicy, type Secrets } from '../config/static-policy';
 import { parseEmailPolicy, type EmailPolicy } from '../email/email-rule';
 import type { StaticPolicy } from '../engine/types';
@@ -14,7 +15,8 @@ import { parseRegistrationPolicy, type RegistrationPolicy } from './registration
 
 export interface RegistrationContainer {
   staticPolicy: StaticPolicy;
-  dynamicPolicy: DynamicPolicy;
+  /** The store settings, and the proofs that open a high-risk-tier country (read by the sign-up tier rule). */
+  dynamicPolicy: StoreSettings & { servedProofs: number | undefined };
   registration: RegistrationPolicy;
   captcha: CaptchaConfig | undefined;
   /** A provider is set but its secrets are unusable: CAPTCHA_FAIL_MODE applies, never "no CAPTCHA". */
@@ -30,7 +32,7 @@ const CREDENTIAL_SECRETS = ['CAPTCHA_SECRET', 'UPSTASH_REDIS_REST_TOKEN', 'TWILI
 export function buildRegistrationContainer(secrets: Secrets): RegistrationContainer {
   const errors = new ConfigErrors();
   const staticPolicy = parseStaticPolicy(secrets, errors);
-  const dynamicPolicy = parseDynamicPolicy(secrets, errors);
+  const dynamicPolicy = { ...parseStoreSettings(secrets, errors), servedProofs: parseServedProofs(secrets, errors) };
   const registration = parseRegistrationPolicy(secrets, errors);
   const captcha = parseCaptchaConfig(secrets, errors);
   const email = parseEmailPolicy(secrets, errors);

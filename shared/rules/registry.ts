@@ -9,6 +9,7 @@
  */
 import type { DynamicRule } from '../engine/dynamic-rules';
 import type { StaticRule } from '../engine/static-rules';
+import { CONVERSION_RULE, checkConversion } from './conversion';
 import { COUNTRY_VELOCITY_RULE, checkCountryVelocity } from './country-velocity';
 import { GEO_RULE, checkGeo } from './geo';
 import { IP_VELOCITY_RULE, checkIpVelocity } from './ip-velocity';
@@ -37,6 +38,7 @@ export const DYNAMIC_RULES: readonly DynamicRule[] = [
   { name: COUNTRY_VELOCITY_RULE, reads: ['country'], check: checkCountryVelocity },
   { name: SERVICE_CAP_RULE, reads: ['service', 'serviceLockUntil'], check: checkServiceCap },
   { name: PREFIX_ANOMALY_RULE, reads: ['range', 'rangeBlockedUntil', 'block', 'blockBlockedUntil', 'countryRate', 'tenantRate', 'countryBlockedUntil', 'proof', 'enrolmentSeen'], check: checkPrefixAnomaly },
+  { name: CONVERSION_RULE, reads: ['conversion', 'proof', 'enrolmentSeen'], check: checkConversion },
   { name: SERVED_COUNTRY_RULE, reads: ['proof', 'enrolmentSeen', 'countryProofs'], check: checkServedCountry },
 ];
 

@@ -14,6 +14,7 @@ import type { Counters, DynamicFacts } from '../engine/dynamic-types';
 import type { Finding } from '../engine/types';
 import type { CounterStore } from '../store/counter-store';
 import { recordProof } from '../feedback/proofs';
+import { refusalOps } from '../feedback/conversion-counts';
 import type { PhoneEvidence } from '../log/decision-log';
 import { numberIsProven } from '../rules/served-country';
 import { GuardKeys } from '../store/keys';
@@ -33,6 +34,8 @@ export interface DynamicVerdict {
   /** The batch replayed a notification already counted (see Counters.replay). */
   replay: boolean;
   evidence: PhoneEvidence | undefined;
+  /** The batch counted this OTP as sent for the conversion rule (a refusal must then be counted). */
+  conversionCounted: boolean;
 }
 
 /** How long a decision waits for its incident alerts at most. */
@@ -74,7 +77,7 @@ export class DynamicGuard {
   async evaluate(input: DynamicFacts): Promise<DynamicVerdict> {
     const { policy } = this.options;
     const started = performance.now();
-    const verdict: DynamicVerdict = { findings: [], ruleErrors: [], storeError: undefined, incidents: [], alertErrors: [], storeMs: 0, storeRequests: 0, lookup: undefined, lookupError: undefined, replay: false, evidence: undefined };
+    const verdict: DynamicVerdict = { findings: [], ruleErrors: [], storeError: undefined, incidents: [], alertErrors: [], storeMs: 0, storeRequests: 0, lookup: undefined, lookupError: undefined, replay: false, evidence: undefined, conversionCounted: false };
     const store = this.options.store;
     if (!('kind' in store)) return this.failed(verdict, store.problem, started);
 
@@ -84,6 +87,7 @@ export class DynamicGuard {
     if (!answer.ok) return this.failed(verdict, answer.problem, started);
     const counters = plan.read(answer.results);
     verdict.replay = counters.replay;
+    verdict.conversionCounted = plan.countsConversion && !counters.replay;
     const run = runDynamicRules({ input, counters, policy, keys: this.keys }, DYNAMIC_RULES);
     verdict.findings = run.findings;
     verdict.ruleErrors = run.errors.map((error) => `${error.rule}: ${error.message}`);
@@ -127,12 +131,28 @@ export class DynamicGuard {
     const { number } = input.facts;
     try {
       verdict.storeRequests += 2;
-      await withTimeout(recordProof(store, this.keys, { e164: number.e164, country: number.country, range: input.range, userId }, input.facts.now), this.options.policy.storeTimeoutMs);
+      await withTimeout(recordProof(store, this.keys, { e164: number.e164, country: number.country, range: input.range, userId, channel: input.facts.channel }, input.facts.now), this.options.policy.storeTimeoutMs);
       evidence.proof_recorded = true;
     } catch (error) {
       verdict.storeError = `could not record a proof: ${describeStoreError(error, this.options.policy.storeTimeoutMs)}`;
     }
     return evidence;
+  }
+
+  /**
+   * Counts a refused OTP that the batch counted as sent (shared/feedback/conversion-counts.ts).
+   * Answers the problem, if the store failed; the refusal stands either way.
+   */
+  async recordRefusal(input: DynamicFacts): Promise<string | undefined> {
+    const store = this.options.store;
+    const country = input.facts.number.country;
+    if (!('kind' in store) || country === undefined) return undefined;
+    try {
+      await withTimeout(store.run(input.facts.now, refusalOps(this.keys, { country, channel: input.facts.channel }, input.facts.now)), this.options.policy.storeTimeoutMs);
+      return undefined;
+    } catch (error) {
+      return `could not count a refusal: ${describeStoreError(error, this.options.policy.storeTimeoutMs)}`;
+    }
   }
 
   /** The paid signal last: only for numbers every cheaper rule let through; cached in the store. */

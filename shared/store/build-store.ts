@@ -2,7 +2,7 @@
  * The counter store an Action container uses: Upstash when both secrets are set, the embedded
  * store when neither is, and a reported problem (the fail mode then applies) when only one is.
  */
-import type { DynamicPolicy } from '../config/dynamic-policy';
+import type { StoreSettings } from '../config/dynamic-policy';
 import { isUnset, parseBaseUrl } from '../config/parsers';
 import { SecretError } from '../config/secret-error';
 import type { Secrets } from '../config/static-policy';
@@ -10,7 +10,7 @@ import type { CounterStore } from './counter-store';
 import { MemoryStore } from './memory-store';
 import { UpstashStore } from './upstash-store';
 
-export function buildStore(secrets: Secrets, policy: DynamicPolicy, errors: SecretError[]): CounterStore | { problem: string } {
+export function buildStore(secrets: Secrets, policy: Pick<StoreSettings, 'storeTimeoutMs'>, errors: SecretError[]): CounterStore | { problem: string } {
   const url = secrets['UPSTASH_REDIS_REST_URL'];
   const token = secrets['UPSTASH_REDIS_REST_TOKEN'];
   if (isUnset(url) && isUnset(token)) return new MemoryStore();

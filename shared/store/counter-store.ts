@@ -110,6 +110,12 @@ export function countWindowKey(key: string, window: number): string {
   return `${key}:${window}`;
 }
 
+/** A stored count read by a get: absent, garbage or negative reads as 0. */
+export function countOf(value: string | undefined): number {
+  const number = Number(value ?? '0');
+  return Number.isFinite(number) && number > 0 ? Math.floor(number) : 0;
+}
+
 export const OP_CODES = { count: 'C', streak: 'S', rate: 'R', get: 'G', retry: 'T' } as const;
 export const WHEN_CODES = { always: '0', 'new-streak': '1' } as const;
 

@@ -361,7 +361,7 @@ describeWithRedis('§3 the store on real Redis through the Upstash shim', () => 
     expect(locked.line.reasons[0]).toMatch(/locked tenant-wide/);
   });
 
-  test('refused attempts to a blocked range cost one store request each, like allowed ones; only the trip writes', async () => {
+  test('refused attempts to a blocked range cost two store requests each (the batch, and the refusal count the conversion rule needs); only the trip writes', async () => {
     const shim = await shimFor(redis.url);
     clock.set(T0);
     const action = freshAction();
@@ -376,8 +376,8 @@ describeWithRedis('§3 the store on real Redis through the Upstash shim', () => 
     shim.resetRequests();
     const tripped = await send(action, secrets, at(8));
     expectRefused(tripped, ['prefix-anomaly']);
-    expect(tripped.line['store_requests']).toBe(2);
-    expect(shim.requests).toHaveLength(2);
+    expect(tripped.line['store_requests']).toBe(3);
+    expect(shim.requests).toHaveLength(3);
 
     const perAttempt: number[] = [];
     for (let i = 9; i < 16; i++) {
@@ -386,10 +386,10 @@ describeWithRedis('§3 the store on real Redis through the Upstash shim', () => 
       const again = await send(action, secrets, at(i));
       expectRefused(again, ['prefix-anomaly']);
       expect(again.line['incidents']).toBeUndefined();
-      expect(again.line['store_requests']).toBe(1);
+      expect(again.line['store_requests']).toBe(2);
       perAttempt.push(shim.requests.length);
     }
-    expect(perAttempt).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    expect(perAttempt).toEqual([2, 2, 2, 2, 2, 2, 2]);
   });
 });
 

@@ -260,7 +260,7 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       expect(coldShim.requests.map((request) => request.commands[0]?.[0]?.toLowerCase())).toEqual(['evalsha']);
     });
 
-    test('service cap: the tripping decision makes 2 requests and opens an incident; SMS stays locked, voice flows, 25 h later SMS is back', async () => {
+    test('service cap: the tripping decision makes 3 requests (batch, lock, refusal count) and opens an incident; SMS stays locked, voice flows, 25 h later SMS is back', async () => {
       clock.set(T0);
       const action = freshAction();
       const secrets = upstashSecrets(shim, newPrefix(), { GUARD_SERVICE_CAP_SMS: '3/1h' });
@@ -280,22 +280,24 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       clock.advance(10 * SECOND);
       const tripped = await send(action, { secrets, to: at(3) });
       expectRefused(tripped, ['service-cap']);
-      expect(tripped.line).toMatchObject({ store: 'upstash', store_requests: 2 });
+      expect(tripped.line).toMatchObject({ store: 'upstash', store_requests: 3 });
       expect(tripped.line.reasons[0]).toContain('4 attempts of sms tenant-wide, over the limit of 3/1h');
       expect(tripped.line['incidents']).toEqual([expect.stringContaining('service cap tripped: sms stopped tenant-wide')]);
-      expect(shim.requests).toHaveLength(2);
-      // The container's first block write sends the raise script whole (issue 11).
-      expect(shim.requests.map((request) => request.commands[0]?.[0]?.toLowerCase())).toEqual(['evalsha', 'eval']);
+      expect(shim.requests).toHaveLength(3);
+      // The container's first block write sends the raise script whole (issue 11); the refusal is
+      // then counted for the conversion rule (a batch, already known to Redis).
+      expect(shim.requests.map((request) => request.commands[0]?.[0]?.toLowerCase())).toEqual(['evalsha', 'eval', 'evalsha']);
 
-      // Later SMS, to any number, from anyone: refused by the lock, one request, no new incident.
+      // Later SMS, to any number, from anyone: refused by the lock, two requests (the batch and the
+      // refusal count), no new incident.
       shim.resetRequests();
       clock.advance(20 * MINUTE);
       const locked = await send(action, { secrets, to: at(4) });
       expectRefused(locked, ['service-cap']);
       expect(locked.line.reasons[0]).toMatch(/sms is locked tenant-wide until .*\(service cap tripped\)/);
       expect(locked.line['incidents']).toBeUndefined();
-      expect(locked.line['store_requests']).toBe(1);
-      expect(shim.requests).toHaveLength(1);
+      expect(locked.line['store_requests']).toBe(2);
+      expect(shim.requests).toHaveLength(2);
 
       // In the next hourly window the SMS count is back to zero, but the 24 h lock-out still holds.
       clock.advance(2 * HOUR);
@@ -473,7 +475,8 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       expectRefused(tripped, ['prefix-anomaly']);
       expect(tripped.line.reasons[0]).toContain(`range ${GB_RANGE} had 9 new sms numbers this window`);
       expect(tripped.line['incidents']).toEqual([expect.stringContaining(`pumping suspected on range ${GB_RANGE}`)]);
-      expect(tripped.line['store_requests']).toBe(2);
+      // The batch, the block write, the refusal count.
+      expect(tripped.line['store_requests']).toBe(3);
 
       // The range stays refused, without a second incident.
       clock.advance(30 * SECOND);
@@ -577,6 +580,80 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       const proven = await send(action, { secrets, to: at(11), userId: 'auth0|kept', action: 'second-factor-authentication' });
       expectDelivered(proven);
       expect(proven.line['trusted']).toEqual([expect.stringContaining(`the number is proven for this user: passes range ${GB_RANGE}`)]);
+    });
+
+    test('conversion: a country whose new numbers stop verifying refuses unproven enrolments (refusals counted apart, 2 requests); challenges and proven numbers pass; yesterday is the yardstick', async () => {
+      const prefix = newPrefix();
+      // The country-wide pumping floor is raised out of the way: this test is about conversion alone.
+      const secrets = upstashSecrets(shim, prefix, { GUARD_PUMPING_COUNTRY_FLOOR: '1000' });
+      const store = new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 });
+      const keys = new GuardKeys(tenantKeyPrefix(prefix, TENANT));
+      const numbers = usNumbersInDistinctRanges(140, 200, '0777');
+      let next = 0;
+      const enrol = async (verify: boolean) => {
+        const to = numbers[next] as string;
+        const userId = `auth0|conv-${next}`;
+        next += 1;
+        clock.advance(30 * SECOND);
+        const sent = await send(action, { secrets, to, userId, action: 'enrollment' });
+        if (verify && sent.line.decision === 'allow') await recordProof(store, keys, { e164: to, country: 'US', range: to.slice(0, -4), userId, channel: 'sms' }, clock.now);
+        return { sent, to, userId };
+      };
+      // Yesterday: 40 enrolments, 34 verified (85 %).
+      clock.set(T0 - 24 * HOUR);
+      const action = freshAction();
+      for (let i = 0; i < 40; i++) expectDelivered((await enrol(i % 7 !== 0)).sent);
+      // Today: real users verify as yesterday, then pumped numbers never do.
+      clock.set(T0);
+      const kept = await enrol(true);
+      for (let i = 0; i < 9; i++) expectDelivered((await enrol(true)).sent);
+      let refused: Sent | undefined;
+      let pumped = 0;
+      while (refused === undefined && pumped < 60) {
+        const { sent } = await enrol(false);
+        pumped += 1;
+        if (sent.line.decision === 'block') refused = sent;
+      }
+      expect(refused).toBeDefined();
+      expectRefused(refused as Sent, ['conversion']);
+      expect((refused as Sent).line.reasons[0]).toMatch(/^conversion to US \(sms\) collapsed: 10 of \d+ OTPs delivered in the last 1-2 h were verified \(\d+%\), against 85% yesterday/);
+      expect((refused as Sent).line['store_requests']).toBe(2);
+      // At least 15 unverified (the floor); it trips at the 20th: 10 of 30 verified, where 85 % expects
+      // 25.5, more than twice 10 and more than three standard deviations (15.1) above it.
+      expect(pumped).toBe(20);
+      const refusedKey = `${keys.conversion('US', 'sms', 'refused', 'h')}:${Math.floor(clock.now / HOUR)}`;
+      const before = (await store.run(clock.now, [{ kind: 'get', key: refusedKey }]))[0];
+      expect(before).toEqual({ kind: 'get', value: '1' });
+      expectRefused((await enrol(false)).sent, ['conversion']);
+      expect((await store.run(clock.now, [{ kind: 'get', key: refusedKey }]))[0]).toEqual({ kind: 'get', value: '2' });
+      // A challenge to a confirmed factor and a number proven for its user still go out.
+      clock.advance(30 * SECOND);
+      expectDelivered(await send(action, { secrets, to: kept.to, userId: kept.userId, action: 'second-factor-authentication' }));
+      clock.advance(30 * SECOND);
+      expectDelivered(await send(action, { secrets, to: kept.to, userId: kept.userId, action: 'enrollment' }));
+      // Monitor mode delivers, and a delivered OTP is not counted as refused; GUARD_CONVERSION=off delivers.
+      clock.advance(30 * SECOND);
+      const watched = await send(action, { secrets: { ...secrets, GUARD_MODE: 'monitor' }, to: numbers[next++] as string, action: 'enrollment' });
+      expect(watched.line).toMatchObject({ decision: 'block', outcome: 'would_block_delivered', rules: ['conversion'], store_requests: 1 });
+      expect((await store.run(clock.now, [{ kind: 'get', key: refusedKey }]))[0]).toEqual({ kind: 'get', value: '2' });
+      clock.advance(30 * SECOND);
+      expectDelivered(await send(action, { secrets: { ...secrets, GUARD_CONVERSION: 'off' }, to: numbers[next++] as string, action: 'enrollment' }));
+    });
+
+    test('conversion: without verification feedback (none yesterday) the rule never refuses', async () => {
+      const secrets = upstashSecrets(shim, newPrefix(), { GUARD_PUMPING_COUNTRY_FLOOR: '1000' });
+      const numbers = usNumbersInDistinctRanges(100, 200, '0888');
+      clock.set(T0 - 24 * HOUR);
+      const action = freshAction();
+      for (let i = 0; i < 40; i++) {
+        clock.advance(30 * SECOND);
+        await send(action, { secrets, to: numbers[i] as string, action: 'enrollment' });
+      }
+      clock.set(T0);
+      for (let i = 40; i < 100; i++) {
+        clock.advance(20 * SECOND);
+        expectDelivered(await send(action, { secrets, to: numbers[i] as string, action: 'enrollment' }));
+      }
     });
 
     test('voice has its own counters and lower floors: an SMS-busy range does not hide a voice rise', async () => {

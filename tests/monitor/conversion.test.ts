@@ -76,7 +76,7 @@ describe('the join', () => {
     ]);
     expect(result.matched).toBe(1);
     expect([...result.converted].sort()).toEqual([0, 1]);
-    expect(result.proofs).toEqual([{ e164: ada, userId: 'auth0|ada', country: 'GB', range: ada.slice(0, -4) }]);
+    expect(result.proofs).toEqual([{ e164: ada, userId: 'auth0|ada', country: 'GB', range: ada.slice(0, -4), channel: 'sms' }]);
   });
 
   test('MFA by user and time when the success shows no usable number: one number in the last 10 minutes converts; two is ambiguous; a tail that disagrees is another number', () => {

@@ -14,6 +14,7 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const NOW = Date.UTC(2026, 10, 23, 12, 7);
 const HOUR_WINDOW = Math.floor(NOW / HOUR);
+const DAY_WINDOW = Math.floor(NOW / DAY);
 const keys = new GuardKeys('t:test');
 
 
@@ -86,6 +87,14 @@ describe('planBatch with the default policy and a plain SMS', () => {
       { kind: 'rate', key: keys.rangeRate('+1415555', 'sms'), window: HOUR_WINDOW, alpha: 1 / 24, foldFloor: 8, ttlMs: rateTtl, when: 'new-streak' },
       { kind: 'rate', key: keys.rangeRate('+141555', 'sms'), window: HOUR_WINDOW, alpha: 1 / 24, foldFloor: 16, ttlMs: rateTtl, when: 'new-streak' },
       { kind: 'rate', key: keys.countryRate('US', 'sms'), window: HOUR_WINDOW, alpha: 1 / 24, foldFloor: 20, ttlMs: rateTtl, when: 'new-streak' },
+      countOp(keys.conversion('US', 'sms', 'sent', 'h'), HOUR),
+      countOp(keys.conversion('US', 'sms', 'sent', 'd'), DAY),
+      { kind: 'get', key: `${keys.conversion('US', 'sms', 'refused', 'h')}:${HOUR_WINDOW}` },
+      { kind: 'get', key: `${keys.conversion('US', 'sms', 'refused', 'h')}:${HOUR_WINDOW - 1}` },
+      { kind: 'get', key: `${keys.conversion('US', 'sms', 'refused', 'd')}:${DAY_WINDOW - 1}` },
+      { kind: 'get', key: `${keys.conversion('US', 'sms', 'verified', 'h')}:${HOUR_WINDOW}` },
+      { kind: 'get', key: `${keys.conversion('US', 'sms', 'verified', 'h')}:${HOUR_WINDOW - 1}` },
+      { kind: 'get', key: `${keys.conversion('US', 'sms', 'verified', 'd')}:${DAY_WINDOW - 1}` },
     ]);
   });
 
@@ -112,6 +121,14 @@ describe('planBatch with the default policy and a plain SMS', () => {
       't:test:rng:1415555:rate',
       't:test:rng:141555:rate',
       't:test:cty:US:rate',
+      't:test:cty:US:sms:conv:sent:h',
+      't:test:cty:US:sms:conv:sent:d',
+      `t:test:cty:US:sms:conv:refused:h:${HOUR_WINDOW}`,
+      `t:test:cty:US:sms:conv:refused:h:${HOUR_WINDOW - 1}`,
+      `t:test:cty:US:sms:conv:refused:d:${DAY_WINDOW - 1}`,
+      `t:test:cty:US:sms:conv:verified:h:${HOUR_WINDOW}`,
+      `t:test:cty:US:sms:conv:verified:h:${HOUR_WINDOW - 1}`,
+      `t:test:cty:US:sms:conv:verified:d:${DAY_WINDOW - 1}`,
     ]);
     expect(keys.enrolment('+14155552671', 'auth0|test')).toMatch(/^t:test:num:14155552671:enrol:[A-Za-z0-9_-]{22}$/);
     expect(keys.user('auth0|test')).toMatch(/^t:test:user:[A-Za-z0-9_-]{22}$/);
@@ -192,14 +209,14 @@ describe('planBatch: what is left out', () => {
     const plan = planBatch(inputFor({ trustedNetwork: true }), policyOf(), keys);
     expect(keysOf(plan.ops)).not.toContain(keys.ip('198.51.100.7'));
     expect(keysOf(plan.ops)).not.toContain(keys.subnet('198.51.100.0/24'));
-    expect(plan.ops).toHaveLength(18);
+    expect(plan.ops).toHaveLength(26);
     expect(keysOf(plan.ops)).toEqual(expect.arrayContaining(numberKeys));
   });
 
   test('no IP plans no ip or subnet ops', () => {
     const plan = planBatch(inputFor({}, (facts) => ({ ...facts, ip: undefined })), policyOf(), keys);
     expect(plan.ops.filter((op) => op.key.includes(':ip:') || op.key.includes(':net:'))).toEqual([]);
-    expect(plan.ops).toHaveLength(18);
+    expect(plan.ops).toHaveLength(26);
   });
 
   test('a low-trust user is counted in the low-trust window', () => {
@@ -220,7 +237,7 @@ describe('planBatch: what is left out', () => {
   test('no user id plans no user op', () => {
     const plan = planBatch(inputFor({}, (facts) => ({ ...facts, user: { id: undefined, appMetadata: {} } })), policyOf(), keys);
     expect(plan.ops.filter((op) => op.key.includes(':user:') || op.key.includes(':enrol:'))).toEqual([]);
-    expect(plan.ops).toHaveLength(17);
+    expect(plan.ops).toHaveLength(25);
   });
 
   test('the country window is planned only when GUARD_LIMIT_COUNTRY is on', () => {
@@ -233,7 +250,7 @@ describe('planBatch: what is left out', () => {
     const plan = planBatch(inputFor(), policyOf({ GUARD_PUMPING: 'off' }), keys);
     expect(plan.ops.filter((op) => op.kind === 'rate' && !op.key.endsWith(':numbers'))).toEqual([]);
     expect(keysOf(plan.ops)).not.toContain(keys.tenantRate());
-    expect(plan.ops.filter((op) => op.kind === 'get' && !op.key.includes(':proof'))).toEqual([{ kind: 'get', key: keys.serviceLock('sms') }]);
+    expect(plan.ops.filter((op) => op.kind === 'get' && !op.key.includes(':proof') && !op.key.includes(':conv:'))).toEqual([{ kind: 'get', key: keys.serviceLock('sms') }]);
   });
 
   test('GUARD_RESEND_DELAY=off still plans the streak (pumping counts new streaks), with a one-hour reset', () => {
@@ -253,6 +270,8 @@ describe('planBatch: what is left out', () => {
     expect(keysOf(plan.ops)).toContain(keys.serviceLock('sms'));
     // Nor is its enrolment marked: a refused enrolment's code can never be used.
     expect(plan.ops.filter((op) => op.key.includes(':enrol:'))).toEqual([]);
+    // Nor counted for the conversion rule (it would cost a refusal count).
+    expect(plan.ops.filter((op) => op.key.includes(':conv:'))).toEqual([]);
     expect(plan.ops).toHaveLength(18);
   });
 
@@ -300,6 +319,14 @@ describe('planBatch: read() maps the answers back by meaning', () => {
       { kind: 'rate', current: 11, baseline: 1.5, windows: 31 },
       { kind: 'rate', current: 12, baseline: 2.5, windows: 32 },
       { kind: 'rate', current: 13, baseline: 3.5, windows: 33 },
+      { kind: 'count', current: 40, previous: 50 },
+      { kind: 'count', current: 300, previous: 1000 },
+      { kind: 'get', value: '4' },
+      { kind: 'get', value: '5' },
+      { kind: 'get', value: '60' },
+      { kind: 'get', value: '30' },
+      { kind: 'get', value: '35' },
+      { kind: 'get', value: '800' },
     ];
     expect(results).toHaveLength(plan.ops.length);
     expect(plan.read(results)).toEqual({
@@ -321,6 +348,14 @@ describe('planBatch: read() maps the answers back by meaning', () => {
       range: { current: 11, baseline: 1.5, windows: 31 },
       block: { current: 12, baseline: 2.5, windows: 32 },
       countryRate: { current: 13, baseline: 3.5, windows: 33 },
+      conversion: {
+        sentHours: { current: 40, previous: 50 },
+        sentYesterday: 1000,
+        refusedHours: { current: 4, previous: 5 },
+        refusedYesterday: 60,
+        verifiedHours: { current: 30, previous: 35 },
+        verifiedYesterday: 800,
+      },
     });
   });
 

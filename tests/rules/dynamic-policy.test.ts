@@ -29,6 +29,7 @@ describe('parseDynamicPolicy defaults', () => {
     const { policy, errors } = parse({});
     expect(errors).toEqual([]);
     expect(policy).toEqual({
+      conversion: { floor: 15, drop: 0.5 },
       keyPrefix: 'tollguard',
       failMode: 'open',
       storeTimeoutMs: 300,
