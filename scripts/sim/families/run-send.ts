@@ -17,6 +17,8 @@ import { SEND_FAMILIES, sendWorld } from './send';
 import type { Params, SendEvent, SendFamily } from './types';
 import { HOUR, streamFor } from './common';
 import { deliveredBeforeContainment } from './metrics';
+import { MonitorFeedback, type FeedbackStats } from '../feedback';
+import { UpstashStore } from '../../../shared/store/upstash-store';
 
 export type Guard = 'tollguard' | SendBaseline;
 
@@ -55,6 +57,12 @@ export interface SendRunOptions {
   /** Only these families (legitimate ones are always generated, as the background). */
   only?: readonly string[];
   secrets: Record<string, string>;
+  /**
+   * An Upstash REST endpoint (a real Redis behind the shim) for the Action's store and the
+   * monitor's feedback loop (scripts/sim/feedback.ts). Without it the embedded store is used and
+   * no verification is fed back.
+   */
+  store?: { url: string; token: string };
   progress?: (line: string) => void;
 }
 
@@ -62,6 +70,8 @@ export interface SendRunResult {
   results: SendSeedResult[];
   decisions: number;
   wallMs: number;
+  /** What the monitor's feedback loop wrote over all worlds (undefined: no loop, no store). */
+  feedback: FeedbackStats | undefined;
 }
 
 const emptyTally = (): SendTally => ({ attempts: 0, refused: 0, cost: 0, costBlocked: 0, beforeContainment: 0, collateralLost: 0, legitAttempts: 0 });
@@ -73,6 +83,7 @@ export async function runSendFamilies(options: SendRunOptions): Promise<SendRunR
   const attackFamilies = SEND_FAMILIES.filter((family) => family.kind === 'attack' && (options.only === undefined || options.only.includes(family.name)));
   const results: SendSeedResult[] = [];
   let decisions = 0;
+  const feedback: FeedbackStats | undefined = options.store ? { runs: 0, verifications: 0, proofsRecorded: 0, errors: 0 } : undefined;
   for (const seed of options.seeds) {
     const world = sendWorld(seed, options.scale);
     const until = world.start + world.hours * HOUR;
@@ -91,6 +102,7 @@ export async function runSendFamilies(options: SendRunOptions): Promise<SendRunR
       const refusals = new Map<Guard, boolean[]>();
       const replay = await replaySend(events, options, `fam${seed}${attack?.name ?? 'quiet'}`);
       decisions += events.length;
+      if (feedback && replay.feedback) for (const key of Object.keys(feedback) as Array<keyof FeedbackStats>) feedback[key] += replay.feedback[key];
       refusals.set('tollguard', replay.refused);
       for (const baseline of SEND_BASELINES) refusals.set(baseline, runSendBaseline(baseline, events));
       const attackResult = attack && attackTraffic ? seedResult(attack, seed, attackTraffic.params) : undefined;
@@ -139,17 +151,24 @@ export async function runSendFamilies(options: SendRunOptions): Promise<SendRunR
     results.push(...quiet.values());
     if (attackFamilies.length > 0) results.push(...attacked.values());
   }
-  return { results, decisions, wallMs: performance.now() - started };
+  return { results, decisions, wallMs: performance.now() - started, feedback };
 }
 
 function seedResult(family: SendFamily, seed: number, params: Params, phase?: 'quiet' | 'attacked'): SendSeedResult {
   return { family: family.name, kind: family.kind, seed, params, tallies: emptyTallies(), rules: {}, ...(phase ? { phase } : {}) };
 }
 
+/** The tenant of the runtime's events (tests/support/actions-runtime.ts): the Action's keys live under it. */
+const SIM_TENANT = 'tollguard-test';
+
 /** Every event through the built Action, a fresh container and key prefix per world. */
-async function replaySend(events: readonly SendEvent[], options: SendRunOptions, prefix: string): Promise<{ refused: boolean[]; rules: string[][]; wallMs: number }> {
+async function replaySend(events: readonly SendEvent[], options: SendRunOptions, prefix: string): Promise<{ refused: boolean[]; rules: string[][]; wallMs: number; feedback: FeedbackStats | undefined }> {
   const action = loadAction(bundleOf(options.trigger), { allowedPackages: ACTION_PACKAGES, retainLogs: false });
-  const secrets = { TWILIO_DRY_RUN: 'true', ...options.secrets, GUARD_KEY_PREFIX: `${prefix}${Date.now().toString(36)}`.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 32) };
+  const store = options.store;
+  const storeSecrets: Record<string, string> = store ? { UPSTASH_REDIS_REST_URL: store.url, UPSTASH_REDIS_REST_TOKEN: store.token, GUARD_STORE_TIMEOUT: '2s' } : {};
+  const keyPrefix = `${prefix}${Date.now().toString(36)}`.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 32);
+  const secrets = { TWILIO_DRY_RUN: 'true', ...storeSecrets, ...options.secrets, GUARD_KEY_PREFIX: keyPrefix };
+  const monitor = store ? new MonitorFeedback(new UpstashStore({ url: store.url, token: store.token, timeoutMs: 10_000 }), keyPrefix, SIM_TENANT) : undefined;
   const clock = takeOverClock();
   const started = performance.now();
   const refused: boolean[] = [];
@@ -157,11 +176,18 @@ async function replaySend(events: readonly SendEvent[], options: SendRunOptions,
   try {
     for (const [index, event] of events.entries()) {
       clock.set(Math.floor(event.at));
+      await monitor?.runUntil(Math.floor(event.at));
       const invocation = await sendOtp(action, options.trigger, {
         recipient: event.recipient, channel: event.channel, enrollment: event.enrollment, code: String(100000 + (index % 900000)),
         userId: event.userId, ip: event.ip, requestCountry: event.requestCountry, appMetadata: event.appMetadata,
       }, secrets);
       refused.push(invocation.refused);
+      if (!invocation.refused) {
+        monitor?.delivered({
+          at: Math.floor(event.at), channel: event.channel, recipient: event.recipient, userId: event.userId, enrollment: event.enrollment,
+          verifiedAt: event.verifyDelayMs === undefined ? undefined : Math.floor(event.at + event.verifyDelayMs),
+        });
+      }
       rules.push(invocation.refused ? rulesOf(invocation.logs) : []);
       if (invocation.refused && event.legit && process.env['SIM_SHOW_FALSE_POSITIVES'] === '1') {
         const line = invocation.logs.find((text) => text.startsWith('{"tollguard":"decision"'));
@@ -172,7 +198,7 @@ async function replaySend(events: readonly SendEvent[], options: SendRunOptions,
   } finally {
     clock.restore();
   }
-  return { refused, rules, wallMs: performance.now() - started };
+  return { refused, rules, wallMs: performance.now() - started, feedback: monitor?.stats };
 }
 
 export function rulesOf(logs: readonly string[]): string[] {

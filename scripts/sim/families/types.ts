@@ -26,6 +26,8 @@ export interface SendEvent {
   requestCountry: string;
   appMetadata: Record<string, unknown>;
   enrollment: boolean;
+  /** The person enters this OTP's code this long after it is sent (if it is delivered); never for pumped numbers. */
+  verifyDelayMs?: number;
 }
 
 /** The tenant a seed simulates for the send families. */

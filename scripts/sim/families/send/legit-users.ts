@@ -90,6 +90,10 @@ export function peopleTraffic(random: Random, model: PeopleModel): SendEvent[] {
       if (!entered) entered = random.next() < model.conversion;
       resends = !entered && when - at < 6 * MINUTE ? 1 : 0;
     }
+    // The code entered is the last one sent, 20 s to 2.5 min after it (from the clock, not the
+    // stream: the feedback loop must not shift the traffic's own draws).
+    const last = out[out.length - 1];
+    if (entered && last !== undefined) last.verifyDelayMs = 20_000 + (Math.floor(when) % 130_000);
     if (entered && !returning) enrolled.push(person);
   }
   return out;
