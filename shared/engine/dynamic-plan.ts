@@ -23,9 +23,11 @@ export interface BatchPlan {
 const MINUTE = 60_000;
 /**
  * An enrolment is remembered for 7 to 14 days: a challenge to the number within that proves it
- * (the user's next logins). Refused enrolments are marked too (the batch runs before the rules);
- * harmless, since the platform never challenges a factor whose code was not delivered, and the
- * TTL bounds what a flood leaves behind.
+ * (the user's next logins). Enrolments the dynamic rules or the high-risk tier refuse are marked
+ * too (the batch runs before the rules): the proof is the platform's later challenge, which comes
+ * only once the factor was confirmed, by this code or a later one (a retry after the country
+ * opened by evidence, another channel); the TTL bounds what a flood leaves behind. Only a refusal
+ * no evidence lifts (a block list, a line type) leaves no mark.
  */
 const ENROLMENT_WINDOW_MS = 7 * 24 * 3_600_000;
 /** A block is ten ranges wide: its floor is this many times the range floor (not ten: spreads are what it is for). */
@@ -70,8 +72,8 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
   if (userId !== undefined && userId !== '') {
     const enrolment = keys.enrolment(facts.number.e164, userId);
     const window = windowIndex(now, ENROLMENT_WINDOW_MS);
-    // An enrolment a static rule refuses is never delivered, so its code can never be used: not marked.
-    if (facts.otpAction === 'enrollment' && !input.staticBlocked) add(undefined, { kind: 'count', key: enrolment, window, ttlMs: 2 * ENROLMENT_WINDOW_MS + MINUTE });
+    // An enrolment a static rule refuses for good can never be confirmed: not marked.
+    if (facts.otpAction === 'enrollment' && !input.firmStaticBlock) add(undefined, { kind: 'count', key: enrolment, window, ttlMs: 2 * ENROLMENT_WINDOW_MS + MINUTE });
     else if (facts.otpAction === 'second-factor-authentication') {
       sumOf('enrolmentSeen', [{ kind: 'get', key: countWindowKey(enrolment, window) }, { kind: 'get', key: countWindowKey(enrolment, window - 1) }]);
     }
@@ -111,7 +113,7 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
   // is therefore watched by the pumping rule's high-risk floors, not by its conversion.
   let conversion: { start: number; length: number } | undefined;
   if (policy.conversion && country && !input.trustedNumber && !input.staticBlocked && opensNewNumber(input.trigger, facts.otpAction)) {
-    const conversionBatch = conversionOps(keys, { country, channel: facts.channel }, now);
+    const conversionBatch = conversionOps(keys, { country, channel: facts.channel }, now, policy.conversion.lagMs);
     conversion = { start: ops.length, length: conversionBatch.length };
     for (const op of conversionBatch) add(undefined, op);
   }
@@ -122,7 +124,9 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
     read(results) {
       const counters = emptyCounters();
       const mutable = counters as unknown as Record<Slot, unknown>;
-      if (conversion !== undefined) counters.conversion = readConversion(results.slice(conversion.start, conversion.start + conversion.length));
+      if (conversion !== undefined && policy.conversion) {
+        counters.conversion = readConversion(results.slice(conversion.start, conversion.start + conversion.length), now, policy.conversion.lagMs);
+      }
       for (const { slot, indexes } of sums) {
         const total = indexes.reduce((sum, index) => {
           const result = results[index];

@@ -24,6 +24,8 @@ export interface DynamicFacts {
   highRiskCountry: boolean;
   /** A static rule already refuses this attempt: it costs nothing, so it does not count toward the service cap. */
   staticBlocked: boolean;
+  /** A static rule refuses this attempt and no evidence can lift it (a refusal by the high-risk tier alone can be). */
+  firmStaticBlock: boolean;
   /** The geo rule refuses the country only because of the shipped high-risk tier (evidence may lift it). */
   tierBlocked: boolean;
   /** Identifies one notification across the provider's retries; a replay is never counted again. */

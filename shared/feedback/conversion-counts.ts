@@ -3,14 +3,16 @@
  * Guard, Vonage and Prelude decide on, which no provider can see under Auth0 (Auth0 checks the
  * code), kept by tollguard itself.
  *
- * Three counters, each in hour and day windows:
+ * Three counters, in hour and day windows and in windows as long as the feedback's lag:
  * - `sent`: OTPs that may open a new number (opensNewNumber), counted in the decision's one
  *   batch, before the rules run, so a refusal is counted too;
  * - `refused`: those of them the decision then refused, counted by one more request made only on
  *   a refusal (a refused OTP can never be verified, and must not read as a conversion collapse);
  * - `verified`: numbers newly proven for their user (shared/feedback/proofs.ts recordProof: a
  *   later challenge after an enrolment, the Post-Login Action, the monitor's `--write-store`).
- * Delivered = sent − refused; verified ÷ delivered is the conversion of new numbers. The conversion rule (shared/rules/conversion.ts) reads them all in
+ * Delivered = sent − refused; verified ÷ delivered is the conversion of new numbers. The same
+ * counts tenant-wide (all countries, pseudo-country ALL) give a country with no history of its own
+ * a yardstick. The conversion rule (shared/rules/conversion.ts) reads them all in
  * the decision's batch; the keys live two windows, so a flood of countries cannot grow them.
  */
 import type { Channel, OtpAction } from '../engine/types';
@@ -23,6 +25,15 @@ import type { GuardKeys } from '../store/keys';
 const MINUTE = 60_000;
 export const CONVERSION_HOUR_MS = 60 * MINUTE;
 export const CONVERSION_DAY_MS = 24 * CONVERSION_HOUR_MS;
+/** The pseudo-country of the tenant-wide counts. */
+export const ALL_COUNTRIES = 'ALL';
+
+/** One whole previous UTC day. */
+export interface DayCounts {
+  sent: number;
+  refused: number;
+  verified: number;
+}
 
 /** What the decision batch read of one country and channel. */
 export interface ConversionCounts {
@@ -30,10 +41,19 @@ export interface ConversionCounts {
   sentHours: WindowCount;
   refusedHours: WindowCount;
   verifiedHours: WindowCount;
-  /** The previous UTC day, whole: the country's ordinary conversion. */
-  sentYesterday: number;
-  refusedYesterday: number;
-  verifiedYesterday: number;
+  /** This lag-long window and the previous one: OTPs whose codes may not be fed back yet. */
+  sentRecent: WindowCount;
+  refusedRecent: WindowCount;
+  /** How far into the current lag-long window the decision is (ms), and the lag. */
+  recentElapsedMs: number;
+  lagMs: number;
+  /** Yesterday, whole: the country and channel's own. */
+  yesterday: DayCounts;
+  /** Voice only: the same country's SMS yesterday. */
+  countrySmsYesterday?: DayCounts;
+  /** Yesterday tenant-wide, this channel (and SMS, for voice). */
+  tenantYesterday: DayCounts;
+  tenantSmsYesterday?: DayCounts;
 }
 
 export interface ConversionScope {
@@ -54,38 +74,58 @@ export function opensNewNumber(trigger: PhoneTrigger, otpAction: OtpAction): boo
   return otpAction !== 'second-factor-authentication' || !CONFIRMED_CHALLENGE_TRIGGERS.has(trigger);
 }
 
-type Span = 'h' | 'd';
+type What = 'sent' | 'refused' | 'verified';
+/** h: hour, d: UTC day, f: lag-long (the feedback's own pace). */
+type Span = 'h' | 'd' | 'f';
 
-function spanMs(span: Span): number {
-  return span === 'h' ? CONVERSION_HOUR_MS : CONVERSION_DAY_MS;
+class Grid {
+  constructor(private readonly keys: GuardKeys, private readonly now: number, private readonly lagMs: number) {}
+
+  private windowMs(span: Span): number {
+    return span === 'h' ? CONVERSION_HOUR_MS : span === 'd' ? CONVERSION_DAY_MS : this.lagMs;
+  }
+
+  count(country: string, channel: Channel, what: What, span: Span): StoreOp {
+    const windowMs = this.windowMs(span);
+    return { kind: 'count', key: this.keys.conversion(country, channel, what, span), window: windowIndex(this.now, windowMs), ttlMs: 2 * windowMs + MINUTE };
+  }
+
+  get(country: string, channel: Channel, what: What, span: Span, back: 0 | 1): StoreOp {
+    return { kind: 'get', key: countWindowKey(this.keys.conversion(country, channel, what, span), windowIndex(this.now, this.windowMs(span)) - back) };
+  }
+
+  yesterday(country: string, channel: Channel): StoreOp[] {
+    return (['sent', 'refused', 'verified'] as const).map((what) => this.get(country, channel, what, 'd', 1));
+  }
 }
 
-function countOp(key: string, span: Span, now: number): StoreOp {
-  const windowMs = spanMs(span);
-  return { kind: 'count', key, window: windowIndex(now, windowMs), ttlMs: 2 * windowMs + MINUTE };
-}
-
-function getOp(key: string, span: Span, now: number, back: 0 | 1): StoreOp {
-  return { kind: 'get', key: countWindowKey(key, windowIndex(now, spanMs(span)) - back) };
-}
-
-/** The decision batch's ops: counts this OTP as sent and reads the rest (8 ops, always in this order). */
-export function conversionOps(keys: GuardKeys, scope: ConversionScope, now: number): StoreOp[] {
-  const key = (what: 'sent' | 'refused' | 'verified', span: Span) => keys.conversion(scope.country, scope.channel, what, span);
-  return [
-    countOp(key('sent', 'h'), 'h', now),
-    countOp(key('sent', 'd'), 'd', now),
-    getOp(key('refused', 'h'), 'h', now, 0),
-    getOp(key('refused', 'h'), 'h', now, 1),
-    getOp(key('refused', 'd'), 'd', now, 1),
-    getOp(key('verified', 'h'), 'h', now, 0),
-    getOp(key('verified', 'h'), 'h', now, 1),
-    getOp(key('verified', 'd'), 'd', now, 1),
+/**
+ * The decision batch's ops, always in this order: counts this OTP as sent (for its country and
+ * tenant-wide) and reads the rest. 14 ops; voice reads SMS yesterdays too, 6 more.
+ */
+export function conversionOps(keys: GuardKeys, scope: ConversionScope, now: number, lagMs: number): StoreOp[] {
+  const grid = new Grid(keys, now, lagMs);
+  const { country, channel } = scope;
+  const ops: StoreOp[] = [
+    grid.count(country, channel, 'sent', 'h'),
+    grid.count(country, channel, 'sent', 'f'),
+    grid.count(country, channel, 'sent', 'd'),
+    grid.count(ALL_COUNTRIES, channel, 'sent', 'd'),
+    grid.get(country, channel, 'refused', 'h', 0),
+    grid.get(country, channel, 'refused', 'h', 1),
+    grid.get(country, channel, 'refused', 'f', 0),
+    grid.get(country, channel, 'refused', 'f', 1),
+    grid.get(country, channel, 'verified', 'h', 0),
+    grid.get(country, channel, 'verified', 'h', 1),
+    ...grid.yesterday(country, channel).slice(1),
+    ...grid.yesterday(ALL_COUNTRIES, channel).slice(1),
   ];
+  if (channel === 'voice') ops.push(...grid.yesterday(country, 'sms'), ...grid.yesterday(ALL_COUNTRIES, 'sms'));
+  return ops;
 }
 
 /** Reads the answers of conversionOps (the same slice of the batch's results, in order). */
-export function readConversion(results: readonly StoreResult[]): ConversionCounts {
+export function readConversion(results: readonly StoreResult[], now: number, lagMs: number): ConversionCounts {
   const count = (index: number): WindowCount => {
     const result = results[index];
     return result?.kind === 'count' ? { current: result.current, previous: result.previous } : { current: 0, previous: 0 };
@@ -94,22 +134,38 @@ export function readConversion(results: readonly StoreResult[]): ConversionCount
     const result = results[index];
     return result?.kind === 'get' ? countOf(result.value) : 0;
   };
+  const day = (first: number): DayCounts => ({ sent: value(first), refused: value(first + 1), verified: value(first + 2) });
   return {
     sentHours: count(0),
-    sentYesterday: count(1).previous,
-    refusedHours: { current: value(2), previous: value(3) },
-    refusedYesterday: value(4),
-    verifiedHours: { current: value(5), previous: value(6) },
-    verifiedYesterday: value(7),
+    sentRecent: count(1),
+    refusedHours: { current: value(4), previous: value(5) },
+    refusedRecent: { current: value(6), previous: value(7) },
+    verifiedHours: { current: value(8), previous: value(9) },
+    recentElapsedMs: now - windowIndex(now, lagMs) * lagMs,
+    lagMs,
+    yesterday: { sent: count(2).previous, refused: value(10), verified: value(11) },
+    tenantYesterday: { sent: count(3).previous, refused: value(12), verified: value(13) },
+    ...(results.length > 14 ? { countrySmsYesterday: day(14), tenantSmsYesterday: day(17) } : {}),
   };
 }
 
 /** Counts one refused OTP (made after a refusal of an OTP conversionOps counted as sent). */
-export function refusalOps(keys: GuardKeys, scope: ConversionScope, now: number): StoreOp[] {
-  return (['h', 'd'] as const).map((span) => countOp(keys.conversion(scope.country, scope.channel, 'refused', span), span, now));
+export function refusalOps(keys: GuardKeys, scope: ConversionScope, now: number, lagMs: number): StoreOp[] {
+  const grid = new Grid(keys, now, lagMs);
+  return [
+    grid.count(scope.country, scope.channel, 'refused', 'h'),
+    grid.count(scope.country, scope.channel, 'refused', 'f'),
+    grid.count(scope.country, scope.channel, 'refused', 'd'),
+    grid.count(ALL_COUNTRIES, scope.channel, 'refused', 'd'),
+  ];
 }
 
-/** Counts one verification (a code seen used) for the number's country and channel. */
+/** Counts one newly proven number for its country and channel, and tenant-wide. */
 export function verificationOps(keys: GuardKeys, scope: ConversionScope, now: number): StoreOp[] {
-  return (['h', 'd'] as const).map((span) => countOp(keys.conversion(scope.country, scope.channel, 'verified', span), span, now));
+  const grid = new Grid(keys, now, CONVERSION_HOUR_MS);
+  return [
+    grid.count(scope.country, scope.channel, 'verified', 'h'),
+    grid.count(scope.country, scope.channel, 'verified', 'd'),
+    grid.count(ALL_COUNTRIES, scope.channel, 'verified', 'd'),
+  ];
 }

@@ -221,6 +221,7 @@ function dynamicFactsFor(facts: SendFacts, run: RuleRun, container: SendContaine
     // allow a country, they do not make its ranges less attractive to pumpers).
     highRiskCountry: country !== undefined && highRiskTier(request.channel).has(country),
     staticBlocked: run.findings.some((finding) => finding.effect === 'block'),
+    firmStaticBlock: run.findings.some((finding) => finding.effect === 'block' && finding.liftable !== true),
     tierBlocked: run.findings.some((finding) => finding.effect === 'block' && finding.liftable === true),
     notificationId: request.notificationId === undefined ? undefined : container.storeIdOf(request.notificationId),
   };

@@ -12,10 +12,15 @@
  * like with like; with no feedback wired at all, yesterday shows (almost) no verifications and the
  * rule stays silent rather than guessing.
  *
- * It trips when, in the last 1-2 hours, at least GUARD_CONVERSION_FLOOR delivered OTPs went
+ * It trips when, over the last 1-2 hours, at least GUARD_CONVERSION_FLOOR delivered OTPs went
  * unverified, and the verifications are fewer than GUARD_CONVERSION_DROP of those yesterday's
  * conversion predicts, and also more than three standard deviations short of it (a quiet country
- * is not judged on a handful of codes).
+ * is not judged on a handful of codes); and while OTPs keep coming faster than the country's
+ * ordinary pace (twice yesterday's mean), so that it stops soon after the attack does. OTPs of the
+ * last GUARD_CONVERSION_LAG (the feedback's own delay: a monitor's cadence, a code's entry) are
+ * not judged yet: their codes may not be back, and a surge's first minutes must not look like a
+ * collapse. A country with no yesterday of its own is measured against the tenant's whole traffic
+ * (voice against SMS when calls are too few to be a yardstick).
  *
  * What it refuses: OTPs to numbers not proven for their user (numberIsProven) that may open a new
  * number: enrolments, and Unified Phone Experience challenges (an otp_verify may be a passwordless
@@ -23,11 +28,11 @@
  * with a code, and a proven number has been verified: neither is refused here. A delivery outage
  * also collapses conversion; refusing then costs little, since those codes were not arriving.
  */
-import { opensNewNumber, type ConversionCounts } from '../feedback/conversion-counts';
+import { CONVERSION_DAY_MS, opensNewNumber, type ConversionCounts, type DayCounts } from '../feedback/conversion-counts';
 import type { DynamicFacts, DynamicFinding, DynamicRuleContext, Counters } from '../engine/dynamic-types';
 import type { SecretDoc } from '../config/secret-doc';
 import type { ConfigErrors, Secrets } from '../config/static-policy';
-import { isUnset, parseEnum, parseInteger, parseNumber } from '../config/parsers';
+import { formatDuration, isUnset, parseDurationMs, parseEnum, parseInteger, parseNumber } from '../config/parsers';
 import { numberIsProven } from './served-country';
 
 export const CONVERSION_RULE = 'conversion';
@@ -37,6 +42,8 @@ export interface ConversionPolicy {
   floor: number;
   /** Refuse when verifications fall under this share of what yesterday's conversion predicts. */
   drop: number;
+  /** How long verifications take to come back (OTPs younger than this are not judged yet). */
+  lagMs: number;
 }
 
 /** Yesterday must show at least this much before its conversion is a yardstick. */
@@ -44,39 +51,81 @@ export const MIN_DELIVERED_YESTERDAY = 30;
 export const MIN_VERIFIED_YESTERDAY = 10;
 /** Under this, yesterday's verifications are too few to be feedback (none wired, or barely). */
 export const MIN_BASE_CONVERSION = 0.1;
+/** OTPs keep coming: more in the last lag than this many times yesterday's mean pace, and at least ONGOING_MIN. */
+export const ONGOING_FACTOR = 2;
+export const ONGOING_MIN = 3;
 
-export type ConversionState = 'no-baseline' | 'healthy' | 'collapsed';
+export type ConversionState = 'no-baseline' | 'healthy' | 'collapsed' | 'subsided';
+export type Yardstick = 'country' | 'country-sms' | 'tenant' | 'tenant-sms';
 
 export interface ConversionAssessment {
   state: ConversionState;
-  /** Last 1-2 hours. */
+  /** Delivered in the last 1-2 hours, less the last lag (not judged yet). */
   delivered: number;
   verified: number;
-  /** Yesterday's verified ÷ delivered (undefined without a baseline). */
+  /** Yesterday's verified ÷ delivered (undefined without a yardstick), and whose. */
   baseline: number | undefined;
+  yardstick: Yardstick | undefined;
   /** Verifications yesterday's conversion predicts for `delivered`. */
   expected: number;
+  /** OTPs (refused ones included) in the last lag. */
+  recent: number;
+}
+
+/** Yesterday's conversion, if it is enough of a yardstick. */
+function conversionOf(day: DayCounts | undefined): number | undefined {
+  if (day === undefined) return undefined;
+  const delivered = Math.max(0, day.sent - day.refused);
+  const base = delivered > 0 ? Math.min(1, day.verified / delivered) : 0;
+  return delivered < MIN_DELIVERED_YESTERDAY || day.verified < MIN_VERIFIED_YESTERDAY || base < MIN_BASE_CONVERSION ? undefined : base;
+}
+
+function yardstickOf(counts: ConversionCounts): { base: number; source: Yardstick } | undefined {
+  const candidates: Array<[Yardstick, DayCounts | undefined]> = [
+    ['country', counts.yesterday],
+    ['country-sms', counts.countrySmsYesterday],
+    ['tenant', counts.tenantYesterday],
+    ['tenant-sms', counts.tenantSmsYesterday],
+  ];
+  for (const [source, day] of candidates) {
+    const base = conversionOf(day);
+    if (base !== undefined) return { base, source };
+  }
+  return undefined;
 }
 
 /** Pure: the state of one country and channel from its counts. */
 export function assessConversion(counts: ConversionCounts, policy: ConversionPolicy): ConversionAssessment {
-  const delivered = Math.max(0, counts.sentHours.current + counts.sentHours.previous - counts.refusedHours.current - counts.refusedHours.previous);
+  // The last lag's share of the previous lag-long window (the current one is all inside it).
+  const olderShare = Math.max(0, 1 - counts.recentElapsedMs / counts.lagMs);
+  const recent = counts.sentRecent.current + counts.sentRecent.previous * olderShare;
+  const recentDelivered = Math.max(0, counts.sentRecent.current - counts.refusedRecent.current) + Math.max(0, counts.sentRecent.previous - counts.refusedRecent.previous) * olderShare;
+  const deliveredHours = counts.sentHours.current + counts.sentHours.previous - counts.refusedHours.current - counts.refusedHours.previous;
+  const delivered = Math.max(0, Math.round(deliveredHours - recentDelivered));
   const verified = counts.verifiedHours.current + counts.verifiedHours.previous;
-  const deliveredYesterday = Math.max(0, counts.sentYesterday - counts.refusedYesterday);
-  const base = deliveredYesterday > 0 ? Math.min(1, counts.verifiedYesterday / deliveredYesterday) : 0;
-  if (deliveredYesterday < MIN_DELIVERED_YESTERDAY || counts.verifiedYesterday < MIN_VERIFIED_YESTERDAY || base < MIN_BASE_CONVERSION) {
-    return { state: 'no-baseline', delivered, verified, baseline: undefined, expected: 0 };
-  }
-  const expected = delivered * base;
+  const yardstick = yardstickOf(counts);
+  const base = { delivered, verified, recent: Math.round(recent) };
+  if (yardstick === undefined) return { state: 'no-baseline', ...base, baseline: undefined, yardstick: undefined, expected: 0 };
+  const expected = delivered * yardstick.base;
   const unverified = delivered - verified;
   const collapsed = unverified >= policy.floor && verified < policy.drop * expected && verified < expected - 3 * Math.sqrt(expected);
-  return { state: collapsed ? 'collapsed' : 'healthy', delivered, verified, baseline: base, expected };
+  const ordinaryPace = (counts.yesterday.sent * counts.lagMs) / CONVERSION_DAY_MS;
+  const ongoing = recent >= ONGOING_MIN && recent > ONGOING_FACTOR * ordinaryPace;
+  const state: ConversionState = !collapsed ? 'healthy' : ongoing ? 'collapsed' : 'subsided';
+  return { state, ...base, baseline: yardstick.base, yardstick: yardstick.source, expected };
 }
 
 /** Whether a collapse refuses this OTP: only one that may open a new number and that nothing proves. */
 export function refusableOnCollapse(input: DynamicFacts, counters: Counters): boolean {
   return opensNewNumber(input.trigger, input.facts.otpAction) && !numberIsProven(input, counters);
 }
+
+const YARDSTICK_WORDS: Readonly<Record<Yardstick, (country: string) => string>> = {
+  country: (country) => `${country} yesterday`,
+  'country-sms': (country) => `${country} SMS yesterday`,
+  tenant: () => 'the whole tenant yesterday',
+  'tenant-sms': () => "the whole tenant's SMS yesterday",
+};
 
 export function checkConversion({ input, counters, policy }: DynamicRuleContext): DynamicFinding | undefined {
   const settings = policy.conversion;
@@ -88,13 +137,15 @@ export function checkConversion({ input, counters, policy }: DynamicRuleContext)
   const channel = input.facts.channel;
   const percent = (share: number) => `${Math.round(share * 100)}%`;
   const now = assessment.delivered > 0 ? assessment.verified / assessment.delivered : 0;
+  const lag = formatDuration(settings.lagMs);
+  const against = YARDSTICK_WORDS[assessment.yardstick ?? 'country'](country);
   return {
     finding: {
       rule: CONVERSION_RULE,
       effect: 'block',
       reason:
-        `conversion to ${country} (${channel}) collapsed: ${assessment.verified} of ${assessment.delivered} OTPs delivered in the last 1-2 h were verified (${percent(now)}), ` +
-        `against ${percent(assessment.baseline ?? 0)} yesterday (${Math.round(assessment.expected)} expected); a number nothing proves is refused there until it recovers`,
+        `conversion to ${country} (${channel}) collapsed: ${assessment.verified} of ${assessment.delivered} OTPs delivered in the last 1-2 h (before the last ${lag}) were verified (${percent(now)}), ` +
+        `against ${percent(assessment.baseline ?? 0)} for ${against} (${Math.round(assessment.expected)} expected), and ${assessment.recent} more came in the last ${lag}; a number nothing proves is refused there until it recovers`,
     },
   };
 }
@@ -105,10 +156,12 @@ export const CONVERSION_SECRETS: readonly SecretDoc[] = [
   { name: 'GUARD_CONVERSION', actions: 'send', group: 'pumping', meaning: 'Refuse unproven numbers in a country whose verified ÷ delivered OTPs collapses (needs verification feedback: Post-Login Action or monitor --write-store)', default: 'on', example: 'off' },
   { name: 'GUARD_CONVERSION_FLOOR', actions: 'send', group: 'pumping', meaning: 'Unverified OTPs to a country and channel in the last 1-2 hours that never trip the conversion rule', default: '15', example: '40' },
   { name: 'GUARD_CONVERSION_DROP', actions: 'send', group: 'pumping', meaning: "Trip when verifications fall under this share of what the country's conversion yesterday predicts", default: '0.5', example: '0.3' },
+  { name: 'GUARD_CONVERSION_LAG', actions: 'send', group: 'pumping', meaning: 'How long verifications take to come back (the monitor --write-store cadence plus entry time); younger OTPs are not judged yet', default: '10m', example: '20m' },
 ];
 
 const DEFAULT_FLOOR = 15;
 const DEFAULT_DROP = 0.5;
+const DEFAULT_LAG_MS = 10 * 60_000;
 
 export function parseConversionSettings(secrets: Secrets, errors: ConfigErrors): ConversionPolicy | undefined {
   const toggle = secrets['GUARD_CONVERSION'];
@@ -119,5 +172,6 @@ export function parseConversionSettings(secrets: Secrets, errors: ConfigErrors):
   return {
     floor: errors.read(() => parseInteger('GUARD_CONVERSION_FLOOR', secrets['GUARD_CONVERSION_FLOOR'], DEFAULT_FLOOR, { min: 3, max: 1_000_000 }), DEFAULT_FLOOR),
     drop: errors.read(() => parseNumber('GUARD_CONVERSION_DROP', secrets['GUARD_CONVERSION_DROP'], DEFAULT_DROP, { min: 0.05, max: 0.95 }), DEFAULT_DROP),
+    lagMs: errors.read(() => parseDurationMs('GUARD_CONVERSION_LAG', secrets['GUARD_CONVERSION_LAG'], DEFAULT_LAG_MS, { minMs: 60_000, maxMs: 60 * 60_000 }), DEFAULT_LAG_MS),
   };
 }

@@ -146,9 +146,10 @@ export class DynamicGuard {
   async recordRefusal(input: DynamicFacts): Promise<string | undefined> {
     const store = this.options.store;
     const country = input.facts.number.country;
-    if (!('kind' in store) || country === undefined) return undefined;
+    const conversion = this.options.policy.conversion;
+    if (!('kind' in store) || country === undefined || conversion === undefined) return undefined;
     try {
-      await withTimeout(store.run(input.facts.now, refusalOps(this.keys, { country, channel: input.facts.channel }, input.facts.now)), this.options.policy.storeTimeoutMs);
+      await withTimeout(store.run(input.facts.now, refusalOps(this.keys, { country, channel: input.facts.channel }, input.facts.now, conversion.lagMs)), this.options.policy.storeTimeoutMs);
       return undefined;
     } catch (error) {
       return `could not count a refusal: ${describeStoreError(error, this.options.policy.storeTimeoutMs)}`;

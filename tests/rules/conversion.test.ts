@@ -15,18 +15,31 @@ import { factsFor } from '../support/facts';
 import { countersWith, dynamicFactsFor, policyOf } from '../support/dynamic-context';
 
 const keys = new GuardKeys('t:test');
-const POLICY: ConversionPolicy = { floor: 15, drop: 0.5 };
 const GERMANY = '+4915112345678';
+const LAG = 10 * 60_000;
+const POLICY: ConversionPolicy = { floor: 15, drop: 0.5, lagMs: LAG };
 
-/** Counts with yesterday at 85 % (1000 delivered, 850 verified) unless overridden. */
-function counts(now: { sent: number; refused?: number; verified: number }, yesterday: { sent: number; refused?: number; verified: number } = { sent: 1000, verified: 850 }): ConversionCounts {
+/**
+ * Counts with yesterday at 85 % (1000 delivered, 850 verified; a mean pace of 6.9 OTPs per 10 min)
+ * unless overridden. `now.sent` are the OTPs old enough to be judged; `recent` more came in the
+ * last 10 minutes (default 20: OTPs keep coming).
+ */
+function counts(
+  now: { sent: number; refused?: number; verified: number; recent?: number },
+  yesterday: { sent: number; refused?: number; verified: number } = { sent: 1000, verified: 850 },
+): ConversionCounts {
+  const recent = now.recent ?? 20;
+  const sent = now.sent + recent;
   return {
-    sentHours: { current: Math.ceil(now.sent / 2), previous: Math.floor(now.sent / 2) },
+    sentHours: { current: Math.ceil(sent / 2), previous: Math.floor(sent / 2) },
     refusedHours: { current: now.refused ?? 0, previous: 0 },
     verifiedHours: { current: Math.ceil(now.verified / 2), previous: Math.floor(now.verified / 2) },
-    sentYesterday: yesterday.sent,
-    refusedYesterday: yesterday.refused ?? 0,
-    verifiedYesterday: yesterday.verified,
+    sentRecent: { current: recent, previous: 0 },
+    refusedRecent: { current: 0, previous: 0 },
+    recentElapsedMs: LAG - 1,
+    lagMs: LAG,
+    yesterday: { sent: yesterday.sent, refused: yesterday.refused ?? 0, verified: yesterday.verified },
+    tenantYesterday: { sent: 0, refused: 0, verified: 0 },
   };
 }
 
@@ -48,7 +61,7 @@ describe('assessConversion', () => {
   });
 
   test('a surge that converts like yesterday is healthy, however large', () => {
-    expect(assessConversion(counts({ sent: 5000, verified: 4000 }), POLICY)).toMatchObject({ state: 'healthy', delivered: 5000, verified: 4000, baseline: 0.85 });
+    expect(assessConversion(counts({ sent: 5000, verified: 4000, recent: 800 }), POLICY)).toMatchObject({ state: 'healthy', delivered: 5000, verified: 4000, baseline: 0.85, yardstick: 'country' });
   });
 
   test('pumping added to a country collapses its conversion: refused', () => {
@@ -68,14 +81,39 @@ describe('assessConversion', () => {
     expect(assessConversion(counts({ sent: 16, verified: 0 }), { ...POLICY, floor: 40 }).state).toBe('healthy');
   });
 
+  test("the last lag is not judged yet: a surge's first minutes, whose codes are not back, are no collapse", () => {
+    // 600 OTPs in the last 10 minutes, none verified yet; the 100 before converted as usual.
+    expect(assessConversion(counts({ sent: 100, verified: 85, recent: 600 }), POLICY)).toMatchObject({ state: 'healthy', delivered: 100, recent: 600 });
+    // Half-way into a 10-minute window, half of the previous one is still within the lag.
+    const halfway: ConversionCounts = { ...counts({ sent: 0, verified: 85, recent: 0 }), sentHours: { current: 300, previous: 0 }, sentRecent: { current: 100, previous: 100 }, recentElapsedMs: LAG / 2 };
+    expect(assessConversion(halfway, POLICY)).toMatchObject({ delivered: 150, recent: 150 });
+  });
+
+  test('once OTPs stop coming faster than the ordinary pace, a collapse has subsided: nothing is refused', () => {
+    // 7 in the last 10 minutes is yesterday's pace (6.9), not twice it.
+    expect(assessConversion(counts({ sent: 250, verified: 85, recent: 7 }), POLICY).state).toBe('subsided');
+    expect(assessConversion(counts({ sent: 250, verified: 85, recent: 14 }), POLICY).state).toBe('collapsed');
+  });
+
   test("refused OTPs are not delivered: a country whose attack is already refused does not read as collapsed", () => {
     expect(assessConversion(counts({ sent: 1000, refused: 900, verified: 85 }), POLICY).state).toBe('healthy');
   });
 
   test('a quiet country is not judged on a handful of codes (three standard deviations short of the expectation, too)', () => {
     // 20 delivered at yesterday's 85 % expects 17; 5 verified is under half of it but within 3 sqrt(17) = 12.4.
-    expect(assessConversion(counts({ sent: 20, verified: 5 }), { floor: 3, drop: 0.5 }).state).toBe('healthy');
-    expect(assessConversion(counts({ sent: 20, verified: 4 }), { floor: 3, drop: 0.5 }).state).toBe('collapsed');
+    expect(assessConversion(counts({ sent: 20, verified: 5 }), { ...POLICY, floor: 3 }).state).toBe('healthy');
+    expect(assessConversion(counts({ sent: 20, verified: 4 }), { ...POLICY, floor: 3 }).state).toBe('collapsed');
+  });
+
+  test("a country without a yesterday of its own is measured against the tenant's; voice too thin to be a yardstick against SMS", () => {
+    const unserved = { ...counts({ sent: 40, verified: 0 }, { sent: 0, verified: 0 }), tenantYesterday: { sent: 5000, refused: 0, verified: 4400 } };
+    expect(assessConversion(unserved, POLICY)).toMatchObject({ state: 'collapsed', baseline: 0.88, yardstick: 'tenant' });
+    const thinVoice = counts({ sent: 40, verified: 2 }, { sent: 12, verified: 9 });
+    expect(assessConversion(thinVoice, POLICY).state).toBe('no-baseline');
+    expect(assessConversion({ ...thinVoice, countrySmsYesterday: { sent: 2000, refused: 0, verified: 1700 } }, POLICY)).toMatchObject({ state: 'collapsed', baseline: 0.85, yardstick: 'country-sms' });
+    // Its own 40 % converts worse than SMS: judged by its own.
+    const ownVoice = { ...counts({ sent: 40, verified: 12 }, { sent: 100, verified: 40 }), countrySmsYesterday: { sent: 2000, refused: 0, verified: 1700 } };
+    expect(assessConversion(ownVoice, POLICY)).toMatchObject({ state: 'healthy', baseline: 0.4, yardstick: 'country' });
   });
 
   test('property: ordinary traffic converting at least as well as yesterday is never collapsed', () => {
@@ -83,7 +121,7 @@ describe('assessConversion', () => {
       fc.property(fc.integer({ min: 0, max: 100_000 }), fc.double({ min: 0.1, max: 1, noNaN: true }), fc.double({ min: 0, max: 0.2, noNaN: true }), (sent, base, lag) => {
         const verified = Math.floor(sent * base * (1 - lag));
         const yesterday = { sent: 1000, verified: Math.round(1000 * base) };
-        return assessConversion(counts({ sent, verified }, yesterday), POLICY).state !== 'collapsed';
+        return assessConversion(counts({ sent, verified, recent: sent }, yesterday), POLICY).state !== 'collapsed';
       }),
     );
   });
@@ -97,7 +135,7 @@ describe('conversion rule', () => {
     const outcome = checkConversion({ input: input(), counters: collapsed, policy, keys });
     expect(outcome?.finding).toMatchObject({ rule: CONVERSION_RULE, effect: 'block' });
     expect(outcome?.finding.reason).toBe(
-      'conversion to DE (sms) collapsed: 20 of 250 OTPs delivered in the last 1-2 h were verified (8%), against 85% yesterday (213 expected); a number nothing proves is refused there until it recovers',
+      'conversion to DE (sms) collapsed: 20 of 250 OTPs delivered in the last 1-2 h (before the last 10m) were verified (8%), against 85% for DE yesterday (213 expected), and 20 more came in the last 10m; a number nothing proves is refused there until it recovers',
     );
     expect(outcome?.writes).toBeUndefined();
   });
@@ -129,9 +167,9 @@ describe('conversion rule', () => {
 
 describe('GUARD_CONVERSION* settings', () => {
   test('defaults, off, and values', () => {
-    expect(policyOf().conversion).toEqual({ floor: 15, drop: 0.5 });
+    expect(policyOf().conversion).toEqual({ floor: 15, drop: 0.5, lagMs: LAG });
     expect(policyOf({ GUARD_CONVERSION: 'off' }).conversion).toBeUndefined();
-    expect(policyOf({ GUARD_CONVERSION_FLOOR: '40', GUARD_CONVERSION_DROP: '0.3' }).conversion).toEqual({ floor: 40, drop: 0.3 });
+    expect(policyOf({ GUARD_CONVERSION_FLOOR: '40', GUARD_CONVERSION_DROP: '0.3', GUARD_CONVERSION_LAG: '20m' }).conversion).toEqual({ floor: 40, drop: 0.3, lagMs: 20 * 60_000 });
   });
 
   test.each([
@@ -140,9 +178,11 @@ describe('GUARD_CONVERSION* settings', () => {
     ['GUARD_CONVERSION_FLOOR', '1'],
     ['GUARD_CONVERSION_DROP', '2'],
     ['GUARD_CONVERSION_DROP', 'half'],
+    ['GUARD_CONVERSION_LAG', '2h'],
+    ['GUARD_CONVERSION_LAG', 'soon'],
   ])('%s=%s is reported by name and the default kept', (name, value) => {
     const errors = new ConfigErrors();
-    expect(parseConversionSettings({ [name]: value }, errors)).toEqual({ floor: 15, drop: 0.5 });
+    expect(parseConversionSettings({ [name]: value }, errors)).toEqual({ floor: 15, drop: 0.5, lagMs: LAG });
     expect(errors.errors.map((error) => error.message).join(' ')).toContain(name);
   });
 });

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { conversionOps } from '../../shared/feedback/conversion-counts';
 import { emptyCounters, planBatch } from '../../shared/engine/dynamic-plan';
 import type { Counters, DynamicFacts } from '../../shared/engine/dynamic-types';
 import type { SendFacts } from '../../shared/engine/types';
@@ -14,7 +15,6 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const NOW = Date.UTC(2026, 10, 23, 12, 7);
 const HOUR_WINDOW = Math.floor(NOW / HOUR);
-const DAY_WINDOW = Math.floor(NOW / DAY);
 const keys = new GuardKeys('t:test');
 
 
@@ -39,6 +39,7 @@ function inputFor(
     tierBlocked: false,
     highRiskCountry: false,
     staticBlocked: false,
+    firmStaticBlock: false,
   };
 }
 
@@ -87,14 +88,7 @@ describe('planBatch with the default policy and a plain SMS', () => {
       { kind: 'rate', key: keys.rangeRate('+1415555', 'sms'), window: HOUR_WINDOW, alpha: 1 / 24, foldFloor: 8, ttlMs: rateTtl, when: 'new-streak' },
       { kind: 'rate', key: keys.rangeRate('+141555', 'sms'), window: HOUR_WINDOW, alpha: 1 / 24, foldFloor: 16, ttlMs: rateTtl, when: 'new-streak' },
       { kind: 'rate', key: keys.countryRate('US', 'sms'), window: HOUR_WINDOW, alpha: 1 / 24, foldFloor: 20, ttlMs: rateTtl, when: 'new-streak' },
-      countOp(keys.conversion('US', 'sms', 'sent', 'h'), HOUR),
-      countOp(keys.conversion('US', 'sms', 'sent', 'd'), DAY),
-      { kind: 'get', key: `${keys.conversion('US', 'sms', 'refused', 'h')}:${HOUR_WINDOW}` },
-      { kind: 'get', key: `${keys.conversion('US', 'sms', 'refused', 'h')}:${HOUR_WINDOW - 1}` },
-      { kind: 'get', key: `${keys.conversion('US', 'sms', 'refused', 'd')}:${DAY_WINDOW - 1}` },
-      { kind: 'get', key: `${keys.conversion('US', 'sms', 'verified', 'h')}:${HOUR_WINDOW}` },
-      { kind: 'get', key: `${keys.conversion('US', 'sms', 'verified', 'h')}:${HOUR_WINDOW - 1}` },
-      { kind: 'get', key: `${keys.conversion('US', 'sms', 'verified', 'd')}:${DAY_WINDOW - 1}` },
+      ...conversionOps(keys, { country: 'US', channel: 'sms' }, NOW, 10 * MINUTE),
     ]);
   });
 
@@ -121,14 +115,7 @@ describe('planBatch with the default policy and a plain SMS', () => {
       't:test:rng:1415555:rate',
       't:test:rng:141555:rate',
       't:test:cty:US:rate',
-      't:test:cty:US:sms:conv:sent:h',
-      't:test:cty:US:sms:conv:sent:d',
-      `t:test:cty:US:sms:conv:refused:h:${HOUR_WINDOW}`,
-      `t:test:cty:US:sms:conv:refused:h:${HOUR_WINDOW - 1}`,
-      `t:test:cty:US:sms:conv:refused:d:${DAY_WINDOW - 1}`,
-      `t:test:cty:US:sms:conv:verified:h:${HOUR_WINDOW}`,
-      `t:test:cty:US:sms:conv:verified:h:${HOUR_WINDOW - 1}`,
-      `t:test:cty:US:sms:conv:verified:d:${DAY_WINDOW - 1}`,
+      ...keysOf(conversionOps(keys, { country: 'US', channel: 'sms' }, NOW, 10 * MINUTE)),
     ]);
     expect(keys.enrolment('+14155552671', 'auth0|test')).toMatch(/^t:test:num:14155552671:enrol:[A-Za-z0-9_-]{22}$/);
     expect(keys.user('auth0|test')).toMatch(/^t:test:user:[A-Za-z0-9_-]{22}$/);
@@ -209,14 +196,14 @@ describe('planBatch: what is left out', () => {
     const plan = planBatch(inputFor({ trustedNetwork: true }), policyOf(), keys);
     expect(keysOf(plan.ops)).not.toContain(keys.ip('198.51.100.7'));
     expect(keysOf(plan.ops)).not.toContain(keys.subnet('198.51.100.0/24'));
-    expect(plan.ops).toHaveLength(26);
+    expect(plan.ops).toHaveLength(32);
     expect(keysOf(plan.ops)).toEqual(expect.arrayContaining(numberKeys));
   });
 
   test('no IP plans no ip or subnet ops', () => {
     const plan = planBatch(inputFor({}, (facts) => ({ ...facts, ip: undefined })), policyOf(), keys);
     expect(plan.ops.filter((op) => op.key.includes(':ip:') || op.key.includes(':net:'))).toEqual([]);
-    expect(plan.ops).toHaveLength(26);
+    expect(plan.ops).toHaveLength(32);
   });
 
   test('a low-trust user is counted in the low-trust window', () => {
@@ -237,7 +224,7 @@ describe('planBatch: what is left out', () => {
   test('no user id plans no user op', () => {
     const plan = planBatch(inputFor({}, (facts) => ({ ...facts, user: { id: undefined, appMetadata: {} } })), policyOf(), keys);
     expect(plan.ops.filter((op) => op.key.includes(':user:') || op.key.includes(':enrol:'))).toEqual([]);
-    expect(plan.ops).toHaveLength(25);
+    expect(plan.ops).toHaveLength(31);
   });
 
   test('the country window is planned only when GUARD_LIMIT_COUNTRY is on', () => {
@@ -265,14 +252,20 @@ describe('planBatch: what is left out', () => {
   });
 
   test('an attempt a static rule already refuses is not counted toward the service cap (the lock is still read)', () => {
-    const plan = planBatch({ ...inputFor(), staticBlocked: true }, policyOf(), keys);
+    const plan = planBatch({ ...inputFor(), staticBlocked: true, firmStaticBlock: true }, policyOf(), keys);
     expect(keysOf(plan.ops)).not.toContain(keys.service('sms'));
     expect(keysOf(plan.ops)).toContain(keys.serviceLock('sms'));
-    // Nor is its enrolment marked: a refused enrolment's code can never be used.
+    // Nor is its enrolment marked when no evidence can lift the refusal.
     expect(plan.ops.filter((op) => op.key.includes(':enrol:'))).toEqual([]);
     // Nor counted for the conversion rule (it would cost a refusal count).
     expect(plan.ops.filter((op) => op.key.includes(':conv:'))).toEqual([]);
     expect(plan.ops).toHaveLength(18);
+  });
+
+  test('an enrolment refused by the high-risk tier alone is marked (evidence may lift the tier; the later challenge is the proof), and not counted toward the cap', () => {
+    const plan = planBatch({ ...inputFor(), staticBlocked: true, tierBlocked: true }, policyOf(), keys);
+    expect(plan.ops.filter((op) => op.key.includes(':enrol:'))).toEqual([countOp(keys.enrolment('+14155552671', 'auth0|test'), 7 * DAY)]);
+    expect(keysOf(plan.ops)).not.toContain(keys.service('sms'));
   });
 
   test('a service cap that is off plans no service counter (the lock is still read)', () => {
@@ -320,13 +313,10 @@ describe('planBatch: read() maps the answers back by meaning', () => {
       { kind: 'rate', current: 12, baseline: 2.5, windows: 32 },
       { kind: 'rate', current: 13, baseline: 3.5, windows: 33 },
       { kind: 'count', current: 40, previous: 50 },
+      { kind: 'count', current: 6, previous: 7 },
       { kind: 'count', current: 300, previous: 1000 },
-      { kind: 'get', value: '4' },
-      { kind: 'get', value: '5' },
-      { kind: 'get', value: '60' },
-      { kind: 'get', value: '30' },
-      { kind: 'get', value: '35' },
-      { kind: 'get', value: '800' },
+      { kind: 'count', current: 900, previous: 4000 },
+      ...['4', '5', '1', '2', '30', '35', '60', '800', '200', '3000'].map((value): StoreResult => ({ kind: 'get', value })),
     ];
     expect(results).toHaveLength(plan.ops.length);
     expect(plan.read(results)).toEqual({
@@ -350,12 +340,16 @@ describe('planBatch: read() maps the answers back by meaning', () => {
       countryRate: { current: 13, baseline: 3.5, windows: 33 },
       conversion: {
         sentHours: { current: 40, previous: 50 },
-        sentYesterday: 1000,
+        sentRecent: { current: 6, previous: 7 },
         refusedHours: { current: 4, previous: 5 },
-        refusedYesterday: 60,
+        refusedRecent: { current: 1, previous: 2 },
         verifiedHours: { current: 30, previous: 35 },
-        verifiedYesterday: 800,
+        recentElapsedMs: NOW % (10 * MINUTE),
+        lagMs: 10 * MINUTE,
+        yesterday: { sent: 1000, refused: 60, verified: 800 },
+        tenantYesterday: { sent: 4000, refused: 200, verified: 3000 },
       },
+
     });
   });
 

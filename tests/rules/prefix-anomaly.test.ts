@@ -39,6 +39,7 @@ function contextFor(
     tierBlocked: false,
     highRiskCountry: options.highRisk ?? false,
     staticBlocked: false,
+    firmStaticBlock: false,
   };
   return { input, counters: countersWith(counters), policy: policyOf(options.secrets), keys };
 }

@@ -32,5 +32,6 @@ export function dynamicFactsFor(facts: SendFacts): DynamicFacts {
     tierBlocked: false,
     highRiskCountry: false,
     staticBlocked: false,
+    firmStaticBlock: false,
   };
 }
