@@ -259,11 +259,11 @@ class PathScenarios {
       await this.send(action, secrets, { to: gb(index), userId: `auth0|gb${index}`, ip: `203.0.113.${index + 1}` });
     }
     this.advance(30 * SECOND);
-    await this.measure('the attempt that trips a new range block (9th new number in a 10 000-number range)', 2, 'batch, then raise-until records the range block (and the incident); made only when a block is not already stored', prefix, () =>
+    await this.measure('the attempt that trips a new range block (9th new number in a 10 000-number range)', 3, 'batch, then raise-until records the range block (and the incident), made only when a block is not already stored; then the refusal is counted for the conversion rule (a batch of 4 count ops)', prefix, () =>
       this.send(action, secrets, { to: gb(8), userId: 'auth0|gb8', ip: '203.0.113.9' }),
     );
     this.advance(30 * SECOND);
-    await this.measure('refused on an already-blocked range', 1, 'the batch reads the stored block; a block stored far enough ahead is not written again', prefix, () =>
+    await this.measure('refused on an already-blocked range', 2, 'the batch reads the stored block (one stored far enough ahead is not written again); the refusal is counted for the conversion rule: a refused code can never be verified and must not read as a collapse', prefix, () =>
       this.send(action, secrets, { to: gb(9), userId: 'auth0|gb9', ip: '203.0.113.10' }),
     );
   }
@@ -278,7 +278,7 @@ class PathScenarios {
       this.send(action, secrets, { to: US(611), userId: 'auth0|grace', action: 'enrollment' }),
     );
     this.advance(HOUR);
-    await this.measure('first challenge after that enrolment (records a proof)', 3, 'batch, then the proof: SET of the number\'s proof and a batch of the country and range proof counts, sent at once; once per number and user', prefix, () =>
+    await this.measure('first challenge after that enrolment (records a proof)', 3, 'batch, then the proof: SET of the number\'s proof and a batch of the country and range proof counts and the conversion counts, sent at once; once per number and user', prefix, () =>
       this.send(action, secrets, { to: US(611), userId: 'auth0|grace', action: 'second-factor-authentication' }),
     );
     this.advance(HOUR);
@@ -311,11 +311,11 @@ class PathScenarios {
       await this.send(action, secrets, { to: US(501 + index), userId: `auth0|cap${index}` });
     }
     this.advance(10 * SECOND);
-    await this.measure('the attempt that trips the service cap (GUARD_SERVICE_CAP_SMS=3/1h)', 2, 'batch, then raise-until records the tenant-wide lock (and the incident)', prefix, () =>
+    await this.measure('the attempt that trips the service cap (GUARD_SERVICE_CAP_SMS=3/1h)', 3, 'batch, then raise-until records the tenant-wide lock (and the incident), then the refusal count of the conversion rule', prefix, () =>
       this.send(action, secrets, { to: US(504), userId: 'auth0|cap3' }),
     );
     this.advance(10 * MINUTE);
-    await this.measure('refused while the service cap lock stands', 1, 'the batch reads the lock', prefix, () => this.send(action, secrets, { to: US(505), userId: 'auth0|cap4' }));
+    await this.measure('refused while the service cap lock stands', 2, 'the batch reads the lock; the refusal count of the conversion rule', prefix, () => this.send(action, secrets, { to: US(505), userId: 'auth0|cap4' }));
   }
 
   private async providerRetry(): Promise<void> {

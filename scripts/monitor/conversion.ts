@@ -63,6 +63,13 @@ export interface ProofCandidate {
   range: string;
   /** The channel of the send the verification converted. */
   channel: 'sms' | 'voice';
+  /** The verification closed an OTP the conversion rule counts (an enrolment, a passwordless login), not a challenge. */
+  opensNewNumber: boolean;
+}
+
+/** An MFA enrolment or a passwordless login: the OTPs the send Actions count as opening a number. */
+function opensNewNumberOf(verification: VerificationFact): boolean {
+  return verification.type === 'gd_enrollment_complete' || verification.flow === 'passwordless';
 }
 
 export interface ConversionRow {
@@ -147,7 +154,10 @@ export function joinVerifications(sends: readonly SendFact[], verifications: rea
     const first = sends[outcome[0] ?? -1];
     if (first !== undefined && verification.userId !== undefined) {
       const e164 = first.number.e164;
-      proofs.set(`${e164}\u0000${verification.userId}`, { e164, userId: verification.userId, country: first.number.country, range: rangeOf(e164, first.number.callingCode), channel: first.channel });
+      proofs.set(`${e164}\u0000${verification.userId}`, {
+        e164, userId: verification.userId, country: first.number.country, range: rangeOf(e164, first.number.callingCode), channel: first.channel,
+        opensNewNumber: opensNewNumberOf(verification),
+      });
     }
   }
   return { converted, matched, unmatched, proofs: [...proofs.values()] };

@@ -54,6 +54,8 @@ export interface ConversionCounts {
   /** Yesterday tenant-wide, this channel (and SMS, for voice). */
   tenantYesterday: DayCounts;
   tenantSmsYesterday?: DayCounts;
+  /** Until when an earlier collapse holds the country and channel (0: no hold). */
+  holdUntil: number;
 }
 
 export interface ConversionScope {
@@ -101,7 +103,7 @@ class Grid {
 
 /**
  * The decision batch's ops, always in this order: counts this OTP as sent (for its country and
- * tenant-wide) and reads the rest. 14 ops; voice reads SMS yesterdays too, 6 more.
+ * tenant-wide) and reads the rest, and the hold of an earlier collapse. 15 ops; voice reads SMS yesterdays too, 6 more.
  */
 export function conversionOps(keys: GuardKeys, scope: ConversionScope, now: number, lagMs: number): StoreOp[] {
   const grid = new Grid(keys, now, lagMs);
@@ -119,6 +121,7 @@ export function conversionOps(keys: GuardKeys, scope: ConversionScope, now: numb
     grid.get(country, channel, 'verified', 'h', 1),
     ...grid.yesterday(country, channel).slice(1),
     ...grid.yesterday(ALL_COUNTRIES, channel).slice(1),
+    { kind: 'get', key: keys.conversionHold(country, channel) },
   ];
   if (channel === 'voice') ops.push(...grid.yesterday(country, 'sms'), ...grid.yesterday(ALL_COUNTRIES, 'sms'));
   return ops;
@@ -145,7 +148,8 @@ export function readConversion(results: readonly StoreResult[], now: number, lag
     lagMs,
     yesterday: { sent: count(2).previous, refused: value(10), verified: value(11) },
     tenantYesterday: { sent: count(3).previous, refused: value(12), verified: value(13) },
-    ...(results.length > 14 ? { countrySmsYesterday: day(14), tenantSmsYesterday: day(17) } : {}),
+    holdUntil: value(14),
+    ...(results.length > 15 ? { countrySmsYesterday: day(15), tenantSmsYesterday: day(18) } : {}),
   };
 }
 

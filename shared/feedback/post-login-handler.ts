@@ -96,7 +96,7 @@ async function recordVerification(event: unknown, deps: PostLoginDependencies): 
   const range = rangeOf(e164, claim.number.callingCode, container.rangeDropDigits);
   try {
     if (!('kind' in store)) throw new Error(store.problem);
-    await withTimeout(recordProof(store, keys, { e164, country: claim.number.country, range, userId: claim.userId, channel: 'sms' }, now), container.storeTimeoutMs);
+    await withTimeout(recordProof(store, keys, { e164, country: claim.number.country, range, userId: claim.userId, channel: 'sms', opensNewNumber: true }, now), container.storeTimeoutMs);
   } catch (error) {
     return write({ ...storeFields(), outcome: 'store-error', reason: 'the proof could not be recorded', store_requests: 3, store_error: describeStoreError(error, container.storeTimeoutMs) }, 3);
   }

@@ -37,6 +37,12 @@ export interface ProvenNumber {
   userId: string;
   /** The channel the verified code went by (sms when the source cannot tell). */
   channel?: Channel;
+  /**
+   * The verified OTP is one the conversion rule counts as sent (an enrolment, a passwordless login:
+   * shared/feedback/conversion-counts.ts opensNewNumber), verified just now: it then counts as
+   * verified too. A challenge's proof (its enrolment was days ago) does not.
+   */
+  opensNewNumber?: boolean;
 }
 
 /** The op that marks an OTP sent to a number (one of the send batch's ops). */
@@ -71,7 +77,7 @@ export function isProvenFor(stored: string | undefined, userId: string | undefin
 
 /**
  * Records a proof: the number for the user, one more proven number for its country and range, and
- * one more verified number for the conversion counts. Two requests at once (a put and a batch),
+ * (for an OTP that opened the number) one more verified number for the conversion counts. Two requests at once (a put and a batch),
  * made once per number and user: a number already proven for the user is not recorded again by
  * the callers (so re-reading the same logs, or a repeated login, inflates nothing).
  */
@@ -81,7 +87,7 @@ export async function recordProof(store: CounterStore, keys: GuardKeys, proven: 
   ];
   if (proven.country !== undefined) {
     counts.push({ kind: 'count', key: keys.countryProofs(proven.country), window: windowIndex(now, COUNTRY_PROOF_WINDOW_MS), ttlMs: 2 * COUNTRY_PROOF_WINDOW_MS + MINUTE });
-    counts.push(...verificationOps(keys, { country: proven.country, channel: proven.channel ?? 'sms' }, now));
+    if (proven.opensNewNumber === true) counts.push(...verificationOps(keys, { country: proven.country, channel: proven.channel ?? 'sms' }, now));
   }
   await Promise.all([store.put(keys.proof(proven.e164), userTag(proven.userId), PROOF_TTL_MS), store.run(now, counts)]);
 }

@@ -16,7 +16,8 @@
  * unverified, and the verifications are fewer than GUARD_CONVERSION_DROP of those yesterday's
  * conversion predicts, and also more than three standard deviations short of it (a quiet country
  * is not judged on a handful of codes); and while OTPs keep coming faster than the country's
- * ordinary pace (twice yesterday's mean), so that it stops soon after the attack does. OTPs of the
+ * ordinary pace (twice the pumping rule's baseline of new conversations there, or yesterday's mean
+ * without it), so that it stops soon after the attack does. OTPs of the
  * last GUARD_CONVERSION_LAG (the feedback's own delay: a monitor's cadence, a code's entry) are
  * not judged yet: their codes may not be back, and a surge's first minutes must not look like a
  * collapse. A country with no yesterday of its own is measured against the tenant's whole traffic
@@ -28,7 +29,7 @@
  * with a code, and a proven number has been verified: neither is refused here. A delivery outage
  * also collapses conversion; refusing then costs little, since those codes were not arriving.
  */
-import { CONVERSION_DAY_MS, opensNewNumber, type ConversionCounts, type DayCounts } from '../feedback/conversion-counts';
+import { CONVERSION_DAY_MS, CONVERSION_HOUR_MS, opensNewNumber, type ConversionCounts, type DayCounts } from '../feedback/conversion-counts';
 import type { DynamicFacts, DynamicFinding, DynamicRuleContext, Counters } from '../engine/dynamic-types';
 import type { SecretDoc } from '../config/secret-doc';
 import type { ConfigErrors, Secrets } from '../config/static-policy';
@@ -55,7 +56,15 @@ export const MIN_BASE_CONVERSION = 0.1;
 export const ONGOING_FACTOR = 2;
 export const ONGOING_MIN = 3;
 
-export type ConversionState = 'no-baseline' | 'healthy' | 'collapsed' | 'subsided';
+/** How long a collapse holds its country and channel closed to unproven numbers, while OTPs keep coming. */
+export const HOLD_MS = 60 * 60_000;
+
+/**
+ * collapsed: conversion fell and OTPs keep coming. held: an earlier collapse holds the country
+ * while OTPs keep coming (refused OTPs are never verified, so the ratio of what is still delivered
+ * no longer shows the attack). subsided: conversion fell but OTPs no longer come faster than usual.
+ */
+export type ConversionState = 'no-baseline' | 'healthy' | 'collapsed' | 'held' | 'subsided';
 export type Yardstick = 'country' | 'country-sms' | 'tenant' | 'tenant-sms';
 
 export interface ConversionAssessment {
@@ -95,7 +104,12 @@ function yardstickOf(counts: ConversionCounts): { base: number; source: Yardstic
 }
 
 /** Pure: the state of one country and channel from its counts. */
-export function assessConversion(counts: ConversionCounts, policy: ConversionPolicy): ConversionAssessment {
+/**
+ * `usualPerHour`: the country's ordinary new conversations per hour, when the pumping rule keeps
+ * them (its baseline learns no burst: a campaign yesterday does not make today's attack look
+ * ordinary); else yesterday's mean.
+ */
+export function assessConversion(counts: ConversionCounts, policy: ConversionPolicy, now: number, usualPerHour?: number): ConversionAssessment {
   // The last lag's share of the previous lag-long window (the current one is all inside it).
   const olderShare = Math.max(0, 1 - counts.recentElapsedMs / counts.lagMs);
   const recent = counts.sentRecent.current + counts.sentRecent.previous * olderShare;
@@ -109,9 +123,10 @@ export function assessConversion(counts: ConversionCounts, policy: ConversionPol
   const expected = delivered * yardstick.base;
   const unverified = delivered - verified;
   const collapsed = unverified >= policy.floor && verified < policy.drop * expected && verified < expected - 3 * Math.sqrt(expected);
-  const ordinaryPace = (counts.yesterday.sent * counts.lagMs) / CONVERSION_DAY_MS;
+  const ordinaryPace = usualPerHour !== undefined ? (usualPerHour * counts.lagMs) / CONVERSION_HOUR_MS : (counts.yesterday.sent * counts.lagMs) / CONVERSION_DAY_MS;
   const ongoing = recent >= ONGOING_MIN && recent > ONGOING_FACTOR * ordinaryPace;
-  const state: ConversionState = !collapsed ? 'healthy' : ongoing ? 'collapsed' : 'subsided';
+  const held = counts.holdUntil > now;
+  const state: ConversionState = !ongoing ? (collapsed ? 'subsided' : 'healthy') : collapsed ? 'collapsed' : held ? 'held' : 'healthy';
   return { state, ...base, baseline: yardstick.base, yardstick: yardstick.source, expected };
 }
 
@@ -127,27 +142,29 @@ const YARDSTICK_WORDS: Readonly<Record<Yardstick, (country: string) => string>> 
   'tenant-sms': () => "the whole tenant's SMS yesterday",
 };
 
-export function checkConversion({ input, counters, policy }: DynamicRuleContext): DynamicFinding | undefined {
+export function checkConversion({ input, counters, policy, keys }: DynamicRuleContext): DynamicFinding | undefined {
   const settings = policy.conversion;
   const counts = counters.conversion;
   const country = input.facts.number.country;
   if (settings === undefined || counts === undefined || country === undefined) return undefined;
-  const assessment = assessConversion(counts, settings);
-  if (assessment.state !== 'collapsed' || !refusableOnCollapse(input, counters)) return undefined;
+  const now = input.facts.now;
+  const usual = counters.countryRate !== undefined && policy.pumping !== undefined ? (counters.countryRate.baseline * CONVERSION_HOUR_MS) / policy.pumping.windowMs : undefined;
+  const assessment = assessConversion(counts, settings, now, usual);
+  if (assessment.state !== 'collapsed' && assessment.state !== 'held') return undefined;
   const channel = input.facts.channel;
-  const percent = (share: number) => `${Math.round(share * 100)}%`;
-  const now = assessment.delivered > 0 ? assessment.verified / assessment.delivered : 0;
   const lag = formatDuration(settings.lagMs);
+  // The hold is written (or renewed) while the collapse shows or OTPs keep coming; it is what keeps
+  // the country closed once refused OTPs have made what is still delivered look healthy.
+  const writes = [{ key: keys.conversionHold(country, channel), until: now + HOLD_MS, ttlMs: HOLD_MS + 60_000, incident: `conversion collapsed towards ${country} (${channel}): unproven numbers refused while OTPs keep coming` }];
+  if (!refusableOnCollapse(input, counters)) return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `the number is proven for this user, or a confirmed factor: passes the conversion hold on ${country} (${channel})` }, writes };
+  const percent = (share: number) => `${Math.round(share * 100)}%`;
   const against = YARDSTICK_WORDS[assessment.yardstick ?? 'country'](country);
-  return {
-    finding: {
-      rule: CONVERSION_RULE,
-      effect: 'block',
-      reason:
-        `conversion to ${country} (${channel}) collapsed: ${assessment.verified} of ${assessment.delivered} OTPs delivered in the last 1-2 h (before the last ${lag}) were verified (${percent(now)}), ` +
-        `against ${percent(assessment.baseline ?? 0)} for ${against} (${Math.round(assessment.expected)} expected), and ${assessment.recent} more came in the last ${lag}; a number nothing proves is refused there until it recovers`,
-    },
-  };
+  const reason =
+    assessment.state === 'collapsed'
+      ? `conversion to ${country} (${channel}) collapsed: ${assessment.verified} of ${assessment.delivered} OTPs delivered in the last 1-2 h (before the last ${lag}) were verified (${percent(assessment.delivered > 0 ? assessment.verified / assessment.delivered : 0)}), ` +
+        `against ${percent(assessment.baseline ?? 0)} for ${against} (${Math.round(assessment.expected)} expected), and ${assessment.recent} more came in the last ${lag}; a number nothing proves is refused there until it recovers`
+      : `conversion to ${country} (${channel}) collapsed earlier and OTPs keep coming (${assessment.recent} in the last ${lag}, over twice the usual pace): held until ${new Date(counts.holdUntil).toISOString()} for numbers nothing proves`;
+  return { finding: { rule: CONVERSION_RULE, effect: 'block', reason }, writes };
 }
 
 // Settings

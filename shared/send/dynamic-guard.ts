@@ -50,6 +50,7 @@ function storedUntil(input: DynamicFacts, counters: Counters, keys: GuardKeys): 
   ]);
   const country = input.facts.number.country;
   if (country !== undefined) stored.set(keys.countryBlock(country, input.facts.channel), counters.countryBlockedUntil);
+  if (country !== undefined && counters.conversion !== undefined) stored.set(keys.conversionHold(country, input.facts.channel), counters.conversion.holdUntil);
   return stored;
 }
 

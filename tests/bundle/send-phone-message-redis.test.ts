@@ -627,7 +627,7 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
         next += 1;
         clock.advance(10 * SECOND);
         const sent = await send(action, { secrets, to, userId, action: 'enrollment' });
-        if (verify && sent.line.decision === 'allow') await recordProof(store, keys, { e164: to, country: 'US', range: to.slice(0, -4), userId, channel: 'sms' }, clock.now);
+        if (verify && sent.line.decision === 'allow') await recordProof(store, keys, { e164: to, country: 'US', range: to.slice(0, -4), userId, channel: 'sms', opensNewNumber: true }, clock.now);
         return { sent, to, userId };
       };
       // Yesterday: 40 enrolments, 34 verified (85 %).

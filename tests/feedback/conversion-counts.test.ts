@@ -14,7 +14,7 @@ const NOW = Date.UTC(2026, 10, 23, 12, 14);
 const keys = new GuardKeys('t:test');
 const windowOf = (ms: number, back = 0) => Math.floor(NOW / ms) - back;
 
-test('an SMS decision counts this OTP (hour, lag window, day; tenant-wide day) and reads the rest: 14 ops, these keys', () => {
+test('an SMS decision counts this OTP (hour, lag window, day; tenant-wide day) and reads the rest and the hold: 15 ops, these keys', () => {
   const ops = conversionOps(keys, { country: 'GB', channel: 'sms' }, NOW, LAG);
   const get = (what: string, span: string, ms: number, back: number) => ({ kind: 'get', key: `t:test:cty:GB:sms:conv:${what}:${span}:${windowOf(ms, back)}` });
   expect(ops).toEqual([
@@ -32,8 +32,9 @@ test('an SMS decision counts this OTP (hour, lag window, day; tenant-wide day) a
     get('verified', 'd', DAY, 1),
     { kind: 'get', key: `t:test:cty:ALL:sms:conv:refused:d:${windowOf(DAY, 1)}` },
     { kind: 'get', key: `t:test:cty:ALL:sms:conv:verified:d:${windowOf(DAY, 1)}` },
+    { kind: 'get', key: 't:test:cty:GB:sms:conv:hold' },
   ]);
-  expect(conversionOps(keys, { country: 'GB', channel: 'voice' }, NOW, LAG)).toHaveLength(20);
+  expect(conversionOps(keys, { country: 'GB', channel: 'voice' }, NOW, LAG)).toHaveLength(21);
 });
 
 test('refusals and verifications land on the keys a decision reads, and the tenant-wide day; a day later they are yesterday', async () => {

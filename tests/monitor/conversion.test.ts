@@ -76,7 +76,14 @@ describe('the join', () => {
     ]);
     expect(result.matched).toBe(1);
     expect([...result.converted].sort()).toEqual([0, 1]);
-    expect(result.proofs).toEqual([{ e164: ada, userId: 'auth0|ada', country: 'GB', range: ada.slice(0, -4), channel: 'sms' }]);
+    expect(result.proofs).toEqual([{ e164: ada, userId: 'auth0|ada', country: 'GB', range: ada.slice(0, -4), channel: 'sms', opensNewNumber: false }]);
+  });
+
+  test('an enrolment completed opens the number (the conversion rule counts it as verified); a challenge succeeded does not', () => {
+    const enrolled = join([mfaSend({ at: T0, userId: 'auth0|ada', phone: ada }), mfaSuccess({ at: T0 + MINUTE, userId: 'auth0|ada', phone: ada }, 'gd_enrollment_complete')]);
+    expect(enrolled.proofs).toEqual([expect.objectContaining({ e164: ada, opensNewNumber: true })]);
+    const challenged = join([mfaSend({ at: T0, userId: 'auth0|bob', phone: bob }), mfaSuccess({ at: T0 + MINUTE, userId: 'auth0|bob', phone: bob })]);
+    expect(challenged.proofs).toEqual([expect.objectContaining({ e164: bob, opensNewNumber: false })]);
   });
 
   test('MFA by user and time when the success shows no usable number: one number in the last 10 minutes converts; two is ambiguous; a tail that disagrees is another number', () => {

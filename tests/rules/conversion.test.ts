@@ -17,6 +17,7 @@ import { countersWith, dynamicFactsFor, policyOf } from '../support/dynamic-cont
 const keys = new GuardKeys('t:test');
 const GERMANY = '+4915112345678';
 const LAG = 10 * 60_000;
+const NOW = Date.UTC(2026, 10, 23, 12, 9, 59);
 const POLICY: ConversionPolicy = { floor: 15, drop: 0.5, lagMs: LAG };
 
 /**
@@ -40,6 +41,7 @@ function counts(
     lagMs: LAG,
     yesterday: { sent: yesterday.sent, refused: yesterday.refused ?? 0, verified: yesterday.verified },
     tenantYesterday: { sent: 0, refused: 0, verified: 0 },
+    holdUntil: 0,
   };
 }
 
@@ -52,68 +54,71 @@ function input(options: { trigger?: PhoneTrigger; otpAction?: OtpAction; userId?
 describe('assessConversion', () => {
   test('without a yardstick yesterday the rule stays silent: too few delivered, too few verified, or no feedback wired', () => {
     const collapsedToday = { sent: 200, verified: 0 };
-    expect(assessConversion(counts(collapsedToday, { sent: 29, verified: 29 }), POLICY).state).toBe('no-baseline');
-    expect(assessConversion(counts(collapsedToday, { sent: 500, verified: 9 }), POLICY).state).toBe('no-baseline');
+    expect(assessConversion(counts(collapsedToday, { sent: 29, verified: 29 }), POLICY, NOW).state).toBe('no-baseline');
+    expect(assessConversion(counts(collapsedToday, { sent: 500, verified: 9 }), POLICY, NOW).state).toBe('no-baseline');
     // 40 of 500: under one in ten verified is not feedback, it is no feedback.
-    expect(assessConversion(counts(collapsedToday, { sent: 500, verified: 40 }), POLICY).state).toBe('no-baseline');
+    expect(assessConversion(counts(collapsedToday, { sent: 500, verified: 40 }), POLICY, NOW).state).toBe('no-baseline');
     // Yesterday's refusals were never delivered: 1000 sent of which 980 refused is 20 delivered.
-    expect(assessConversion(counts(collapsedToday, { sent: 1000, refused: 980, verified: 15 }), POLICY).state).toBe('no-baseline');
+    expect(assessConversion(counts(collapsedToday, { sent: 1000, refused: 980, verified: 15 }), POLICY, NOW).state).toBe('no-baseline');
   });
 
   test('a surge that converts like yesterday is healthy, however large', () => {
-    expect(assessConversion(counts({ sent: 5000, verified: 4000, recent: 800 }), POLICY)).toMatchObject({ state: 'healthy', delivered: 5000, verified: 4000, baseline: 0.85, yardstick: 'country' });
+    expect(assessConversion(counts({ sent: 5000, verified: 4000, recent: 800 }), POLICY, NOW)).toMatchObject({ state: 'healthy', delivered: 5000, verified: 4000, baseline: 0.85, yardstick: 'country' });
   });
 
   test('pumping added to a country collapses its conversion: refused', () => {
     // 100 real users converting at 85 % plus 150 pumped numbers that never verify.
-    const assessment = assessConversion(counts({ sent: 250, verified: 85 }), POLICY);
+    const assessment = assessConversion(counts({ sent: 250, verified: 85 }), POLICY, NOW);
     expect(assessment).toMatchObject({ state: 'collapsed', delivered: 250, verified: 85 });
     expect(assessment.expected).toBeCloseTo(212.5);
   });
 
   test('pumping smaller than the real traffic does not halve conversion: not judged here (the prefix rule watches concentrated rises)', () => {
-    expect(assessConversion(counts({ sent: 180, verified: 85 }), POLICY).state).toBe('healthy');
+    expect(assessConversion(counts({ sent: 180, verified: 85 }), POLICY, NOW).state).toBe('healthy');
   });
 
   test('under GUARD_CONVERSION_FLOOR unverified OTPs nothing trips, even with none verified', () => {
-    expect(assessConversion(counts({ sent: 14, verified: 0 }), POLICY).state).toBe('healthy');
-    expect(assessConversion(counts({ sent: 16, verified: 0 }), POLICY).state).toBe('collapsed');
-    expect(assessConversion(counts({ sent: 16, verified: 0 }), { ...POLICY, floor: 40 }).state).toBe('healthy');
+    expect(assessConversion(counts({ sent: 14, verified: 0 }), POLICY, NOW).state).toBe('healthy');
+    expect(assessConversion(counts({ sent: 16, verified: 0 }), POLICY, NOW).state).toBe('collapsed');
+    expect(assessConversion(counts({ sent: 16, verified: 0 }), { ...POLICY, floor: 40 }, NOW).state).toBe('healthy');
   });
 
   test("the last lag is not judged yet: a surge's first minutes, whose codes are not back, are no collapse", () => {
     // 600 OTPs in the last 10 minutes, none verified yet; the 100 before converted as usual.
-    expect(assessConversion(counts({ sent: 100, verified: 85, recent: 600 }), POLICY)).toMatchObject({ state: 'healthy', delivered: 100, recent: 600 });
+    expect(assessConversion(counts({ sent: 100, verified: 85, recent: 600 }), POLICY, NOW)).toMatchObject({ state: 'healthy', delivered: 100, recent: 600 });
     // Half-way into a 10-minute window, half of the previous one is still within the lag.
     const halfway: ConversionCounts = { ...counts({ sent: 0, verified: 85, recent: 0 }), sentHours: { current: 300, previous: 0 }, sentRecent: { current: 100, previous: 100 }, recentElapsedMs: LAG / 2 };
-    expect(assessConversion(halfway, POLICY)).toMatchObject({ delivered: 150, recent: 150 });
+    expect(assessConversion(halfway, POLICY, NOW)).toMatchObject({ delivered: 150, recent: 150 });
   });
 
   test('once OTPs stop coming faster than the ordinary pace, a collapse has subsided: nothing is refused', () => {
     // 7 in the last 10 minutes is yesterday's pace (6.9), not twice it.
-    expect(assessConversion(counts({ sent: 250, verified: 85, recent: 7 }), POLICY).state).toBe('subsided');
-    expect(assessConversion(counts({ sent: 250, verified: 85, recent: 14 }), POLICY).state).toBe('collapsed');
+    expect(assessConversion(counts({ sent: 250, verified: 85, recent: 7 }), POLICY, NOW).state).toBe('subsided');
+    expect(assessConversion(counts({ sent: 250, verified: 85, recent: 14 }), POLICY, NOW).state).toBe('collapsed');
+    // The pumping rule's baseline is the usual pace when it has one: 60 an hour is 10 per 10 minutes.
+    expect(assessConversion(counts({ sent: 250, verified: 85, recent: 14 }), POLICY, NOW, 60).state).toBe('subsided');
+    expect(assessConversion(counts({ sent: 250, verified: 85, recent: 21 }), POLICY, NOW, 60).state).toBe('collapsed');
   });
 
   test("refused OTPs are not delivered: a country whose attack is already refused does not read as collapsed", () => {
-    expect(assessConversion(counts({ sent: 1000, refused: 900, verified: 85 }), POLICY).state).toBe('healthy');
+    expect(assessConversion(counts({ sent: 1000, refused: 900, verified: 85 }), POLICY, NOW).state).toBe('healthy');
   });
 
   test('a quiet country is not judged on a handful of codes (three standard deviations short of the expectation, too)', () => {
     // 20 delivered at yesterday's 85 % expects 17; 5 verified is under half of it but within 3 sqrt(17) = 12.4.
-    expect(assessConversion(counts({ sent: 20, verified: 5 }), { ...POLICY, floor: 3 }).state).toBe('healthy');
-    expect(assessConversion(counts({ sent: 20, verified: 4 }), { ...POLICY, floor: 3 }).state).toBe('collapsed');
+    expect(assessConversion(counts({ sent: 20, verified: 5 }), { ...POLICY, floor: 3 }, NOW).state).toBe('healthy');
+    expect(assessConversion(counts({ sent: 20, verified: 4 }), { ...POLICY, floor: 3 }, NOW).state).toBe('collapsed');
   });
 
   test("a country without a yesterday of its own is measured against the tenant's; voice too thin to be a yardstick against SMS", () => {
     const unserved = { ...counts({ sent: 40, verified: 0 }, { sent: 0, verified: 0 }), tenantYesterday: { sent: 5000, refused: 0, verified: 4400 } };
-    expect(assessConversion(unserved, POLICY)).toMatchObject({ state: 'collapsed', baseline: 0.88, yardstick: 'tenant' });
+    expect(assessConversion(unserved, POLICY, NOW)).toMatchObject({ state: 'collapsed', baseline: 0.88, yardstick: 'tenant' });
     const thinVoice = counts({ sent: 40, verified: 2 }, { sent: 12, verified: 9 });
-    expect(assessConversion(thinVoice, POLICY).state).toBe('no-baseline');
-    expect(assessConversion({ ...thinVoice, countrySmsYesterday: { sent: 2000, refused: 0, verified: 1700 } }, POLICY)).toMatchObject({ state: 'collapsed', baseline: 0.85, yardstick: 'country-sms' });
+    expect(assessConversion(thinVoice, POLICY, NOW).state).toBe('no-baseline');
+    expect(assessConversion({ ...thinVoice, countrySmsYesterday: { sent: 2000, refused: 0, verified: 1700 } }, POLICY, NOW)).toMatchObject({ state: 'collapsed', baseline: 0.85, yardstick: 'country-sms' });
     // Its own 40 % converts worse than SMS: judged by its own.
     const ownVoice = { ...counts({ sent: 40, verified: 12 }, { sent: 100, verified: 40 }), countrySmsYesterday: { sent: 2000, refused: 0, verified: 1700 } };
-    expect(assessConversion(ownVoice, POLICY)).toMatchObject({ state: 'healthy', baseline: 0.4, yardstick: 'country' });
+    expect(assessConversion(ownVoice, POLICY, NOW)).toMatchObject({ state: 'healthy', baseline: 0.4, yardstick: 'country' });
   });
 
   test('property: ordinary traffic converting at least as well as yesterday is never collapsed', () => {
@@ -121,7 +126,7 @@ describe('assessConversion', () => {
       fc.property(fc.integer({ min: 0, max: 100_000 }), fc.double({ min: 0.1, max: 1, noNaN: true }), fc.double({ min: 0, max: 0.2, noNaN: true }), (sent, base, lag) => {
         const verified = Math.floor(sent * base * (1 - lag));
         const yesterday = { sent: 1000, verified: Math.round(1000 * base) };
-        return assessConversion(counts({ sent, verified, recent: sent }, yesterday), POLICY).state !== 'collapsed';
+        return assessConversion(counts({ sent, verified, recent: sent }, yesterday), POLICY, NOW).state !== 'collapsed';
       }),
     );
   });
@@ -137,13 +142,24 @@ describe('conversion rule', () => {
     expect(outcome?.finding.reason).toBe(
       'conversion to DE (sms) collapsed: 20 of 250 OTPs delivered in the last 1-2 h (before the last 10m) were verified (8%), against 85% for DE yesterday (213 expected), and 20 more came in the last 10m; a number nothing proves is refused there until it recovers',
     );
-    expect(outcome?.writes).toBeUndefined();
+    // The collapse holds the country for an hour while OTPs keep coming (one write, renewed at half-time).
+    expect(outcome?.writes).toEqual([{ key: keys.conversionHold('DE', 'sms'), until: input().facts.now + 3_600_000, ttlMs: 3_660_000, incident: expect.stringContaining('conversion collapsed towards DE (sms)') }]);
+  });
+
+  test('a hold keeps refusing while OTPs keep coming, though what is still delivered looks healthy; it lets go once they come at the usual pace', () => {
+    const at = input().facts.now;
+    const looksHealthy = { ...counts({ sent: 30, verified: 26, recent: 40 }), holdUntil: at + 30 * 60_000 };
+    const held = checkConversion({ input: input(), counters: countersWith({ conversion: looksHealthy }), policy, keys });
+    expect(held?.finding).toMatchObject({ rule: CONVERSION_RULE, effect: 'block', reason: expect.stringContaining('collapsed earlier and OTPs keep coming (40 in the last 10m') });
+    expect(checkConversion({ input: input(), counters: countersWith({ conversion: { ...looksHealthy, sentRecent: { current: 5, previous: 0 } } }), policy, keys })).toBeUndefined();
+    expect(checkConversion({ input: input(), counters: countersWith({ conversion: { ...looksHealthy, holdUntil: at - 1 } }), policy, keys })).toBeUndefined();
   });
 
   test('a number proven for this user, and a challenge to a confirmed factor (Send Phone Message, Okta), are never refused by it', () => {
-    expect(checkConversion({ input: input({ userId: 'auth0|ada' }), counters: { ...collapsed, proof: userTag('auth0|ada') }, policy, keys })).toBeUndefined();
-    expect(checkConversion({ input: input({ otpAction: 'second-factor-authentication' }), counters: collapsed, policy, keys })).toBeUndefined();
-    expect(checkConversion({ input: input({ trigger: 'okta-telephony-hook', otpAction: 'second-factor-authentication' }), counters: collapsed, policy, keys })).toBeUndefined();
+    expect(checkConversion({ input: input({ userId: 'auth0|ada' }), counters: { ...collapsed, proof: userTag('auth0|ada') }, policy, keys })?.finding.effect).toBe('trust');
+    // (The plan reads no conversion counts for a confirmed factor's challenge; given some, it still passes.)
+    expect(checkConversion({ input: input({ otpAction: 'second-factor-authentication' }), counters: collapsed, policy, keys })?.finding.effect).toBe('trust');
+    expect(checkConversion({ input: input({ trigger: 'okta-telephony-hook', otpAction: 'second-factor-authentication' }), counters: collapsed, policy, keys })?.finding.effect).toBe('trust');
     // Another user's proof does not carry over.
     expect(checkConversion({ input: input({ userId: 'auth0|mallory' }), counters: { ...collapsed, proof: userTag('auth0|ada') }, policy, keys })?.finding.effect).toBe('block');
   });

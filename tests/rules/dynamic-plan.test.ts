@@ -196,14 +196,14 @@ describe('planBatch: what is left out', () => {
     const plan = planBatch(inputFor({ trustedNetwork: true }), policyOf(), keys);
     expect(keysOf(plan.ops)).not.toContain(keys.ip('198.51.100.7'));
     expect(keysOf(plan.ops)).not.toContain(keys.subnet('198.51.100.0/24'));
-    expect(plan.ops).toHaveLength(32);
+    expect(plan.ops).toHaveLength(33);
     expect(keysOf(plan.ops)).toEqual(expect.arrayContaining(numberKeys));
   });
 
   test('no IP plans no ip or subnet ops', () => {
     const plan = planBatch(inputFor({}, (facts) => ({ ...facts, ip: undefined })), policyOf(), keys);
     expect(plan.ops.filter((op) => op.key.includes(':ip:') || op.key.includes(':net:'))).toEqual([]);
-    expect(plan.ops).toHaveLength(32);
+    expect(plan.ops).toHaveLength(33);
   });
 
   test('a low-trust user is counted in the low-trust window', () => {
@@ -224,7 +224,7 @@ describe('planBatch: what is left out', () => {
   test('no user id plans no user op', () => {
     const plan = planBatch(inputFor({}, (facts) => ({ ...facts, user: { id: undefined, appMetadata: {} } })), policyOf(), keys);
     expect(plan.ops.filter((op) => op.key.includes(':user:') || op.key.includes(':enrol:'))).toEqual([]);
-    expect(plan.ops).toHaveLength(31);
+    expect(plan.ops).toHaveLength(32);
   });
 
   test('the country window is planned only when GUARD_LIMIT_COUNTRY is on', () => {
@@ -316,7 +316,7 @@ describe('planBatch: read() maps the answers back by meaning', () => {
       { kind: 'count', current: 6, previous: 7 },
       { kind: 'count', current: 300, previous: 1000 },
       { kind: 'count', current: 900, previous: 4000 },
-      ...['4', '5', '1', '2', '30', '35', '60', '800', '200', '3000'].map((value): StoreResult => ({ kind: 'get', value })),
+      ...['4', '5', '1', '2', '30', '35', '60', '800', '200', '3000', String(NOW + 60_000)].map((value): StoreResult => ({ kind: 'get', value })),
     ];
     expect(results).toHaveLength(plan.ops.length);
     expect(plan.read(results)).toEqual({
@@ -348,6 +348,7 @@ describe('planBatch: read() maps the answers back by meaning', () => {
         lagMs: 10 * MINUTE,
         yesterday: { sent: 1000, refused: 60, verified: 800 },
         tenantYesterday: { sent: 4000, refused: 200, verified: 3000 },
+        holdUntil: NOW + 60_000,
       },
 
     });

@@ -189,6 +189,10 @@ async function replaySend(events: readonly SendEvent[], options: SendRunOptions,
         });
       }
       rules.push(invocation.refused ? rulesOf(invocation.logs) : []);
+      if (!invocation.refused && !event.legit && process.env['SIM_SHOW_ATTACK_PASSES'] === '1') {
+        const line = invocation.logs.find((text) => text.startsWith('{"tollguard":"decision"'));
+        console.error(`attack passed ${prefix} ${new Date(event.at).toISOString()} ${event.family} ${event.channel} ${event.country}: ${line ?? ''}`);
+      }
       if (invocation.refused && event.legit && process.env['SIM_SHOW_FALSE_POSITIVES'] === '1') {
         const line = invocation.logs.find((text) => text.startsWith('{"tollguard":"decision"'));
         const decision = line === undefined ? {} : (JSON.parse(line) as Record<string, unknown>);
