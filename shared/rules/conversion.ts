@@ -69,7 +69,7 @@ export type Yardstick = 'country' | 'country-sms' | 'tenant' | 'tenant-sms';
 
 export interface ConversionAssessment {
   state: ConversionState;
-  /** Delivered in the last 1-2 hours, less the last lag (not judged yet). */
+  /** Delivered in the last 1-2 hours, less the last one to two lags (not judged yet). */
   delivered: number;
   verified: number;
   /** Yesterday's verified ÷ delivered (undefined without a yardstick), and whose. */
@@ -110,10 +110,12 @@ function yardstickOf(counts: ConversionCounts): { base: number; source: Yardstic
  * ordinary); else yesterday's mean.
  */
 export function assessConversion(counts: ConversionCounts, policy: ConversionPolicy, now: number, usualPerHour?: number): ConversionAssessment {
-  // The last lag's share of the previous lag-long window (the current one is all inside it).
+  // The last lag's share of the previous lag-long window (the current one is all inside it): the
+  // pace. What is not judged yet is both windows whole, one to two lags: a surge's onset crowds the
+  // end of the previous window, and a share of it would count young codes as unused.
   const olderShare = Math.max(0, 1 - counts.recentElapsedMs / counts.lagMs);
   const recent = counts.sentRecent.current + counts.sentRecent.previous * olderShare;
-  const recentDelivered = Math.max(0, counts.sentRecent.current - counts.refusedRecent.current) + Math.max(0, counts.sentRecent.previous - counts.refusedRecent.previous) * olderShare;
+  const recentDelivered = Math.max(0, counts.sentRecent.current - counts.refusedRecent.current) + Math.max(0, counts.sentRecent.previous - counts.refusedRecent.previous);
   const deliveredHours = counts.sentHours.current + counts.sentHours.previous - counts.refusedHours.current - counts.refusedHours.previous;
   const delivered = Math.max(0, Math.round(deliveredHours - recentDelivered));
   const verified = counts.verifiedHours.current + counts.verifiedHours.previous;
@@ -153,15 +155,19 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
   if (assessment.state !== 'collapsed' && assessment.state !== 'held') return undefined;
   const channel = input.facts.channel;
   const lag = formatDuration(settings.lagMs);
-  // The hold is written (or renewed) while the collapse shows or OTPs keep coming; it is what keeps
-  // the country closed once refused OTPs have made what is still delivered look healthy.
-  const writes = [{ key: keys.conversionHold(country, channel), until: now + HOLD_MS, ttlMs: HOLD_MS + 60_000, incident: `conversion collapsed towards ${country} (${channel}): unproven numbers refused while OTPs keep coming` }];
+  // The hold keeps the country closed once refused OTPs have made what is still delivered look
+  // healthy. Only a collapse seen in the counts writes or renews it (at half-time), never the hold
+  // itself: refused people retry, and their retries alone must not keep it closed for good.
+  const writes =
+    assessment.state === 'collapsed'
+      ? [{ key: keys.conversionHold(country, channel), until: now + HOLD_MS, ttlMs: HOLD_MS + 60_000, incident: `conversion collapsed towards ${country} (${channel}): unproven numbers refused while OTPs keep coming` }]
+      : [];
   if (!refusableOnCollapse(input, counters)) return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `the number is proven for this user, or a confirmed factor: passes the conversion hold on ${country} (${channel})` }, writes };
   const percent = (share: number) => `${Math.round(share * 100)}%`;
   const against = YARDSTICK_WORDS[assessment.yardstick ?? 'country'](country);
   const reason =
     assessment.state === 'collapsed'
-      ? `conversion to ${country} (${channel}) collapsed: ${assessment.verified} of ${assessment.delivered} OTPs delivered in the last 1-2 h (before the last ${lag}) were verified (${percent(assessment.delivered > 0 ? assessment.verified / assessment.delivered : 0)}), ` +
+      ? `conversion to ${country} (${channel}) collapsed: ${assessment.verified} of ${assessment.delivered} OTPs delivered in the last 1-2 h (before the last ${lag} or two) were verified (${percent(assessment.delivered > 0 ? assessment.verified / assessment.delivered : 0)}), ` +
         `against ${percent(assessment.baseline ?? 0)} for ${against} (${Math.round(assessment.expected)} expected), and ${assessment.recent} more came in the last ${lag}; a number nothing proves is refused there until it recovers`
       : `conversion to ${country} (${channel}) collapsed earlier and OTPs keep coming (${assessment.recent} in the last ${lag}, over twice the usual pace): held until ${new Date(counts.holdUntil).toISOString()} for numbers nothing proves`;
   return { finding: { rule: CONVERSION_RULE, effect: 'block', reason }, writes };
