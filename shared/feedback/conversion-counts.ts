@@ -8,8 +8,9 @@
  *   batch, before the rules run, so a refusal is counted too;
  * - `refused`: those of them the decision then refused, counted by one more request made only on
  *   a refusal (a refused OTP can never be verified, and must not read as a conversion collapse);
- * - `verified`: numbers newly proven for their user (shared/feedback/proofs.ts recordProof: a
- *   later challenge after an enrolment, the Post-Login Action, the monitor's `--write-store`).
+ * - `verified`: numbers newly proven for their user by a code of such an OTP (shared/feedback/
+ *   proofs.ts recordProof with opensNewNumber: the Post-Login Action's passwordless logins, the
+ *   monitor's `--write-store` of completed enrolments); a challenge's later proof is not counted.
  * Delivered = sent − refused; verified ÷ delivered is the conversion of new numbers. The same
  * counts tenant-wide (all countries, pseudo-country ALL) give a country with no history of its own
  * a yardstick. The conversion rule (shared/rules/conversion.ts) reads them all in
@@ -119,8 +120,11 @@ export function conversionOps(keys: GuardKeys, scope: ConversionScope, now: numb
     grid.get(country, channel, 'refused', 'f', 1),
     grid.get(country, channel, 'verified', 'h', 0),
     grid.get(country, channel, 'verified', 'h', 1),
-    ...grid.yesterday(country, channel).slice(1),
-    ...grid.yesterday(ALL_COUNTRIES, channel).slice(1),
+    // Yesterday's sent is the day count op's previous window: only refused and verified are read.
+    grid.get(country, channel, 'refused', 'd', 1),
+    grid.get(country, channel, 'verified', 'd', 1),
+    grid.get(ALL_COUNTRIES, channel, 'refused', 'd', 1),
+    grid.get(ALL_COUNTRIES, channel, 'verified', 'd', 1),
     { kind: 'get', key: keys.conversionHold(country, channel) },
   ];
   if (channel === 'voice') ops.push(...grid.yesterday(country, 'sms'), ...grid.yesterday(ALL_COUNTRIES, 'sms'));

@@ -17,10 +17,10 @@
  * conversion predicts, and also more than three standard deviations short of it (a quiet country
  * is not judged on a handful of codes); and while OTPs keep coming faster than the country's
  * ordinary pace (twice the pumping rule's baseline of new conversations there, or yesterday's mean
- * without it), so that it stops soon after the attack does. OTPs of the
- * last GUARD_CONVERSION_LAG (the feedback's own delay: a monitor's cadence, a code's entry) are
- * not judged yet: their codes may not be back, and a surge's first minutes must not look like a
- * collapse. A country with no yesterday of its own is measured against the tenant's whole traffic
+ * without it), so that it stops soon after the attack does. OTPs of the last one to two
+ * GUARD_CONVERSION_LAG (the feedback's own delay: a monitor's cadence, a code's entry) are not
+ * judged yet: their codes may not be back, and a surge's first minutes must not look like a
+ * collapse. A collapse holds the country for HOLD_MS while OTPs keep coming. A country with no yesterday of its own is measured against the tenant's whole traffic
  * (voice against SMS when calls are too few to be a yardstick).
  *
  * What it refuses: OTPs to numbers not proven for their user (numberIsProven) that may open a new
@@ -52,7 +52,7 @@ export const MIN_DELIVERED_YESTERDAY = 30;
 export const MIN_VERIFIED_YESTERDAY = 10;
 /** Under this, yesterday's verifications are too few to be feedback (none wired, or barely). */
 export const MIN_BASE_CONVERSION = 0.1;
-/** OTPs keep coming: more in the last lag than this many times yesterday's mean pace, and at least ONGOING_MIN. */
+/** OTPs keep coming: more in the last lag than this many times the usual pace, and at least ONGOING_MIN. */
 export const ONGOING_FACTOR = 2;
 export const ONGOING_MIN = 3;
 
@@ -103,9 +103,8 @@ function yardstickOf(counts: ConversionCounts): { base: number; source: Yardstic
   return undefined;
 }
 
-/** Pure: the state of one country and channel from its counts. */
 /**
- * `usualPerHour`: the country's ordinary new conversations per hour, when the pumping rule keeps
+ * Pure: the state of one country and channel from its counts. `usualPerHour`: the country's ordinary new conversations per hour, when the pumping rule keeps
  * them (its baseline learns no burst: a campaign yesterday does not make today's attack look
  * ordinary); else yesterday's mean.
  */
