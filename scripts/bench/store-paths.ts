@@ -278,7 +278,7 @@ class PathScenarios {
       this.send(action, secrets, { to: US(611), userId: 'auth0|grace', action: 'enrollment' }),
     );
     this.advance(HOUR);
-    await this.measure('first challenge after that enrolment (records a proof)', 3, 'batch, then the proof: SET of the number\'s proof and a batch of the country and range proof counts and the conversion counts, sent at once; once per number and user', prefix, () =>
+    await this.measure('first challenge after that enrolment (records a proof)', 3, 'batch, then the proof: SET of the number\'s proof and a batch of the country and range proof counts, sent at once (a challenge proof is not a conversion count); once per number and user', prefix, () =>
       this.send(action, secrets, { to: US(611), userId: 'auth0|grace', action: 'second-factor-authentication' }),
     );
     this.advance(HOUR);
