@@ -59,10 +59,16 @@ export async function simulate(
   const secrets = { TWILIO_DRY_RUN: 'true', GUARD_KEY_PREFIX: `sim${Date.now().toString(36)}`, ...upstashSecrets(), ...scenario.secrets, ...options.secrets };
   const clock = takeOverClock();
   const started = performance.now();
+  // Pumping goes to numbers nobody confirmed: every attack OTP is an enrolment. A person's first
+  // OTP to their number is one too; once one was delivered, later OTPs challenge the factor.
+  const confirmed = new Set<string>();
   try {
     for (const [index, attempt] of attempts.entries()) {
       clock.set(Math.floor(attempt.at));
-      const invocation = await sendOtp(action, trigger, otpOf(attempt, index), secrets);
+      const factor = `${attempt.userId} ${attempt.recipient}`;
+      const enrollment = !attempt.legit || !confirmed.has(factor);
+      const invocation = await sendOtp(action, trigger, { ...otpOf(attempt, index), enrollment }, secrets);
+      if (attempt.legit && !invocation.refused) confirmed.add(factor);
       const decision = decisionLine(invocation.logs);
       const tally = tallies[attempt.wave];
       if (tally === undefined) continue;

@@ -18,14 +18,16 @@ interface Scenario {
   label: string;
   recipient: string;
   channel?: 'sms' | 'voice';
+  /** A login challenges a confirmed factor; everything else (and all pumping) is an enrolment. */
+  login?: boolean;
   ip?: string;
   appMetadata?: Record<string, unknown>;
 }
 
 const SCENARIOS: Scenario[] = [
-  { label: 'login, US mobile, SMS', recipient: '+14155552671' },
+  { label: 'login, US mobile, SMS', recipient: '+14155552671', login: true },
   { label: 'enrolment, German mobile, SMS', recipient: '+4915112345678', ip: '192.0.2.44' },
-  { label: 'login, UK mobile, voice call', recipient: '+447400123456', channel: 'voice' },
+  { label: 'login, UK mobile, voice call', recipient: '+447400123456', channel: 'voice', login: true },
   { label: 'pumping: Nigerian range (high-risk tier)', recipient: '+2348031234567', ip: '203.0.113.9' },
   { label: 'toll fraud: UK premium-rate number', recipient: '+449098790000' },
   { label: 'toll fraud: voice to Latvia', recipient: '+37120123456', channel: 'voice' },
@@ -56,7 +58,7 @@ async function sends(trigger: SendTrigger): Promise<void> {
     const invocation = await sendOtp(
       action,
       trigger,
-      { recipient: scenario.recipient, channel: scenario.channel ?? 'sms', enrollment: false, code: String(480_000 + index), ip: scenario.ip ?? '198.51.100.7', requestCountry: 'US', appMetadata: scenario.appMetadata ?? {} },
+      { recipient: scenario.recipient, channel: scenario.channel ?? 'sms', enrollment: scenario.login !== true, code: String(480_000 + index), ip: scenario.ip ?? '198.51.100.7', requestCountry: 'US', appMetadata: scenario.appMetadata ?? {} },
       { TWILIO_DRY_RUN: 'true' },
     );
     const decision = invocation.logs.map(parseDecision).find((line) => line !== undefined);

@@ -60,11 +60,11 @@ export interface FloodOptions {
   spanMs: number;
   /** Share of voice calls (the rest SMS). */
   voiceShare: number;
-  /** Share of enrolments (the rest MFA challenges, to numbers never enrolled). */
+  /** Share of enrolments (the rest MFA challenges; on the legacy trigger a challenge goes to a confirmed factor, which an attacker cannot flood). */
   enrolmentShare: number;
 }
 
-export const FLOOD_DEFAULTS: FloodOptions = { seed: 10, startAt: Date.UTC(2031, 2, 3, 8, 0, 0), spanMs: 4 * HOUR, voiceShare: 0.2, enrolmentShare: 0.7 };
+export const FLOOD_DEFAULTS: FloodOptions = { seed: 10, startAt: Date.UTC(2031, 2, 3, 8, 0, 0), spanMs: 4 * HOUR, voiceShare: 0.2, enrolmentShare: 1 };
 
 /** Every region libphonenumber has an example mobile number for (245). */
 export const FLOOD_COUNTRIES: readonly string[] = Object.keys(examples).sort();
@@ -459,7 +459,7 @@ export function keyGrowthSections(memory: MemoryFlood, redis: RedisFlood | strin
     rows,
     notes: [
       `Traffic: ${grouped(sends.length)} OTPs to distinct numbers in ${FLOOD_COUNTRIES.length} countries, each from a new user and IPv4 address,`,
-      `${Math.round(FLOOD_DEFAULTS.voiceShare * 100)} % voice, ${Math.round(FLOOD_DEFAULTS.enrolmentShare * 100)} % enrolments (the rest challenges to numbers never enrolled), default secrets, simulated clock.`,
+      `${Math.round(FLOOD_DEFAULTS.voiceShare * 100)} % voice, ${Math.round(FLOOD_DEFAULTS.enrolmentShare * 100)} % enrolments (an attacker cannot flood challenges: the legacy trigger sends them only to confirmed factors), default secrets, simulated clock.`,
       `Decisions: ${tallyText(memory.tally)}.`,
       `Store requests: ${requestsText(memory.tally)}.`,
       'Run through the send pipeline\'s TypeScript sources (the code the bundle is built from) on the embedded MemoryStore with the simulated clock;',

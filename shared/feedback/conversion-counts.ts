@@ -68,13 +68,20 @@ export interface ConversionScope {
 const CONFIRMED_CHALLENGE_TRIGGERS: ReadonlySet<PhoneTrigger> = new Set<PhoneTrigger>(['send-phone-message', 'okta-telephony-hook']);
 
 /**
+ * A Send Phone Message or Okta challenge: the platform sends it only to a factor its user
+ * confirmed with an enrolment code (whenever that was, with or without tollguard).
+ */
+export function challengesConfirmedFactor(trigger: PhoneTrigger, otpAction: OtpAction): boolean {
+  return otpAction === 'second-factor-authentication' && CONFIRMED_CHALLENGE_TRIGGERS.has(trigger);
+}
+
+/**
  * An OTP that may be the first to a number: an enrolment (or an unknown action), or a Unified
- * Phone Experience otp_verify, which may be a passwordless login to any number. A Send Phone
- * Message or Okta challenge goes to a factor its user already confirmed: never counted, never
- * refused by the conversion rule.
+ * Phone Experience otp_verify, which may be a passwordless login to any number. A challenge to a
+ * confirmed factor is neither counted nor refused by the conversion rule.
  */
 export function opensNewNumber(trigger: PhoneTrigger, otpAction: OtpAction): boolean {
-  return otpAction !== 'second-factor-authentication' || !CONFIRMED_CHALLENGE_TRIGGERS.has(trigger);
+  return !challengesConfirmedFactor(trigger, otpAction);
 }
 
 type What = 'sent' | 'refused' | 'verified';

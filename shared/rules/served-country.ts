@@ -16,23 +16,30 @@ import { isUnset, parseInteger } from '../config/parsers';
 import type { SecretDoc } from '../config/secret-doc';
 import type { ConfigErrors, Secrets } from '../config/static-policy';
 import type { Counters, DynamicFacts, DynamicFinding, DynamicRuleContext } from '../engine/dynamic-types';
+import { challengesConfirmedFactor } from '../feedback/conversion-counts';
 import { isProvenFor } from '../feedback/proofs';
 
 export const SERVED_COUNTRY_RULE = 'served-country';
 
 /**
- * The number is proven for this user when tollguard has seen a code to it used:
+ * The number is proven for this user when a code to it was used:
  * - a stored proof for this user (Post-Login, the monitor's log join, an earlier challenge);
  * - the user's own profile number, which the platform marked verified (phone_verified);
- * - this very challenge, to a number the same user enrolled through tollguard earlier: the
- *   platform challenges only a factor confirmed with the enrolment code.
- * A challenge alone proves nothing: a Unified Phone Experience otp_verify may be a passwordless
- * login to any number, and tollguard trusts only what it saw itself, whatever the trigger.
+ * - this very challenge, when it goes to a confirmed factor: a Send Phone Message or Okta
+ *   challenge (the platform challenges only a factor confirmed with its enrolment code, also one
+ *   enrolled before tollguard was installed), or a Unified Phone Experience otp_verify to a number
+ *   the same user enrolled through tollguard earlier.
+ * An otp_verify alone proves nothing: it may be a passwordless login to any number. Confirmed
+ * factors exist only behind an enrolment the guard judged (or one from before it), so trusting
+ * their challenges opens no path the enrolment gate does not already watch; per-number limits
+ * still apply to them.
  */
 export function numberIsProven(input: DynamicFacts, counters: Counters): boolean {
   const { user, number, otpAction } = input.facts;
   if (isProvenFor(counters.proof, user.id)) return true;
   if (user.verifiedPhone !== undefined && user.verifiedPhone === number.e164) return true;
+  if (user.id === undefined || user.id === '') return false;
+  if (challengesConfirmedFactor(input.trigger, otpAction)) return true;
   return otpAction === 'second-factor-authentication' && counters.enrolmentSeen;
 }
 

@@ -95,7 +95,7 @@ test('a replayed batch writes no key (the retry token was taken)', async () => {
 });
 
 test('a small flood through the send pipeline leaves keys of every per-value family, and none once their TTLs have passed', async () => {
-  const sends = floodSends(300, { seed: 5, startAt: Date.UTC(2031, 0, 1), spanMs: HOUR, voiceShare: 0.2, enrolmentShare: 0.7 });
+  const sends = floodSends(300, { seed: 5, startAt: Date.UTC(2031, 0, 1), spanMs: HOUR, voiceShare: 0.2, enrolmentShare: 1 });
   const memory = await floodOnMemory(sends, new Set([100, 300]), 100);
   expect(memory.tally.decisions).toBe(300);
   expect(memory.tally.outcomes['no decision line']).toBeUndefined();

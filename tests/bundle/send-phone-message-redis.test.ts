@@ -502,7 +502,7 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
   describe('verification feedback (proven numbers, served countries)', () => {
     const nigerian = (last: number) => `+23480312345${String(last).padStart(2, '0')}`;
 
-    test('a challenge to a number the same user enrolled through tollguard proves it, for that user only, recorded once; a challenge alone proves nothing', async () => {
+    test('a challenge proves its number (the platform challenges only a confirmed factor), for that user only, recorded once; an enrolment proves nothing', async () => {
       clock.set(T0);
       const action = freshAction();
       const secrets = upstashSecrets(shim, newPrefix());
@@ -519,12 +519,16 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       const again = await send(action, { secrets, to: number as string, userId: 'auth0|ada', action: 'second-factor-authentication' });
       expect(again.line['evidence']).toEqual({ number_proven: true, country_proofs: 1 });
       expect(again.line['store_requests']).toBe(1);
-      // Another user's enrolment of the same number inherits nothing; a challenge to a number never enrolled here proves nothing.
+      // Another user's enrolment of the same number inherits nothing.
       const other = await send(action, { secrets, to: number as string, userId: 'auth0|mallory', action: 'enrollment' });
       expect(other.line['evidence']).toMatchObject({ number_proven: false });
-      const forged = await send(action, { secrets, to: stranger as string, userId: 'auth0|ada', action: 'second-factor-authentication' });
-      expect(forged.line['evidence']).toMatchObject({ number_proven: false });
-      expect(forged.line['evidence']).not.toHaveProperty('proof_recorded');
+      // A factor confirmed before tollguard was installed (no enrolment seen here) is proven by its challenge too.
+      const older = await send(action, { secrets, to: stranger as string, userId: 'auth0|bob', action: 'second-factor-authentication' });
+      expectDelivered(older);
+      expect(older.line['evidence']).toMatchObject({ number_proven: true, proof_recorded: true });
+      // An event without a user proves nothing.
+      const anonymous = await send(action, { secrets, to: stranger as string, userId: '', action: 'second-factor-authentication' });
+      expect(anonymous.line['evidence']).toMatchObject({ number_proven: false });
     });
 
     test('proofs recorded elsewhere (Post-Login, monitor) open a high-risk-tier country and pass a proven number; the admin block list stays closed', async () => {
@@ -560,7 +564,7 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       expectRefused(pinned, ['geo']);
     });
 
-    test('a high-risk-tier country learns: an enrolment the tier refused is remembered, the later challenge proves it, and three such proofs open the country for SMS', async () => {
+    test('a high-risk-tier country learns: challenges to confirmed factors pass and prove their numbers, and three such proofs open the country for SMS', async () => {
       clock.set(T0);
       const action = freshAction();
       // The pumping rule is off: its high-risk floors would see these numbers of one range; this test is about evidence.
@@ -576,11 +580,12 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
         expectDelivered(challenge);
         expect(challenge.line['evidence']).toMatchObject({ number_proven: true, proof_recorded: true });
       }
-      // A challenge to a number this user never enrolled proves nothing.
-      expectRefused(await send(action, { secrets, to: nigerian(40), userId: 'auth0|eze', action: 'second-factor-authentication' }), ['geo']);
+      // Two proofs are not enough yet.
       expectRefused(await send(action, { secrets, to: nigerian(31), userId: 'auth0|femi', action: 'enrollment' }), ['geo']);
-      const third = await send(action, { secrets, to: nigerian(22), userId: 'auth0|chidi', action: 'second-factor-authentication' });
-      expectDelivered(third);
+      // A factor confirmed before tollguard (no enrolment seen) passes and proves its number as well.
+      const older = await send(action, { secrets, to: nigerian(40), userId: 'auth0|eze', action: 'second-factor-authentication' });
+      expectDelivered(older);
+      expect(older.line['evidence']).toMatchObject({ number_proven: true, proof_recorded: true });
       clock.advance(MINUTE);
       const opened = await send(action, { secrets, to: nigerian(32), userId: 'auth0|gozie', action: 'enrollment' });
       expectDelivered(opened);

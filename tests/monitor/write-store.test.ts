@@ -158,12 +158,12 @@ describeWithRedis('--write-store into the counter store, read by the built send 
     }
   }
 
-  async function sendTo(to: string, userId: string): Promise<{ error: Error | undefined; line: Record<string, unknown> }> {
+  async function sendTo(to: string, userId: string, otpAction: 'enrollment' | 'second-factor-authentication' = 'second-factor-authentication'): Promise<{ error: Error | undefined; line: Record<string, unknown> }> {
     const event = sendPhoneMessageEvent({ user: { user_id: userId, app_metadata: {} }, request: { ip: '203.0.113.7' } });
     const options = event.message_options as unknown as Record<string, unknown>;
     options['message_type'] = 'sms';
     options['recipient'] = to;
-    options['action'] = 'second-factor-authentication';
+    options['action'] = otpAction;
     event.secrets = { TWILIO_DRY_RUN: 'true', ...env() };
     const invocation = await runSendPhoneMessage(action, event);
     return { error: invocation.error, line: decisionLineOf(invocation) as unknown as Record<string, unknown> };
@@ -222,7 +222,8 @@ describeWithRedis('--write-store into the counter store, read by the built send 
 
     clock.set(NOW + HOUR);
     const [fresh] = gbNumbersInRange(SUSPECT, 1, 9000) as [string];
-    const refused = await sendTo(fresh, 'auth0|someone-new');
+    // Enrolments: a legacy challenge goes to a factor its user confirmed, and passes on that alone.
+    const refused = await sendTo(fresh, 'auth0|someone-new', 'enrollment');
     expect(refused.error?.name).toBe('SendRefusedError');
     expect(refused.line['rules']).toEqual(['prefix-anomaly']);
 
@@ -230,7 +231,7 @@ describeWithRedis('--write-store into the counter store, read by the built send 
     expect(ada.error).toBeUndefined();
     expect(ada.line['evidence']).toMatchObject({ number_proven: true });
 
-    const mallory = await sendTo(ADA_NUMBER, 'auth0|mallory');
+    const mallory = await sendTo(ADA_NUMBER, 'auth0|mallory', 'enrollment');
     expect(mallory.error?.name).toBe('SendRefusedError');
     expect(mallory.line['evidence']).toMatchObject({ number_proven: false });
 

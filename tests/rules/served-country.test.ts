@@ -6,15 +6,16 @@ import { checkServedCountry, numberIsProven, parseServedProofs } from '../../sha
 import { ConfigErrors } from '../../shared/config/static-policy';
 import { factsFor } from '../support/facts';
 import { countersWith, dynamicFactsFor, policyOf } from '../support/dynamic-context';
+import type { PhoneTrigger } from '../../shared/pipeline/phone-request';
 
 const keys = new GuardKeys('t:test');
 const NIGERIA = '+2348031234567';
 
-function context(options: { otpAction?: 'enrollment' | 'second-factor-authentication'; tierBlocked?: boolean; userId?: string; verifiedPhone?: string } = {}) {
+function context(options: { otpAction?: 'enrollment' | 'second-factor-authentication'; tierBlocked?: boolean; userId?: string; verifiedPhone?: string; trigger?: PhoneTrigger } = {}) {
   const facts = { ...factsFor(NIGERIA), otpAction: options.otpAction ?? 'enrollment' };
   if (options.userId !== undefined) facts.user = { ...facts.user, id: options.userId };
   if (options.verifiedPhone !== undefined) facts.user = { ...facts.user, verifiedPhone: options.verifiedPhone };
-  return { ...dynamicFactsFor(facts), tierBlocked: options.tierBlocked ?? true };
+  return { ...dynamicFactsFor(facts), tierBlocked: options.tierBlocked ?? true, trigger: options.trigger ?? 'custom-phone-provider' };
 }
 
 describe('numberIsProven', () => {
@@ -25,12 +26,21 @@ describe('numberIsProven', () => {
     expect(numberIsProven(context({ userId: '' }), countersWith({ proof: userTag('') }))).toBe(false);
   });
 
-  test('a challenge proves the number only after an enrolment tollguard saw for the same user', () => {
-    // A challenge alone: a Unified Phone Experience otp_verify may be a passwordless login to any number.
+  test('a Unified Phone Experience otp_verify proves the number only after an enrolment tollguard saw for the same user', () => {
+    // An otp_verify alone may be a passwordless login to any number.
     expect(numberIsProven(context({ otpAction: 'second-factor-authentication' }), countersWith())).toBe(false);
     expect(numberIsProven(context({ otpAction: 'second-factor-authentication' }), countersWith({ enrolmentSeen: true }))).toBe(true);
     // An enrolment proves nothing, seen or not.
     expect(numberIsProven(context({ otpAction: 'enrollment' }), countersWith({ enrolmentSeen: true }))).toBe(false);
+  });
+
+  test('a Send Phone Message or Okta challenge goes to a confirmed factor: it proves the number, enrolment seen or not; their enrolments prove nothing', () => {
+    for (const trigger of ['send-phone-message', 'okta-telephony-hook'] as const) {
+      expect(numberIsProven(context({ trigger, otpAction: 'second-factor-authentication' }), countersWith())).toBe(true);
+      expect(numberIsProven(context({ trigger, otpAction: 'enrollment' }), countersWith({ enrolmentSeen: true }))).toBe(false);
+      // A challenge without a user id proves nothing to anyone.
+      expect(numberIsProven(context({ trigger, otpAction: 'second-factor-authentication', userId: '' }), countersWith())).toBe(false);
+    }
   });
 
   test("the user's own profile number, marked verified by the platform, is proven; any other number is not", () => {

@@ -173,18 +173,21 @@ async function replaySend(events: readonly SendEvent[], options: SendRunOptions,
   const started = performance.now();
   const refused: boolean[] = [];
   const rules: string[][] = [];
+  const factors = new FactorBook();
   try {
     for (const [index, event] of events.entries()) {
       clock.set(Math.floor(event.at));
       await monitor?.runUntil(Math.floor(event.at));
+      const enrollment = factors.isEnrolment(event);
       const invocation = await sendOtp(action, options.trigger, {
-        recipient: event.recipient, channel: event.channel, enrollment: event.enrollment, code: String(100000 + (index % 900000)),
+        recipient: event.recipient, channel: event.channel, enrollment, code: String(100000 + (index % 900000)),
         userId: event.userId, ip: event.ip, requestCountry: event.requestCountry, appMetadata: event.appMetadata,
       }, secrets);
       refused.push(invocation.refused);
+      if (enrollment) factors.enrolmentSent(event, !invocation.refused);
       if (!invocation.refused) {
         monitor?.delivered({
-          at: Math.floor(event.at), channel: event.channel, recipient: event.recipient, userId: event.userId, enrollment: event.enrollment,
+          at: Math.floor(event.at), channel: event.channel, recipient: event.recipient, userId: event.userId, enrollment,
           verifiedAt: event.verifyDelayMs === undefined ? undefined : Math.floor(event.at + event.verifyDelayMs),
         });
       }
@@ -203,6 +206,31 @@ async function replaySend(events: readonly SendEvent[], options: SendRunOptions,
     clock.restore();
   }
   return { refused, rules, wallMs: performance.now() - started, feedback: monitor?.stats };
+}
+
+/**
+ * The factors the replayed guard let people confirm. The traffic is drawn once for every guard,
+ * but a person whose enrolment the guard refused has no factor to be challenged on: their next
+ * visit asks them to enrol again. Such a returning session is sent as an enrolment, so a refused
+ * enrolment costs what it costs a real user, not a free later challenge. People enrolled before
+ * the simulated span (no enrolment in it) keep their confirmed factors.
+ */
+export class FactorBook {
+  private readonly enrolling = new Set<string>();
+  private readonly confirmed = new Set<string>();
+
+  isEnrolment(event: SendEvent): boolean {
+    if (event.enrollment) return true;
+    const key = `${event.userId} ${event.recipient}`;
+    return this.enrolling.has(key) && !this.confirmed.has(key);
+  }
+
+  /** An enrolment OTP was sent (delivered or not); the code is entered when the event says so. */
+  enrolmentSent(event: SendEvent, delivered: boolean): void {
+    const key = `${event.userId} ${event.recipient}`;
+    this.enrolling.add(key);
+    if (delivered && event.verifyDelayMs !== undefined) this.confirmed.add(key);
+  }
 }
 
 export function rulesOf(logs: readonly string[]): string[] {
