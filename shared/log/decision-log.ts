@@ -44,6 +44,8 @@ export interface StoreLogFields {
 export interface PhoneEvidence {
   /** The number is proven for this user (stored, or by this very challenge). */
   number_proven: boolean;
+  /** What proves it: a stored proof, the user's phone_verified profile number, a challenge to a confirmed factor, or one after an enrolment tollguard saw. */
+  proven_by?: 'stored-proof' | 'verified-profile' | 'confirmed-factor' | 'enrolment-seen' | undefined;
   /** This decision recorded a new proof of the number. */
   proof_recorded?: boolean | undefined;
   /** Numbers proven in the destination country in 30-60 days, and how many open a high-risk-tier country. */

@@ -35,19 +35,34 @@ export const SERVED_COUNTRY_RULE = 'served-country';
  * still apply to them.
  */
 export function numberIsProven(input: DynamicFacts, counters: Counters): boolean {
-  const { user, number, otpAction } = input.facts;
-  if (isProvenFor(counters.proof, user.id)) return true;
-  if (user.verifiedPhone !== undefined && user.verifiedPhone === number.e164) return true;
-  if (user.id === undefined || user.id === '') return false;
-  if (challengesConfirmedFactor(input.trigger, otpAction)) return true;
-  return otpAction === 'second-factor-authentication' && counters.enrolmentSeen;
+  return proofOf(input, counters) !== undefined;
 }
+
+/** What proves the number for this user, as the decision line's `evidence.proven_by` says it. */
+export type ProofSource = 'stored-proof' | 'verified-profile' | 'confirmed-factor' | 'enrolment-seen';
+
+export function proofOf(input: DynamicFacts, counters: Counters): ProofSource | undefined {
+  const { user, number, otpAction } = input.facts;
+  if (isProvenFor(counters.proof, user.id)) return 'stored-proof';
+  if (user.verifiedPhone !== undefined && user.verifiedPhone === number.e164) return 'verified-profile';
+  if (user.id === undefined || user.id === '') return undefined;
+  if (challengesConfirmedFactor(input.trigger, otpAction)) return 'confirmed-factor';
+  return otpAction === 'second-factor-authentication' && counters.enrolmentSeen ? 'enrolment-seen' : undefined;
+}
+
+const PROOF_WORDS: Readonly<Record<ProofSource, string>> = {
+  'stored-proof': 'a code to it was used before',
+  'verified-profile': "it is the user's own phone_verified profile number",
+  'confirmed-factor': 'this challenge goes to a factor the platform confirmed with its enrolment code',
+  'enrolment-seen': 'this challenge follows an enrolment of it tollguard let through',
+};
 
 export function checkServedCountry({ input, counters, policy }: DynamicRuleContext): DynamicFinding | undefined {
   const country = input.facts.number.country;
   if (!input.tierBlocked || country === undefined) return undefined;
-  if (numberIsProven(input, counters)) {
-    return { finding: { rule: SERVED_COUNTRY_RULE, effect: 'trust', reason: `the number is proven for this user: admitted to ${country} despite the high-risk tier` } };
+  const proof = proofOf(input, counters);
+  if (proof !== undefined) {
+    return { finding: { rule: SERVED_COUNTRY_RULE, effect: 'trust', reason: `the number is proven for this user (${PROOF_WORDS[proof]}): admitted to ${country} despite the high-risk tier` } };
   }
   // Proofs are mostly SMS users': they open a country's SMS, never its voice (voice to a tier
   // country needs the number itself proven).

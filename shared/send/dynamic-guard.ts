@@ -16,7 +16,7 @@ import type { CounterStore } from '../store/counter-store';
 import { recordProof } from '../feedback/proofs';
 import { refusalOps } from '../feedback/conversion-counts';
 import type { PhoneEvidence } from '../log/decision-log';
-import { numberIsProven } from '../rules/served-country';
+import { proofOf } from '../rules/served-country';
 import { GuardKeys } from '../store/keys';
 import { describeStoreError, runBatch, storeUnavailableFinding, withTimeout } from '../store/store-call';
 
@@ -119,9 +119,11 @@ export class DynamicGuard {
    * Recording costs two requests at once, once per number and user.
    */
   private async recordEvidence(verdict: DynamicVerdict, input: DynamicFacts, counters: Counters, store: CounterStore): Promise<PhoneEvidence> {
-    const proven = numberIsProven(input, counters);
+    const provenBy = proofOf(input, counters);
+    const proven = provenBy !== undefined;
     const evidence: PhoneEvidence = {
       number_proven: proven,
+      ...(provenBy !== undefined ? { proven_by: provenBy } : {}),
       country_proofs: counters.countryProofs,
       served_needs: input.tierBlocked ? this.options.policy.servedProofs : undefined,
     };

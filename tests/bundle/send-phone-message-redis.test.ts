@@ -513,11 +513,11 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       clock.advance(HOUR);
       const challenge = await send(action, { secrets, to: number as string, userId: 'auth0|ada', action: 'second-factor-authentication' });
       expectDelivered(challenge);
-      expect(challenge.line['evidence']).toMatchObject({ number_proven: true, proof_recorded: true });
+      expect(challenge.line['evidence']).toMatchObject({ number_proven: true, proven_by: 'confirmed-factor', proof_recorded: true });
       expect(challenge.line['store_requests']).toBe(3);
       clock.advance(HOUR);
       const again = await send(action, { secrets, to: number as string, userId: 'auth0|ada', action: 'second-factor-authentication' });
-      expect(again.line['evidence']).toEqual({ number_proven: true, country_proofs: 1 });
+      expect(again.line['evidence']).toEqual({ number_proven: true, proven_by: 'stored-proof', country_proofs: 1 });
       expect(again.line['store_requests']).toBe(1);
       // Another user's enrolment of the same number inherits nothing.
       const other = await send(action, { secrets, to: number as string, userId: 'auth0|mallory', action: 'enrollment' });
@@ -525,7 +525,8 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       // A factor confirmed before tollguard was installed (no enrolment seen here) is proven by its challenge too.
       const older = await send(action, { secrets, to: stranger as string, userId: 'auth0|bob', action: 'second-factor-authentication' });
       expectDelivered(older);
-      expect(older.line['evidence']).toMatchObject({ number_proven: true, proof_recorded: true });
+      expect(older.line['evidence']).toMatchObject({ number_proven: true, proven_by: 'confirmed-factor', proof_recorded: true });
+      expect(older.line['trusted']).toBeUndefined();
       // An event without a user proves nothing.
       const anonymous = await send(action, { secrets, to: stranger as string, userId: '', action: 'second-factor-authentication' });
       expect(anonymous.line['evidence']).toMatchObject({ number_proven: false });
@@ -546,7 +547,8 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       clock.advance(20 * MINUTE);
       const proven = await send(action, { secrets, to: nigerian(1), userId: 'auth0|ada', action: 'second-factor-authentication' });
       expectDelivered(proven);
-      expect(proven.line['trusted']).toEqual([expect.stringContaining('proven for this user')]);
+      expect(proven.line['trusted']).toEqual([expect.stringContaining('proven for this user (a code to it was used before)')]);
+      expect(proven.line['evidence']).toMatchObject({ number_proven: true, proven_by: 'stored-proof' });
       clock.advance(20 * MINUTE);
       expectRefused(await send(action, { secrets, to: nigerian(1), userId: 'auth0|mallory', action: 'enrollment' }), ['geo']);
 

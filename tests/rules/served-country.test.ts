@@ -2,7 +2,7 @@
  * The served-country rule and what "proven" means: evidence lifts the shipped tier, never a guess.
  */
 import { GuardKeys, userTag } from '../../shared/store/keys';
-import { checkServedCountry, numberIsProven, parseServedProofs } from '../../shared/rules/served-country';
+import { checkServedCountry, numberIsProven, parseServedProofs, proofOf } from '../../shared/rules/served-country';
 import { ConfigErrors } from '../../shared/config/static-policy';
 import { factsFor } from '../support/facts';
 import { countersWith, dynamicFactsFor, policyOf } from '../support/dynamic-context';
@@ -21,7 +21,7 @@ function context(options: { otpAction?: 'enrollment' | 'second-factor-authentica
 describe('numberIsProven', () => {
   test('a stored proof counts for its own user only', () => {
     const input = context({ userId: 'auth0|ada' });
-    expect(numberIsProven(input, countersWith({ proof: userTag('auth0|ada') }))).toBe(true);
+    expect(proofOf(input, countersWith({ proof: userTag('auth0|ada') }))).toBe('stored-proof');
     expect(numberIsProven(input, countersWith({ proof: userTag('auth0|mallory') }))).toBe(false);
     expect(numberIsProven(context({ userId: '' }), countersWith({ proof: userTag('') }))).toBe(false);
   });
@@ -29,7 +29,7 @@ describe('numberIsProven', () => {
   test('a Unified Phone Experience otp_verify proves the number only after an enrolment tollguard saw for the same user', () => {
     // An otp_verify alone may be a passwordless login to any number.
     expect(numberIsProven(context({ otpAction: 'second-factor-authentication' }), countersWith())).toBe(false);
-    expect(numberIsProven(context({ otpAction: 'second-factor-authentication' }), countersWith({ enrolmentSeen: true }))).toBe(true);
+    expect(proofOf(context({ otpAction: 'second-factor-authentication' }), countersWith({ enrolmentSeen: true }))).toBe('enrolment-seen');
     // An enrolment proves nothing, seen or not.
     expect(numberIsProven(context({ otpAction: 'enrollment' }), countersWith({ enrolmentSeen: true }))).toBe(false);
   });
@@ -38,13 +38,14 @@ describe('numberIsProven', () => {
     for (const trigger of ['send-phone-message', 'okta-telephony-hook'] as const) {
       expect(numberIsProven(context({ trigger, otpAction: 'second-factor-authentication' }), countersWith())).toBe(true);
       expect(numberIsProven(context({ trigger, otpAction: 'enrollment' }), countersWith({ enrolmentSeen: true }))).toBe(false);
+      expect(proofOf(context({ trigger, otpAction: 'second-factor-authentication' }), countersWith())).toBe('confirmed-factor');
       // A challenge without a user id proves nothing to anyone.
       expect(numberIsProven(context({ trigger, otpAction: 'second-factor-authentication', userId: '' }), countersWith())).toBe(false);
     }
   });
 
   test("the user's own profile number, marked verified by the platform, is proven; any other number is not", () => {
-    expect(numberIsProven(context({ verifiedPhone: NIGERIA }), countersWith())).toBe(true);
+    expect(proofOf(context({ verifiedPhone: NIGERIA }), countersWith())).toBe('verified-profile');
     expect(numberIsProven(context({ verifiedPhone: '+2348031234568' }), countersWith())).toBe(false);
   });
 });
