@@ -67,7 +67,7 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
   // country's proofs, and the enrolment a later challenge proves.
   add(undefined, sentOp(keys, facts.number.e164, now));
   add('proof', { kind: 'get', key: keys.proof(facts.number.e164) });
-  if (country) sumOf('countryProofs', countryProofOps(keys, country, now));
+  if (country) sumOf('countryProofs', countryProofOps(keys, country, now, facts.channel));
   const userId = facts.user.id;
   if (userId !== undefined && userId !== '') {
     const enrolment = keys.enrolment(facts.number.e164, userId);

@@ -59,12 +59,16 @@ export function sentMarkerOps(keys: GuardKeys, e164: string, now: number): Store
   ];
 }
 
-/** Two gets that read a country's proof count (current and previous 30-day windows). */
-export function countryProofOps(keys: GuardKeys, country: string, now: number): StoreOp[] {
+/**
+ * Two gets that read the proofs that open a country for a channel (current and previous 30-day
+ * windows): for SMS every number proven there, for voice those proven by a call.
+ */
+export function countryProofOps(keys: GuardKeys, country: string, now: number, channel: Channel = 'sms'): StoreOp[] {
   const window = windowIndex(now, COUNTRY_PROOF_WINDOW_MS);
+  const key = channel === 'voice' ? keys.countryVoiceProofs(country) : keys.countryProofs(country);
   return [
-    { kind: 'get', key: countWindowKey(keys.countryProofs(country), window) },
-    { kind: 'get', key: countWindowKey(keys.countryProofs(country), window - 1) },
+    { kind: 'get', key: countWindowKey(key, window) },
+    { kind: 'get', key: countWindowKey(key, window - 1) },
   ];
 }
 
@@ -86,7 +90,9 @@ export async function recordProof(store: CounterStore, keys: GuardKeys, proven: 
     { kind: 'count', key: keys.rangeProofs(proven.range), window: windowIndex(now, RANGE_PROOF_WINDOW_MS), ttlMs: 2 * RANGE_PROOF_WINDOW_MS + MINUTE },
   ];
   if (proven.country !== undefined) {
-    counts.push({ kind: 'count', key: keys.countryProofs(proven.country), window: windowIndex(now, COUNTRY_PROOF_WINDOW_MS), ttlMs: 2 * COUNTRY_PROOF_WINDOW_MS + MINUTE });
+    const countryWindow = { window: windowIndex(now, COUNTRY_PROOF_WINDOW_MS), ttlMs: 2 * COUNTRY_PROOF_WINDOW_MS + MINUTE };
+    counts.push({ kind: 'count', key: keys.countryProofs(proven.country), ...countryWindow });
+    if (proven.channel === 'voice') counts.push({ kind: 'count', key: keys.countryVoiceProofs(proven.country), ...countryWindow });
     if (proven.opensNewNumber === true) counts.push(...verificationOps(keys, { country: proven.country, channel: proven.channel ?? 'sms' }, now));
   }
   await Promise.all([store.put(keys.proof(proven.e164), userTag(proven.userId), PROOF_TTL_MS), store.run(now, counts)]);

@@ -3,10 +3,11 @@
  * demonstrably has real users there.
  *
  * Evidence is verification, nothing an attacker gets for free: numbers proven real (a code that
- * was used: an MFA challenge to a number the same user enrolled, a passwordless SMS login, a log
- * line the monitor joined; shared/feedback/proofs.ts). The request's country and the share of new
+ * was used: an MFA challenge to a confirmed factor, a passwordless SMS login, a log line the
+ * monitor joined; shared/feedback/proofs.ts). The request's country and the share of new
  * accounts are not evidence: in-country proxies and aged accounts buy both. A tier country opens
- * once GUARD_SERVED_PROOFS numbers were proven in it in the last 30 to 60 days; it is then watched
+ * once GUARD_SERVED_PROOFS numbers were proven in it in the last 30 to 60 days (its voice: numbers
+ * proven by a call, since SMS users do not show that a country takes calls); it is then watched
  * by the pumping rule at the high-risk floors like any served destination. A number proven for
  * this user is admitted on its own, whatever the count (the Authgear "verified claim" exception).
  * An admin still pins a country open (GUARD_HIGH_RISK_EXCEPTIONS) or closed
@@ -64,19 +65,19 @@ export function checkServedCountry({ input, counters, policy }: DynamicRuleConte
   if (proof !== undefined) {
     return { finding: { rule: SERVED_COUNTRY_RULE, effect: 'trust', reason: `the number is proven for this user (${PROOF_WORDS[proof]}): admitted to ${country} despite the high-risk tier` } };
   }
-  // Proofs are mostly SMS users': they open a country's SMS, never its voice (voice to a tier
-  // country needs the number itself proven).
-  if (input.facts.channel !== 'sms') return undefined;
+  // For voice, only numbers proven by a call count (counters.countryProofs is read per channel):
+  // a country whose users verify by SMS has not shown that it takes calls.
   const needed = policy.servedProofs;
   const proofs = counters.countryProofs ?? 0;
   if (needed === undefined || proofs < needed) return undefined;
-  return { finding: { rule: SERVED_COUNTRY_RULE, effect: 'trust', reason: `${country} is served: ${proofs} numbers proven there in the last 30-60 days (${needed} needed), so the high-risk tier does not close it` } };
+  const by = input.facts.channel === 'voice' ? ' by a call' : '';
+  return { finding: { rule: SERVED_COUNTRY_RULE, effect: 'trust', reason: `${country} is served (${input.facts.channel}): ${proofs} numbers proven there${by} in the last 30-60 days (${needed} needed), so the high-risk tier does not close it` } };
 }
 
 // Settings
 
 export const SERVED_COUNTRY_SECRETS: readonly SecretDoc[] = [
-  { name: 'GUARD_SERVED_PROOFS', actions: 'send', group: 'static rules', meaning: 'Numbers proven (verified) in a high-risk-tier country in 30-60 days that open it (watched by the pumping rule); off: the tier stays closed', default: '3', example: '10' },
+  { name: 'GUARD_SERVED_PROOFS', actions: 'send', group: 'static rules', meaning: 'Numbers proven (verified) in a high-risk-tier country in 30-60 days that open it, its voice counting numbers proven by a call (watched by the pumping rule); off: the tier stays closed', default: '3', example: '10' },
 ];
 
 const DEFAULT_SERVED_PROOFS = 3;

@@ -44,6 +44,8 @@ export class GuardKeys {
   enrolment(e164: string, userId: string): string { return this.key('num', digits(e164), 'enrol', hashed(userId)); }
   /** Numbers proven in a country per 30 days: the evidence that the tenant serves it. */
   countryProofs(country: string): string { return this.key('cty', country, 'proofs'); }
+  /** Of those, the numbers proven by a code that came by call: the evidence that the tenant's users there take calls. */
+  countryVoiceProofs(country: string): string { return this.key('cty', country, 'voice', 'proofs'); }
   /** Numbers proven in a range per day (conversion feedback). */
   rangeProofs(range: string): string { return this.key('rng', digits(range), 'proofs'); }
   /** OTPs sent, refused after counting, and verified, per destination country and channel (shared/feedback/conversion-counts.ts). */

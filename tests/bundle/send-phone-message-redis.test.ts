@@ -558,7 +558,7 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       clock.advance(MINUTE);
       const opened = await send(action, { secrets, to: nigerian(9), userId: 'auth0|dayo', action: 'enrollment' });
       expectDelivered(opened);
-      expect(opened.line['trusted']).toEqual([expect.stringContaining('NG is served: 3 numbers proven')]);
+      expect(opened.line['trusted']).toEqual([expect.stringContaining('NG is served (sms): 3 numbers proven')]);
       expect(opened.line['evidence']).toEqual({ number_proven: false, country_proofs: 3, served_needs: 3 });
 
       clock.advance(20 * MINUTE);
@@ -591,10 +591,35 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       clock.advance(MINUTE);
       const opened = await send(action, { secrets, to: nigerian(32), userId: 'auth0|gozie', action: 'enrollment' });
       expectDelivered(opened);
-      expect(opened.line['trusted']).toEqual([expect.stringContaining('NG is served: 3 numbers proven')]);
-      // Voice to a tier country still needs the number itself proven; an admin block list is never lifted.
+      expect(opened.line['trusted']).toEqual([expect.stringContaining('NG is served (sms): 3 numbers proven')]);
+      // SMS proofs do not open the country's voice; an admin block list is never lifted.
       expectRefused(await send(action, { secrets, to: nigerian(33), userId: 'auth0|gozie', type: 'voice', action: 'enrollment' }), ['geo']);
       expectRefused(await send(action, { secrets: { ...secrets, GUARD_BLOCKED_COUNTRIES: 'NG' }, to: nigerian(20), userId: 'auth0|ada', action: 'enrollment' }), ['geo']);
+    });
+
+    test("a tier country's voice opens only with numbers proven by a call, counted apart from its SMS proofs", async () => {
+      clock.set(T0);
+      const action = freshAction();
+      const prefix = newPrefix();
+      const secrets = upstashSecrets(shim, prefix, { GUARD_PUMPING: 'off' });
+      const store = new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 });
+      const keys = new GuardKeys(tenantKeyPrefix(prefix, TENANT));
+      const prove = (index: number, channel: 'sms' | 'voice') =>
+        recordProof(store, keys, { e164: nigerian(50 + index), country: 'NG', range: nigerian(50 + index).slice(0, -4), userId: `auth0|p${index}`, channel }, clock.now);
+      for (const index of [0, 1, 2]) await prove(index, 'sms');
+      await prove(3, 'voice');
+      await prove(4, 'voice');
+      clock.advance(MINUTE);
+      const call = { secrets, to: nigerian(60), userId: 'auth0|caller', type: 'voice', action: 'enrollment' } as const;
+      const refused = await send(action, call);
+      expectRefused(refused, ['geo']);
+      expect(refused.line['evidence']).toEqual({ number_proven: false, country_proofs: 2, served_needs: 3 });
+      expectDelivered(await send(action, { ...call, type: 'sms' }));
+      await prove(5, 'voice');
+      clock.advance(MINUTE);
+      const opened = await send(action, { ...call, to: nigerian(61) });
+      expectDelivered(opened);
+      expect(opened.line['trusted']).toEqual([expect.stringContaining('NG is served (voice): 3 numbers proven there by a call')]);
     });
 
     test('a proven number passes a range block; other numbers of the range stay refused', async () => {

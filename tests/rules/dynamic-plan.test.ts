@@ -51,6 +51,16 @@ const countOp = (key: string, windowMs: number): StoreOp => ({
   ttlMs: 2 * windowMs + MINUTE,
 });
 
+test("a call reads the country's proofs by call, an SMS all of its proofs (the same two gets either way)", () => {
+  const sms = keysOf(planBatch(inputFor({ recipient: NUMBERS.NG }), policyOf(), keys).ops);
+  const call = keysOf(planBatch(inputFor({ recipient: NUMBERS.NG }, (facts) => ({ ...facts, channel: 'voice' })), policyOf(), keys).ops);
+  const window = Math.floor(NOW / (30 * DAY));
+  expect(sms).toEqual(expect.arrayContaining([`t:test:cty:NG:proofs:${window}`, `t:test:cty:NG:proofs:${window - 1}`]));
+  expect(sms.some((key) => key.includes(':voice:proofs'))).toBe(false);
+  expect(call).toEqual(expect.arrayContaining([`t:test:cty:NG:voice:proofs:${window}`, `t:test:cty:NG:voice:proofs:${window - 1}`]));
+  expect(call.some((key) => /:cty:NG:proofs:/.test(key))).toBe(false);
+});
+
 describe('planBatch with the default policy and a plain SMS', () => {
   const input = inputFor();
   const plan = planBatch(input, policyOf(), keys);

@@ -56,7 +56,7 @@ describe('served-country rule', () => {
   test('a tier-blocked country with fewer proofs than needed stays closed; with enough it is admitted, saying why', () => {
     expect(checkServedCountry({ input: context(), counters: countersWith({ countryProofs: 2 }), policy, keys })).toBeUndefined();
     const open = checkServedCountry({ input: context(), counters: countersWith({ countryProofs: 3 }), policy, keys });
-    expect(open?.finding).toMatchObject({ rule: 'served-country', effect: 'trust', reason: expect.stringContaining('NG is served: 3 numbers proven') });
+    expect(open?.finding).toMatchObject({ rule: 'served-country', effect: 'trust', reason: expect.stringContaining('NG is served (sms): 3 numbers proven') });
   });
 
   test('a proven number is admitted whatever the count; a country the tier does not block needs nothing', () => {
@@ -65,9 +65,10 @@ describe('served-country rule', () => {
     expect(checkServedCountry({ input: context({ tierBlocked: false }), counters: countersWith({ countryProofs: 99 }), policy, keys })).toBeUndefined();
   });
 
-  test('proofs open a country for SMS, never for voice (voice to a tier country needs the number proven); a replay keeps the lift', () => {
+  test("a call's count opens a country's voice (the plan reads the voice proofs for a call); a proven number passes; a replay keeps the lift", () => {
     const voice = { ...context(), facts: { ...context().facts, channel: 'voice' as const } };
-    expect(checkServedCountry({ input: voice, counters: countersWith({ countryProofs: 99 }), policy, keys })).toBeUndefined();
+    expect(checkServedCountry({ input: voice, counters: countersWith({ countryProofs: 2 }), policy, keys })).toBeUndefined();
+    expect(checkServedCountry({ input: voice, counters: countersWith({ countryProofs: 3 }), policy, keys })?.finding.reason).toContain('NG is served (voice): 3 numbers proven there by a call');
     const provenVoice = { ...context({ userId: 'auth0|ada' }), facts: { ...context({ userId: 'auth0|ada' }).facts, channel: 'voice' as const } };
     expect(checkServedCountry({ input: provenVoice, counters: countersWith({ proof: userTag('auth0|ada') }), policy, keys })?.finding.effect).toBe('trust');
     expect(checkServedCountry({ input: context(), counters: countersWith({ countryProofs: 3, replay: true }), policy, keys })?.finding.effect).toBe('trust');
