@@ -5,7 +5,7 @@
 import type { DynamicPolicy } from '../config/dynamic-policy';
 import { countWindowKey, type StoreOp, type StoreResult } from '../store/counter-store';
 import { countOf, countryProofOps, sentOp } from '../feedback/proofs';
-import { conversionOps, opensNewNumber, readConversion } from '../feedback/conversion-counts';
+import { challengesConfirmedFactor, conversionOps, opensNewNumber, readConversion } from '../feedback/conversion-counts';
 import type { GuardKeys } from '../store/keys';
 import { subnetOf } from '../net/ip';
 import type { Counters, DynamicFacts, RateCount, WindowCount } from './dynamic-types';
@@ -22,12 +22,12 @@ export interface BatchPlan {
 
 const MINUTE = 60_000;
 /**
- * An enrolment is remembered for 7 to 14 days: a challenge to the number within that proves it
- * (the user's next logins). Enrolments the dynamic rules or the high-risk tier refuse are marked
- * too (the batch runs before the rules): the proof is the platform's later challenge, which comes
- * only once the factor was confirmed, by this code or a later one (a retry after the country
- * opened by evidence, another channel); the TTL bounds what a flood leaves behind. Only a refusal
- * no evidence lifts (a block list, a line type) leaves no mark.
+ * An enrolment is remembered for 7 to 14 days: on the Unified Phone Experience an otp_verify to
+ * the number within that proves it (the user's next logins; a legacy or Okta challenge proves its
+ * number on its own and reads no marker). Enrolments the dynamic rules or the high-risk tier
+ * refuse are marked too (the batch runs before the rules): the proof is the later challenge,
+ * which comes only once the factor was confirmed, by this code or a later one; the TTL bounds what
+ * a flood leaves behind. Only a refusal no evidence lifts (a block list, a line type) leaves no mark.
  */
 const ENROLMENT_WINDOW_MS = 7 * 24 * 3_600_000;
 /** A block is ten ranges wide: its floor is this many times the range floor (not ten: spreads are what it is for). */
@@ -74,7 +74,7 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
     const window = windowIndex(now, ENROLMENT_WINDOW_MS);
     // An enrolment a static rule refuses for good can never be confirmed: not marked.
     if (facts.otpAction === 'enrollment' && !input.firmStaticBlock) add(undefined, { kind: 'count', key: enrolment, window, ttlMs: 2 * ENROLMENT_WINDOW_MS + MINUTE });
-    else if (facts.otpAction === 'second-factor-authentication') {
+    else if (facts.otpAction === 'second-factor-authentication' && !challengesConfirmedFactor(input.trigger, facts.otpAction)) {
       sumOf('enrolmentSeen', [{ kind: 'get', key: countWindowKey(enrolment, window) }, { kind: 'get', key: countWindowKey(enrolment, window - 1) }]);
     }
   }

@@ -145,8 +145,10 @@ describe('planBatch with the default policy and a plain SMS', () => {
     });
   });
 
-  test('a challenge reads the enrolment (two gets) instead of counting one', () => {
-    const challenge = planBatch(inputFor({}, (facts) => ({ ...facts, otpAction: 'second-factor-authentication' })), policyOf(), keys);
+  test('a Unified Phone Experience challenge reads the enrolment (two gets) instead of counting one; a legacy challenge, which proves itself, reads nothing', () => {
+    const legacy = planBatch(inputFor({}, (facts) => ({ ...facts, otpAction: 'second-factor-authentication' })), policyOf(), keys);
+    expect(legacy.ops.filter((op) => op.key.includes(':enrol:'))).toEqual([]);
+    const challenge = planBatch({ ...inputFor({}, (facts) => ({ ...facts, otpAction: 'second-factor-authentication' })), trigger: 'custom-phone-provider' }, policyOf(), keys);
     const enrolment = keys.enrolment('+14155552671', 'auth0|test');
     const week = Math.floor(NOW / (7 * DAY));
     expect(challenge.ops.filter((op) => op.key.startsWith(enrolment))).toEqual([{ kind: 'get', key: `${enrolment}:${week}` }, { kind: 'get', key: `${enrolment}:${week - 1}` }]);
