@@ -16,20 +16,29 @@ export function geoCountry(request: Record<string, unknown>): string | undefined
   return typeof country === 'string' && /^[A-Z]{2}$/.test(country) ? country : undefined;
 }
 
-export function userFacts(user: unknown): UserFacts {
+/**
+ * `verifiedByConnection`: the event's connection is one whose phone_verified Auth0 itself sets,
+ * for events that carry no identities (the custom-phone-provider trigger's user).
+ */
+export function userFacts(user: unknown, options: { verifiedByConnection?: boolean } = {}): UserFacts {
   const record = isRecord(user) ? user : {};
-  const verifiedPhone = record['phone_verified'] === true && verifiedByAuth0(record['identities']) ? internationalDigits(record['phone_number']) : undefined;
+  const verifiedByPlatform = verifiedByAuth0(record['identities']) || (options.verifiedByConnection === true && record['identities'] === undefined);
+  const verifiedPhone = record['phone_verified'] === true && verifiedByPlatform ? internationalDigits(record['phone_number']) : undefined;
+  const logins = record['login_count'];
+  const loginCount = typeof logins === 'number' && Number.isSafeInteger(logins) && logins >= 0 ? logins : undefined;
   return {
     id: typeof record['user_id'] === 'string' ? record['user_id'] : undefined,
     appMetadata: isRecord(record['app_metadata']) ? record['app_metadata'] : {},
     ...(verifiedPhone === undefined ? {} : { verifiedPhone }),
+    ...(loginCount === undefined ? {} : { loginCount }),
   };
 }
 
 /**
  * phone_verified means something only where Auth0 itself verified the number: a passwordless SMS
  * or database identity. An enterprise or social identity provider asserts it, and any IdP could.
- * Events without identities (the Unified Phone Experience's) give no profile evidence.
+ * Events without identities (the Unified Phone Experience's) give profile evidence only through
+ * their connection (userFacts' verifiedByConnection).
  */
 function verifiedByAuth0(identities: unknown): boolean {
   if (!Array.isArray(identities) || identities.length > 50) return false;

@@ -59,6 +59,8 @@ export function readPhoneProviderEvent(event: unknown): PhoneRequestResult {
   const client = isRecord(event['client']) ? event['client'] : {};
   const connection = isRecord(event['connection']) ? event['connection'] : {};
   const organization = isRecord(event['organization']) ? event['organization'] : {};
+  const user = isRecord(event['user']) ? event['user'] : {};
+  const strategy = typeof connection['strategy'] === 'string' ? connection['strategy'] : undefined;
   return {
     ok: true,
     request: {
@@ -66,13 +68,14 @@ export function readPhoneProviderEvent(event: unknown): PhoneRequestResult {
       channel,
       kind: type.kind,
       otpAction: type.otpAction,
+      recipientIs: messageType === 'otp_verify' && isMfaChallenge(user, strategy, recipient) ? 'likely-factor' : 'unconfirmed',
       messageType,
       code,
       text,
       recipient,
       ip: parseIp(request['ip']),
       requestCountry: geoCountry(request),
-      user: userFacts(event['user']),
+      user: userFacts(user, { verifiedByConnection: strategy !== undefined && AUTH0_VERIFIED_STRATEGIES.has(strategy) }),
       // Auth0 re-runs the Action with the same notification when it is retried: same recipient,
       // channel, type and code (a notice: the same text).
       notificationId: typeof recipient === 'string' ? notificationIdOf([TRIGGER, recipient, channel, messageType, type.kind === 'otp' ? code : text]) : undefined,
@@ -83,4 +86,37 @@ export function readPhoneProviderEvent(event: unknown): PhoneRequestResult {
       },
     },
   };
+}
+
+/**
+ * Connections whose phone_verified Auth0 itself set (a passwordless SMS code, a database
+ * connection's phone verification). This trigger's user carries no identities: its connection
+ * says who verified the profile number.
+ */
+const AUTH0_VERIFIED_STRATEGIES: ReadonlySet<string> = new Set(['sms', 'auth0']);
+
+/**
+ * An otp_verify reads as an MFA challenge (a likely factor) when the user exists (a user_id) and
+ * has logged in before (login_count, when the event has it: a factor is enrolled during a login
+ * that then completes), the login is not a passwordless SMS one (the connection's strategy is
+ * known and is not sms), and the code goes to a number other than the profile's own phone_number
+ * (a phone identifier's login or verification goes there). Passwordless SMS to a new number has
+ * no user yet, and a phone identifier's code goes to the profile number: neither passes. The event
+ * does not say which flow it is, so a flow that verifies a number not yet on the profile (adding
+ * a phone identifier to an existing account) would read the same: the served-country rule trusts
+ * one likely factor per user. Every field read here is the platform's, not the requester's.
+ */
+export function isMfaChallenge(user: Record<string, unknown>, strategy: string | undefined, recipient: unknown): boolean {
+  const userId = user['user_id'];
+  if (typeof userId !== 'string' || userId === '') return false;
+  const logins = user['login_count'];
+  if (typeof logins === 'number' && !(logins >= 1)) return false;
+  if (strategy === undefined || strategy === '' || strategy === 'sms') return false;
+  if (typeof recipient !== 'string') return false;
+  const profile = normaliseRecipient(user['phone_number']);
+  return typeof profile !== 'string' || digitsOf(profile) !== digitsOf(recipient);
+}
+
+function digitsOf(number: string): string {
+  return number.replace(/[^0-9]/g, '');
 }

@@ -35,6 +35,8 @@ export function readSendEvent(event: unknown): PhoneRequestResult {
       channel: messageType,
       kind: 'otp',
       otpAction: action === 'enrollment' || action === 'second-factor-authentication' ? action : 'unknown',
+      // This trigger challenges only a factor its user confirmed with the enrolment code.
+      recipientIs: action === 'second-factor-authentication' ? 'confirmed-factor' : 'unconfirmed',
       messageType: typeof action === 'string' ? action.slice(0, 40) : 'unknown',
       code,
       text,

@@ -40,6 +40,8 @@ export interface EventUser {
   app_metadata?: Record<string, unknown>;
   user_metadata?: Record<string, unknown>;
   identities?: unknown[];
+  /** The custom-phone-provider event's user only: logins the user completed. */
+  login_count?: number;
 }
 
 export type MessageType = 'sms' | 'voice';

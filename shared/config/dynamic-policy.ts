@@ -2,7 +2,7 @@
  * Secrets → the dynamic policy (velocity, service cap, pumping detection, fail mode). Like the
  * static knobs, a bad value is reported by secret name and the safe default is kept.
  */
-import { parseServedProofs } from '../rules/served-country';
+import { parseLikelyFactors, parseLikelyFactorsTotal, parseServedProofs } from '../rules/served-country';
 import { parseConversionSettings, type ConversionPolicy } from '../rules/conversion';
 import { parseCountryVelocitySettings } from '../rules/country-velocity';
 import { parseIpVelocitySettings } from '../rules/ip-velocity';
@@ -78,6 +78,9 @@ export interface DynamicPolicy extends StoreSettings {
   conversion: ConversionPolicy | undefined;
   /** Proven numbers that open a high-risk-tier country (undefined: never by evidence). */
   servedProofs: number | undefined;
+  /** Likely factors trusted per destination country and window (undefined: none trusted). */
+  likelyFactors: WindowLimit | undefined;
+  likelyFactorsTotal: WindowLimit | undefined;
   lookup: LookupPolicy | undefined;
   alertWebhookUrl: string | undefined;
 }
@@ -146,6 +149,8 @@ export function parseDynamicPolicy(secrets: Secrets, errors: ConfigErrors): Dyna
     pumping: parsePumpingSettings(secrets, errors),
     conversion: parseConversionSettings(secrets, errors),
     servedProofs: parseServedProofs(secrets, errors),
+    likelyFactors: parseLikelyFactors(secrets, errors),
+    likelyFactorsTotal: parseLikelyFactorsTotal(secrets, errors),
     lookup: parseLookupSettings(secrets, errors),
     alertWebhookUrl: errors.read(() => parseWebhookUrl(secrets['ALERT_WEBHOOK_URL']), undefined),
   };

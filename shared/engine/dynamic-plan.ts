@@ -4,14 +4,15 @@
  */
 import type { DynamicPolicy } from '../config/dynamic-policy';
 import { countWindowKey, type StoreOp, type StoreResult } from '../store/counter-store';
-import { countOf, countryProofOps, sentOp } from '../feedback/proofs';
-import { challengesConfirmedFactor, conversionOps, opensNewNumber, readConversion } from '../feedback/conversion-counts';
+import { countOf, countryProofOps, likelyFactorOps, sentOp } from '../feedback/proofs';
+import { conversionOps, opensNewNumber, readConversion } from '../feedback/conversion-counts';
 import type { GuardKeys } from '../store/keys';
 import { subnetOf } from '../net/ip';
 import type { Counters, DynamicFacts, RateCount, WindowCount } from './dynamic-types';
 import { windowIndex } from './window-limit';
 
 type Slot = keyof Counters;
+type SummedSlot = 'countryProofs' | 'enrolmentSeen' | 'likelyFactors' | 'likelyGrantsLeft' | 'likelyTenantGrantsLeft';
 
 export interface BatchPlan {
   ops: StoreOp[];
@@ -39,12 +40,12 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
   const slots: Array<Slot | undefined> = [];
   const ops: StoreOp[] = [];
   /** Answers read by more than one op (a count window read through two gets), summed into a slot afterwards. */
-  const sums: Array<{ slot: 'countryProofs' | 'enrolmentSeen'; indexes: number[] }> = [];
+  const sums: Array<{ slot: SummedSlot; indexes: number[] }> = [];
   const add = (slot: Slot | undefined, op: StoreOp) => {
     slots.push(slot);
     ops.push(op);
   };
-  const sumOf = (slot: 'countryProofs' | 'enrolmentSeen', gets: StoreOp[]) => {
+  const sumOf = (slot: SummedSlot, gets: StoreOp[]) => {
     sums.push({ slot, indexes: gets.map((op) => ops.length + gets.indexOf(op)) });
     for (const op of gets) add(undefined, op);
   };
@@ -74,8 +75,13 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
     const window = windowIndex(now, ENROLMENT_WINDOW_MS);
     // An enrolment a static rule refuses for good can never be confirmed: not marked.
     if (facts.otpAction === 'enrollment' && !input.firmStaticBlock) add(undefined, { kind: 'count', key: enrolment, window, ttlMs: 2 * ENROLMENT_WINDOW_MS + MINUTE });
-    else if (facts.otpAction === 'second-factor-authentication' && !challengesConfirmedFactor(input.trigger, facts.otpAction)) {
+    else if (facts.otpAction === 'second-factor-authentication' && facts.recipientIs !== 'confirmed-factor') {
       sumOf('enrolmentSeen', [{ kind: 'get', key: countWindowKey(enrolment, window) }, { kind: 'get', key: countWindowKey(enrolment, window - 1) }]);
+      if (facts.recipientIs === 'likely-factor' && input.tierBlocked && policy.likelyFactors && country) {
+        sumOf('likelyFactors', likelyFactorOps(keys, userId, now));
+        sumOf('likelyGrantsLeft', [{ kind: 'get', key: countWindowKey(keys.countryLikelyGrants(country), windowIndex(now, policy.likelyFactors.windowMs)) }]);
+        if (policy.likelyFactorsTotal) sumOf('likelyTenantGrantsLeft', [{ kind: 'get', key: countWindowKey(keys.tenantLikelyGrants(), windowIndex(now, policy.likelyFactorsTotal.windowMs)) }]);
+      }
     }
   }
   if (!input.trustedNumber) {
@@ -112,7 +118,7 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
   // stays refused, and counting it would cost a refusal count. A tier country opened by evidence
   // is therefore watched by the pumping rule's high-risk floors, not by its conversion.
   let conversion: { start: number; length: number } | undefined;
-  if (policy.conversion && country && !input.trustedNumber && !input.staticBlocked && opensNewNumber(input.trigger, facts.otpAction)) {
+  if (policy.conversion && country && !input.trustedNumber && !input.staticBlocked && opensNewNumber(facts)) {
     const conversionBatch = conversionOps(keys, { country, channel: facts.channel }, now, policy.conversion.lagMs);
     conversion = { start: ops.length, length: conversionBatch.length };
     for (const op of conversionBatch) add(undefined, op);
@@ -127,14 +133,18 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
       if (conversion !== undefined && policy.conversion) {
         counters.conversion = readConversion(results.slice(conversion.start, conversion.start + conversion.length), now, policy.conversion.lagMs);
       }
+      let tenantGrantsLeft = Number.POSITIVE_INFINITY;
       for (const { slot, indexes } of sums) {
         const total = indexes.reduce((sum, index) => {
           const result = results[index];
           return sum + (result?.kind === 'get' ? countOf(result.value) : 0);
         }, 0);
-        if (slot === 'countryProofs') counters.countryProofs = total;
-        else counters.enrolmentSeen = total > 0;
+        if (slot === 'enrolmentSeen') counters.enrolmentSeen = total > 0;
+        else if (slot === 'likelyGrantsLeft') counters.likelyGrantsLeft = Math.max(0, (policy.likelyFactors?.max ?? 0) - total);
+        else if (slot === 'likelyTenantGrantsLeft') tenantGrantsLeft = Math.max(0, (policy.likelyFactorsTotal?.max ?? 0) - total);
+        else counters[slot] = total;
       }
+      if (counters.likelyGrantsLeft !== undefined) counters.likelyGrantsLeft = Math.min(counters.likelyGrantsLeft, tenantGrantsLeft);
       results.forEach((result, index) => {
         const slot = slots[index];
         if (slot === undefined) return;
@@ -188,6 +198,8 @@ function standingOnly(counters: Counters): Counters {
     proof: counters.proof,
     countryProofs: counters.countryProofs,
     enrolmentSeen: counters.enrolmentSeen,
+    likelyFactors: counters.likelyFactors,
+    likelyGrantsLeft: counters.likelyGrantsLeft,
   };
 }
 
@@ -212,6 +224,8 @@ export function emptyCounters(): Counters {
     countryRate: undefined,
     proof: undefined,
     enrolmentSeen: false,
+    likelyFactors: undefined,
+    likelyGrantsLeft: undefined,
     countryProofs: undefined,
     conversion: undefined,
     tenantRate: undefined,

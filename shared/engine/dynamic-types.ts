@@ -68,6 +68,16 @@ export interface Counters {
   proof: string | undefined;
   /** An enrolment OTP to this number for this user was seen in the last 7 to 14 days. */
   enrolmentSeen: boolean;
+  /**
+   * Numbers this user's likely-factor challenges proved in the last 90 to 180 days (read only for a
+   * likely-factor challenge): past the first, a likely factor proves nothing.
+   */
+  likelyFactors: number | undefined;
+  /**
+   * Likely factors the destination country may still trust (read with likelyFactors): the least of
+   * what is left of GUARD_LIKELY_FACTORS for the country and GUARD_LIKELY_FACTORS_TOTAL for all.
+   */
+  likelyGrantsLeft: number | undefined;
   /** Numbers proven in the destination country in the last 30 to 60 days. */
   countryProofs: number | undefined;
   /** Sent, refused and verified OTPs of the destination country and channel (the conversion rule's). */

@@ -24,13 +24,27 @@ export interface UserFacts {
   appMetadata: Readonly<Record<string, unknown>>;
   /** The profile's phone number when the platform marked it verified (phone_verified), as + and digits. */
   verifiedPhone?: string | undefined;
+  /** Logins the user completed (the Unified Phone Experience's user.login_count), when the event says. */
+  loginCount?: number | undefined;
 }
 
 /** Everything the static rules look at, gathered from the Auth0 event by the adapter. */
+/**
+ * - `confirmed-factor`: the platform sends this OTP only to a number its user confirmed with a
+ *   code (a Send Phone Message or Okta challenge to an enrolled factor);
+ * - `likely-factor`: a Unified Phone Experience otp_verify whose event reads as an MFA challenge
+ *   (shared/auth0/phone-provider-event.ts isMfaChallenge), which the event cannot tell for certain
+ *   from other flows that verify a new number: trusted for one number per user;
+ * - `unconfirmed`: an enrolment, a passwordless or phone-identifier code, a notice.
+ */
+export type RecipientKind = 'confirmed-factor' | 'likely-factor' | 'unconfirmed';
+
 export interface SendFacts {
   now: number;
   channel: Channel;
   otpAction: OtpAction;
+  /** What the trigger's adapter knows of the recipient (shared/auth0, shared/okta): see RecipientKind. */
+  recipientIs: RecipientKind;
   number: PhoneNumberFacts;
   ip: IpAddress | undefined;
   requestCountry: string | undefined;

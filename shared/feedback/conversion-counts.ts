@@ -16,8 +16,7 @@
  * a yardstick. The conversion rule (shared/rules/conversion.ts) reads them all in
  * the decision's batch; the keys live two windows, so a flood of countries cannot grow them.
  */
-import type { Channel, OtpAction } from '../engine/types';
-import type { PhoneTrigger } from '../pipeline/phone-request';
+import type { Channel, RecipientKind } from '../engine/types';
 import type { WindowCount } from '../engine/dynamic-types';
 import { windowIndex } from '../engine/window-limit';
 import { countOf, countWindowKey, type StoreOp, type StoreResult } from '../store/counter-store';
@@ -64,24 +63,15 @@ export interface ConversionScope {
   channel: Channel;
 }
 
-/** Triggers whose challenge always goes to a factor the user confirmed with a code. */
-const CONFIRMED_CHALLENGE_TRIGGERS: ReadonlySet<PhoneTrigger> = new Set<PhoneTrigger>(['send-phone-message', 'okta-telephony-hook']);
-
-/**
- * A Send Phone Message or Okta challenge: the platform sends it only to a factor its user
- * confirmed with an enrolment code (whenever that was, with or without tollguard).
- */
-export function challengesConfirmedFactor(trigger: PhoneTrigger, otpAction: OtpAction): boolean {
-  return otpAction === 'second-factor-authentication' && CONFIRMED_CHALLENGE_TRIGGERS.has(trigger);
-}
-
 /**
  * An OTP that may be the first to a number: an enrolment (or an unknown action), or a Unified
- * Phone Experience otp_verify, which may be a passwordless login to any number. A challenge to a
- * confirmed factor is neither counted nor refused by the conversion rule.
+ * Phone Experience otp_verify, even one that reads as an MFA challenge (a likely factor is an
+ * inference: an attacker who drives that flow into a served country still meets the conversion
+ * rule). A challenge to a confirmed factor (SendFacts.recipientIs, decided by the trigger's
+ * adapter) is neither counted nor refused by the conversion rule.
  */
-export function opensNewNumber(trigger: PhoneTrigger, otpAction: OtpAction): boolean {
-  return !challengesConfirmedFactor(trigger, otpAction);
+export function opensNewNumber(facts: { recipientIs: RecipientKind }): boolean {
+  return facts.recipientIs !== 'confirmed-factor';
 }
 
 type What = 'sent' | 'refused' | 'verified';

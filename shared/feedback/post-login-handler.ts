@@ -19,7 +19,7 @@ import type { StoreResult } from '../store/counter-store';
 import { loggedUserId, writeFeedbackLine, type FeedbackLine, type FeedbackOutcome } from './feedback-log';
 import type { PostLoginContainer } from './post-login-container';
 import { readLoginClaim, type LoginClaim } from './post-login-event';
-import { SENT_WINDOW_MS, countOf, isProvenFor, recordProof, sentMarkerOps } from './proofs';
+import { SENT_WINDOW_MS, countOf, isFullyProvenFor, isProvenFor, recordProof, sentMarkerOps } from './proofs';
 
 export interface PostLoginDependencies {
   container: PostLoginContainer;
@@ -84,13 +84,13 @@ async function recordVerification(event: unknown, deps: PostLoginDependencies): 
     return write({ ...storeFields(), outcome: 'store-error', reason: 'the store could not be read: nothing recorded', store_requests: requests, store_error: answer.problem }, requests);
   }
   const [proof, ...markers] = answer.results.map(valueOf);
-  if (isProvenFor(proof, claim.userId)) {
+  if (isFullyProvenFor(proof, claim.userId)) {
     return write({ ...storeFields(), outcome: 'already-proven', reason: 'the number is already proven for this user', store_requests: 1 }, 1);
   }
   if (markers.every((marker) => countOf(marker) === 0)) {
     return write({ ...storeFields(), outcome: 'not-sent-recently', reason: 'tollguard sent no OTP to this number in the last 1 to 2 hours: not a verification it can count', store_requests: 1 }, 1);
   }
-  if (proof !== undefined) {
+  if (proof !== undefined && !isProvenFor(proof, claim.userId)) {
     return write({ ...storeFields(), outcome: 'proven-for-other-user', reason: 'the number is proven for another user: a proof belongs to one user, the claim is not taken', store_requests: 1 }, 1);
   }
   const range = rangeOf(e164, claim.number.callingCode, container.rangeDropDigits);

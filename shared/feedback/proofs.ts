@@ -27,6 +27,8 @@ export const PROOF_TTL_MS = 180 * DAY;
 /** The window of the per-country proof count (current + previous: 30 to 60 days of evidence). */
 export const COUNTRY_PROOF_WINDOW_MS = 30 * DAY;
 export const RANGE_PROOF_WINDOW_MS = DAY;
+/** The window of the per-user count of numbers proven as likely factors (current + previous: 90 to 180 days). */
+export const LIKELY_FACTOR_WINDOW_MS = 90 * DAY;
 /** A claimed verification must follow an OTP sent within this window (current + previous hour). */
 export const SENT_WINDOW_MS = HOUR;
 
@@ -43,6 +45,25 @@ export interface ProvenNumber {
    * verified too. A challenge's proof (its enrolment was days ago) does not.
    */
   opensNewNumber?: boolean;
+  /**
+   * Trusted as a likely factor (shared/engine/types.ts RecipientKind), not proven: the proof is
+   * marked as one (trusted again only within its budget: shared/rules/served-country.ts), and it is
+   * counted for its user and the country's budget of likely factors, never for the country's or
+   * range's proofs (an inference does not show that the tenant serves a country). The monitor's
+   * join of the code's use, or the Post-Login Action, later replaces it with a proof.
+   */
+  likelyFactor?: LikelyGrant;
+}
+
+export interface LikelyGrant {
+  /** The window of GUARD_LIKELY_FACTORS, the country's budget. */
+  grantWindowMs: number;
+  /** The window of GUARD_LIKELY_FACTORS_TOTAL, all countries' budget (undefined: off). */
+  totalWindowMs: number | undefined;
+  /** The user's own likely factor, trusted again in a later login: not counted for the user again. */
+  again: boolean;
+  /** Store the likely proof, dated now (free resends in this login): not over another user's proof. */
+  storeProof: boolean;
 }
 
 /** The op that marks an OTP sent to a number (one of the send batch's ops). */
@@ -72,29 +93,102 @@ export function countryProofOps(keys: GuardKeys, country: string, now: number, c
   ];
 }
 
+/** Two gets that read how many numbers this user's likely-factor challenges proved (90 to 180 days). */
+export function likelyFactorOps(keys: GuardKeys, userId: string, now: number): StoreOp[] {
+  const window = windowIndex(now, LIKELY_FACTOR_WINDOW_MS);
+  return [
+    { kind: 'get', key: countWindowKey(keys.userLikelyFactors(userId), window) },
+    { kind: 'get', key: countWindowKey(keys.userLikelyFactors(userId), window - 1) },
+  ];
+}
+
 export { countOf };
 
-/** The proof key's value says whether the number is proven for this user. */
+/**
+ * What a proof key holds: the userTag of the user the number was proven for; for a likely
+ * factor, also when it was first trusted (`<tag>.likely.<at>`), which bounds the resends of that
+ * login.
+ */
+export function proofValue(userId: string, likelyAt?: number): string {
+  const tag = userTag(userId);
+  return likelyAt === undefined ? tag : `${tag}.likely.${likelyAt}`;
+}
+
+/** The proof key's value says whether the number is proven for this user (a likely factor's proof included). */
 export function isProvenFor(stored: string | undefined, userId: string | undefined): boolean {
+  if (stored === undefined || userId === undefined || userId === '') return false;
+  const tag = userTag(userId);
+  return stored === tag || stored.startsWith(`${tag}.likely.`);
+}
+
+/** Proven for this user by a code that was used (not only a likely factor's inference). */
+export function isFullyProvenFor(stored: string | undefined, userId: string | undefined): boolean {
   return stored !== undefined && userId !== undefined && userId !== '' && stored === userTag(userId);
 }
 
+export interface LikelyProof {
+  /** When the likely factor was first trusted. */
+  at: number;
+}
+
+/** The likely factor's proof this value holds for this user, if it is one. */
+export function likelyProofOf(stored: string | undefined, userId: string | undefined): LikelyProof | undefined {
+  if (stored === undefined || userId === undefined || userId === '') return undefined;
+  const prefix = `${userTag(userId)}.likely.`;
+  if (!stored.startsWith(prefix)) return undefined;
+  const at = Number(stored.slice(prefix.length));
+  return Number.isSafeInteger(at) ? { at } : undefined;
+}
+
+/**
+ * The codes of the login in which a likely factor was first trusted: its resends, free. Later
+ * challenges to it spend the country's budget again, since logins_count (which Auth0 counts
+ * before MFA, completed or not) cannot show that a code was ever used.
+ */
+export const LIKELY_LOGIN_MS = 10 * MINUTE;
+
 /**
  * Records a proof: the number for the user, one more proven number for its country and range, and
- * (for an OTP that opened the number) one more verified number for the conversion counts. Two requests at once (a put and a batch),
- * made once per number and user: a number already proven for the user is not recorded again by
+ * (for an OTP that opened the number) one more verified number for the conversion counts (a likely
+ * factor: recordLikelyGrant instead). Two requests at once (a put and a batch), made once per
+ * number and user: a number already proven for the user is not recorded again by
  * the callers (so re-reading the same logs, or a repeated login, inflates nothing).
  */
 export async function recordProof(store: CounterStore, keys: GuardKeys, proven: ProvenNumber, now: number): Promise<void> {
   const counts: StoreOp[] = [
     { kind: 'count', key: keys.rangeProofs(proven.range), window: windowIndex(now, RANGE_PROOF_WINDOW_MS), ttlMs: 2 * RANGE_PROOF_WINDOW_MS + MINUTE },
   ];
+  if (proven.likelyFactor !== undefined) {
+    await recordLikelyGrant(store, keys, proven, proven.likelyFactor, now);
+    return;
+  }
   if (proven.country !== undefined) {
     const countryWindow = { window: windowIndex(now, COUNTRY_PROOF_WINDOW_MS), ttlMs: 2 * COUNTRY_PROOF_WINDOW_MS + MINUTE };
     counts.push({ kind: 'count', key: keys.countryProofs(proven.country), ...countryWindow });
     if (proven.channel === 'voice') counts.push({ kind: 'count', key: keys.countryVoiceProofs(proven.country), ...countryWindow });
     if (proven.opensNewNumber === true) counts.push(...verificationOps(keys, { country: proven.country, channel: proven.channel ?? 'sms' }, now));
   }
-  await Promise.all([store.put(keys.proof(proven.e164), userTag(proven.userId), PROOF_TTL_MS), store.run(now, counts)]);
+  await Promise.all([store.put(keys.proof(proven.e164), proofValue(proven.userId), PROOF_TTL_MS), store.run(now, counts)]);
 }
 
+/**
+ * A likely factor trusted: one more of the country's budget spent; a new one is also counted for
+ * its user, whose next new likely factor is then not trusted. The likely proof is stored (again)
+ * dated now, so that the resends of this login are free, unless the number is proven for someone
+ * else. One or two requests at once.
+ */
+async function recordLikelyGrant(store: CounterStore, keys: GuardKeys, proven: ProvenNumber, grant: LikelyGrant, now: number): Promise<void> {
+  const counts: StoreOp[] = [];
+  if (proven.country !== undefined) counts.push({ kind: 'count', key: keys.countryLikelyGrants(proven.country), window: windowIndex(now, grant.grantWindowMs), ttlMs: 2 * grant.grantWindowMs + MINUTE });
+  if (grant.totalWindowMs !== undefined) counts.push({ kind: 'count', key: keys.tenantLikelyGrants(), window: windowIndex(now, grant.totalWindowMs), ttlMs: 2 * grant.totalWindowMs + MINUTE });
+  if (!grant.again) counts.push({ kind: 'count', key: keys.userLikelyFactors(proven.userId), window: windowIndex(now, LIKELY_FACTOR_WINDOW_MS), ttlMs: 2 * LIKELY_FACTOR_WINDOW_MS + MINUTE });
+  const writes: Promise<unknown>[] = [];
+  if (counts.length > 0) writes.push(store.run(now, counts));
+  if (grant.storeProof) writes.push(store.put(keys.proof(proven.e164), proofValue(proven.userId, now), PROOF_TTL_MS));
+  await Promise.all(writes);
+}
+
+/** The requests recordLikelyGrant makes. */
+export function likelyGrantRequests(grant: LikelyGrant): number {
+  return grant.storeProof ? 2 : 1;
+}

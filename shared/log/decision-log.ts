@@ -6,7 +6,7 @@
 import type { DeliveryReceipt } from '../delivery/sender';
 import type { Channel, GuardMode, OtpAction } from '../engine/types';
 import type { MessageKind, PhoneTrigger } from '../pipeline/phone-request';
-import type { ProofSource } from '../rules/served-country';
+import type { LikelyFactorStanding, ProofSource } from '../rules/served-country';
 import type { TrustTier } from '../trust';
 
 /** The fields every decision line has, whatever the trigger. */
@@ -45,10 +45,12 @@ export interface StoreLogFields {
 export interface PhoneEvidence {
   /** The number is proven for this user (stored, or by this very challenge). */
   number_proven: boolean;
-  /** What proves it: a stored proof, the user's phone_verified profile number, a challenge to a confirmed factor, or one after an enrolment tollguard saw. */
+  /** What proves it: a stored proof, the user's phone_verified profile number, a challenge to a confirmed factor, one after an enrolment tollguard saw, or a likely factor. */
   proven_by?: ProofSource | undefined;
   /** This decision recorded a new proof of the number. */
   proof_recorded?: boolean | undefined;
+  /** A likely factor nothing else proves (the Unified Phone Experience): trusted, or why not. */
+  likely_factor?: LikelyFactorStanding | undefined;
   /** Numbers proven in the destination country in 30-60 days, and how many open a high-risk-tier country. */
   country_proofs?: number | undefined;
   served_needs?: number | undefined;

@@ -81,6 +81,8 @@ export function readOktaTelephonyEvent(body: unknown): PhoneRequestResult {
       channel,
       kind: 'otp',
       otpAction: requestType.otpAction,
+      // Okta's verification, unlock and reset calls go to the user's enrolled (confirmed) phone factor.
+      recipientIs: requestType.otpAction === 'second-factor-authentication' ? 'confirmed-factor' : 'unconfirmed',
       messageType: requestType.name,
       code,
       text,

@@ -148,6 +148,7 @@ async function evaluate(request: PhoneMessageRequest, deps: Pick<PhoneDependenci
     now: deps.now(),
     channel: request.channel,
     otpAction: request.otpAction,
+    recipientIs: request.recipientIs,
     number: recipient.number,
     ip: request.ip,
     requestCountry: request.requestCountry,

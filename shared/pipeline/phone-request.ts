@@ -4,7 +4,7 @@
  * into this shape; everything after (decide, deliver, log) is shared.
  */
 import { createHash } from 'node:crypto';
-import type { Channel, OtpAction, UserFacts } from '../engine/types';
+import type { Channel, OtpAction, RecipientKind, UserFacts } from '../engine/types';
 import type { IpAddress } from '../net/ip';
 
 export type PhoneTrigger = 'send-phone-message' | 'custom-phone-provider' | 'okta-telephony-hook';
@@ -21,6 +21,8 @@ export interface PhoneMessageRequest {
   channel: Channel;
   kind: MessageKind;
   otpAction: OtpAction;
+  /** What the adapter knows of the recipient (SendFacts.recipientIs). */
+  recipientIs: RecipientKind;
   /** The message type as the trigger names it (otp_enroll, mfa-verification, sms...), for the log. */
   messageType: string;
   /** The code to deliver; '' for notices. Never logged. */

@@ -214,7 +214,7 @@ function offlineFindings(
       maskedPhone = maskPhoneNumber(recipient.number.e164, recipient.number.callingCode);
       // The send Action's number rules, as for an SMS; the IP was checked above.
       const run = runStaticRules(
-        { now: 0, channel: 'sms', otpAction: 'enrollment', number: recipient.number, ip: undefined, requestCountry: request.requestCountry, user: { id: undefined, appMetadata: {} } },
+        { now: 0, channel: 'sms', otpAction: 'enrollment', recipientIs: 'unconfirmed', number: recipient.number, ip: undefined, requestCountry: request.requestCountry, user: { id: undefined, appMetadata: {} } },
         container.staticPolicy,
         STATIC_RULES,
       );

@@ -133,7 +133,7 @@ export function assessConversion(counts: ConversionCounts, policy: ConversionPol
 
 /** Whether a collapse refuses this OTP: only one that may open a new number and that nothing proves. */
 export function refusableOnCollapse(input: DynamicFacts, counters: Counters): boolean {
-  return opensNewNumber(input.trigger, input.facts.otpAction) && !numberIsProven(input, counters);
+  return opensNewNumber(input.facts) && !numberIsProven(input, counters);
 }
 
 const YARDSTICK_WORDS: Readonly<Record<Yardstick, (country: string) => string>> = {

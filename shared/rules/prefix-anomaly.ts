@@ -23,7 +23,7 @@ import type { PumpingPolicy } from '../config/dynamic-policy';
 import type { BlockWrite, DynamicFinding, DynamicRuleContext, RateCount } from '../engine/dynamic-types';
 import { BLOCK_FLOOR_MULTIPLE } from '../engine/dynamic-plan';
 import type { Channel } from '../engine/types';
-import { numberIsProven } from './served-country';
+import { proofOf } from './served-country';
 import { surgeThreshold } from '../engine/surge-threshold';
 import type { SecretDoc } from '../config/secret-doc';
 import type { ConfigErrors, Secrets } from '../config/static-policy';
@@ -78,8 +78,10 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
   }
   if (reasons.length === 0) return undefined;
   // A number proven for this user is never the victim of a range or country block; the block is
-  // still recorded for everyone else's messages.
-  if (numberIsProven(input, counters)) {
+  // still recorded for everyone else's messages. A likely factor seen for the first time is an
+  // inference, not a proof yet: a surge it is part of holds it too.
+  const proof = proofOf(input, counters);
+  if (proof !== undefined && proof !== 'likely-factor') {
     return { finding: { rule: PREFIX_ANOMALY_RULE, effect: 'trust', reason: `the number is proven for this user: passes ${reasons.join('; ')}` }, writes };
   }
   return { finding: { rule: PREFIX_ANOMALY_RULE, effect: 'block', reason: reasons.join('; ') }, writes };

@@ -14,11 +14,11 @@
  * (GUARD_BLOCKED_COUNTRIES, never lifted); the decision line's `evidence` says what was counted.
  */
 import { isUnset, parseInteger } from '../config/parsers';
+import { parseWindowLimit, type WindowLimit } from '../config/dynamic-policy';
 import type { SecretDoc } from '../config/secret-doc';
 import type { ConfigErrors, Secrets } from '../config/static-policy';
 import type { Counters, DynamicFacts, DynamicFinding, DynamicRuleContext } from '../engine/dynamic-types';
-import { challengesConfirmedFactor } from '../feedback/conversion-counts';
-import { isProvenFor } from '../feedback/proofs';
+import { isFullyProvenFor, LIKELY_LOGIN_MS, likelyProofOf } from '../feedback/proofs';
 
 export const SERVED_COUNTRY_RULE = 'served-country';
 
@@ -28,9 +28,14 @@ export const SERVED_COUNTRY_RULE = 'served-country';
  * - the user's own profile number, which the platform marked verified (phone_verified);
  * - this very challenge, when it goes to a confirmed factor: a Send Phone Message or Okta
  *   challenge (the platform challenges only a factor confirmed with its enrolment code, also one
- *   enrolled before tollguard was installed), or a Unified Phone Experience otp_verify to a number
- *   the same user enrolled through tollguard earlier.
- * An otp_verify alone proves nothing: it may be a passwordless login to any number. Confirmed
+ *   enrolled before tollguard was installed);
+ * - an otp_verify to a number the same user enrolled through tollguard earlier;
+ * - a Unified Phone Experience otp_verify its adapter reads as an MFA challenge (a likely factor),
+ *   for the user's first such number only, and only within GUARD_LIKELY_FACTORS per destination
+ *   country, the resends of its first login aside (likelyFactorStanding): the event cannot rule
+ *   out every other flow that verifies a new number, so the inference is trusted, never counted
+ *   for its country, and bounded per country whatever number of accounts an attacker holds.
+ * Any other otp_verify proves nothing: it may be a passwordless login to any number. Confirmed
  * factors exist only behind an enrolment the guard judged (or one from before it), so trusting
  * their challenges opens no path the enrolment gate does not already watch; per-number limits
  * still apply to them.
@@ -40,15 +45,42 @@ export function numberIsProven(input: DynamicFacts, counters: Counters): boolean
 }
 
 /** What proves the number for this user, as the decision line's `evidence.proven_by` says it. */
-export type ProofSource = 'stored-proof' | 'verified-profile' | 'confirmed-factor' | 'enrolment-seen';
+export type ProofSource = 'stored-proof' | 'verified-profile' | 'confirmed-factor' | 'enrolment-seen' | 'likely-factor';
 
 export function proofOf(input: DynamicFacts, counters: Counters): ProofSource | undefined {
-  const { user, number, otpAction } = input.facts;
-  if (isProvenFor(counters.proof, user.id)) return 'stored-proof';
+  const { user, number, otpAction, recipientIs } = input.facts;
+  if (isFullyProvenFor(counters.proof, user.id)) return 'stored-proof';
   if (user.verifiedPhone !== undefined && user.verifiedPhone === number.e164) return 'verified-profile';
   if (user.id === undefined || user.id === '') return undefined;
-  if (challengesConfirmedFactor(input.trigger, otpAction)) return 'confirmed-factor';
-  return otpAction === 'second-factor-authentication' && counters.enrolmentSeen ? 'enrolment-seen' : undefined;
+  if (recipientIs === 'confirmed-factor') return 'confirmed-factor';
+  if (otpAction !== 'second-factor-authentication') return undefined;
+  if (counters.enrolmentSeen) return 'enrolment-seen';
+  // An inference is worth its budget only where the tier would refuse: elsewhere it would lift nothing.
+  return recipientIs === 'likely-factor' && input.tierBlocked && LIKELY_TRUSTED.has(likelyFactorStanding(input, counters)) ? 'likely-factor' : undefined;
+}
+
+/**
+ * How a likely factor (not proven otherwise) stands:
+ * - `same-login`: the user's likely factor, in the login that first trusted it (its resends);
+ * - `trusted-again`: the user's likely factor in a later login, within the country's budget;
+ * - `trusted`: the account's first likely factor, within the country's budget;
+ * - `account-has-one`: another number than the account's likely factor (90 to 180 days);
+ * - `country-budget-spent`: GUARD_LIKELY_FACTORS of this country, or GUARD_LIKELY_FACTORS_TOTAL
+ *   of all countries, are spent in their windows;
+ * - `not-read`: the counters were not read (GUARD_LIKELY_FACTORS off, a store failure).
+ */
+export type LikelyFactorStanding = 'same-login' | 'trusted-again' | 'trusted' | 'account-has-one' | 'country-budget-spent' | 'not-read';
+
+const LIKELY_TRUSTED: ReadonlySet<LikelyFactorStanding> = new Set(['same-login', 'trusted-again', 'trusted']);
+
+export function likelyFactorStanding(input: DynamicFacts, counters: Counters): LikelyFactorStanding {
+  const stored = likelyProofOf(counters.proof, input.facts.user.id);
+  if (stored !== undefined && input.facts.now - stored.at <= LIKELY_LOGIN_MS && input.facts.now >= stored.at) return 'same-login';
+  if (counters.likelyGrantsLeft === undefined) return 'not-read';
+  if (stored !== undefined) return counters.likelyGrantsLeft > 0 ? 'trusted-again' : 'country-budget-spent';
+  if (counters.likelyFactors === undefined) return 'not-read';
+  if (counters.likelyFactors > 0) return 'account-has-one';
+  return counters.likelyGrantsLeft > 0 ? 'trusted' : 'country-budget-spent';
 }
 
 const PROOF_WORDS: Readonly<Record<ProofSource, string>> = {
@@ -56,6 +88,7 @@ const PROOF_WORDS: Readonly<Record<ProofSource, string>> = {
   'verified-profile': "it is the user's own phone_verified profile number",
   'confirmed-factor': 'this challenge goes to a factor the platform confirmed with its enrolment code',
   'enrolment-seen': 'this challenge follows an enrolment of it tollguard let through',
+  'likely-factor': "this reads as an MFA challenge to the user's first phone factor",
 };
 
 export function checkServedCountry({ input, counters, policy }: DynamicRuleContext): DynamicFinding | undefined {
@@ -78,7 +111,22 @@ export function checkServedCountry({ input, counters, policy }: DynamicRuleConte
 
 export const SERVED_COUNTRY_SECRETS: readonly SecretDoc[] = [
   { name: 'GUARD_SERVED_PROOFS', actions: 'send', group: 'static rules', meaning: 'Numbers proven (verified) in a high-risk-tier country in 30-60 days that open it, its voice counting numbers proven by a call (watched by the pumping rule); off: the tier stays closed', default: '3', example: '10' },
+  { name: 'GUARD_LIKELY_FACTORS', actions: 'send', group: 'static rules', meaning: "Logins trusted past the high-risk tier on a likely factor (a Unified Phone Experience otp_verify that reads as the account's first MFA factor; its resends free), per destination country (count/window); off: none (for a tenant whose flows verify new numbers of existing accounts)", default: '3/1h', example: 'off' },
+  { name: 'GUARD_LIKELY_FACTORS_TOTAL', actions: 'send', group: 'static rules', meaning: 'The same budget of likely-factor logins for all countries together (count/window), so that an attack spread over many countries of the tier gets no more; off: each country its own budget only', default: '6/1h', example: '20/1h' },
 ];
+
+const DEFAULT_LIKELY_FACTORS = '3/1h';
+const DEFAULT_LIKELY_FACTORS_TOTAL = '6/1h';
+
+export function parseLikelyFactors(secrets: Secrets, errors: ConfigErrors): WindowLimit | undefined {
+  const raw = secrets['GUARD_LIKELY_FACTORS'];
+  return errors.read(() => parseWindowLimit('GUARD_LIKELY_FACTORS', raw, DEFAULT_LIKELY_FACTORS), parseWindowLimit('GUARD_LIKELY_FACTORS', undefined, DEFAULT_LIKELY_FACTORS));
+}
+
+export function parseLikelyFactorsTotal(secrets: Secrets, errors: ConfigErrors): WindowLimit | undefined {
+  const raw = secrets['GUARD_LIKELY_FACTORS_TOTAL'];
+  return errors.read(() => parseWindowLimit('GUARD_LIKELY_FACTORS_TOTAL', raw, DEFAULT_LIKELY_FACTORS_TOTAL), parseWindowLimit('GUARD_LIKELY_FACTORS_TOTAL', undefined, DEFAULT_LIKELY_FACTORS_TOTAL));
+}
 
 const DEFAULT_SERVED_PROOFS = 3;
 

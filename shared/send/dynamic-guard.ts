@@ -13,10 +13,10 @@ import { DYNAMIC_RULES } from '../rules/registry';
 import type { Counters, DynamicFacts } from '../engine/dynamic-types';
 import type { Finding } from '../engine/types';
 import type { CounterStore } from '../store/counter-store';
-import { recordProof } from '../feedback/proofs';
+import { likelyGrantRequests, recordProof } from '../feedback/proofs';
 import { refusalOps } from '../feedback/conversion-counts';
 import type { PhoneEvidence } from '../log/decision-log';
-import { proofOf } from '../rules/served-country';
+import { likelyFactorStanding, proofOf } from '../rules/served-country';
 import { GuardKeys } from '../store/keys';
 import { describeStoreError, runBatch, storeUnavailableFinding, withTimeout } from '../store/store-call';
 
@@ -116,25 +116,32 @@ export class DynamicGuard {
   /**
    * What the decision knew of verification, and the proof this OTP earns: a challenge to a number
    * proves it (see numberIsProven) the first time for this user; later ones read the stored proof.
-   * Recording costs two requests at once, once per number and user.
+   * Recording costs two requests at once, once per number and user; a trusted likely factor spends
+   * its country's budget each time (one or two requests).
    */
   private async recordEvidence(verdict: DynamicVerdict, input: DynamicFacts, counters: Counters, store: CounterStore): Promise<PhoneEvidence> {
     const provenBy = proofOf(input, counters);
     const proven = provenBy !== undefined;
+    const standing = input.facts.recipientIs === 'likely-factor' && input.tierBlocked && (provenBy === undefined || provenBy === 'likely-factor') ? likelyFactorStanding(input, counters) : undefined;
     const evidence: PhoneEvidence = {
       number_proven: proven,
       ...(provenBy !== undefined ? { proven_by: provenBy } : {}),
       country_proofs: counters.countryProofs,
       served_needs: input.tierBlocked ? this.options.policy.servedProofs : undefined,
+      // A likely factor nothing else proves: how it stood (served-country.ts likelyFactorStanding).
+      likely_factor: standing,
     };
     const userId = input.facts.user.id;
+    if (!proven || counters.replay || userId === undefined || userId === '' || standing === 'same-login') return evidence;
+    const { number, now } = input.facts;
+    const grantWindowMs = this.options.policy.likelyFactors?.windowMs;
+    const likelyFactor = provenBy === 'likely-factor' && grantWindowMs !== undefined ? { grantWindowMs, totalWindowMs: this.options.policy.likelyFactorsTotal?.windowMs, again: standing === 'trusted-again', storeProof: counters.proof === undefined || standing === 'trusted-again' } : undefined;
     // A number proven already (for this user, or for another one: a shared or recycled number) is
-    // neither taken over nor counted again for its country.
-    if (!proven || counters.replay || userId === undefined || userId === '' || counters.proof !== undefined) return evidence;
-    const { number } = input.facts;
+    // neither taken over nor counted again for its country; a likely factor spends its budget even so.
+    if (counters.proof !== undefined && likelyFactor === undefined) return evidence;
     try {
-      verdict.storeRequests += 2;
-      await withTimeout(recordProof(store, this.keys, { e164: number.e164, country: number.country, range: input.range, userId, channel: input.facts.channel }, input.facts.now), this.options.policy.storeTimeoutMs);
+      verdict.storeRequests += likelyFactor === undefined ? 2 : likelyGrantRequests(likelyFactor);
+      await withTimeout(recordProof(store, this.keys, { e164: number.e164, country: number.country, range: input.range, userId, channel: input.facts.channel, ...(likelyFactor ? { likelyFactor } : {}) }, now), this.options.policy.storeTimeoutMs);
       evidence.proof_recorded = true;
     } catch (error) {
       verdict.storeError = `could not record a proof: ${describeStoreError(error, this.options.policy.storeTimeoutMs)}`;

@@ -42,6 +42,12 @@ export class GuardKeys {
   sent(e164: string): string { return this.key('num', digits(e164), 'sent'); }
   /** An enrolment OTP sent to this number for this user (a later challenge to it proves the enrolment was verified). */
   enrolment(e164: string, userId: string): string { return this.key('num', digits(e164), 'enrol', hashed(userId)); }
+  /** Numbers a user's likely-factor challenges proved (shared/engine/types.ts RecipientKind), per 90 days. */
+  userLikelyFactors(userId: string): string { return this.key('user', hashed(userId), 'likely'); }
+  /** Likely factors trusted in a country per GUARD_LIKELY_FACTORS window (their budget). */
+  countryLikelyGrants(country: string): string { return this.key('cty', country, 'likely'); }
+  /** Likely factors trusted in all countries per GUARD_LIKELY_FACTORS_TOTAL window. */
+  tenantLikelyGrants(): string { return this.key('likely', 'all'); }
   /** Numbers proven in a country per 30 days: the evidence that the tenant serves it. */
   countryProofs(country: string): string { return this.key('cty', country, 'proofs'); }
   /** Of those, the numbers proven by a code that came by call: the evidence that the tenant's users there take calls. */

@@ -13,11 +13,24 @@ import { describeWithRedis, startRedis, type RedisHandle } from '../support/redi
 import { startTwilioServer, type TwilioTestServer } from '../support/twilio-server';
 import { startUpstashShim, type UpstashShim } from '../support/upstash-shim';
 import { DIST_DIR, SecrecyLedger, decisionLineOf } from './helpers';
+import { takeOverClock } from '../../scripts/sim/clock';
 import { loadStoreScripts, scanKeys } from './redis-helpers';
 
 const BUNDLE = path.join(DIST_DIR, 'custom-phone-provider.js');
 const RUN = randomBytes(3).toString('hex');
 const CODE = '604218';
+const HOUR_MS = 3_600_000;
+
+/** Runs one invocation with the Action's clock at `ms`. */
+async function withClock<T>(ms: number, run: () => Promise<T>): Promise<T> {
+  const clock = takeOverClock();
+  clock.set(ms);
+  try {
+    return await run();
+  } finally {
+    clock.restore();
+  }
+}
 
 describeWithRedis('custom-phone-provider bundle on real Redis: retries are not counted twice', () => {
   let redis: RedisHandle;
@@ -84,11 +97,13 @@ describeWithRedis('custom-phone-provider bundle on real Redis: retries are not c
     for (let attempt = 0; attempt < 3; attempt += 1) retried.push(await run(action, event));
     expect(retried.map((sent) => sent.invocation.result?.last?.call)).toEqual(['retry', 'retry', 'retry']);
     expect(retried.map((sent) => sent.line['replay'])).toEqual([undefined, true, true]);
-    // The decision made one batch, plus granting the retries (the failed delivery's one write). The
-    // sample user's verified profile number proves nothing here: the Unified Phone Experience's event
-    // carries no identities, so tollguard cannot tell that Auth0 itself verified it.
-    expect(retried[0]?.line['store_requests']).toBe(2);
-    expect(retried[0]?.line['evidence']).toMatchObject({ number_proven: false });
+    // The sample user signs in on the passwordless SMS connection, so Auth0 verified the profile
+    // number it is sending to: the first decision proves it and records the proof (two requests,
+    // once per number and user) on top of its batch and the retry grant (the failed delivery's one
+    // write); the retries read the stored proof and only grant again.
+    expect(retried.map((sent) => sent.line['store_requests'])).toEqual([4, 2, 2]);
+    expect(retried[0]?.line['evidence']).toMatchObject({ number_proven: true, proven_by: 'verified-profile', proof_recorded: true });
+    expect(retried[1]?.line['evidence']).toMatchObject({ number_proven: true, proven_by: 'stored-proof' });
     const delivered = await run(action, event);
     expect(delivered.invocation.result?.calls).toEqual([]);
     expect(delivered.line).toMatchObject({ outcome: 'delivered', replay: true });
@@ -118,6 +133,91 @@ describeWithRedis('custom-phone-provider bundle on real Redis: retries are not c
     await send('+1-415-555-2675', 'otp_enroll', '271828');
     const challenge = await send('+1-415-555-2675', 'otp_verify', '161803');
     expect(challenge.line['evidence']).toMatchObject({ number_proven: true, proof_recorded: true });
+  });
+
+  test("an otp_verify on a database login to a number other than the profile one reads as an MFA challenge: the user's first such number passes the high-risk tier and is proven, without counting for its country; passwordless and phone-identifier codes do not pass", async () => {
+    const { action, secrets, prefix } = setup({ GUARD_RESEND_DELAY: 'off' });
+    const NIGERIA = '+234 803 123 4567';
+    const database = { id: 'con_Db0000000001', name: 'Username-Password-Authentication', strategy: 'auth0' };
+    const passwordless = { id: 'con_Sms000000001', name: 'sms', strategy: 'sms' };
+    const send = (code: string, connection: typeof database, user: Record<string, unknown>, to = NIGERIA) => {
+      const event = customPhoneProviderEvent({
+        notification: { recipient: to, code, message_type: 'otp_verify', as_text: `Your code is ${code}`, as_voice: `Your code is ${code}` },
+        connection,
+      });
+      event.user = user as CustomPhoneProviderEvent['user'];
+      event.secrets = secrets;
+      ledger.forbid(`Your code is ${code}`, 'message text');
+      return run(action, event);
+    };
+    const ada = { user_id: 'auth0|mfa-user', email: 'ada@example.com', login_count: 7, app_metadata: {}, user_metadata: {} };
+    const mfa = await send('550001', database, ada);
+    expect(mfa.line).toMatchObject({ outcome: 'delivered', evidence: { number_proven: true, proven_by: 'likely-factor', country_proofs: 0, proof_recorded: true } });
+    expect(await scanKeys(redis.url, `${prefix}:*proof*`)).not.toEqual([]);
+    expect(await scanKeys(redis.url, `${prefix}:*:cty:NG:proofs:*`)).toEqual([]);
+    // Her resend in the same login reads the stored likely proof (nothing more recorded); a second
+    // number for the same account is not a likely factor any more (one account buys one number).
+    const again = await send('550011', database, ada);
+    expect(again.line).toMatchObject({ outcome: 'delivered', store_requests: 1, evidence: { number_proven: true, proven_by: 'likely-factor', likely_factor: 'same-login' } });
+    const secondNumber = await send('550012', database, ada, '+234 803 123 4568');
+    expect(secondNumber.line).toMatchObject({ outcome: 'refused', rules: ['geo'], evidence: { number_proven: false, likely_factor: 'account-has-one' } });
+    // An account that never completed a login has no factor yet.
+    const fresh = await send('550013', database, { ...ada, user_id: 'auth0|fresh', login_count: 0 }, '+234 803 123 4569');
+    expect(fresh.line).toMatchObject({ outcome: 'refused', rules: ['geo'] });
+    // A passwordless login may go to any number: no user yet, or the sms connection.
+    const firstLogin = await send('550002', passwordless, {});
+    expect(firstLogin.line).toMatchObject({ outcome: 'refused', rules: ['geo'] });
+    const smsUser = await send('550003', passwordless, { user_id: 'sms|other', phone_number: '+2348031234999', phone_verified: true });
+    expect(smsUser.line).toMatchObject({ outcome: 'refused', rules: ['geo'] });
+    // A phone identifier's code goes to the profile number, verified or not yet.
+    const identifier = await send('550004', database, { user_id: 'auth0|phone-id', phone_number: NIGERIA, phone_verified: false });
+    expect(identifier.line).toMatchObject({ outcome: 'refused', rules: ['geo'] });
+    // A passwordless user's own number, which Auth0 verified by a code: proven by the profile, and
+    // counted for the country.
+    const returning = await send('550005', passwordless, { user_id: 'sms|ada', phone_number: '+2348031234570', phone_verified: true }, '+2348031234570');
+    expect(returning.line).toMatchObject({ outcome: 'delivered', evidence: { number_proven: true, proven_by: 'verified-profile', proof_recorded: true } });
+    expect(await scanKeys(redis.url, `${prefix}:*:cty:NG:proofs:*`)).toHaveLength(1);
+  });
+
+  test("GUARD_LIKELY_FACTORS bounds the likely factors trusted per country, however many accounts ask; a later login to a likely factor spends the budget again", async () => {
+    const { action, secrets } = setup({ GUARD_RESEND_DELAY: 'off', GUARD_LIKELY_FACTORS: '2/1h' });
+    const database = { id: 'con_Db0000000001', name: 'Username-Password-Authentication', strategy: 'auth0' };
+    const challenge = (code: string, userId: string, to: string, at: number) => {
+      const event = customPhoneProviderEvent({
+        notification: { recipient: to, code, message_type: 'otp_verify', as_text: `Your code is ${code}`, as_voice: `Your code is ${code}` },
+        connection: database,
+      });
+      event.user = { user_id: userId, email: 'someone@example.com', login_count: 3, app_metadata: {}, user_metadata: {} } as unknown as CustomPhoneProviderEvent['user'];
+      event.secrets = secrets;
+      ledger.forbid(`Your code is ${code}`, 'message text');
+      return withClock(at, () => run(action, event));
+    };
+    const hour = Math.ceil(Date.now() / HOUR_MS) * HOUR_MS + 60 * HOUR_MS;
+    const first = await challenge('660001', 'auth0|one', '+2348031110001', hour + 1_000);
+    const second = await challenge('660002', 'auth0|two', '+2348031110002', hour + 2_000);
+    const third = await challenge('660003', 'auth0|three', '+2348031110003', hour + 3_000);
+    expect([first, second, third].map((sent) => sent.line['outcome'])).toEqual(['delivered', 'delivered', 'refused']);
+    expect(third.line).toMatchObject({ rules: ['geo'], evidence: { number_proven: false, likely_factor: 'country-budget-spent' } });
+    // Another country has a budget of its own.
+    const kenya = await challenge('660004', 'auth0|three', '+254712345678', hour + 4_000);
+    expect(kenya.line).toMatchObject({ outcome: 'delivered', evidence: { proven_by: 'likely-factor', likely_factor: 'trusted' } });
+    // The first user's next login, an hour later: her number spends the new hour's budget, and
+    // her resend in that login is free.
+    const later = await challenge('660005', 'auth0|one', '+2348031110001', hour + HOUR_MS + 1_000);
+    expect(later.line).toMatchObject({ outcome: 'delivered', evidence: { likely_factor: 'trusted-again', proof_recorded: true } });
+    const resend = await challenge('660008', 'auth0|one', '+2348031110001', hour + HOUR_MS + 90_000);
+    expect(resend.line).toMatchObject({ outcome: 'delivered', store_requests: 1, evidence: { likely_factor: 'same-login' } });
+    await challenge('660006', 'auth0|two', '+2348031110002', hour + HOUR_MS + 100_000);
+    const spent = await challenge('660007', 'auth0|one', '+2348031110001', hour + HOUR_MS + 20 * 60_000);
+    expect(spent.line).toMatchObject({ outcome: 'refused', rules: ['geo'], evidence: { likely_factor: 'country-budget-spent' } });
+
+    // GUARD_LIKELY_FACTORS_TOTAL: spread over many countries, an attack gets no more.
+    const { secrets: spreadSecrets } = setup({ GUARD_RESEND_DELAY: 'off', GUARD_LIKELY_FACTORS: '3/1h', GUARD_LIKELY_FACTORS_TOTAL: '2/1h' });
+    Object.assign(secrets, spreadSecrets);
+    const spread = [];
+    for (const [index, to] of ['+2348031110009', '+254712345670', '+639171234567'].entries()) spread.push(await challenge(`66101${index}`, `auth0|spread${index}`, to, hour + 3 * HOUR_MS + index * 1_000));
+    expect(spread.map((sent) => sent.line['outcome'])).toEqual(['delivered', 'delivered', 'refused']);
+    expect(spread[2]?.line).toMatchObject({ to: expect.stringContaining('+63'), evidence: { likely_factor: 'country-budget-spent' } });
   });
 
   test('the same code sent again without a retry asked for is counted (a resend storm is not a retry)', async () => {

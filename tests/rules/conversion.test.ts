@@ -8,7 +8,7 @@ import type { ConversionCounts } from '../../shared/feedback/conversion-counts';
 import { opensNewNumber } from '../../shared/feedback/conversion-counts';
 import { CONVERSION_RULE, assessConversion, checkConversion, parseConversionSettings, type ConversionPolicy } from '../../shared/rules/conversion';
 import type { DynamicFacts } from '../../shared/engine/dynamic-types';
-import type { OtpAction } from '../../shared/engine/types';
+import type { OtpAction, RecipientKind } from '../../shared/engine/types';
 import type { PhoneTrigger } from '../../shared/pipeline/phone-request';
 import { GuardKeys, userTag } from '../../shared/store/keys';
 import { factsFor } from '../support/facts';
@@ -45,8 +45,8 @@ function counts(
   };
 }
 
-function input(options: { trigger?: PhoneTrigger; otpAction?: OtpAction; userId?: string } = {}): DynamicFacts {
-  const facts = { ...factsFor(GERMANY), otpAction: options.otpAction ?? 'enrollment' };
+function input(options: { trigger?: PhoneTrigger; otpAction?: OtpAction; userId?: string; recipientIs?: RecipientKind } = {}): DynamicFacts {
+  const facts = { ...factsFor(GERMANY), otpAction: options.otpAction ?? 'enrollment', recipientIs: options.recipientIs ?? 'unconfirmed' };
   if (options.userId !== undefined) facts.user = { ...facts.user, id: options.userId };
   return { ...dynamicFactsFor(facts), trigger: options.trigger ?? 'send-phone-message' };
 }
@@ -161,18 +161,19 @@ describe('conversion rule', () => {
   test('a number proven for this user, and a challenge to a confirmed factor (Send Phone Message, Okta), are never refused by it', () => {
     expect(checkConversion({ input: input({ userId: 'auth0|ada' }), counters: { ...collapsed, proof: userTag('auth0|ada') }, policy, keys })?.finding.effect).toBe('trust');
     // (The plan reads no conversion counts for a confirmed factor's challenge; given some, it still passes.)
-    expect(checkConversion({ input: input({ otpAction: 'second-factor-authentication' }), counters: collapsed, policy, keys })?.finding.effect).toBe('trust');
-    expect(checkConversion({ input: input({ trigger: 'okta-telephony-hook', otpAction: 'second-factor-authentication' }), counters: collapsed, policy, keys })?.finding.effect).toBe('trust');
+    expect(checkConversion({ input: input({ otpAction: 'second-factor-authentication', recipientIs: 'confirmed-factor' }), counters: collapsed, policy, keys })?.finding.effect).toBe('trust');
+    expect(checkConversion({ input: input({ trigger: 'okta-telephony-hook', otpAction: 'second-factor-authentication', recipientIs: 'confirmed-factor' }), counters: collapsed, policy, keys })?.finding.effect).toBe('trust');
     // Another user's proof does not carry over.
     expect(checkConversion({ input: input({ userId: 'auth0|mallory' }), counters: { ...collapsed, proof: userTag('auth0|ada') }, policy, keys })?.finding.effect).toBe('block');
   });
 
   test('a Unified Phone Experience otp_verify may be a passwordless login to any number: refused on a collapse unless proven', () => {
     expect(checkConversion({ input: input({ trigger: 'custom-phone-provider', otpAction: 'second-factor-authentication' }), counters: collapsed, policy, keys })?.finding.effect).toBe('block');
-    expect(opensNewNumber('custom-phone-provider', 'second-factor-authentication')).toBe(true);
-    expect(opensNewNumber('send-phone-message', 'second-factor-authentication')).toBe(false);
-    expect(opensNewNumber('send-phone-message', 'enrollment')).toBe(true);
-    expect(opensNewNumber('okta-telephony-hook', 'unknown')).toBe(true);
+    // One that reads as an MFA challenge too: in a served country a likely factor proves nothing.
+    expect(checkConversion({ input: input({ trigger: 'custom-phone-provider', otpAction: 'second-factor-authentication', recipientIs: 'likely-factor' }), counters: collapsed, policy, keys })?.finding.effect).toBe('block');
+    expect(opensNewNumber({ recipientIs: 'unconfirmed' })).toBe(true);
+    expect(opensNewNumber({ recipientIs: 'likely-factor' })).toBe(true);
+    expect(opensNewNumber({ recipientIs: 'confirmed-factor' })).toBe(false);
   });
 
   test('healthy, unread (not planned) or without a country: nothing', () => {

@@ -145,13 +145,51 @@ describe('planBatch with the default policy and a plain SMS', () => {
     });
   });
 
-  test('a Unified Phone Experience challenge reads the enrolment (two gets) instead of counting one; a legacy challenge, which proves itself, reads nothing', () => {
-    const legacy = planBatch(inputFor({}, (facts) => ({ ...facts, otpAction: 'second-factor-authentication' })), policyOf(), keys);
-    expect(legacy.ops.filter((op) => op.key.includes(':enrol:'))).toEqual([]);
+  test('an otp_verify not known to be an MFA challenge reads the enrolment (two gets) instead of counting one; a challenge to a confirmed factor, which proves itself, reads nothing', () => {
+    for (const trigger of ['send-phone-message', 'okta-telephony-hook'] as const) {
+      const confirmed = planBatch({ ...inputFor({}, (facts) => ({ ...facts, otpAction: 'second-factor-authentication', recipientIs: 'confirmed-factor' })), trigger }, policyOf(), keys);
+      expect(confirmed.ops.filter((op) => op.key.includes(':enrol:') || op.key.includes(':likely'))).toEqual([]);
+    }
     const challenge = planBatch({ ...inputFor({}, (facts) => ({ ...facts, otpAction: 'second-factor-authentication' })), trigger: 'custom-phone-provider' }, policyOf(), keys);
     const enrolment = keys.enrolment('+14155552671', 'auth0|test');
     const week = Math.floor(NOW / (7 * DAY));
     expect(challenge.ops.filter((op) => op.key.startsWith(enrolment))).toEqual([{ kind: 'get', key: `${enrolment}:${week}` }, { kind: 'get', key: `${enrolment}:${week - 1}` }]);
+    expect(challenge.ops.filter((op) => op.key.includes(':likely'))).toEqual([]);
+  });
+
+  test("a likely factor also reads how many numbers the user's likely factors proved (two gets), summed into one counter", () => {
+    const input = { ...inputFor({}, (facts) => ({ ...facts, otpAction: 'second-factor-authentication' as const, recipientIs: 'likely-factor' as const })), trigger: 'custom-phone-provider' as const };
+    // Only where the high-risk tier refuses: elsewhere the inference would lift nothing.
+    expect(planBatch(input, policyOf(), keys).ops.filter((op) => op.key.includes(':likely'))).toEqual([]);
+    const likely = planBatch({ ...input, tierBlocked: true }, policyOf(), keys);
+    const key = keys.userLikelyFactors('auth0|test');
+    const quarter = Math.floor(NOW / (90 * DAY));
+    const gets = likely.ops.filter((op) => op.key.startsWith(key));
+    expect(gets).toEqual([{ kind: 'get', key: `${key}:${quarter}` }, { kind: 'get', key: `${key}:${quarter - 1}` }]);
+    const results = likely.ops.map((op) => (op.key === `${key}:${quarter - 1}` ? { kind: 'get' as const, value: '1' } : answerOf(op)));
+    expect(likely.read(results).likelyFactors).toBe(1);
+    expect(likely.read(likely.ops.map(answerOf)).likelyFactors).toBe(0);
+  });
+
+  test("a likely factor reads its country's budget and all countries' budget (one get each), and is left the lesser of the two", () => {
+    const input = { ...inputFor({}, (facts) => ({ ...facts, otpAction: 'second-factor-authentication' as const, recipientIs: 'likely-factor' as const })), trigger: 'custom-phone-provider' as const, tierBlocked: true };
+    const hour = Math.floor(NOW / HOUR);
+    const country = `${keys.countryLikelyGrants('US')}:${hour}`;
+    const tenant = `${keys.tenantLikelyGrants()}:${hour}`;
+    const plan = planBatch(input, policyOf(), keys);
+    expect(plan.ops.filter((op) => op.key === country || op.key === tenant)).toEqual([{ kind: 'get', key: country }, { kind: 'get', key: tenant }]);
+    const answered = (values: Record<string, string>) => plan.ops.map((op) => (values[op.key] !== undefined ? { kind: 'get' as const, value: values[op.key] } : answerOf(op)));
+    expect(plan.read(plan.ops.map(answerOf)).likelyGrantsLeft).toBe(3);
+    expect(plan.read(answered({ [country]: '1' })).likelyGrantsLeft).toBe(2);
+    expect(plan.read(answered({ [country]: '1', [tenant]: '5' })).likelyGrantsLeft).toBe(1);
+    expect(plan.read(answered({ [tenant]: '9' })).likelyGrantsLeft).toBe(0);
+    // GUARD_LIKELY_FACTORS_TOTAL off: the country's budget alone; GUARD_LIKELY_FACTORS off: nothing read.
+    const countryOnly = planBatch(input, policyOf({ GUARD_LIKELY_FACTORS_TOTAL: 'off' }), keys);
+    expect(countryOnly.ops.some((op) => op.key === tenant)).toBe(false);
+    expect(countryOnly.read(countryOnly.ops.map(answerOf)).likelyGrantsLeft).toBe(3);
+    const off = planBatch(input, policyOf({ GUARD_LIKELY_FACTORS: 'off' }), keys);
+    expect(off.ops.filter((op) => op.key.includes(':likely'))).toEqual([]);
+    expect(off.read(off.ops.map(answerOf)).likelyGrantsLeft).toBeUndefined();
   });
 
   test("an enrolment counts the user's new numbers (after the streak op, new streaks only); a challenge does not", () => {
@@ -159,7 +197,7 @@ describe('planBatch with the default policy and a plain SMS', () => {
     const numbersOp = enrolment.ops.find((op) => op.key === keys.userNumbers('auth0|test'));
     expect(numbersOp).toEqual({ kind: 'rate', key: keys.userNumbers('auth0|test'), window: Math.floor(NOW / DAY), alpha: 0.5, foldFloor: 0, ttlMs: 2 * DAY + MINUTE, when: 'new-streak' });
     expect(enrolment.ops.findIndex((op) => op.kind === 'streak')).toBeLessThan(enrolment.ops.indexOf(numbersOp as StoreOp));
-    const challenge = planBatch(inputFor({}, (facts) => ({ ...facts, otpAction: 'second-factor-authentication' })), policyOf(), keys);
+    const challenge = planBatch(inputFor({}, (facts) => ({ ...facts, otpAction: 'second-factor-authentication', recipientIs: 'confirmed-factor' })), policyOf(), keys);
     expect(keysOf(challenge.ops)).not.toContain(keys.userNumbers('auth0|test'));
   });
 
@@ -292,6 +330,17 @@ describe('planBatch: what is left out', () => {
     expect(keysOf(plan.ops)).toContain(keys.rangeRate('+1415555', 'sms'));
   });
 });
+
+/** The answer a fresh store gives an op: nothing stored, nothing counted before. */
+function answerOf(op: StoreOp): StoreResult {
+  switch (op.kind) {
+    case 'get': return { kind: 'get', value: undefined };
+    case 'count': return { kind: 'count', current: 1, previous: 0 };
+    case 'streak': return { kind: 'streak', previousAt: undefined, streak: 1 };
+    case 'rate': return { kind: 'rate', current: 1, baseline: 0, windows: 0 };
+    case 'retry': return { kind: 'retry', replay: false };
+  }
+}
 
 describe('planBatch: read() maps the answers back by meaning', () => {
   // Nothing asked, nothing locked: every slot empty, no replay.

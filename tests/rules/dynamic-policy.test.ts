@@ -56,6 +56,8 @@ describe('parseDynamicPolicy defaults', () => {
         blockMs: 12 * HOUR,
       },
       servedProofs: 3,
+      likelyFactors: { max: 3, windowMs: HOUR },
+      likelyFactorsTotal: { max: 6, windowMs: HOUR },
       lookup: undefined,
       alertWebhookUrl: undefined,
     });

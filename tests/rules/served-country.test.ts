@@ -2,17 +2,19 @@
  * The served-country rule and what "proven" means: evidence lifts the shipped tier, never a guess.
  */
 import { GuardKeys, userTag } from '../../shared/store/keys';
-import { checkServedCountry, numberIsProven, parseServedProofs, proofOf } from '../../shared/rules/served-country';
+import { checkServedCountry, likelyFactorStanding, numberIsProven, parseServedProofs, proofOf } from '../../shared/rules/served-country';
+import { proofValue } from '../../shared/feedback/proofs';
 import { ConfigErrors } from '../../shared/config/static-policy';
 import { factsFor } from '../support/facts';
 import { countersWith, dynamicFactsFor, policyOf } from '../support/dynamic-context';
 import type { PhoneTrigger } from '../../shared/pipeline/phone-request';
+import type { RecipientKind } from '../../shared/engine/types';
 
 const keys = new GuardKeys('t:test');
 const NIGERIA = '+2348031234567';
 
-function context(options: { otpAction?: 'enrollment' | 'second-factor-authentication'; tierBlocked?: boolean; userId?: string; verifiedPhone?: string; trigger?: PhoneTrigger } = {}) {
-  const facts = { ...factsFor(NIGERIA), otpAction: options.otpAction ?? 'enrollment' };
+function context(options: { otpAction?: 'enrollment' | 'second-factor-authentication'; tierBlocked?: boolean; userId?: string; verifiedPhone?: string; trigger?: PhoneTrigger; recipientIs?: RecipientKind } = {}) {
+  const facts = { ...factsFor(NIGERIA), otpAction: options.otpAction ?? 'enrollment', recipientIs: options.recipientIs ?? 'unconfirmed' };
   if (options.userId !== undefined) facts.user = { ...facts.user, id: options.userId };
   if (options.verifiedPhone !== undefined) facts.user = { ...facts.user, verifiedPhone: options.verifiedPhone };
   return { ...dynamicFactsFor(facts), tierBlocked: options.tierBlocked ?? true, trigger: options.trigger ?? 'custom-phone-provider' };
@@ -34,14 +36,56 @@ describe('numberIsProven', () => {
     expect(numberIsProven(context({ otpAction: 'enrollment' }), countersWith({ enrolmentSeen: true }))).toBe(false);
   });
 
-  test('a Send Phone Message or Okta challenge goes to a confirmed factor: it proves the number, enrolment seen or not; their enrolments prove nothing', () => {
+  test('a challenge its adapter marks as going to a confirmed factor proves the number, enrolment seen or not; enrolments prove nothing', () => {
     for (const trigger of ['send-phone-message', 'okta-telephony-hook'] as const) {
-      expect(numberIsProven(context({ trigger, otpAction: 'second-factor-authentication' }), countersWith())).toBe(true);
+      const challenge = { trigger, otpAction: 'second-factor-authentication', recipientIs: 'confirmed-factor' } as const;
+      expect(numberIsProven(context(challenge), countersWith())).toBe(true);
       expect(numberIsProven(context({ trigger, otpAction: 'enrollment' }), countersWith({ enrolmentSeen: true }))).toBe(false);
-      expect(proofOf(context({ trigger, otpAction: 'second-factor-authentication' }), countersWith())).toBe('confirmed-factor');
+      expect(proofOf(context(challenge), countersWith())).toBe('confirmed-factor');
       // A challenge without a user id proves nothing to anyone.
-      expect(numberIsProven(context({ trigger, otpAction: 'second-factor-authentication', userId: '' }), countersWith())).toBe(false);
+      expect(numberIsProven(context({ ...challenge, userId: '' }), countersWith())).toBe(false);
     }
+  });
+
+  test("a likely factor is trusted for the account's first such number only, within its country's budget; an enrolment tollguard saw is the stronger proof", () => {
+    const likely = context({ otpAction: 'second-factor-authentication', recipientIs: 'likely-factor' });
+    const fresh = { likelyFactors: 0, likelyGrantsLeft: 3 };
+    expect(proofOf(likely, countersWith(fresh))).toBe('likely-factor');
+    expect(likelyFactorStanding(likely, countersWith(fresh))).toBe('trusted');
+    expect(likelyFactorStanding(likely, countersWith({ ...fresh, likelyFactors: 1 }))).toBe('account-has-one');
+    expect(numberIsProven(likely, countersWith({ ...fresh, likelyFactors: 1 }))).toBe(false);
+    // The country's budget of inferred factors is spent: no proof, whoever asks.
+    expect(likelyFactorStanding(likely, countersWith({ ...fresh, likelyGrantsLeft: 0 }))).toBe('country-budget-spent');
+    expect(numberIsProven(likely, countersWith({ ...fresh, likelyGrantsLeft: 0 }))).toBe(false);
+    // Not read (off, or a store failure): no proof.
+    expect(likelyFactorStanding(likely, countersWith({ ...fresh, likelyFactors: undefined }))).toBe('not-read');
+    expect(numberIsProven(likely, countersWith({ ...fresh, likelyGrantsLeft: undefined }))).toBe(false);
+    expect(proofOf(likely, countersWith({ ...fresh, likelyFactors: 1, enrolmentSeen: true }))).toBe('enrolment-seen');
+    expect(proofOf(likely, countersWith({ ...fresh, likelyFactors: 4, proof: userTag('auth0|test') }))).toBe('stored-proof');
+    expect(numberIsProven({ ...likely, facts: { ...likely.facts, user: { ...likely.facts.user, id: '' } } }, countersWith(fresh))).toBe(false);
+    // Only a challenge reads as a likely factor: an enrolment or sign-in never does.
+    expect(numberIsProven(context({ otpAction: 'second-factor-authentication' }), countersWith(fresh))).toBe(false);
+    // Where the tier does not refuse, the inference lifts nothing and spends nothing.
+    expect(proofOf({ ...likely, tierBlocked: false }, countersWith(fresh))).toBeUndefined();
+  });
+
+  test("a stored likely proof: free for the resends of its login, then each later login spends the country's budget; it proves nothing to other flows or users", () => {
+    const likely = context({ otpAction: 'second-factor-authentication', recipientIs: 'likely-factor' });
+    const now = likely.facts.now;
+    const minutesAgo = (minutes: number) => proofValue('auth0|test', now - minutes * 60_000);
+    const read = (minutes: number, grantsLeft: number | undefined) => countersWith({ proof: minutesAgo(minutes), likelyFactors: 1, likelyGrantsLeft: grantsLeft });
+    expect(likelyFactorStanding(likely, read(3, 0))).toBe('same-login');
+    expect(proofOf(likely, read(3, 0))).toBe('likely-factor');
+    expect(likelyFactorStanding(likely, read(11, 2))).toBe('trusted-again');
+    expect(likelyFactorStanding(likely, read(11, 0))).toBe('country-budget-spent');
+    expect(numberIsProven(likely, read(60 * 24, 0))).toBe(false);
+    expect(likelyFactorStanding(likely, read(60 * 24, undefined))).toBe('not-read');
+    // A passwordless sign-in or an enrolment to the same number: the likely proof is no proof.
+    expect(numberIsProven(context({ otpAction: 'second-factor-authentication' }), read(3, 3))).toBe(false);
+    expect(numberIsProven(context({ recipientIs: 'likely-factor' }), read(3, 3))).toBe(false);
+    // Another user's likely proof on the number: this account's own standing decides.
+    const others = countersWith({ proof: proofValue('auth0|mallory', now - 60_000), likelyFactors: 0, likelyGrantsLeft: 0 });
+    expect(likelyFactorStanding(likely, others)).toBe('country-budget-spent');
   });
 
   test("the user's own profile number, marked verified by the platform, is proven; any other number is not", () => {

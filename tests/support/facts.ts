@@ -14,6 +14,7 @@ export function factsFor(
     now: options.now ?? Date.UTC(2026, 10, 23, 12),
     channel: options.channel ?? 'sms',
     otpAction: 'enrollment',
+    recipientIs: 'unconfirmed',
     number: parsed.number,
     ip: parseIp(options.ip ?? '198.51.100.7'),
     requestCountry: 'US',
