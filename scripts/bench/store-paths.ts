@@ -195,6 +195,18 @@ class PathScenarios {
     return runCustomPhoneProvider(action, event);
   }
 
+  /** An otp_verify on a database login that reads as an MFA challenge (a likely factor). */
+  async challengeLikely(action: LoadedAction, secrets: Record<string, string>, to: string, userId: string): Promise<Invocation<unknown>> {
+    const code = this.nextCode();
+    const event = customPhoneProviderEvent({
+      notification: { recipient: to, code, message_type: 'otp_verify', as_text: `Your code is ${code}`, as_voice: `Your code is ${code}` },
+      connection: { id: 'con_Db0000000001', name: 'Username-Password-Authentication', strategy: 'auth0' },
+    });
+    event.user = { user_id: userId, email: 'bench@example.com', login_count: 4, app_metadata: {}, user_metadata: {} } as unknown as typeof event.user;
+    event.secrets = secrets;
+    return runCustomPhoneProvider(action, event);
+  }
+
   /** Runs `invoke` as one measured path: the line's count and the requests the shim saw meanwhile. */
   async measure(path: string, expected: number | [line: number, wire: number], why: string, prefix: string, invoke: () => Promise<Invocation<unknown>>): Promise<DecisionLine> {
     const { shim } = this.harness;
@@ -230,6 +242,7 @@ class PathScenarios {
     await this.lookup();
     await this.serviceCap();
     await this.providerRetry();
+    await this.likelyFactor();
   }
 
   private async ordinary(): Promise<void> {
@@ -331,6 +344,28 @@ class PathScenarios {
     this.advance(5 * SECOND);
     await this.measure('custom-phone-provider: the provider\'s retry (a replay)', 1, 'the batch takes a retry token first; every later op answers zeros and moves nothing', prefix, () =>
       this.notify(action, secrets, '+1-415-555-2673', '400002'),
+    );
+  }
+
+  private async likelyFactor(): Promise<void> {
+    const action = this.load('custom-phone-provider');
+    const secrets = this.secrets({ GUARD_RESEND_DELAY: 'off' }, true);
+    const prefix = secrets['GUARD_KEY_PREFIX'] as string;
+    const nigeria = '+2348031230001';
+    await this.measure('custom-phone-provider: a likely factor trusted (Nigeria, high-risk tier)', 3, 'the batch (with the budget reads), then the likely proof dated now (SET) and a batch counting the user and the budgets, sent at once', prefix, () =>
+      this.challengeLikely(action, secrets, nigeria, 'auth0|likely'),
+    );
+    this.advance(MINUTE);
+    await this.measure('custom-phone-provider: its resend in the same login', 1, 'the batch reads the likely proof, dated a minute ago: free, nothing recorded', prefix, () =>
+      this.challengeLikely(action, secrets, nigeria, 'auth0|likely'),
+    );
+    this.advance(2 * HOUR);
+    await this.measure('custom-phone-provider: the same likely factor in a later login', 3, 'the batch, then the proof dated again (SET) and the budgets counted (a batch); the user is not counted again', prefix, () =>
+      this.challengeLikely(action, secrets, nigeria, 'auth0|likely'),
+    );
+    this.advance(MINUTE);
+    await this.measure('custom-phone-provider: a second number for the same account', 1, 'the batch reads the account\'s likely factor: not trusted, refused by the tier, nothing recorded', prefix, () =>
+      this.challengeLikely(action, secrets, '+2348031230002', 'auth0|likely'),
     );
   }
 }
