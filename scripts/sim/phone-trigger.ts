@@ -20,6 +20,8 @@ export interface OtpSend {
   ip: string;
   requestCountry?: string;
   appMetadata?: Record<string, unknown>;
+  /** Logins the user completed before (the Unified Phone Experience's user.login_count). */
+  loginCount?: number;
 }
 
 export interface OtpResult {
@@ -47,6 +49,9 @@ export function takeTriggerFlag(argv: readonly string[]): { trigger: SendTrigger
   return { trigger: trigger as SendTrigger, rest };
 }
 
+/** The login connection of the simulated MFA users (a database connection, as most tenants have). */
+const MFA_CONNECTION = { id: 'con_SimDatabase0001', name: 'Username-Password-Authentication', strategy: 'auth0' } as const;
+
 export async function sendOtp(action: LoadedAction, trigger: SendTrigger, send: OtpSend, secrets: Record<string, string>): Promise<OtpResult> {
   const request = { ip: send.ip, ...(send.requestCountry ? { geoip: { countryCode: send.requestCountry } } : {}) };
   const user = { ...(send.userId ? { user_id: send.userId } : {}), app_metadata: send.appMetadata ?? {} };
@@ -64,8 +69,10 @@ export async function sendOtp(action: LoadedAction, trigger: SendTrigger, send: 
   const event = customPhoneProviderEvent({
     notification: { recipient: send.recipient, delivery_method: send.channel === 'voice' ? 'voice' : 'text', message_type: send.enrollment ? 'otp_enroll' : 'otp_verify', code: send.code, as_text: text, as_voice: text },
     request,
-    user,
   });
+  // MFA on a database login: the user has no profile phone, and the code goes to the factor.
+  event.user = send.loginCount === undefined ? user : { ...user, login_count: send.loginCount };
+  event.connection = MFA_CONNECTION;
   event.secrets = secrets;
   const invocation = await runCustomPhoneProvider(action, event);
   return { refused: invocation.result?.last !== undefined || invocation.error !== undefined, logs: invocation.logs };

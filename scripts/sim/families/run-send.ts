@@ -178,13 +178,16 @@ async function replaySend(events: readonly SendEvent[], options: SendRunOptions,
     for (const [index, event] of events.entries()) {
       clock.set(Math.floor(event.at));
       await monitor?.runUntil(Math.floor(event.at));
-      const enrollment = factors.isEnrolment(event);
+      const enrollment = event.unconfirmedChallenge === true ? options.trigger !== 'custom-phone-provider' : factors.isEnrolment(event);
+      const loginCount = factors.loginCount(event, enrollment);
       const invocation = await sendOtp(action, options.trigger, {
         recipient: event.recipient, channel: event.channel, enrollment, code: String(100000 + (index % 900000)),
         userId: event.userId, ip: event.ip, requestCountry: event.requestCountry, appMetadata: event.appMetadata,
+        ...(loginCount === undefined ? {} : { loginCount }),
       }, secrets);
       refused.push(invocation.refused);
       if (enrollment) factors.enrolmentSent(event, !invocation.refused);
+      factors.sent(event, enrollment, !invocation.refused);
       if (!invocation.refused) {
         monitor?.delivered({
           at: Math.floor(event.at), channel: event.channel, recipient: event.recipient, userId: event.userId, enrollment,
@@ -199,7 +202,7 @@ async function replaySend(events: readonly SendEvent[], options: SendRunOptions,
       if (invocation.refused && event.legit && process.env['SIM_SHOW_FALSE_POSITIVES'] === '1') {
         const line = invocation.logs.find((text) => text.startsWith('{"tollguard":"decision"'));
         const decision = line === undefined ? {} : (JSON.parse(line) as Record<string, unknown>);
-        console.error(`false positive ${prefix} ${new Date(event.at).toISOString()} ${event.family} ${String(decision['to'])}: ${JSON.stringify(decision['reasons'])}`);
+        console.error(`false positive ${prefix} ${new Date(event.at).toISOString()} ${event.family} ${String(decision['to'])} (${String(decision['otp_action'])}): ${JSON.stringify(decision['reasons'])} ${JSON.stringify(decision['evidence'] ?? {})}`);
       }
     }
   } finally {
@@ -218,11 +221,27 @@ async function replaySend(events: readonly SendEvent[], options: SendRunOptions,
 export class FactorBook {
   private readonly enrolling = new Set<string>();
   private readonly confirmed = new Set<string>();
+  private readonly logins = new Map<string, number>();
 
   isEnrolment(event: SendEvent): boolean {
     if (event.enrollment) return true;
     const key = `${event.userId} ${event.recipient}`;
     return this.enrolling.has(key) && !this.confirmed.has(key);
+  }
+
+  /**
+   * Logins the user completed before this OTP (the Unified Phone Experience's user.login_count): a
+   * person first seen on a challenge enrolled in an earlier login; each code used completes one.
+   */
+  loginCount(event: SendEvent, enrollment: boolean): number | undefined {
+    if (event.userId === undefined) return undefined;
+    return this.logins.get(event.userId) ?? (enrollment ? 0 : 1);
+  }
+
+  sent(event: SendEvent, enrollment: boolean, delivered: boolean): void {
+    const before = this.loginCount(event, enrollment);
+    if (event.userId === undefined || before === undefined) return;
+    this.logins.set(event.userId, delivered && event.verifyDelayMs !== undefined ? before + 1 : before);
   }
 
   /** An enrolment OTP was sent (delivered or not); the code is entered when the event says so. */

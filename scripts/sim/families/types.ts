@@ -26,6 +26,12 @@ export interface SendEvent {
   requestCountry: string;
   appMetadata: Record<string, unknown>;
   enrollment: boolean;
+  /**
+   * An otp_verify to a number the account never enrolled: a Unified Phone Experience flow that
+   * verifies a number not yet on the profile reads like an MFA challenge. The legacy trigger has no
+   * such flow: there the attacker can only enrol the number.
+   */
+  unconfirmedChallenge?: boolean;
   /** The person enters this OTP's code this long after it is sent (if it is delivered); never for pumped numbers. */
   verifyDelayMs?: number;
 }

@@ -27,6 +27,8 @@ export interface AttackWavePlan {
   /** The request's geoip is the destination country (in-country proxies); otherwise `requestCountry`. */
   inCountry: boolean;
   requestCountry: string;
+  /** Each number asked for as an otp_verify the account never enrolled (SendEvent.unconfirmedChallenge). */
+  asChallenge?: boolean;
 }
 
 export function attackWave(random: Random, plan: AttackWavePlan): SendEvent[] {
@@ -40,7 +42,8 @@ export function attackWave(random: Random, plan: AttackWavePlan): SendEvent[] {
       // Always an enrolment: a pumped number is new to the account, and the platform sends a
       // challenge only to a factor the account already confirmed with a code (an aged account
       // that pumps a new number enrols it first).
-      appMetadata: trustMetadata(plan.trust), enrollment: true,
+      appMetadata: trustMetadata(plan.trust), enrollment: plan.asChallenge !== true,
+      ...(plan.asChallenge === true ? { unconfirmedChallenge: true } : {}),
     } as const;
     out.push({ ...base, at });
     let when = at;

@@ -11,10 +11,11 @@ import { servedCountries } from './served-countries';
 import { voiceMobile } from './voice-mobile';
 import { humanMimic } from './human-mimic';
 import { unservedDistributed } from './unserved-distributed';
+import { likelyFactorAbuse } from './likely-factor-abuse';
 
 export const SEND_FAMILIES: readonly SendFamily[] = [
   homeUsers, highRiskResidents, rareCountries, marketingBurst,
-  premiumBurst, underFloorSpread, servedCountries, voiceMobile, humanMimic, unservedDistributed,
+  premiumBurst, underFloorSpread, servedCountries, voiceMobile, humanMimic, unservedDistributed, likelyFactorAbuse,
 ];
 
 /** Home markets a simulated tenant may serve (none in the high-risk tier). */
