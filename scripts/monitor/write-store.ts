@@ -12,7 +12,7 @@
  * No output carries a full number: proofs are listed by masked number, and their keys (which
  * contain the number's digits) are never printed.
  */
-import { isProvenFor, recordProof } from '../../shared/feedback/proofs';
+import { isFullyProvenFor, isProvenFor, recordProof } from '../../shared/feedback/proofs';
 import { maskPhoneNumber } from '../../shared/phone/mask';
 import type { CounterStore } from '../../shared/store/counter-store';
 import type { GuardKeys } from '../../shared/store/keys';
@@ -106,8 +106,9 @@ async function writeProofs(proofs: readonly ProofCandidate[], options: WriteStor
   for (const [index, proof] of proofs.entries()) {
     const result = results[index] as ProofResult;
     const current = stored[index];
-    if (isProvenFor(current, proof.userId)) result.result = 'already-proven';
-    else if (current !== undefined) result.result = 'proven-for-other-user';
+    // A likely factor's proof (the send Action's inference) is made whole by the logs' evidence.
+    if (isFullyProvenFor(current, proof.userId)) result.result = 'already-proven';
+    else if (current !== undefined && !isProvenFor(current, proof.userId)) result.result = 'proven-for-other-user';
     else {
       try {
         await recordProof(store, keys, proof, options.now);

@@ -112,11 +112,11 @@ export function checkServedCountry({ input, counters, policy }: DynamicRuleConte
 export const SERVED_COUNTRY_SECRETS: readonly SecretDoc[] = [
   { name: 'GUARD_SERVED_PROOFS', actions: 'send', group: 'static rules', meaning: 'Numbers proven (verified) in a high-risk-tier country in 30-60 days that open it, its voice counting numbers proven by a call (watched by the pumping rule); off: the tier stays closed', default: '3', example: '10' },
   { name: 'GUARD_LIKELY_FACTORS', actions: 'send', group: 'static rules', meaning: "Logins trusted past the high-risk tier on a likely factor (a Unified Phone Experience otp_verify that reads as the account's first MFA factor; its resends free), per destination country (count/window); off: none (for a tenant whose flows verify new numbers of existing accounts)", default: '3/1h', example: 'off' },
-  { name: 'GUARD_LIKELY_FACTORS_TOTAL', actions: 'send', group: 'static rules', meaning: 'The same budget of likely-factor logins for all countries together (count/window), so that an attack spread over many countries of the tier gets no more; off: each country its own budget only', default: '6/1h', example: '20/1h' },
+  { name: 'GUARD_LIKELY_FACTORS_TOTAL', actions: 'send', group: 'static rules', meaning: 'The same budget of likely-factor logins for all countries together (count/window), so that an attack spread over many countries of the tier gets no more; off: each country its own budget only', default: '10/1h', example: '30/1h' },
 ];
 
 const DEFAULT_LIKELY_FACTORS = '3/1h';
-const DEFAULT_LIKELY_FACTORS_TOTAL = '6/1h';
+const DEFAULT_LIKELY_FACTORS_TOTAL = '10/1h';
 
 export function parseLikelyFactors(secrets: Secrets, errors: ConfigErrors): WindowLimit | undefined {
   const raw = secrets['GUARD_LIKELY_FACTORS'];

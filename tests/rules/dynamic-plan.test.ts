@@ -181,8 +181,8 @@ describe('planBatch with the default policy and a plain SMS', () => {
     const answered = (values: Record<string, string>) => plan.ops.map((op) => (values[op.key] !== undefined ? { kind: 'get' as const, value: values[op.key] } : answerOf(op)));
     expect(plan.read(plan.ops.map(answerOf)).likelyGrantsLeft).toBe(3);
     expect(plan.read(answered({ [country]: '1' })).likelyGrantsLeft).toBe(2);
-    expect(plan.read(answered({ [country]: '1', [tenant]: '5' })).likelyGrantsLeft).toBe(1);
-    expect(plan.read(answered({ [tenant]: '9' })).likelyGrantsLeft).toBe(0);
+    expect(plan.read(answered({ [country]: '1', [tenant]: '9' })).likelyGrantsLeft).toBe(1);
+    expect(plan.read(answered({ [tenant]: '12' })).likelyGrantsLeft).toBe(0);
     // GUARD_LIKELY_FACTORS_TOTAL off: the country's budget alone; GUARD_LIKELY_FACTORS off: nothing read.
     const countryOnly = planBatch(input, policyOf({ GUARD_LIKELY_FACTORS_TOTAL: 'off' }), keys);
     expect(countryOnly.ops.some((op) => op.key === tenant)).toBe(false);

@@ -57,7 +57,7 @@ describe('parseDynamicPolicy defaults', () => {
       },
       servedProofs: 3,
       likelyFactors: { max: 3, windowMs: HOUR },
-      likelyFactorsTotal: { max: 6, windowMs: HOUR },
+      likelyFactorsTotal: { max: 10, windowMs: HOUR },
       lookup: undefined,
       alertWebhookUrl: undefined,
     });
