@@ -27,3 +27,14 @@ export function takeOverClock(): SimulatedClock {
     },
   };
 }
+
+/** Runs `run` with the clock at `ms`, then gives the real clock back. */
+export async function withClockAt<T>(ms: number, run: () => Promise<T>): Promise<T> {
+  const clock = takeOverClock();
+  clock.set(ms);
+  try {
+    return await run();
+  } finally {
+    clock.restore();
+  }
+}

@@ -13,24 +13,13 @@ import { describeWithRedis, startRedis, type RedisHandle } from '../support/redi
 import { startTwilioServer, type TwilioTestServer } from '../support/twilio-server';
 import { startUpstashShim, type UpstashShim } from '../support/upstash-shim';
 import { DIST_DIR, SecrecyLedger, decisionLineOf } from './helpers';
-import { takeOverClock } from '../../scripts/sim/clock';
+import { withClockAt as withClock } from '../../scripts/sim/clock';
 import { loadStoreScripts, scanKeys } from './redis-helpers';
 
 const BUNDLE = path.join(DIST_DIR, 'custom-phone-provider.js');
 const RUN = randomBytes(3).toString('hex');
 const CODE = '604218';
 const HOUR_MS = 3_600_000;
-
-/** Runs one invocation with the Action's clock at `ms`. */
-async function withClock<T>(ms: number, run: () => Promise<T>): Promise<T> {
-  const clock = takeOverClock();
-  clock.set(ms);
-  try {
-    return await run();
-  } finally {
-    clock.restore();
-  }
-}
 
 describeWithRedis('custom-phone-provider bundle on real Redis: retries are not counted twice', () => {
   let redis: RedisHandle;

@@ -16,7 +16,7 @@ import {
   type LoadedAction,
 } from '../support/actions-runtime';
 import { startCaptchaServer, type CaptchaServer } from '../support/captcha-servers';
-import { takeOverClock } from '../../scripts/sim/clock';
+import { withClockAt as withClock } from '../../scripts/sim/clock';
 import { DIST_DIR, SecrecyLedger, decisionLineOf } from './helpers';
 
 const SECRET = 'captcha-secret-for-tests-only';
@@ -49,17 +49,6 @@ function load(): LoadedAction {
 function turnstileSecrets(extra: Record<string, string> = {}): Record<string, string> {
   prefixCounter += 1;
   return { CAPTCHA_PROVIDER: 'turnstile', CAPTCHA_SECRET: SECRET, CAPTCHA_VERIFY_URL: turnstile.url, GUARD_KEY_PREFIX: `reg${prefixCounter}`, ...extra };
-}
-
-/** Runs one sign-up with the Action's clock at `ms`. */
-async function withClock<T>(ms: number, run: () => Promise<T>): Promise<T> {
-  const clock = takeOverClock();
-  clock.set(ms);
-  try {
-    return await run();
-  } finally {
-    clock.restore();
-  }
 }
 
 /**
