@@ -50,7 +50,7 @@ export interface ProvenNumber {
    * marked as one (trusted again only within its budget: shared/rules/served-country.ts), and it is
    * counted for its user and the country's budget of likely factors, never for the country's or
    * range's proofs (an inference does not show that the tenant serves a country). The monitor's
-   * join of the code's use, or the Post-Login Action, later replaces it with a proof.
+   * join of the code's use (gd_auth_succeed) later replaces it with a proof.
    */
   likelyFactor?: LikelyGrant;
 }
