@@ -20,7 +20,8 @@
  * block of this rule (the block is still recorded for the other numbers).
  */
 import type { PumpingPolicy } from '../config/dynamic-policy';
-import type { BlockWrite, DynamicFinding, DynamicRuleContext, RateCount } from '../engine/dynamic-types';
+import type { BlockWrite, Counters, DynamicFinding, DynamicRuleContext, RateCount } from '../engine/dynamic-types';
+import { assessConversion, type ConversionAssessment, type ConversionPolicy } from './conversion';
 import { BLOCK_FLOOR_MULTIPLE } from '../engine/dynamic-plan';
 import type { Channel } from '../engine/types';
 import { proofOf } from './served-country';
@@ -68,10 +69,14 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
     const learned = (counters.tenantRate?.windows ?? 0) >= pumping.learningWindows;
     const countryRise =
       (learned || input.highRiskCountry) && countryIsAnomalous(counters.countryRate, parameters, input.highRiskCountry, channel, counters.tenantRate);
+    const trickle = !countryRise && (learned || input.highRiskCountry) ? unusedCodes(counters, parameters, policy.conversion, now) : undefined;
     if (countryRise) {
       const served = counters.countryRate.baseline >= parameters.servedBaseline;
       reasons.push(`${country} had ${counters.countryRate.current} new ${channel} numbers this window, ${served ? `far above its own ${channel} baseline` : 'a country barely served before'} (baseline ${formatBaseline(counters.countryRate)})`);
       writes.push({ key: keys.countryBlock(country, channel), until, ttlMs, incident: `pumping suspected towards ${country} (${channel}): blocked for ${pumping.blockMs / 60_000} min` });
+    } else if (trickle !== undefined) {
+      reasons.push(`${country}, a country barely served before, had ${trickle.delivered} ${channel} OTPs delivered in the last 1-2 h and ${trickle.verified} verified (${Math.round(trickle.expected)} expected)`);
+      writes.push({ key: keys.countryBlock(country, channel), until, ttlMs, incident: `pumping suspected towards ${country} (${channel}): its codes go unused, blocked for ${pumping.blockMs / 60_000} min` });
     } else if ((counters.countryBlockedUntil ?? 0) > now) {
       reasons.push(`${country} is blocked for pumping until ${new Date(counters.countryBlockedUntil ?? 0).toISOString()}`);
     }
@@ -85,6 +90,30 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
     return { finding: { rule: PREFIX_ANOMALY_RULE, effect: 'trust', reason: `the number is proven for this user: passes ${reasons.join('; ')}` }, writes };
   }
   return { finding: { rule: PREFIX_ANOMALY_RULE, effect: 'block', reason: reasons.join('; ') }, writes };
+}
+
+/**
+ * A trickle: a country the tenant barely serves (hourly baseline under servedBaseline) whose
+ * delivered codes go unused, by the conversion rule's own test (GUARD_CONVERSION_FLOOR unverified
+ * in the last 1-2 hours, far fewer verified than the tenant's conversion predicts), even when too
+ * few OTPs come each hour to count as ongoing there. The conversion rule holds a served country
+ * only while OTPs keep coming, since real users live there; a country nobody is served in is
+ * blocked like a barely-served one that surges. A tenant opening a new market passes, since its
+ * users' codes come back; without verification feedback (no yardstick) or with GUARD_CONVERSION
+ * off, nothing is judged. Judged only on an OTP that reads the conversion counts (one that may
+ * open a new number). Pure.
+ */
+export function unusedCodes(
+  counters: Pick<Counters, 'countryRate' | 'conversion'>,
+  parameters: PumpingPolicy,
+  conversion: ConversionPolicy | undefined,
+  now: number,
+): ConversionAssessment | undefined {
+  const hourly = counters.countryRate;
+  if (hourly === undefined || hourly.baseline >= parameters.servedBaseline) return undefined;
+  if (counters.conversion === undefined || conversion === undefined) return undefined;
+  const assessment = assessConversion(counters.conversion, conversion, now);
+  return assessment.state === 'collapsed' || assessment.state === 'subsided' ? assessment : undefined;
 }
 
 /**

@@ -1,0 +1,77 @@
+/**
+ * The pumping rule and a trickle: a country the tenant barely serves whose delivered codes go
+ * unused is blocked, even when too few OTPs come each hour to look ongoing; a launch whose codes
+ * come back is not.
+ */
+import type { ConversionCounts } from '../../shared/feedback/conversion-counts';
+import type { Counters, DynamicFacts, RateCount } from '../../shared/engine/dynamic-types';
+import type { PumpingPolicy } from '../../shared/config/dynamic-policy';
+import { checkPrefixAnomaly, rangeOf, unusedCodes } from '../../shared/rules/prefix-anomaly';
+import { GuardKeys } from '../../shared/store/keys';
+import { readTrustTier } from '../../shared/trust';
+import { factsFor } from '../support/facts';
+import { countersWith, policyOf } from '../support/dynamic-context';
+
+const NOW = Date.UTC(2026, 10, 23, 15, 10);
+const LAG = 10 * 60_000;
+const POLICY = policyOf();
+const PUMPING = POLICY.pumping as PumpingPolicy;
+const rate = (current: number, baseline: number, windows = 100): RateCount => ({ current, baseline, windows });
+const window = (current: number) => ({ current, previous: 0 });
+
+/**
+ * Malaysia's last 1-2 hours: `delivered` OTPs old enough to judge, `verified` of them used,
+ * `recent` in the last lag; the tenant converted 85 % yesterday (Malaysia has no yesterday).
+ */
+function malaysia(delivered: number, verified: number, recent = 1, tenantYesterday = { sent: 2000, refused: 0, verified: 1700 }): ConversionCounts {
+  return {
+    sentHours: window(delivered + recent), refusedHours: window(0), verifiedHours: window(verified),
+    sentRecent: window(recent), refusedRecent: window(0), recentElapsedMs: LAG - 1, lagMs: LAG,
+    yesterday: { sent: 0, refused: 0, verified: 0 }, tenantYesterday, holdUntil: 0,
+  };
+}
+
+const judged = (counters: Partial<Counters>) => unusedCodes(countersWith(counters), PUMPING, POLICY.conversion, NOW);
+const barely = { countryRate: rate(4, 0.3) };
+
+describe('unusedCodes', () => {
+  test('a barely-served country whose delivered codes go unused, an OTP or two each 10 minutes: judged a trickle', () => {
+    expect(judged({ ...barely, conversion: malaysia(16, 0) })).toMatchObject({ state: 'subsided', delivered: 16, verified: 0 });
+    expect(judged({ ...barely, conversion: malaysia(40, 2, 9) })).toMatchObject({ state: 'collapsed' });
+  });
+
+  test('fewer unused than GUARD_CONVERSION_FLOOR, or codes that come back (a launch): nothing', () => {
+    expect(judged({ ...barely, conversion: malaysia(14, 0) })).toBeUndefined();
+    expect(judged({ ...barely, conversion: malaysia(30, 24) })).toBeUndefined();
+    expect(judged({ ...barely, conversion: malaysia(30, 16) })).toBeUndefined();
+  });
+
+  test('a served country, no conversion counts read (a challenge), no feedback wired, or GUARD_CONVERSION off: never judged', () => {
+    expect(judged({ countryRate: rate(4, 40), conversion: malaysia(40, 0) })).toBeUndefined();
+    expect(judged({ ...barely })).toBeUndefined();
+    expect(judged({ ...barely, conversion: malaysia(40, 0, 1, { sent: 2000, refused: 0, verified: 3 }) })).toBeUndefined();
+    expect(unusedCodes(countersWith({ ...barely, conversion: malaysia(40, 0) }), PUMPING, undefined, NOW)).toBeUndefined();
+  });
+});
+
+describe('the pumping rule blocks a trickle', () => {
+  const facts = factsFor('+60123456789', { now: NOW });
+  const input: DynamicFacts = {
+    trigger: 'send-phone-message', facts, trustedNumber: false, trustedNetwork: false, trust: readTrustTier(facts.user.appMetadata),
+    range: rangeOf(facts.number.e164, facts.number.callingCode, 4), block: rangeOf(facts.number.e164, facts.number.callingCode, 5),
+    tierBlocked: false, highRiskCountry: false, staticBlocked: false, firmStaticBlock: false,
+  };
+  const keys = new GuardKeys('t:test');
+  const counters = { tenantRate: rate(500, 400), range: rate(1, 0.1), block: rate(1, 0.1), ...barely, conversion: malaysia(18, 0) };
+
+  test('the country is blocked for the channel, saying what was measured', () => {
+    const blocked = checkPrefixAnomaly({ input, counters: countersWith(counters), policy: POLICY, keys });
+    expect(blocked?.finding).toMatchObject({ effect: 'block', reason: expect.stringContaining('MY, a country barely served before, had 18 sms OTPs delivered in the last 1-2 h and 0 verified (15 expected)') });
+    expect(blocked?.writes).toEqual([expect.objectContaining({ key: keys.countryBlock('MY', 'sms'), until: NOW + PUMPING.blockMs })]);
+  });
+
+  test('before the tenant history covers the learning period an ordinary country is not judged; a healthy one never', () => {
+    expect(checkPrefixAnomaly({ input, counters: countersWith({ ...counters, tenantRate: rate(500, 400, 3) }), policy: POLICY, keys })).toBeUndefined();
+    expect(checkPrefixAnomaly({ input, counters: countersWith({ ...counters, conversion: malaysia(18, 15) }), policy: POLICY, keys })).toBeUndefined();
+  });
+});
