@@ -13,7 +13,8 @@
  * for a while, renewed while the rise lasts; traffic to other prefixes keeps flowing. A whole
  * country is blocked only when the tenant barely serves it (baseline under `servedBaseline`) and
  * it rises above its floor: the distributed attack over many ranges of a country nobody logs in
- * from. A served country is never blocked whole: a concentrated rise there is caught prefix by
+ * from; or when its delivered codes go unused (unusedCodes: the trickle kept under every hourly
+ * floor). A served country is never blocked whole: a concentrated rise there is caught prefix by
  * prefix, and a marketing surge spread over a home country's many ranges is not pumping. Until
  * the tenant's own history covers the learning period every baseline is young, so "barely
  * served" is only trusted for high-risk countries. A number proven for this user passes every
