@@ -31,17 +31,14 @@ export const STATIC_RULES: readonly StaticRule[] = [
   { name: VOICE_ACCESS_RULE, scope: 'request', check: checkVoiceAccess },
 ];
 
-/** What served-country.ts proofOf reads: every rule that lets a proven number pass declares it. */
-const PROOF_READS = ['proof', 'enrolmentSeen', 'likelyFactors', 'likelyGrantsLeft'] as const;
-
 export const DYNAMIC_RULES: readonly DynamicRule[] = [
   { name: NUMBER_VELOCITY_RULE, reads: ['number', 'streak'], check: checkNumberVelocity },
   { name: USER_VELOCITY_RULE, reads: ['user', 'userNumbers'], check: checkUserVelocity },
   { name: IP_VELOCITY_RULE, reads: ['ip', 'subnet'], check: checkIpVelocity },
   { name: COUNTRY_VELOCITY_RULE, reads: ['country'], check: checkCountryVelocity },
   { name: SERVICE_CAP_RULE, reads: ['service', 'serviceLockUntil'], check: checkServiceCap },
-  { name: PREFIX_ANOMALY_RULE, reads: ['range', 'rangeBlockedUntil', 'block', 'blockBlockedUntil', 'countryRate', 'tenantRate', 'countryBlockedUntil', 'conversion', ...PROOF_READS], check: checkPrefixAnomaly },
-  { name: CONVERSION_RULE, reads: ['conversion', 'countryRate', ...PROOF_READS], check: checkConversion },
-  { name: SERVED_COUNTRY_RULE, reads: ['countryProofs', ...PROOF_READS], check: checkServedCountry },
+  { name: PREFIX_ANOMALY_RULE, reads: ['range', 'rangeBlockedUntil', 'block', 'blockBlockedUntil', 'countryRate', 'tenantRate', 'countryBlockedUntil', 'conversion', 'proof', 'enrolmentSeen', 'likelyFactors', 'likelyGrantsLeft'], check: checkPrefixAnomaly },
+  { name: CONVERSION_RULE, reads: ['conversion', 'countryRate', 'proof', 'enrolmentSeen', 'likelyFactors', 'likelyGrantsLeft'], check: checkConversion },
+  { name: SERVED_COUNTRY_RULE, reads: ['countryProofs', 'proof', 'enrolmentSeen', 'likelyFactors', 'likelyGrantsLeft'], check: checkServedCountry },
 ];
 
