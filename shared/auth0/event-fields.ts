@@ -24,13 +24,10 @@ export function userFacts(user: unknown, options: { verifiedByConnection?: boole
   const record = isRecord(user) ? user : {};
   const verifiedByPlatform = verifiedByAuth0(record['identities']) || (options.verifiedByConnection === true && record['identities'] === undefined);
   const verifiedPhone = record['phone_verified'] === true && verifiedByPlatform ? internationalDigits(record['phone_number']) : undefined;
-  const logins = record['login_count'];
-  const loginCount = typeof logins === 'number' && Number.isSafeInteger(logins) && logins >= 0 ? logins : undefined;
   return {
     id: typeof record['user_id'] === 'string' ? record['user_id'] : undefined,
     appMetadata: isRecord(record['app_metadata']) ? record['app_metadata'] : {},
     ...(verifiedPhone === undefined ? {} : { verifiedPhone }),
-    ...(loginCount === undefined ? {} : { loginCount }),
   };
 }
 

@@ -40,7 +40,7 @@ export interface EventUser {
   app_metadata?: Record<string, unknown>;
   user_metadata?: Record<string, unknown>;
   identities?: unknown[];
-  /** The custom-phone-provider event's user only: logins the user completed. */
+  /** The custom-phone-provider event's user only: logins so far (Auth0 counts one before MFA, completed or not). */
   login_count?: number;
 }
 

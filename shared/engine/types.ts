@@ -24,11 +24,8 @@ export interface UserFacts {
   appMetadata: Readonly<Record<string, unknown>>;
   /** The profile's phone number when the platform marked it verified (phone_verified), as + and digits. */
   verifiedPhone?: string | undefined;
-  /** Logins the user completed (the Unified Phone Experience's user.login_count), when the event says. */
-  loginCount?: number | undefined;
 }
 
-/** Everything the static rules look at, gathered from the Auth0 event by the adapter. */
 /**
  * - `confirmed-factor`: the platform sends this OTP only to a number its user confirmed with a
  *   code (a Send Phone Message or Okta challenge to an enrolled factor);
@@ -39,6 +36,7 @@ export interface UserFacts {
  */
 export type RecipientKind = 'confirmed-factor' | 'likely-factor' | 'unconfirmed';
 
+/** Everything the static rules look at, gathered from the Auth0 event by the adapter. */
 export interface SendFacts {
   now: number;
   channel: Channel;

@@ -155,13 +155,10 @@ export const LIKELY_LOGIN_MS = 10 * MINUTE;
  * the callers (so re-reading the same logs, or a repeated login, inflates nothing).
  */
 export async function recordProof(store: CounterStore, keys: GuardKeys, proven: ProvenNumber, now: number): Promise<void> {
+  if (proven.likelyFactor !== undefined) return recordLikelyGrant(store, keys, proven, proven.likelyFactor, now);
   const counts: StoreOp[] = [
     { kind: 'count', key: keys.rangeProofs(proven.range), window: windowIndex(now, RANGE_PROOF_WINDOW_MS), ttlMs: 2 * RANGE_PROOF_WINDOW_MS + MINUTE },
   ];
-  if (proven.likelyFactor !== undefined) {
-    await recordLikelyGrant(store, keys, proven, proven.likelyFactor, now);
-    return;
-  }
   if (proven.country !== undefined) {
     const countryWindow = { window: windowIndex(now, COUNTRY_PROOF_WINDOW_MS), ttlMs: 2 * COUNTRY_PROOF_WINDOW_MS + MINUTE };
     counts.push({ kind: 'count', key: keys.countryProofs(proven.country), ...countryWindow });

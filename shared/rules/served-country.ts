@@ -119,13 +119,16 @@ const DEFAULT_LIKELY_FACTORS = '3/1h';
 const DEFAULT_LIKELY_FACTORS_TOTAL = '10/1h';
 
 export function parseLikelyFactors(secrets: Secrets, errors: ConfigErrors): WindowLimit | undefined {
-  const raw = secrets['GUARD_LIKELY_FACTORS'];
-  return errors.read(() => parseWindowLimit('GUARD_LIKELY_FACTORS', raw, DEFAULT_LIKELY_FACTORS), parseWindowLimit('GUARD_LIKELY_FACTORS', undefined, DEFAULT_LIKELY_FACTORS));
+  return parseBudget('GUARD_LIKELY_FACTORS', DEFAULT_LIKELY_FACTORS, secrets, errors);
 }
 
 export function parseLikelyFactorsTotal(secrets: Secrets, errors: ConfigErrors): WindowLimit | undefined {
-  const raw = secrets['GUARD_LIKELY_FACTORS_TOTAL'];
-  return errors.read(() => parseWindowLimit('GUARD_LIKELY_FACTORS_TOTAL', raw, DEFAULT_LIKELY_FACTORS_TOTAL), parseWindowLimit('GUARD_LIKELY_FACTORS_TOTAL', undefined, DEFAULT_LIKELY_FACTORS_TOTAL));
+  return parseBudget('GUARD_LIKELY_FACTORS_TOTAL', DEFAULT_LIKELY_FACTORS_TOTAL, secrets, errors);
+}
+
+/** A count/window budget; a bad value is reported by name and the default kept. */
+function parseBudget(name: string, fallback: string, secrets: Secrets, errors: ConfigErrors): WindowLimit | undefined {
+  return errors.read(() => parseWindowLimit(name, secrets[name], fallback), parseWindowLimit(name, undefined, fallback));
 }
 
 const DEFAULT_SERVED_PROOFS = 3;

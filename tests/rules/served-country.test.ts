@@ -2,7 +2,7 @@
  * The served-country rule and what "proven" means: evidence lifts the shipped tier, never a guess.
  */
 import { GuardKeys, userTag } from '../../shared/store/keys';
-import { checkServedCountry, likelyFactorStanding, numberIsProven, parseServedProofs, proofOf } from '../../shared/rules/served-country';
+import { checkServedCountry, likelyFactorStanding, numberIsProven, parseLikelyFactors, parseLikelyFactorsTotal, parseServedProofs, proofOf } from '../../shared/rules/served-country';
 import { proofValue } from '../../shared/feedback/proofs';
 import { ConfigErrors } from '../../shared/config/static-policy';
 import { factsFor } from '../support/facts';
@@ -124,6 +124,16 @@ describe('served-country rule', () => {
     const errors = new ConfigErrors();
     expect(parseServedProofs({ GUARD_SERVED_PROOFS: 'lots' }, errors)).toBe(3);
     expect(errors.errors.map((error) => error.message).join(' ')).toContain('GUARD_SERVED_PROOFS');
+  });
+
+  test('GUARD_LIKELY_FACTORS and GUARD_LIKELY_FACTORS_TOTAL: count/window, off, or a bad value named and the default kept', () => {
+    expect(policyOf({ GUARD_LIKELY_FACTORS: '5/30m', GUARD_LIKELY_FACTORS_TOTAL: 'off' })).toMatchObject({ likelyFactors: { max: 5, windowMs: 30 * 60_000 }, likelyFactorsTotal: undefined });
+    expect(policyOf({ GUARD_LIKELY_FACTORS: 'off' }).likelyFactors).toBeUndefined();
+    const errors = new ConfigErrors();
+    expect(parseLikelyFactors({ GUARD_LIKELY_FACTORS: 'many' }, errors)).toEqual({ max: 3, windowMs: 3_600_000 });
+    expect(parseLikelyFactorsTotal({ GUARD_LIKELY_FACTORS_TOTAL: '0/1h' }, errors)).toEqual({ max: 10, windowMs: 3_600_000 });
+    const messages = errors.errors.map((error) => error.message);
+    expect(messages).toEqual([expect.stringContaining('GUARD_LIKELY_FACTORS'), expect.stringContaining('GUARD_LIKELY_FACTORS_TOTAL')]);
   });
 
 });

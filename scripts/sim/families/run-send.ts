@@ -230,8 +230,9 @@ export class FactorBook {
   }
 
   /**
-   * Logins the user completed before this OTP (the Unified Phone Experience's user.login_count): a
-   * person first seen on a challenge enrolled in an earlier login; each code used completes one.
+   * The Unified Phone Experience's user.login_count for this OTP, as a lower bound: a person first
+   * seen on a challenge enrolled in an earlier login; each code used adds one (Auth0 also counts
+   * logins whose MFA never completes, which only the inference's login_count >= 1 test reads).
    */
   loginCount(event: SendEvent, enrollment: boolean): number | undefined {
     if (event.userId === undefined) return undefined;
