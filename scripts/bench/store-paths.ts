@@ -243,6 +243,7 @@ class PathScenarios {
     await this.serviceCap();
     await this.providerRetry();
     await this.likelyFactor();
+    await this.trial();
   }
 
   private async ordinary(): Promise<void> {
@@ -349,7 +350,8 @@ class PathScenarios {
 
   private async likelyFactor(): Promise<void> {
     const action = this.load('custom-phone-provider');
-    const secrets = this.secrets({ GUARD_RESEND_DELAY: 'off' }, true);
+    // No trials here: the second number would go on trial (trial() measures those paths).
+    const secrets = this.secrets({ GUARD_RESEND_DELAY: 'off', GUARD_SERVED_TRIALS: 'off' }, true);
     const prefix = secrets['GUARD_KEY_PREFIX'] as string;
     const nigeria = '+2348031230001';
     await this.measure('custom-phone-provider: a likely factor trusted (Nigeria, high-risk tier)', 3, 'the batch (with the budget reads), then the likely proof dated now (SET) and a batch counting the user and the budgets, sent at once', prefix, () =>
@@ -366,6 +368,23 @@ class PathScenarios {
     this.advance(MINUTE);
     await this.measure('custom-phone-provider: a second number for the same account', 1, 'the batch reads the account\'s likely factor: not trusted, refused by the tier, nothing recorded', prefix, () =>
       this.challengeLikely(action, secrets, '+2348031230002', 'auth0|likely'),
+    );
+  }
+
+  private async trial(): Promise<void> {
+    const action = this.load('send-phone-message');
+    const secrets = this.secrets();
+    const prefix = secrets['GUARD_KEY_PREFIX'] as string;
+    await this.measure('an enrolment put on trial (Ghana, high-risk tier, not served yet)', 3, 'the batch (with the trial slot and the trials left), then the slot (SET) and the day\'s trial count (a batch), sent at once', prefix, () =>
+      this.send(action, secrets, { to: '+233241230001', userId: 'auth0|trial' }),
+    );
+    this.advance(MINUTE);
+    await this.measure('its resend', 1, 'the batch reads the slot: the same number, nothing recorded', prefix, () =>
+      this.send(action, secrets, { to: '+233241230001', userId: 'auth0|trial' }),
+    );
+    this.advance(MINUTE);
+    await this.measure('another number while the slot is taken (refused)', 1, 'the batch reads the slot and no new proof: refused by the tier, nothing recorded', prefix, () =>
+      this.send(action, secrets, { to: '+233241230002', userId: 'auth0|second' }),
     );
   }
 }

@@ -2,7 +2,7 @@
  * Secrets → the dynamic policy (velocity, service cap, pumping detection, fail mode). Like the
  * static knobs, a bad value is reported by secret name and the safe default is kept.
  */
-import { parseLikelyFactors, parseLikelyFactorsTotal, parseServedProofs } from '../rules/served-country';
+import { parseLikelyFactors, parseLikelyFactorsTotal, parseServedProofs, parseServedTrials } from '../rules/served-country';
 import { parseConversionSettings, type ConversionPolicy } from '../rules/conversion';
 import { parseCountryVelocitySettings } from '../rules/country-velocity';
 import { parseIpVelocitySettings } from '../rules/ip-velocity';
@@ -81,6 +81,8 @@ export interface DynamicPolicy extends StoreSettings {
   /** Likely factors trusted per destination country and window (undefined: none trusted). */
   likelyFactors: WindowLimit | undefined;
   likelyFactorsTotal: WindowLimit | undefined;
+  /** Numbers a tier country not served yet admits on trial, one at a time, all countries per window (undefined: none). */
+  servedTrials: WindowLimit | undefined;
   lookup: LookupPolicy | undefined;
   alertWebhookUrl: string | undefined;
 }
@@ -151,6 +153,7 @@ export function parseDynamicPolicy(secrets: Secrets, errors: ConfigErrors): Dyna
     servedProofs: parseServedProofs(secrets, errors),
     likelyFactors: parseLikelyFactors(secrets, errors),
     likelyFactorsTotal: parseLikelyFactorsTotal(secrets, errors),
+    servedTrials: parseServedTrials(secrets, errors),
     lookup: parseLookupSettings(secrets, errors),
     alertWebhookUrl: errors.read(() => parseWebhookUrl(secrets['ALERT_WEBHOOK_URL']), undefined),
   };

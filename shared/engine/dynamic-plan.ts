@@ -12,7 +12,7 @@ import type { Counters, DynamicFacts, RateCount, WindowCount } from './dynamic-t
 import { windowIndex } from './window-limit';
 
 type Slot = keyof Counters;
-type SummedSlot = 'countryProofs' | 'enrolmentSeen' | 'likelyFactors' | 'likelyGrantsLeft' | 'likelyTenantGrantsLeft';
+type SummedSlot = 'countryProofs' | 'enrolmentSeen' | 'likelyFactors' | 'likelyGrantsLeft' | 'likelyTenantGrantsLeft' | 'trialsLeft';
 
 export interface BatchPlan {
   ops: StoreOp[];
@@ -69,6 +69,12 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
   add(undefined, sentOp(keys, facts.number.e164, now));
   add('proof', { kind: 'get', key: keys.proof(facts.number.e164) });
   if (country) sumOf('countryProofs', countryProofOps(keys, country, now, facts.channel));
+  // A tier country not served yet may admit this number on trial (served-country.ts trialStanding);
+  // a low-trust request never is.
+  if (country && input.tierBlocked && policy.servedTrials && policy.servedProofs !== undefined && input.trust !== 'low') {
+    add('trial', { kind: 'get', key: keys.countryTrial(country, facts.channel) });
+    sumOf('trialsLeft', [{ kind: 'get', key: countWindowKey(keys.tenantTrials(), windowIndex(now, policy.servedTrials.windowMs)) }]);
+  }
   const userId = facts.user.id;
   if (userId !== undefined && userId !== '') {
     const enrolment = keys.enrolment(facts.number.e164, userId);
@@ -142,6 +148,7 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
         if (slot === 'enrolmentSeen') counters.enrolmentSeen = total > 0;
         else if (slot === 'likelyGrantsLeft') counters.likelyGrantsLeft = Math.max(0, (policy.likelyFactors?.max ?? 0) - total);
         else if (slot === 'likelyTenantGrantsLeft') tenantGrantsLeft = Math.max(0, (policy.likelyFactorsTotal?.max ?? 0) - total);
+        else if (slot === 'trialsLeft') counters.trialsLeft = Math.max(0, (policy.servedTrials?.max ?? 0) - total);
         else counters[slot] = total;
       }
       if (counters.likelyGrantsLeft !== undefined) counters.likelyGrantsLeft = Math.min(counters.likelyGrantsLeft, tenantGrantsLeft);
@@ -150,7 +157,7 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
         if (slot === undefined) return;
         switch (result.kind) {
           case 'get':
-            mutable[slot] = slot === 'cachedLookup' || slot === 'proof' ? result.value : timestampOf(result.value);
+            mutable[slot] = slot === 'cachedLookup' || slot === 'proof' || slot === 'trial' ? result.value : timestampOf(result.value);
             break;
           case 'streak':
             mutable[slot] = { previousAt: result.previousAt, streak: result.streak };
@@ -197,6 +204,7 @@ function standingOnly(counters: Counters): Counters {
     cachedLookup: counters.cachedLookup,
     proof: counters.proof,
     countryProofs: counters.countryProofs,
+    trial: counters.trial,
     enrolmentSeen: counters.enrolmentSeen,
     likelyFactors: counters.likelyFactors,
     likelyGrantsLeft: counters.likelyGrantsLeft,
@@ -227,6 +235,8 @@ export function emptyCounters(): Counters {
     likelyFactors: undefined,
     likelyGrantsLeft: undefined,
     countryProofs: undefined,
+    trial: undefined,
+    trialsLeft: undefined,
     conversion: undefined,
     tenantRate: undefined,
     replay: false,

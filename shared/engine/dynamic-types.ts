@@ -78,6 +78,14 @@ export interface Counters {
    * what is left of GUARD_LIKELY_FACTORS for the country and GUARD_LIKELY_FACTORS_TOTAL for all.
    */
   likelyGrantsLeft: number | undefined;
+  /**
+   * The trial key of the destination country and channel (read only for an OTP the high-risk tier
+   * refuses, GUARD_SERVED_TRIALS on): the number on trial there and the country's proofs when it
+   * was admitted (shared/rules/served-country.ts trialStanding).
+   */
+  trial: string | undefined;
+  /** Trials all countries may still grant in the GUARD_SERVED_TRIALS window (read with trial). */
+  trialsLeft: number | undefined;
   /** Numbers proven in the destination country in the last 30 to 60 days. */
   countryProofs: number | undefined;
   /** Sent, refused and verified OTPs of the destination country and channel (the conversion rule's). */

@@ -6,7 +6,7 @@
 import type { DeliveryReceipt } from '../delivery/sender';
 import type { Channel, GuardMode, OtpAction } from '../engine/types';
 import type { MessageKind, PhoneTrigger } from '../pipeline/phone-request';
-import type { LikelyFactorStanding, ProofSource } from '../rules/served-country';
+import type { LikelyFactorStanding, ProofSource, TrialStanding } from '../rules/served-country';
 import type { TrustTier } from '../trust';
 
 /** The fields every decision line has, whatever the trigger. */
@@ -51,6 +51,9 @@ export interface PhoneEvidence {
   proof_recorded?: boolean | undefined;
   /** A likely factor nothing else proves (the Unified Phone Experience): trusted, or why not. */
   likely_factor?: LikelyFactorStanding | undefined;
+  /** A tier country not served yet: how this number stood for its trial, and whether it was put on trial now. */
+  trial?: TrialStanding | undefined;
+  trial_recorded?: boolean | undefined;
   /** Numbers proven in the destination country in 30-60 days, and how many open a high-risk-tier country. */
   country_proofs?: number | undefined;
   served_needs?: number | undefined;

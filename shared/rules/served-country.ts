@@ -10,6 +10,9 @@
  * proven by a call, since SMS users do not show that a country takes calls); it is then watched
  * by the pumping rule at the high-risk floors like any served destination. A number proven for
  * this user is admitted on its own, whatever the count (the Authgear "verified claim" exception).
+ * Until then the country admits new numbers on trial, one at a time per channel
+ * (GUARD_SERVED_TRIALS, trialStanding): without it a market with no earlier users could never
+ * show a proof, since the tier refuses every code there.
  * An admin still pins a country open (GUARD_HIGH_RISK_EXCEPTIONS) or closed
  * (GUARD_BLOCKED_COUNTRIES, never lifted); the decision line's `evidence` says what was counted.
  */
@@ -19,6 +22,8 @@ import type { SecretDoc } from '../config/secret-doc';
 import type { ConfigErrors, Secrets } from '../config/static-policy';
 import type { Counters, DynamicFacts, DynamicFinding, DynamicRuleContext } from '../engine/dynamic-types';
 import { isFullyProvenFor, LIKELY_LOGIN_MS, likelyProofOf } from '../feedback/proofs';
+import type { DynamicPolicy } from '../config/dynamic-policy';
+import { numberTag } from '../store/keys';
 
 export const SERVED_COUNTRY_RULE = 'served-country';
 
@@ -102,21 +107,72 @@ export function checkServedCountry({ input, counters, policy }: DynamicRuleConte
   // a country whose users verify by SMS has not shown that it takes calls.
   const needed = policy.servedProofs;
   const proofs = counters.countryProofs ?? 0;
-  if (needed === undefined || proofs < needed) return undefined;
   const by = input.facts.channel === 'voice' ? ' by a call' : '';
+  const trial = trialStanding(input, counters, policy);
+  if (trial === 'granted' || trial === 'same-number') {
+    return { finding: { rule: SERVED_COUNTRY_RULE, effect: 'trust', reason: `${country} is not served yet (${input.facts.channel}: ${proofs} of ${needed} numbers proven${by}): this number is admitted on trial, the only one there until a code is used` } };
+  }
+  if (needed === undefined || proofs < needed) return undefined;
   return { finding: { rule: SERVED_COUNTRY_RULE, effect: 'trust', reason: `${country} is served (${input.facts.channel}): ${proofs} numbers proven there${by} in the last 30-60 days (${needed} needed), so the high-risk tier does not close it` } };
+}
+
+/**
+ * A number on trial: how a tier country that is not served yet (fewer than GUARD_SERVED_PROOFS
+ * proofs for the channel) stands for a new number nothing proves:
+ * - `granted`: no number is on trial there, or the one that was has been followed by a new proof
+ *   in the country (its code was used, or someone else's was): this one is admitted and goes on trial;
+ * - `same-number`: this number is the one on trial (its resends, within the window);
+ * - `slot-taken`: another number is on trial and no proof came since: refused;
+ * - `budget-spent`: GUARD_SERVED_TRIALS trials are spent, all countries together;
+ * - `low-trust`: never for a low-trust request; `not-read`: the counters were not read (a replay).
+ * So a country nobody is proven in costs an attacker one message per channel and window, and no
+ * more than GUARD_SERVED_TRIALS a window in all; real users of a new market are admitted one after
+ * another as their codes come back, until enough proofs open the country. Undefined where no
+ * trial applies (not tier-refused, already served, trials or proofs off).
+ */
+export type TrialStanding = 'granted' | 'same-number' | 'slot-taken' | 'budget-spent' | 'low-trust' | 'not-read';
+
+export function trialStanding(input: DynamicFacts, counters: Counters, policy: Pick<DynamicPolicy, 'servedProofs' | 'servedTrials'>): TrialStanding | undefined {
+  const needed = policy.servedProofs;
+  const proofs = counters.countryProofs ?? 0;
+  if (!input.tierBlocked || needed === undefined || proofs >= needed || policy.servedTrials === undefined) return undefined;
+  const now = input.facts.now;
+  const held = readTrialSlot(counters.trial);
+  // The decision's clock, not the key's TTL, ends a trial: the window frees a slot whose code was never used.
+  const slot = held !== undefined && now >= held.at && now - held.at < policy.servedTrials.windowMs ? held : undefined;
+  if (slot !== undefined && slot.number === numberTag(input.facts.number.e164)) return 'same-number';
+  if (input.trust === 'low') return 'low-trust';
+  if (counters.trialsLeft === undefined) return 'not-read';
+  if (slot !== undefined && proofs <= slot.proofs) return 'slot-taken';
+  return counters.trialsLeft > 0 ? 'granted' : 'budget-spent';
+}
+
+/** What a trial key holds: the number on trial (numberTag), the country's proofs then, and when. */
+export function trialSlotValue(e164: string, proofs: number, at: number): string {
+  return `${numberTag(e164)}.${proofs}.${at}`;
+}
+
+function readTrialSlot(value: string | undefined): { number: string; proofs: number; at: number } | undefined {
+  const [number, proofs, at] = (value ?? '').split('.').map((part, index) => (index === 0 ? part : Number(part)));
+  return typeof number === 'string' && number !== '' && Number.isSafeInteger(proofs) && Number.isSafeInteger(at) ? { number, proofs: proofs as number, at: at as number } : undefined;
 }
 
 // Settings
 
 export const SERVED_COUNTRY_SECRETS: readonly SecretDoc[] = [
   { name: 'GUARD_SERVED_PROOFS', actions: 'send', group: 'static rules', meaning: 'Numbers proven (verified) in a high-risk-tier country in 30-60 days that open it, its voice counting numbers proven by a call (watched by the pumping rule); off: the tier stays closed', default: '3', example: '10' },
+  { name: 'GUARD_SERVED_TRIALS', actions: 'send', group: 'static rules', meaning: 'New numbers a high-risk-tier country not served yet admits on trial, one at a time per channel (the next once a code is used there), all countries together (count/window; the window also frees a trial whose code was never used); off: none', default: '20/1d', example: 'off' },
   { name: 'GUARD_LIKELY_FACTORS', actions: 'send', group: 'static rules', meaning: "Logins trusted past the high-risk tier on a likely factor (a Unified Phone Experience otp_verify that reads as the account's first MFA factor; its resends free), per destination country (count/window); off: none (for a tenant whose flows verify new numbers of existing accounts)", default: '3/1h', example: 'off' },
   { name: 'GUARD_LIKELY_FACTORS_TOTAL', actions: 'send', group: 'static rules', meaning: 'The same budget of likely-factor logins for all countries together (count/window), so that an attack spread over many countries of the tier gets no more; off: each country its own budget only', default: '10/1h', example: '30/1h' },
 ];
 
+const DEFAULT_SERVED_TRIALS = '20/1d';
 const DEFAULT_LIKELY_FACTORS = '3/1h';
 const DEFAULT_LIKELY_FACTORS_TOTAL = '10/1h';
+
+export function parseServedTrials(secrets: Secrets, errors: ConfigErrors): WindowLimit | undefined {
+  return parseBudget('GUARD_SERVED_TRIALS', DEFAULT_SERVED_TRIALS, secrets, errors);
+}
 
 export function parseLikelyFactors(secrets: Secrets, errors: ConfigErrors): WindowLimit | undefined {
   return parseBudget('GUARD_LIKELY_FACTORS', DEFAULT_LIKELY_FACTORS, secrets, errors);

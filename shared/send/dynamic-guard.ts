@@ -16,7 +16,8 @@ import type { CounterStore } from '../store/counter-store';
 import { likelyGrantRequests, recordProof } from '../feedback/proofs';
 import { refusalOps } from '../feedback/conversion-counts';
 import type { PhoneEvidence } from '../log/decision-log';
-import { likelyFactorStanding, proofOf } from '../rules/served-country';
+import { likelyFactorStanding, proofOf, trialSlotValue, trialStanding } from '../rules/served-country';
+import { windowIndex } from '../engine/window-limit';
 import { GuardKeys } from '../store/keys';
 import { describeStoreError, runBatch, storeUnavailableFinding, withTimeout } from '../store/store-call';
 
@@ -108,6 +109,7 @@ export class DynamicGuard {
     if (run.findings.every((finding) => finding.effect !== 'block') && !input.staticBlocked && !input.trustedNumber) {
       await this.applyLookup(verdict, input, counters.cachedLookup, store);
     }
+    if (verdict.evidence.trial === 'granted') await this.putOnTrial(verdict, verdict.evidence, input, counters, store);
     verdict.storeMs = performance.now() - started;
     await this.alert(verdict, input.facts.now, input.trigger);
     return verdict;
@@ -130,6 +132,7 @@ export class DynamicGuard {
       served_needs: input.tierBlocked ? this.options.policy.servedProofs : undefined,
       // A likely factor nothing else proves: how it stood (served-country.ts likelyFactorStanding).
       likely_factor: standing,
+      trial: provenBy === undefined ? trialStanding(input, counters, this.options.policy) : undefined,
     };
     const userId = input.facts.user.id;
     if (!proven || counters.replay || userId === undefined || userId === '' || standing === 'same-login') return evidence;
@@ -147,6 +150,31 @@ export class DynamicGuard {
       verdict.storeError = `could not record a proof: ${describeStoreError(error, this.options.policy.storeTimeoutMs)}`;
     }
     return evidence;
+  }
+
+  /**
+   * A number admitted on trial (served-country.ts trialStanding) takes its country's trial slot for
+   * the channel and one of GUARD_SERVED_TRIALS: two requests at once, only once the decision lets
+   * it through (a number refused for another reason must not hold the slot).
+   */
+  private async putOnTrial(verdict: DynamicVerdict, evidence: PhoneEvidence, input: DynamicFacts, counters: Counters, store: CounterStore): Promise<void> {
+    const trials = this.options.policy.servedTrials;
+    const country = input.facts.number.country;
+    if (trials === undefined || country === undefined || input.firmStaticBlock || verdict.findings.some((finding) => finding.effect === 'block')) return;
+    const { now, channel, number } = input.facts;
+    try {
+      verdict.storeRequests += 2;
+      await withTimeout(
+        Promise.all([
+          store.put(this.keys.countryTrial(country, channel), trialSlotValue(number.e164, counters.countryProofs ?? 0, now), trials.windowMs + 60_000),
+          store.run(now, [{ kind: 'count', key: this.keys.tenantTrials(), window: windowIndex(now, trials.windowMs), ttlMs: 2 * trials.windowMs + 60_000 }]),
+        ]),
+        this.options.policy.storeTimeoutMs,
+      );
+      evidence.trial_recorded = true;
+    } catch (error) {
+      verdict.storeError = `could not put the number on trial: ${describeStoreError(error, this.options.policy.storeTimeoutMs)}`;
+    }
   }
 
   /**

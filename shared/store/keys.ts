@@ -48,6 +48,10 @@ export class GuardKeys {
   countryLikelyGrants(country: string): string { return this.key('cty', country, 'likely'); }
   /** Likely factors trusted in all countries per GUARD_LIKELY_FACTORS_TOTAL window. */
   tenantLikelyGrants(): string { return this.key('likely', 'all'); }
+  /** The number on trial in a tier country not served yet, per channel (shared/rules/served-country.ts). */
+  countryTrial(country: string, channel: Channel): string { return this.key('cty', country, channel, 'trial'); }
+  /** Numbers admitted on trial in all countries per GUARD_SERVED_TRIALS window. */
+  tenantTrials(): string { return this.key('trial', 'all'); }
   /** Numbers proven in a country per 30 days: the evidence that the tenant serves it. */
   countryProofs(country: string): string { return this.key('cty', country, 'proofs'); }
   /** Of those, the numbers proven by a code that came by call: the evidence that the tenant's users there take calls. */
@@ -65,6 +69,11 @@ export class GuardKeys {
 /** What a proof key holds: the user a number was proven for, hashed (user ids are personal data). */
 export function userTag(userId: string): string {
   return hashed(`user\u0000${userId}`);
+}
+
+/** What a trial key holds to name its number: the number, hashed like a user (no digits in values). */
+export function numberTag(e164: string): string {
+  return hashed(`num\u0000${e164}`);
 }
 
 /** The key prefix for one tenant: the configured prefix plus the tenant, normalised. */

@@ -125,7 +125,8 @@ describeWithRedis('custom-phone-provider bundle on real Redis: retries are not c
   });
 
   test("an otp_verify on a database login to a number other than the profile one reads as an MFA challenge: the user's first such number passes the high-risk tier and is proven, without counting for its country; passwordless and phone-identifier codes do not pass", async () => {
-    const { action, secrets, prefix } = setup({ GUARD_RESEND_DELAY: 'off' });
+    // No trials: this test is about likely factors (trials have their own test in send-phone-message-redis).
+    const { action, secrets, prefix } = setup({ GUARD_RESEND_DELAY: 'off', GUARD_SERVED_TRIALS: 'off' });
     const NIGERIA = '+234 803 123 4567';
     const database = { id: 'con_Db0000000001', name: 'Username-Password-Authentication', strategy: 'auth0' };
     const passwordless = { id: 'con_Sms000000001', name: 'sms', strategy: 'sms' };
@@ -169,7 +170,7 @@ describeWithRedis('custom-phone-provider bundle on real Redis: retries are not c
   });
 
   test("GUARD_LIKELY_FACTORS bounds the likely factors trusted per country, however many accounts ask; a later login to a likely factor spends the budget again", async () => {
-    const { action, secrets } = setup({ GUARD_RESEND_DELAY: 'off', GUARD_LIKELY_FACTORS: '2/1h' });
+    const { action, secrets } = setup({ GUARD_RESEND_DELAY: 'off', GUARD_LIKELY_FACTORS: '2/1h', GUARD_SERVED_TRIALS: 'off' });
     const database = { id: 'con_Db0000000001', name: 'Username-Password-Authentication', strategy: 'auth0' };
     const challenge = (code: string, userId: string, to: string, at: number) => {
       const event = customPhoneProviderEvent({
@@ -201,7 +202,7 @@ describeWithRedis('custom-phone-provider bundle on real Redis: retries are not c
     expect(spent.line).toMatchObject({ outcome: 'refused', rules: ['geo'], evidence: { likely_factor: 'country-budget-spent' } });
 
     // GUARD_LIKELY_FACTORS_TOTAL: spread over many countries, an attack gets no more.
-    const { secrets: spreadSecrets } = setup({ GUARD_RESEND_DELAY: 'off', GUARD_LIKELY_FACTORS: '3/1h', GUARD_LIKELY_FACTORS_TOTAL: '2/1h' });
+    const { secrets: spreadSecrets } = setup({ GUARD_RESEND_DELAY: 'off', GUARD_LIKELY_FACTORS: '3/1h', GUARD_LIKELY_FACTORS_TOTAL: '2/1h', GUARD_SERVED_TRIALS: 'off' });
     Object.assign(secrets, spreadSecrets);
     const spread = [];
     for (const [index, to] of ['+2348031110009', '+254712345670', '+639171234567'].entries()) spread.push(await challenge(`66101${index}`, `auth0|spread${index}`, to, hour + 3 * HOUR_MS + index * 1_000));

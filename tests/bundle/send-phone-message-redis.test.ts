@@ -364,8 +364,8 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
     test('per user: 10 OTPs to different numbers in an hour go out, the 11th is refused', async () => {
       clock.set(T0);
       const action = freshAction();
-      // Attempts per user, not new numbers per user: that limit is off here.
-      const secrets = upstashSecrets(shim, newPrefix(), { GUARD_LIMIT_USER_NUMBERS: 'off' });
+      // Attempts per user, not new numbers per user: that limit is off here, and so are trials (NG must stay refused).
+      const secrets = upstashSecrets(shim, newPrefix(), { GUARD_LIMIT_USER_NUMBERS: 'off', GUARD_SERVED_TRIALS: 'off' });
       const userId = 'auth0|velocity-user';
       const numbers = usNumbersInDistinctRanges(11, 280);
 
@@ -384,8 +384,8 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
     test('a low-trust user (app_metadata.tollguard.trust = low) is refused at the 5th', async () => {
       clock.set(T0);
       const action = freshAction();
-      // Attempts per user, not new numbers per user: that limit is off here.
-      const secrets = upstashSecrets(shim, newPrefix(), { GUARD_LIMIT_USER_NUMBERS: 'off' });
+      // Attempts per user, not new numbers per user: that limit is off here, and so are trials (NG must stay refused).
+      const secrets = upstashSecrets(shim, newPrefix(), { GUARD_LIMIT_USER_NUMBERS: 'off', GUARD_SERVED_TRIALS: 'off' });
       const appMetadata = { tollguard: { trust: 'low' } };
       const numbers = usNumbersInDistinctRanges(5, 300);
 
@@ -425,8 +425,8 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
     test('refused attempts count: one OTP refused by geo, then the user is refused at the 10th delivered-looking send', async () => {
       clock.set(T0);
       const action = freshAction();
-      // Attempts per user, not new numbers per user: that limit is off here.
-      const secrets = upstashSecrets(shim, newPrefix(), { GUARD_LIMIT_USER_NUMBERS: 'off' });
+      // Attempts per user, not new numbers per user: that limit is off here, and so are trials (NG must stay refused).
+      const secrets = upstashSecrets(shim, newPrefix(), { GUARD_LIMIT_USER_NUMBERS: 'off', GUARD_SERVED_TRIALS: 'off' });
       const userId = 'auth0|geo-then-velocity';
 
       const geo = await send(action, { secrets, to: NIGERIA, userId });
@@ -536,7 +536,8 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       clock.set(T0);
       const action = freshAction();
       const prefix = newPrefix();
-      const secrets = upstashSecrets(shim, prefix);
+      // Proofs alone: no number goes on trial here (the next test is about trials).
+      const secrets = upstashSecrets(shim, prefix, { GUARD_SERVED_TRIALS: 'off' });
       const store = new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 });
       const keys = new GuardKeys(tenantKeyPrefix(prefix, TENANT));
       const enrol = await send(action, { secrets, to: nigerian(1), userId: 'auth0|ada', action: 'enrollment' });
@@ -569,8 +570,8 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
     test('a high-risk-tier country learns: challenges to confirmed factors pass and prove their numbers, and three such proofs open the country for SMS', async () => {
       clock.set(T0);
       const action = freshAction();
-      // The pumping rule is off: its high-risk floors would see these numbers of one range; this test is about evidence.
-      const secrets = upstashSecrets(shim, newPrefix(), { GUARD_PUMPING: 'off' });
+      // The pumping rule is off: its high-risk floors would see these numbers of one range; this test is about evidence, so trials are off too.
+      const secrets = upstashSecrets(shim, newPrefix(), { GUARD_PUMPING: 'off', GUARD_SERVED_TRIALS: 'off' });
       for (const [index, user] of ['auth0|ada', 'auth0|bola', 'auth0|chidi'].entries()) {
         expectRefused(await send(action, { secrets, to: nigerian(20 + index), userId: user, action: 'enrollment' }), ['geo']);
       }
@@ -601,7 +602,7 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       clock.set(T0);
       const action = freshAction();
       const prefix = newPrefix();
-      const secrets = upstashSecrets(shim, prefix, { GUARD_PUMPING: 'off' });
+      const secrets = upstashSecrets(shim, prefix, { GUARD_PUMPING: 'off', GUARD_SERVED_TRIALS: 'off' });
       const store = new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 });
       const keys = new GuardKeys(tenantKeyPrefix(prefix, TENANT));
       const prove = (index: number, channel: 'sms' | 'voice') =>
@@ -620,6 +621,55 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       const opened = await send(action, { ...call, to: nigerian(61) });
       expectDelivered(opened);
       expect(opened.line['trusted']).toEqual([expect.stringContaining('NG is served (voice): 3 numbers proven there by a call')]);
+    });
+
+    test('a tier country not served yet admits one new number at a time on trial: its resends pass, the next waits for a proof, the trials of a day are bounded, voice has its own trial', async () => {
+      clock.set(T0);
+      const action = freshAction();
+      const prefix = newPrefix();
+      const secrets = upstashSecrets(shim, prefix, { GUARD_PUMPING: 'off', GUARD_SERVED_TRIALS: '3/1d' });
+      const store = new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 });
+      const keys = new GuardKeys(tenantKeyPrefix(prefix, TENANT));
+      const enrol = (to: string, userId: string, type: 'sms' | 'voice' = 'sms') => send(action, { secrets, to, userId, type, action: 'enrollment' });
+
+      const first = await enrol(nigerian(70), 'auth0|ada');
+      expectDelivered(first);
+      expect(first.line['trusted']).toEqual([expect.stringContaining('NG is not served yet (sms: 0 of 3 numbers proven): this number is admitted on trial')]);
+      expect(first.line['evidence']).toMatchObject({ number_proven: false, trial: 'granted', trial_recorded: true });
+      // The batch, then the trial slot and the day's count at once.
+      expect(first.line['store_requests']).toBe(3);
+      clock.advance(MINUTE);
+      const resend = await enrol(nigerian(70), 'auth0|ada');
+      expectDelivered(resend);
+      expect(resend.line['evidence']).toMatchObject({ trial: 'same-number' });
+      expect(resend.line['store_requests']).toBe(1);
+      // Another number waits: no code was used in NG since the first went on trial.
+      const second = await enrol(nigerian(71), 'auth0|bola');
+      expectRefused(second, ['geo']);
+      expect(second.line['evidence']).toMatchObject({ trial: 'slot-taken', country_proofs: 0 });
+      // Voice has a trial of its own (a call proves that the country takes calls).
+      const call = await enrol(nigerian(72), 'auth0|chidi', 'voice');
+      expectDelivered(call);
+      expect(call.line['evidence']).toMatchObject({ trial: 'granted' });
+      // The first number's code is used (the monitor's join, a Post-Login, a later challenge): the next number goes on trial.
+      await recordProof(store, keys, { e164: nigerian(70), country: 'NG', range: nigerian(70).slice(0, -4), userId: 'auth0|ada' }, clock.now);
+      clock.advance(MINUTE);
+      const next = await enrol(nigerian(71), 'auth0|bola');
+      expectDelivered(next);
+      expect(next.line['evidence']).toMatchObject({ trial: 'granted', country_proofs: 1 });
+      // GUARD_SERVED_TRIALS=3/1d is spent (all countries together): a free slot in Ghana admits nobody.
+      const ghana = await enrol('+233241234567', 'auth0|kofi');
+      expectRefused(ghana, ['geo']);
+      expect(ghana.line['evidence']).toMatchObject({ trial: 'budget-spent' });
+      // A low-trust user is never put on trial.
+      const low = await send(action, { secrets, to: '+233241234568', userId: 'auth0|low', action: 'enrollment', appMetadata: { tollguard: { trust: 'low' } } });
+      expectRefused(low, ['geo']);
+      expect(low.line['evidence']).toMatchObject({ trial: 'low-trust' });
+      // A day later the window frees both the budget and a slot whose code was never used.
+      clock.advance(24 * HOUR + MINUTE);
+      const later = await enrol(nigerian(73), 'auth0|dayo');
+      expectDelivered(later);
+      expect(later.line['evidence']).toMatchObject({ trial: 'granted' });
     });
 
     test('a proven number passes a range block; other numbers of the range stay refused', async () => {

@@ -318,6 +318,29 @@ describe('planBatch: what is left out', () => {
     expect(keysOf(plan.ops)).not.toContain(keys.service('sms'));
   });
 
+  test("a message the tier refuses reads its country's trial slot and the trials left to all countries (one get each); low trust, a country the tier lets through, or trials off read neither", () => {
+    const refused = { ...inputFor({ recipient: NUMBERS.NG }), staticBlocked: true, tierBlocked: true };
+    const slot = keys.countryTrial('NG', 'sms');
+    const tenant = `${keys.tenantTrials()}:${Math.floor(NOW / DAY)}`;
+    const plan = planBatch(refused, policyOf(), keys);
+    expect(plan.ops.filter((op) => op.key === slot || op.key === tenant)).toEqual([{ kind: 'get', key: slot }, { kind: 'get', key: tenant }]);
+    const answered = (values: Record<string, string>) => plan.ops.map((op) => (values[op.key] !== undefined ? { kind: 'get' as const, value: values[op.key] } : answerOf(op)));
+    expect(plan.read(answered({ [slot]: 'tag.0.1' }))).toMatchObject({ trial: 'tag.0.1', trialsLeft: 20 });
+    expect(plan.read(answered({ [tenant]: '25' })).trialsLeft).toBe(0);
+    const call = planBatch({ ...refused, facts: { ...refused.facts, channel: 'voice' } }, policyOf(), keys);
+    expect(keysOf(call.ops)).toContain(keys.countryTrial('NG', 'voice'));
+    const none = [
+      planBatch({ ...refused, trust: 'low' }, policyOf(), keys),
+      planBatch({ ...refused, tierBlocked: false }, policyOf(), keys),
+      planBatch(refused, policyOf({ GUARD_SERVED_TRIALS: 'off' }), keys),
+      planBatch(refused, policyOf({ GUARD_SERVED_PROOFS: 'off' }), keys),
+    ];
+    for (const other of none) {
+      expect(other.ops.filter((op) => op.key.includes('trial'))).toEqual([]);
+      expect(other.read(other.ops.map(answerOf))).toMatchObject({ trial: undefined, trialsLeft: undefined });
+    }
+  });
+
   test('a service cap that is off plans no service counter (the lock is still read)', () => {
     const plan = planBatch(inputFor(), policyOf({ GUARD_SERVICE_CAP_SMS: 'off' }), keys);
     expect(keysOf(plan.ops)).not.toContain(keys.service('sms'));

@@ -58,6 +58,7 @@ describe('parseDynamicPolicy defaults', () => {
       servedProofs: 3,
       likelyFactors: { max: 3, windowMs: HOUR },
       likelyFactorsTotal: { max: 10, windowMs: HOUR },
+      servedTrials: { max: 20, windowMs: 24 * HOUR },
       lookup: undefined,
       alertWebhookUrl: undefined,
     });

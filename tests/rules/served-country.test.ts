@@ -2,7 +2,7 @@
  * The served-country rule and what "proven" means: evidence lifts the shipped tier, never a guess.
  */
 import { GuardKeys, userTag } from '../../shared/store/keys';
-import { checkServedCountry, likelyFactorStanding, numberIsProven, parseLikelyFactors, parseLikelyFactorsTotal, parseServedProofs, proofOf } from '../../shared/rules/served-country';
+import { checkServedCountry, likelyFactorStanding, numberIsProven, parseLikelyFactors, parseLikelyFactorsTotal, parseServedProofs, parseServedTrials, proofOf, trialSlotValue, trialStanding } from '../../shared/rules/served-country';
 import { proofValue } from '../../shared/feedback/proofs';
 import { ConfigErrors } from '../../shared/config/static-policy';
 import { factsFor } from '../support/facts';
@@ -136,4 +136,56 @@ describe('served-country rule', () => {
     expect(messages).toEqual([expect.stringContaining('GUARD_LIKELY_FACTORS'), expect.stringContaining('GUARD_LIKELY_FACTORS_TOTAL')]);
   });
 
+});
+
+describe('numbers on trial in a tier country not served yet', () => {
+  const policy = policyOf();
+  const OTHER = '+2348039999999';
+  const NOW = context().facts.now;
+  const check = (input: ReturnType<typeof context>, counters: ReturnType<typeof countersWith>) => checkServedCountry({ input, counters, policy, keys });
+
+  test('a free slot admits the number on trial, saying so; another number waits until a proof comes from the country', () => {
+    const free = countersWith({ countryProofs: 0, trial: undefined, trialsLeft: 20 });
+    expect(trialStanding(context(), free, policy)).toBe('granted');
+    expect(check(context(), free)?.finding).toMatchObject({ effect: 'trust', reason: expect.stringContaining('NG is not served yet (sms: 0 of 3 numbers proven): this number is admitted on trial') });
+    const taken = countersWith({ countryProofs: 1, trial: trialSlotValue(OTHER, 1, NOW - 60_000), trialsLeft: 19 });
+    expect(trialStanding(context(), taken, policy)).toBe('slot-taken');
+    expect(check(context(), taken)).toBeUndefined();
+    // A proof since the other number went on trial (its code was used, or another user's) frees the slot.
+    const freed = countersWith({ countryProofs: 2, trial: trialSlotValue(OTHER, 1, NOW - 60_000), trialsLeft: 19 });
+    expect(trialStanding(context(), freed, policy)).toBe('granted');
+  });
+
+  test('the number on trial passes again (its resends); a replay keeps it; a spent budget, low trust or trials off admit nothing', () => {
+    const mine = countersWith({ countryProofs: 1, trial: trialSlotValue(NIGERIA, 1, NOW - 60_000), trialsLeft: 0 });
+    expect(trialStanding(context(), mine, policy)).toBe('same-number');
+    expect(check(context(), mine)?.finding.effect).toBe('trust');
+    expect(trialStanding(context(), countersWith({ countryProofs: 1, trial: trialSlotValue(NIGERIA, 1, NOW - 60_000), trialsLeft: undefined, replay: true }), policy)).toBe('same-number');
+    expect(trialStanding(context(), countersWith({ countryProofs: 0, trialsLeft: 0 }), policy)).toBe('budget-spent');
+    expect(check(context(), countersWith({ countryProofs: 0, trialsLeft: 0 }))).toBeUndefined();
+    const low = { ...context(), trust: 'low' as const };
+    expect(trialStanding(low, countersWith({ countryProofs: 0, trialsLeft: 20 }), policy)).toBe('low-trust');
+    expect(check(low, countersWith({ countryProofs: 0, trialsLeft: 20 }))).toBeUndefined();
+    expect(trialStanding(context(), countersWith({ countryProofs: 0, trialsLeft: 20 }), policyOf({ GUARD_SERVED_TRIALS: 'off' }))).toBeUndefined();
+    expect(trialStanding(context(), countersWith({ countryProofs: 0, trialsLeft: 20 }), policyOf({ GUARD_SERVED_PROOFS: 'off' }))).toBeUndefined();
+  });
+
+  test('no trial where none is needed: a served country, a country the tier does not refuse; a garbled slot reads as free', () => {
+    expect(trialStanding(context(), countersWith({ countryProofs: 3, trialsLeft: 20 }), policy)).toBeUndefined();
+    expect(check(context(), countersWith({ countryProofs: 3, trialsLeft: 20 }))?.finding.reason).toContain('NG is served');
+    expect(trialStanding(context({ tierBlocked: false }), countersWith({ countryProofs: 0, trialsLeft: 20 }), policy)).toBeUndefined();
+    // A slot older than the window is free, whatever it holds (the key's TTL is only garbage collection).
+    expect(trialStanding(context(), countersWith({ countryProofs: 0, trial: trialSlotValue(OTHER, 0, NOW - 86_400_000), trialsLeft: 20 }), policy)).toBe('granted');
+    expect(trialStanding(context(), countersWith({ countryProofs: 0, trial: trialSlotValue(OTHER, 0, NOW - 86_399_000), trialsLeft: 20 }), policy)).toBe('slot-taken');
+    for (const garbled of ['', 'no-dot', '.5.1', 'tag.x.1', 'tag.1', 'tag.1.x']) expect(trialStanding(context(), countersWith({ countryProofs: 0, trial: garbled, trialsLeft: 20 }), policy)).toBe('granted');
+  });
+
+  test('GUARD_SERVED_TRIALS: count/window, off, or a bad value named and the default (20/1d) kept', () => {
+    expect(policy.servedTrials).toEqual({ max: 20, windowMs: 86_400_000 });
+    expect(policyOf({ GUARD_SERVED_TRIALS: '5/12h' }).servedTrials).toEqual({ max: 5, windowMs: 12 * 3_600_000 });
+    expect(policyOf({ GUARD_SERVED_TRIALS: 'off' }).servedTrials).toBeUndefined();
+    const errors = new ConfigErrors();
+    expect(parseServedTrials({ GUARD_SERVED_TRIALS: 'some' }, errors)).toEqual({ max: 20, windowMs: 86_400_000 });
+    expect(errors.errors.map((error) => error.message).join(' ')).toContain('GUARD_SERVED_TRIALS');
+  });
 });
