@@ -42,6 +42,15 @@ export interface DynamicVerdict {
 /** How long a decision waits for its incident alerts at most. */
 export const ALERT_WAIT_MS = 200;
 
+/**
+ * GUARD_SERVED_TRIALS bounds trials for the whole tenant, which only a shared store can hold: an
+ * embedded store lives and dies with one container, and each new container would start a fresh
+ * budget and free every slot. Without Upstash the high-risk tier stays closed to unserved countries.
+ */
+export function trialsNeedASharedStore(store: DynamicGuardOptions['store'], policy: DynamicPolicy): DynamicPolicy {
+  return 'kind' in store && store.kind === 'upstash' ? policy : { ...policy, servedTrials: undefined };
+}
+
 /** What the batch read of each block key a rule may write. */
 function storedUntil(input: DynamicFacts, counters: Counters, keys: GuardKeys): ReadonlyMap<string, number | undefined> {
   const stored = new Map<string, number | undefined>([
@@ -67,8 +76,10 @@ export interface DynamicGuardOptions {
 
 export class DynamicGuard {
   private readonly keys: GuardKeys;
+  private readonly options: DynamicGuardOptions;
 
-  constructor(private readonly options: DynamicGuardOptions) {
+  constructor(options: DynamicGuardOptions) {
+    this.options = { ...options, policy: trialsNeedASharedStore(options.store, options.policy) };
     this.keys = new GuardKeys(options.keyPrefix);
   }
 

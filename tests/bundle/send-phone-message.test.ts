@@ -379,6 +379,16 @@ describe('static rules on the bundle', () => {
     expect(line.to).toBe('+234803*****67');
   });
 
+  test('without the Upstash store no number goes on trial: GUARD_SERVED_TRIALS, even set, cannot open an unserved tier country', async () => {
+    const { invocation, line } = await sendOnce({ to: NIGERIA, secrets: twilioSecrets({ GUARD_SERVED_TRIALS: '50/1d' }) });
+
+    expectRefusal(invocation);
+    expect(server.requests).toHaveLength(0);
+    expect(line.rules).toEqual(['geo']);
+    expect(line['store']).toBe('embedded');
+    expect(line['evidence']).not.toHaveProperty('trial');
+  });
+
   test('a UK premium-rate number is refused by line-type', async () => {
     const { invocation, line } = await sendOnce({ to: UK_PREMIUM });
 
