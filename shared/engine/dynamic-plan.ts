@@ -5,7 +5,7 @@
 import type { DynamicPolicy } from '../config/dynamic-policy';
 import { countWindowKey, type StoreOp, type StoreResult } from '../store/counter-store';
 import { countOf, countryProofOps, likelyFactorOps, sentOp } from '../feedback/proofs';
-import { conversionOps, opensNewNumber, readConversion } from '../feedback/conversion-counts';
+import { conversionOps, opensNewNumber, readConversion, readDayCounts, smsYesterdayOps } from '../feedback/conversion-counts';
 import type { GuardKeys } from '../store/keys';
 import { subnetOf } from '../net/ip';
 import type { Counters, DynamicFacts, RateCount, WindowCount } from './dynamic-types';
@@ -129,6 +129,12 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
     conversion = { start: ops.length, length: conversionBatch.length };
     for (const op of conversionBatch) add(undefined, op);
   }
+  let smsYesterday: { start: number; length: number } | undefined;
+  if (pumping && policy.conversion && country && facts.channel === 'voice' && conversion === undefined) {
+    const dayOps = smsYesterdayOps(keys, country, now, policy.conversion.lagMs);
+    smsYesterday = { start: ops.length, length: dayOps.length };
+    for (const op of dayOps) add(undefined, op);
+  }
 
   return {
     ops,
@@ -139,6 +145,7 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
       if (conversion !== undefined && policy.conversion) {
         counters.conversion = readConversion(results.slice(conversion.start, conversion.start + conversion.length), now, policy.conversion.lagMs);
       }
+      if (smsYesterday !== undefined) counters.smsYesterday = readDayCounts(results.slice(smsYesterday.start, smsYesterday.start + smsYesterday.length));
       let tenantGrantsLeft = Number.POSITIVE_INFINITY;
       for (const { slot, indexes } of sums) {
         const total = indexes.reduce((sum, index) => {
@@ -238,6 +245,7 @@ export function emptyCounters(): Counters {
     trial: undefined,
     trialsLeft: undefined,
     conversion: undefined,
+    smsYesterday: undefined,
     tenantRate: undefined,
     replay: false,
   };

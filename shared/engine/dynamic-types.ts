@@ -4,7 +4,7 @@ import type { UntilWrite } from '../store/counter-store';
 import type { TrustTier } from '../trust';
 import type { PhoneTrigger } from '../pipeline/phone-request';
 import type { Finding, SendFacts } from './types';
-import type { ConversionCounts } from '../feedback/conversion-counts';
+import type { ConversionCounts, DayCounts } from '../feedback/conversion-counts';
 
 /** What the dynamic rules know beyond the static facts. */
 export interface DynamicFacts {
@@ -90,6 +90,8 @@ export interface Counters {
   countryProofs: number | undefined;
   /** Sent, refused and verified OTPs of the destination country and channel (the conversion rule's). */
   conversion: ConversionCounts | undefined;
+  /** Voice, when `conversion` is not read: the country's SMS yesterday (is it served by SMS?). */
+  smsYesterday: DayCounts | undefined;
   /** All of the tenant's traffic: its history tells whether baselines have been learned yet. */
   tenantRate: RateCount | undefined;
   /**

@@ -128,6 +128,24 @@ export function conversionOps(keys: GuardKeys, scope: ConversionScope, now: numb
   return ops;
 }
 
+/**
+ * A voice decision whose OTP the conversion rule does not count (refused by a static rule already,
+ * or a trusted number) still asks whether its country is served by SMS (prefix-anomaly.ts): the
+ * country's SMS yesterday alone, 3 reads.
+ */
+export function smsYesterdayOps(keys: GuardKeys, country: string, now: number, lagMs: number): StoreOp[] {
+  return new Grid(keys, now, lagMs).yesterday(country, 'sms');
+}
+
+/** Reads the answers of smsYesterdayOps (its slice of the batch's results). */
+export function readDayCounts(results: readonly StoreResult[]): DayCounts {
+  const value = (index: number): number => {
+    const result = results[index];
+    return result?.kind === 'get' ? countOf(result.value) : 0;
+  };
+  return { sent: value(0), refused: value(1), verified: value(2) };
+}
+
 /** Reads the answers of conversionOps (the same slice of the batch's results, in order). */
 export function readConversion(results: readonly StoreResult[], now: number, lagMs: number): ConversionCounts {
   const count = (index: number): WindowCount => {

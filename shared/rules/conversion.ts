@@ -89,6 +89,14 @@ function conversionOf(day: DayCounts | undefined): number | undefined {
   return delivered < MIN_DELIVERED_YESTERDAY || day.verified < MIN_VERIFIED_YESTERDAY || base < MIN_BASE_CONVERSION ? undefined : base;
 }
 
+/**
+ * The destination's SMS codes that came back yesterday, enough to be a yardstick of their own: the
+ * tenant serves the country by SMS (asked on a voice decision only).
+ */
+export function servedBySmsYesterday(countrySmsYesterday: DayCounts | undefined): boolean {
+  return conversionOf(countrySmsYesterday) !== undefined;
+}
+
 function yardstickOf(counts: ConversionCounts): { base: number; source: Yardstick } | undefined {
   const candidates: Array<[Yardstick, DayCounts | undefined]> = [
     ['country', counts.yesterday],

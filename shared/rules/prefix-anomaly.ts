@@ -22,7 +22,7 @@
  */
 import type { PumpingPolicy } from '../config/dynamic-policy';
 import type { BlockWrite, Counters, DynamicFinding, DynamicRuleContext, RateCount } from '../engine/dynamic-types';
-import { assessConversion, type ConversionAssessment, type ConversionPolicy } from './conversion';
+import { assessConversion, servedBySmsYesterday, type ConversionAssessment, type ConversionPolicy } from './conversion';
 import { BLOCK_FLOOR_MULTIPLE } from '../engine/dynamic-plan';
 import type { Channel } from '../engine/types';
 import { proofOf } from './served-country';
@@ -68,8 +68,9 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
 
   if (country !== undefined && counters.countryRate !== undefined) {
     const learned = (counters.tenantRate?.windows ?? 0) >= pumping.learningWindows;
+    const smsServed = channel === 'voice' && servedBySmsYesterday(counters.conversion?.countrySmsYesterday ?? counters.smsYesterday);
     const countryRise =
-      (learned || input.highRiskCountry) && countryIsAnomalous(counters.countryRate, parameters, input.highRiskCountry, channel, counters.tenantRate);
+      (learned || input.highRiskCountry) && countryIsAnomalous(counters.countryRate, parameters, input.highRiskCountry, channel, counters.tenantRate, smsServed);
     const trickle = !countryRise && (learned || input.highRiskCountry) ? unusedCodes(counters, parameters, policy.conversion, now) : undefined;
     if (countryRise) {
       const served = counters.countryRate.baseline >= parameters.servedBaseline;
@@ -154,7 +155,9 @@ export function rangeIsAnomalous(range: RateCount, pumping: Pick<PumpingPolicy, 
  * spread over its ranges). Voice: also a served one, when its voice traffic rises far above its own
  * voice baseline and out of proportion to the tenant's whole traffic (a campaign raises voice with
  * everything else; voice pumping into ordinary mobile ranges raises voice alone, and no single
- * range rises). A voice block never touches the country's SMS.
+ * range rises). The same proportion test spares the voice of a country outside the high-risk tier
+ * that takes few calls but is served by SMS (`smsServed`: its SMS codes came back yesterday): a
+ * campaign there brings its few voice users too. A voice block never touches the country's SMS.
  */
 export function countryIsAnomalous(
   country: RateCount,
@@ -162,11 +165,12 @@ export function countryIsAnomalous(
   highRisk: boolean,
   channel: Channel = 'sms',
   tenant: RateCount | undefined = undefined,
+  smsServed = false,
 ): boolean {
   const served = country.baseline >= pumping.servedBaseline;
   if (served && channel === 'sms') return false;
   if (country.current <= countryThreshold(country.baseline, pumping, highRisk)) return false;
-  if (!served) return true;
+  if (!served && !(channel === 'voice' && smsServed && !highRisk)) return true;
   const tenantRise = tenant === undefined ? 1 : tenant.current / (tenant.baseline + 1);
   return country.current / (country.baseline + 1) > VOICE_OUT_OF_PROPORTION * Math.max(1, tenantRise);
 }

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { ConfigErrors } from '../../shared/config/static-policy';
 import type { ConversionCounts } from '../../shared/feedback/conversion-counts';
 import { opensNewNumber } from '../../shared/feedback/conversion-counts';
-import { CONVERSION_RULE, assessConversion, checkConversion, parseConversionSettings, type ConversionPolicy } from '../../shared/rules/conversion';
+import { CONVERSION_RULE, assessConversion, checkConversion, parseConversionSettings, servedBySmsYesterday, type ConversionPolicy } from '../../shared/rules/conversion';
 import type { DynamicFacts } from '../../shared/engine/dynamic-types';
 import type { OtpAction, RecipientKind } from '../../shared/engine/types';
 import type { PhoneTrigger } from '../../shared/pipeline/phone-request';
@@ -204,5 +204,16 @@ describe('GUARD_CONVERSION* settings', () => {
     const errors = new ConfigErrors();
     expect(parseConversionSettings({ [name]: value }, errors)).toEqual({ floor: 15, drop: 0.5, lagMs: LAG });
     expect(errors.errors.map((error) => error.message).join(' ')).toContain(name);
+  });
+});
+
+describe('servedBySmsYesterday', () => {
+  test("a voice decision's country is served by SMS when its SMS codes came back yesterday, enough to be a yardstick", () => {
+    const day = (sms: { sent: number; refused?: number; verified: number }) => ({ refused: 0, ...sms });
+    expect(servedBySmsYesterday(day({ sent: 200, verified: 170 }))).toBe(true);
+    expect(servedBySmsYesterday(day({ sent: 200, verified: 5 }))).toBe(false);
+    expect(servedBySmsYesterday(day({ sent: 20, verified: 18 }))).toBe(false);
+    expect(servedBySmsYesterday(day({ sent: 200, refused: 180, verified: 15 }))).toBe(false);
+    expect(servedBySmsYesterday(undefined)).toBe(false);
   });
 });

@@ -341,6 +341,23 @@ describe('planBatch: what is left out', () => {
     }
   });
 
+  test("a call a static rule refuses still reads its country's SMS yesterday (three gets, nothing counted): is the country served by SMS?", () => {
+    const refusedCall = { ...inputFor({ recipient: NUMBERS.GB_MOBILE }, (facts) => ({ ...facts, channel: 'voice' as const })), staticBlocked: true };
+    const plan = planBatch(refusedCall, policyOf(), keys);
+    const conv = plan.ops.filter((op) => op.key.includes(':conv:'));
+    expect(conv.map((op) => op.kind)).toEqual(['get', 'get', 'get']);
+    expect(conv.every((op) => op.key.includes(':GB:sms:conv:') && op.key.endsWith(`:${Math.floor(NOW / DAY) - 1}`))).toBe(true);
+    const values = [120, 4, 100];
+    let next = 0;
+    const counters = plan.read(plan.ops.map((op) => (op.key.includes(':conv:') ? { kind: 'get' as const, value: String(values[next++]) } : answerOf(op))));
+    expect(counters.smsYesterday).toEqual({ sent: 120, refused: 4, verified: 100 });
+    expect(counters.conversion).toBeUndefined();
+    // An SMS refused statically reads none; a call the conversion rule counts reads them with its counts.
+    expect(planBatch({ ...inputFor({ recipient: NUMBERS.GB_MOBILE }), staticBlocked: true }, policyOf(), keys).ops.filter((op) => op.key.includes(':conv:'))).toEqual([]);
+    const countedCall = planBatch({ ...refusedCall, staticBlocked: false }, policyOf(), keys);
+    expect(countedCall.read(countedCall.ops.map(answerOf)).smsYesterday).toBeUndefined();
+  });
+
   test('a service cap that is off plans no service counter (the lock is still read)', () => {
     const plan = planBatch(inputFor(), policyOf({ GUARD_SERVICE_CAP_SMS: 'off' }), keys);
     expect(keysOf(plan.ops)).not.toContain(keys.service('sms'));

@@ -4,7 +4,9 @@ import { type PumpingPolicy } from '../../shared/config/dynamic-policy';
 import type { Counters, DynamicFacts, DynamicRuleContext, RateCount } from '../../shared/engine/dynamic-types';
 import {
   PREFIX_ANOMALY_RULE,
+  channelParameters,
   checkPrefixAnomaly,
+  countryIsAnomalous,
   countryThreshold,
   rangeOf,
   rangeThreshold,
@@ -300,3 +302,24 @@ describe('prefix-anomaly rule', () => {
     expect(checkPrefixAnomaly(contextFor({ range: rate(3, 0) }, { secrets }))).toBeUndefined();
   });
 });
+
+describe('a country-wide voice rise', () => {
+  const voiceLow = { current: 20, baseline: 0.94, windows: 100 };
+  const campaign = rate(2000, 200);
+  const flat = rate(210, 200);
+  const VOICE = channelParameters(PUMPING, 'voice');
+
+  test("in a country outside the tier that takes few calls but is served by SMS, a campaign's voice (in proportion to the tenant's rise) is spared; voice rising alone is not", () => {
+    expect(countryIsAnomalous(voiceLow, VOICE, false, 'voice', campaign, true)).toBe(false);
+    expect(countryIsAnomalous(voiceLow, VOICE, false, 'voice', flat, true)).toBe(true);
+    // Far beyond the tenant's rise, even a campaign does not explain it.
+    expect(countryIsAnomalous({ ...voiceLow, current: 60 }, VOICE, false, 'voice', campaign, true)).toBe(true);
+  });
+
+  test('without SMS served there, in the high-risk tier, or for SMS itself, a barely-served country rising is blocked whatever the tenant does', () => {
+    expect(countryIsAnomalous(voiceLow, VOICE, false, 'voice', campaign, false)).toBe(true);
+    expect(countryIsAnomalous(voiceLow, VOICE, true, 'voice', campaign, true)).toBe(true);
+    expect(countryIsAnomalous({ current: 30, baseline: 0.94, windows: 100 }, PUMPING, false, 'sms', campaign, true)).toBe(true);
+  });
+});
+
