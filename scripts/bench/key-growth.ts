@@ -137,7 +137,9 @@ export function countByFamily(keys: Iterable<string>, prefix: string): Map<strin
  * streak and a rate their key, a raise only when it raised, a replayed batch nothing).
  */
 export class KeyLedgerStore implements CounterStore {
-  readonly kind = 'embedded';
+  // It stands in for the shared store the Redis run uses: what only a shared store does (numbers on
+  // trial, dynamic-guard.ts trialsNeedASharedStore) must happen in the sources run too.
+  readonly kind = 'upstash';
   readonly store: MemoryStore;
   private readonly expiries = new Map<string, number>();
   /** Every key ever written, live or not (what Redis holds while no real TTL has passed). */
