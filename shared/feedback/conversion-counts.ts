@@ -156,7 +156,7 @@ export function readConversion(results: readonly StoreResult[], now: number, lag
     const result = results[index];
     return result?.kind === 'get' ? countOf(result.value) : 0;
   };
-  const day = (first: number): DayCounts => ({ sent: value(first), refused: value(first + 1), verified: value(first + 2) });
+  const day = (first: number): DayCounts => readDayCounts(results.slice(first, first + 3));
   return {
     sentHours: count(0),
     sentRecent: count(1),
