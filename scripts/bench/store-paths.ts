@@ -378,16 +378,25 @@ class PathScenarios {
     const action = this.load('send-phone-message');
     const secrets = this.secrets();
     const prefix = secrets['GUARD_KEY_PREFIX'] as string;
-    await this.measure('an enrolment put on trial (Ghana, high-risk tier, not served yet)', 3, 'the batch (with the trial slot and the trials left), then the slot (SET) and the day\'s trial count (a batch), sent at once', prefix, () =>
+    await this.measure('an enrolment put on trial (Ghana, high-risk tier, not served yet)', 3, 'the batch (with the trial slot and the trials left), then the slot (SET) and the day\'s trial count (a batch, which also counts the admitted OTP as sent for the country\'s conversion), sent at once', prefix, () =>
       this.send(action, secrets, { to: '+233241230001', userId: 'auth0|trial' }),
     );
     this.advance(MINUTE);
-    await this.measure('its resend', 1, 'the batch reads the slot: the same number, nothing recorded', prefix, () =>
+    await this.measure('its resend', 2, 'the batch reads the slot: the same number; then the admitted resend counted as sent for the country\'s conversion (the batch only read those counts)', prefix, () =>
       this.send(action, secrets, { to: '+233241230001', userId: 'auth0|trial' }),
     );
     this.advance(MINUTE);
     await this.measure('another number while the slot is taken (refused)', 1, 'the batch reads the slot and no new proof: refused by the tier, nothing recorded', prefix, () =>
       this.send(action, secrets, { to: '+233241230002', userId: 'auth0|second' }),
+    );
+    // Three residents' challenges prove their numbers: Ghana is served.
+    for (const index of [3, 4, 5]) {
+      this.advance(MINUTE);
+      await this.send(action, secrets, { to: `+23324123000${index}`, userId: `auth0|resident${index}`, action: 'second-factor-authentication' });
+    }
+    this.advance(MINUTE);
+    await this.measure('an enrolment to a tier country its proofs opened (Ghana, 3 proofs)', 2, 'the batch reads the country\'s conversion counts without counting (the tier might have refused it), then the admitted OTP is counted as sent (a batch of 4 count ops)', prefix, () =>
+      this.send(action, secrets, { to: '+233241230009', userId: 'auth0|served' }),
     );
   }
 }

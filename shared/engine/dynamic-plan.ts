@@ -5,7 +5,7 @@
 import type { DynamicPolicy } from '../config/dynamic-policy';
 import { countWindowKey, type StoreOp, type StoreResult } from '../store/counter-store';
 import { countOf, countryProofOps, likelyFactorOps, sentOp } from '../feedback/proofs';
-import { conversionOps, opensNewNumber, readConversion, readDayCounts, smsYesterdayOps } from '../feedback/conversion-counts';
+import { conversionOps, opensNewNumber, readConversion, readDayCounts, smsYesterdayOps, type SentMode } from '../feedback/conversion-counts';
 import type { GuardKeys } from '../store/keys';
 import { subnetOf } from '../net/ip';
 import type { Counters, DynamicFacts, RateCount, WindowCount } from './dynamic-types';
@@ -18,6 +18,8 @@ export interface BatchPlan {
   ops: StoreOp[];
   /** The batch counts this OTP as sent for the conversion rule: a refusal must be counted too. */
   countsConversion: boolean;
+  /** The batch only read the conversion counts (a tier country's OTP): it is counted as sent once admitted. */
+  countsConversionOnAdmission: boolean;
   read(results: readonly StoreResult[]): Counters;
 }
 
@@ -121,12 +123,16 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
   }
   // Conversion (shared/rules/conversion.ts): an OTP that may open a new number is counted as sent
   // and the rest is read. One a static rule refuses is not counted (nor judged): almost always it
-  // stays refused, and counting it would cost a refusal count. A tier country opened by evidence
-  // is therefore watched by the pumping rule's high-risk floors, not by its conversion.
-  let conversion: { start: number; length: number } | undefined;
-  if (policy.conversion && country && !input.trustedNumber && !input.staticBlocked && opensNewNumber(facts)) {
-    const conversionBatch = conversionOps(keys, { country, channel: facts.channel }, now, policy.conversion.lagMs);
-    conversion = { start: ops.length, length: conversionBatch.length };
+  // stays refused, and counting it would cost a refusal count. One the high-risk tier alone
+  // refuses is judged on counts read only, and counted once evidence admits it (a tier country
+  // opened by its proofs is watched by its conversion like any other). Not a likely factor there:
+  // the tier lifts it as a proof, and its used code, proven already, is never counted as verified.
+  let conversion: { start: number; length: number; mode: SentMode } | undefined;
+  const tierOnly = input.staticBlocked && input.tierBlocked && !input.firmStaticBlock && facts.recipientIs !== 'likely-factor';
+  if (policy.conversion && country && !input.trustedNumber && (!input.staticBlocked || tierOnly) && opensNewNumber(facts)) {
+    const mode: SentMode = input.staticBlocked ? 'read' : 'count';
+    const conversionBatch = conversionOps(keys, { country, channel: facts.channel }, now, policy.conversion.lagMs, mode);
+    conversion = { start: ops.length, length: conversionBatch.length, mode };
     for (const op of conversionBatch) add(undefined, op);
   }
   let smsYesterday: { start: number; length: number } | undefined;
@@ -138,12 +144,13 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
 
   return {
     ops,
-    countsConversion: conversion !== undefined,
+    countsConversion: conversion?.mode === 'count',
+    countsConversionOnAdmission: conversion?.mode === 'read',
     read(results) {
       const counters = emptyCounters();
       const mutable = counters as unknown as Record<Slot, unknown>;
       if (conversion !== undefined && policy.conversion) {
-        counters.conversion = readConversion(results.slice(conversion.start, conversion.start + conversion.length), now, policy.conversion.lagMs);
+        counters.conversion = readConversion(results.slice(conversion.start, conversion.start + conversion.length), now, policy.conversion.lagMs, conversion.mode);
       }
       if (smsYesterday !== undefined) counters.smsYesterday = readDayCounts(results.slice(smsYesterday.start, smsYesterday.start + smsYesterday.length));
       let tenantGrantsLeft = Number.POSITIVE_INFINITY;

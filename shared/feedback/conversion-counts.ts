@@ -11,6 +11,9 @@
  * - `verified`: numbers newly proven for their user by a code of such an OTP (shared/feedback/
  *   proofs.ts recordProof with opensNewNumber: the Post-Login Action's passwordless logins, the
  *   monitor's `--write-store` of completed enrolments); a challenge's later proof is not counted.
+ * An OTP to a high-risk-tier country (refused by the tier unless evidence lifts it) is read, not
+ * counted, in the batch, and counted as sent by one more request once it is admitted: the tier's
+ * refusals, an attack's flood into an unserved country, then cost no refusal count.
  * Delivered = sent − refused; verified ÷ delivered is the conversion of new numbers. The same
  * counts tenant-wide (all countries, pseudo-country ALL) give a country with no history of its own
  * a yardstick. The conversion rule (shared/rules/conversion.ts) reads them all in
@@ -49,6 +52,8 @@ export interface ConversionCounts {
   lagMs: number;
   /** Yesterday, whole: the country and channel's own. */
   yesterday: DayCounts;
+  /** Today (UTC) so far, this OTP included. */
+  today: DayCounts;
   /** Voice only: the same country's SMS yesterday. */
   countrySmsYesterday?: DayCounts;
   /** Yesterday tenant-wide, this channel (and SMS, for voice). */
@@ -56,6 +61,12 @@ export interface ConversionCounts {
   tenantSmsYesterday?: DayCounts;
   /** Until when an earlier collapse holds the country and channel (0: no hold). */
   holdUntil: number;
+  /**
+   * Read mode only (a tier country's OTP): every such attempt, admitted or refused, this hour and
+   * the previous one, and in the lag-long windows: the pace (sent leaves out the refused ones there).
+   */
+  triedHours?: WindowCount;
+  triedRecent?: WindowCount;
 }
 
 export interface ConversionScope {
@@ -74,7 +85,7 @@ export function opensNewNumber(facts: { recipientIs: RecipientKind }): boolean {
   return facts.recipientIs !== 'confirmed-factor';
 }
 
-type What = 'sent' | 'refused' | 'verified';
+type What = 'sent' | 'refused' | 'verified' | 'tried';
 /** h: hour, d: UTC day, f: lag-long (the feedback's own pace). */
 type Span = 'h' | 'd' | 'f';
 
@@ -99,30 +110,57 @@ class Grid {
   }
 }
 
-/**
- * The decision batch's ops, always in this order: counts this OTP as sent (for its country and
- * tenant-wide) and reads the rest, and the hold of an earlier collapse. 15 ops; voice reads SMS yesterdays too, 6 more.
- */
-export function conversionOps(keys: GuardKeys, scope: ConversionScope, now: number, lagMs: number): StoreOp[] {
+/** Counts one OTP as sent: for its country and channel (hour, lag window, day) and tenant-wide (day). */
+export function sentOps(keys: GuardKeys, scope: ConversionScope, now: number, lagMs: number): StoreOp[] {
   const grid = new Grid(keys, now, lagMs);
   const { country, channel } = scope;
+  return [grid.count(country, channel, 'sent', 'h'), grid.count(country, channel, 'sent', 'f'), grid.count(country, channel, 'sent', 'd'), grid.count(ALL_COUNTRIES, channel, 'sent', 'd')];
+}
+
+/**
+ * How the batch treats this OTP's `sent`: `count` it there (an OTP no static rule refuses), or only
+ * `read` the counts (a tier country's: counted by sentOps once admitted).
+ */
+export type SentMode = 'count' | 'read';
+
+/**
+ * The decision batch's ops, always in this order: the sent counts (counted: 4 ops; read: 7 gets
+ * and the attempts counted, 2 ops), then the rest, and the hold of an earlier collapse. 17 ops
+ * counted, 22 read; voice reads SMS yesterdays too, 6 more.
+ */
+export function conversionOps(keys: GuardKeys, scope: ConversionScope, now: number, lagMs: number, mode: SentMode = 'count'): StoreOp[] {
+  const grid = new Grid(keys, now, lagMs);
+  const { country, channel } = scope;
+  const sent: StoreOp[] =
+    mode === 'count'
+      ? sentOps(keys, scope, now, lagMs)
+      : [
+          grid.get(country, channel, 'sent', 'h', 0),
+          grid.get(country, channel, 'sent', 'h', 1),
+          grid.get(country, channel, 'sent', 'f', 0),
+          grid.get(country, channel, 'sent', 'f', 1),
+          grid.get(country, channel, 'sent', 'd', 0),
+          grid.get(country, channel, 'sent', 'd', 1),
+          grid.get(ALL_COUNTRIES, channel, 'sent', 'd', 1),
+          grid.count(country, channel, 'tried', 'h'),
+          grid.count(country, channel, 'tried', 'f'),
+        ];
   const ops: StoreOp[] = [
-    grid.count(country, channel, 'sent', 'h'),
-    grid.count(country, channel, 'sent', 'f'),
-    grid.count(country, channel, 'sent', 'd'),
-    grid.count(ALL_COUNTRIES, channel, 'sent', 'd'),
+    ...sent,
     grid.get(country, channel, 'refused', 'h', 0),
     grid.get(country, channel, 'refused', 'h', 1),
     grid.get(country, channel, 'refused', 'f', 0),
     grid.get(country, channel, 'refused', 'f', 1),
     grid.get(country, channel, 'verified', 'h', 0),
     grid.get(country, channel, 'verified', 'h', 1),
-    // Yesterday's sent is the day count op's previous window: only refused and verified are read.
+    // Yesterday's and today's sent are the day count's two windows: only refused and verified are read.
     grid.get(country, channel, 'refused', 'd', 1),
     grid.get(country, channel, 'verified', 'd', 1),
     grid.get(ALL_COUNTRIES, channel, 'refused', 'd', 1),
     grid.get(ALL_COUNTRIES, channel, 'verified', 'd', 1),
     { kind: 'get', key: keys.conversionHold(country, channel) },
+    grid.get(country, channel, 'refused', 'd', 0),
+    grid.get(country, channel, 'verified', 'd', 0),
   ];
   if (channel === 'voice') ops.push(...grid.yesterday(country, 'sms'), ...grid.yesterday(ALL_COUNTRIES, 'sms'));
   return ops;
@@ -146,29 +184,40 @@ export function readDayCounts(results: readonly StoreResult[]): DayCounts {
   return { sent: value(0), refused: value(1), verified: value(2) };
 }
 
-/** Reads the answers of conversionOps (the same slice of the batch's results, in order). */
-export function readConversion(results: readonly StoreResult[], now: number, lagMs: number): ConversionCounts {
-  const count = (index: number): WindowCount => {
-    const result = results[index];
-    return result?.kind === 'count' ? { current: result.current, previous: result.previous } : { current: 0, previous: 0 };
-  };
+/**
+ * Reads the answers of conversionOps (the same slice of the batch's results, in order). In `read`
+ * mode this OTP is added to the sent counts as if counted: it is judged as the delivery it becomes
+ * if admitted.
+ */
+export function readConversion(results: readonly StoreResult[], now: number, lagMs: number, mode: SentMode = 'count'): ConversionCounts {
   const value = (index: number): number => {
     const result = results[index];
     return result?.kind === 'get' ? countOf(result.value) : 0;
   };
+  const counted = (index: number): WindowCount => {
+    const result = results[index];
+    return result?.kind === 'count' ? { current: result.current, previous: result.previous } : { current: 0, previous: 0 };
+  };
+  const read = (current: number, previous: number): WindowCount => ({ current: value(current) + 1, previous: value(previous) });
+  // Of the tenant-wide day only yesterday is read.
+  const [sentHour, sentLag, sentDay, tenantDay] = mode === 'count' ? [counted(0), counted(1), counted(2), counted(3)] : [read(0, 1), read(2, 3), read(4, 5), { current: 0, previous: value(6) }];
+  const at = (index: number): number => value(index + (mode === 'count' ? 0 : 5));
   const day = (first: number): DayCounts => readDayCounts(results.slice(first, first + 3));
+  const rest = mode === 'count' ? 17 : 22;
   return {
-    sentHours: count(0),
-    sentRecent: count(1),
-    refusedHours: { current: value(4), previous: value(5) },
-    refusedRecent: { current: value(6), previous: value(7) },
-    verifiedHours: { current: value(8), previous: value(9) },
+    sentHours: sentHour,
+    sentRecent: sentLag,
+    refusedHours: { current: at(4), previous: at(5) },
+    refusedRecent: { current: at(6), previous: at(7) },
+    verifiedHours: { current: at(8), previous: at(9) },
     recentElapsedMs: now - windowIndex(now, lagMs) * lagMs,
     lagMs,
-    yesterday: { sent: count(2).previous, refused: value(10), verified: value(11) },
-    tenantYesterday: { sent: count(3).previous, refused: value(12), verified: value(13) },
-    holdUntil: value(14),
-    ...(results.length > 15 ? { countrySmsYesterday: day(15), tenantSmsYesterday: day(18) } : {}),
+    yesterday: { sent: sentDay.previous, refused: at(10), verified: at(11) },
+    tenantYesterday: { sent: tenantDay.previous, refused: at(12), verified: at(13) },
+    holdUntil: at(14),
+    today: { sent: sentDay.current, refused: at(15), verified: at(16) },
+    ...(mode === 'read' ? { triedHours: counted(7), triedRecent: counted(8) } : {}),
+    ...(results.length > rest ? { countrySmsYesterday: day(rest), tenantSmsYesterday: day(rest + 3) } : {}),
   };
 }
 

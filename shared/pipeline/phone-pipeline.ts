@@ -174,9 +174,17 @@ async function evaluate(request: PhoneMessageRequest, deps: Pick<PhoneDependenci
   const findings = [...run.findings.filter((finding) => !(served && finding.liftable === true)), ...dynamic.findings];
   // An OTP the batch counted as sent and that is now refused is counted as refused (one more
   // request, on refusals only): it can never be verified and must not read as a collapse.
-  if (guard !== undefined && dynamicFacts !== undefined && dynamic.conversionCounted && container.policy.mode === 'enforce' && findings.some((finding) => finding.effect === 'block')) {
+  const refused = container.policy.mode === 'enforce' && findings.some((finding) => finding.effect === 'block');
+  if (guard !== undefined && dynamicFacts !== undefined && dynamic.conversionCounted && refused) {
     dynamic.storeRequests += 1;
     const problem = await guard.recordRefusal(dynamicFacts);
+    if (problem !== undefined) dynamic.storeError ??= problem;
+  }
+  // An OTP to a tier country that evidence admitted: counted as sent now (one more request), so
+  // the country's conversion sees it; the tier's refusals cost nothing.
+  if (guard !== undefined && dynamicFacts !== undefined && dynamic.conversionOnAdmission && !refused) {
+    dynamic.storeRequests += 1;
+    const problem = await guard.recordAdmission(dynamicFacts);
     if (problem !== undefined) dynamic.storeError ??= problem;
   }
   return withFailMode(
@@ -204,7 +212,7 @@ async function evaluate(request: PhoneMessageRequest, deps: Pick<PhoneDependenci
 }
 
 const NO_DYNAMIC_VERDICT: DynamicVerdict = {
-  findings: [], ruleErrors: [], storeError: undefined, incidents: [], alertErrors: [], storeMs: 0, storeRequests: 0, lookup: undefined, lookupError: undefined, replay: false, evidence: undefined, conversionCounted: false,
+  findings: [], ruleErrors: [], storeError: undefined, incidents: [], alertErrors: [], storeMs: 0, storeRequests: 0, lookup: undefined, lookupError: undefined, replay: false, evidence: undefined, conversionCounted: false, conversionOnAdmission: false,
 };
 
 function dynamicFactsFor(facts: SendFacts, run: RuleRun, container: SendContainer, request: PhoneMessageRequest): DynamicFacts {

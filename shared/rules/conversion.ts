@@ -23,6 +23,15 @@
  * collapse. A collapse holds the country for HOLD_MS while OTPs keep coming. A country with no yesterday of its own is measured against the tenant's whole traffic
  * (voice against SMS when calls are too few to be a yardstick).
  *
+ * A country of the shipped high-risk tier that its proofs opened (served-country.ts) is judged over
+ * today too (the UTC day so far, assessToday): an attacker who knows the floor feeds such a
+ * country a few numbers an hour, under the hour's floor and under the pumping rule's high-risk
+ * floors, and its real users are too few for an hour to show anything. Today's conversion then
+ * trips by the same test, while the last two hours bring OTPs faster than twice the usual pace (the
+ * slower of the pumping rule's baseline and yesterday's mean: the baseline learns a long trickle);
+ * so an attack there gets at most about the country's own real traffic before it is refused.
+ * Tier countries alone: pumping pays there, and elsewhere real volume makes the hour enough.
+ *
  * What it refuses: OTPs to numbers not proven for their user (numberIsProven) that may open a new
  * number: enrolments, and Unified Phone Experience challenges (an otp_verify may be a passwordless
  * login to any number). A Send Phone Message or Okta challenge goes to a factor the user confirmed
@@ -33,6 +42,7 @@ import { CONVERSION_DAY_MS, CONVERSION_HOUR_MS, opensNewNumber, type ConversionC
 import type { DynamicFacts, DynamicFinding, DynamicRuleContext, Counters } from '../engine/dynamic-types';
 import type { SecretDoc } from '../config/secret-doc';
 import type { ConfigErrors, Secrets } from '../config/static-policy';
+import { windowIndex } from '../engine/window-limit';
 import { formatDuration, isUnset, parseDurationMs, parseEnum, parseInteger, parseNumber } from '../config/parsers';
 import { numberIsProven } from './served-country';
 
@@ -121,7 +131,8 @@ export function assessConversion(counts: ConversionCounts, policy: ConversionPol
   // pace. What is not judged yet is both windows whole, one to two lags: a surge's onset crowds the
   // end of the previous window, and a share of it would count young codes as unused.
   const olderShare = Math.max(0, 1 - counts.recentElapsedMs / counts.lagMs);
-  const recent = counts.sentRecent.current + counts.sentRecent.previous * olderShare;
+  const attempts = counts.triedRecent ?? counts.sentRecent;
+  const recent = attempts.current + attempts.previous * olderShare;
   const recentDelivered = Math.max(0, counts.sentRecent.current - counts.refusedRecent.current) + Math.max(0, counts.sentRecent.previous - counts.refusedRecent.previous);
   const deliveredHours = counts.sentHours.current + counts.sentHours.previous - counts.refusedHours.current - counts.refusedHours.previous;
   const delivered = Math.max(0, Math.round(deliveredHours - recentDelivered));
@@ -130,13 +141,55 @@ export function assessConversion(counts: ConversionCounts, policy: ConversionPol
   const base = { delivered, verified, recent: Math.round(recent) };
   if (yardstick === undefined) return { state: 'no-baseline', ...base, baseline: undefined, yardstick: undefined, expected: 0 };
   const expected = delivered * yardstick.base;
-  const unverified = delivered - verified;
-  const collapsed = unverified >= policy.floor && verified < policy.drop * expected && verified < expected - 3 * Math.sqrt(expected);
+  const collapsed = fellShort(delivered, verified, expected, policy);
   const ordinaryPace = usualPerHour !== undefined ? (usualPerHour * counts.lagMs) / CONVERSION_HOUR_MS : (counts.yesterday.sent * counts.lagMs) / CONVERSION_DAY_MS;
   const ongoing = recent >= ONGOING_MIN && recent > ONGOING_FACTOR * ordinaryPace;
   const held = counts.holdUntil > now;
   const state: ConversionState = !ongoing ? (collapsed ? 'subsided' : 'healthy') : collapsed ? 'collapsed' : held ? 'held' : 'healthy';
   return { state, ...base, baseline: yardstick.base, yardstick: yardstick.source, expected };
+}
+
+/** The floor, the drop and three standard deviations: verifications fell short of what yesterday predicts. */
+function fellShort(delivered: number, verified: number, expected: number, policy: ConversionPolicy): boolean {
+  return delivered - verified >= policy.floor && verified < policy.drop * expected && verified < expected - 3 * Math.sqrt(expected);
+}
+
+export type TodayState = 'no-baseline' | 'healthy' | 'collapsed' | 'subsided';
+
+export interface TodayAssessment {
+  state: TodayState;
+  /** Delivered today (UTC) so far, less the last one to two lags (not judged yet). */
+  delivered: number;
+  verified: number;
+  baseline: number | undefined;
+  yardstick: Yardstick | undefined;
+  expected: number;
+  /** OTPs (refused ones included) per hour over the last one to two hours. */
+  perHour: number;
+}
+
+/**
+ * Pure: today's conversion of one country and channel (a tier country's, see the header). The
+ * pace is the last one to two hours': a trickle brings too few OTPs in one lag to show it goes on.
+ */
+export function assessToday(counts: ConversionCounts, policy: ConversionPolicy, now: number, usualPerHour?: number): TodayAssessment {
+  const recentDelivered = Math.max(0, counts.sentRecent.current - counts.refusedRecent.current) + Math.max(0, counts.sentRecent.previous - counts.refusedRecent.previous);
+  const delivered = Math.max(0, counts.today.sent - counts.today.refused - recentDelivered);
+  const verified = counts.today.verified;
+  const hoursCovered = 1 + (now - windowIndex(now, CONVERSION_HOUR_MS) * CONVERSION_HOUR_MS) / CONVERSION_HOUR_MS;
+  const attempts = counts.triedHours ?? counts.sentHours;
+  const perHour = (attempts.current + attempts.previous) / hoursCovered;
+  const yardstick = yardstickOf(counts);
+  if (yardstick === undefined) return { state: 'no-baseline', delivered, verified, baseline: undefined, yardstick: undefined, expected: 0, perHour };
+  const expected = delivered * yardstick.base;
+  // The slower of the pumping rule's baseline and yesterday's delivered mean: a trickle that lasts
+  // hours is learned by the baseline, never by yesterday.
+  const yesterdayPerHour = (Math.max(0, counts.yesterday.sent - counts.yesterday.refused) * CONVERSION_HOUR_MS) / CONVERSION_DAY_MS;
+  const usual = usualPerHour === undefined ? yesterdayPerHour : Math.min(usualPerHour, yesterdayPerHour);
+  const ongoing = perHour * hoursCovered >= ONGOING_MIN && perHour > ONGOING_FACTOR * usual;
+  const short = fellShort(delivered, verified, expected, policy);
+  const state: TodayState = short ? (ongoing ? 'collapsed' : 'subsided') : 'healthy';
+  return { state, delivered, verified, baseline: yardstick.base, yardstick: yardstick.source, expected, perHour };
 }
 
 /** Whether a collapse refuses this OTP: only one that may open a new number and that nothing proves. */
@@ -159,9 +212,9 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
   const now = input.facts.now;
   const usual = counters.countryRate !== undefined && policy.pumping !== undefined ? (counters.countryRate.baseline * CONVERSION_HOUR_MS) / policy.pumping.windowMs : undefined;
   const assessment = assessConversion(counts, settings, now, usual);
-  if (assessment.state !== 'collapsed' && assessment.state !== 'held') return undefined;
   const channel = input.facts.channel;
   const lag = formatDuration(settings.lagMs);
+  if (assessment.state !== 'collapsed' && assessment.state !== 'held') return input.tierBlocked ? checkToday(input, counters, assessToday(counts, settings, now, usual), lag) : undefined;
   // The hold keeps the country closed once refused OTPs have made what is still delivered look
   // healthy. Only a collapse seen in the counts writes or renews it (at half-time), never the hold
   // itself: refused people retry, and their retries alone must not keep it closed for good.
@@ -178,6 +231,19 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
         `against ${percent(assessment.baseline ?? 0)} for ${against} (${Math.round(assessment.expected)} expected), and ${assessment.recent} more came in the last ${lag}; a number nothing proves is refused there until it recovers`
       : `conversion to ${country} (${channel}) collapsed earlier and OTPs keep coming (${assessment.recent} in the last ${lag}, over twice the usual pace): held until ${new Date(counts.holdUntil).toISOString()} for numbers nothing proves`;
   return { finding: { rule: CONVERSION_RULE, effect: 'block', reason }, writes };
+}
+
+function checkToday(input: DynamicFacts, counters: Counters, today: TodayAssessment, lag: string): DynamicFinding | undefined {
+  const country = input.facts.number.country ?? '';
+  const channel = input.facts.channel;
+  if (today.state !== 'collapsed') return undefined;
+  if (!refusableOnCollapse(input, counters)) return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `the number is proven for this user, or a confirmed factor: passes the fall of today's conversion to ${country} (${channel})` } };
+  const percent = (share: number) => `${Math.round(share * 100)}%`;
+  const against = YARDSTICK_WORDS[today.yardstick ?? 'country'](country);
+  const reason =
+    `conversion to ${country} (${channel}), a high-risk-tier country opened by its proofs, fell today: ${today.verified} of ${today.delivered} OTPs delivered since 00:00 UTC (before the last ${lag} or two) were verified (${percent(today.delivered > 0 ? today.verified / today.delivered : 0)}), ` +
+    `against ${percent(today.baseline ?? 0)} for ${against} (${Math.round(today.expected)} expected), and ${today.perHour.toFixed(1)} an hour come over the last 1-2 h, over twice the usual pace; a number nothing proves is refused there until it recovers`;
+  return { finding: { rule: CONVERSION_RULE, effect: 'block', reason } };
 }
 
 // Settings

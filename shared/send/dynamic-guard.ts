@@ -14,7 +14,7 @@ import type { Counters, DynamicFacts } from '../engine/dynamic-types';
 import type { Finding } from '../engine/types';
 import type { CounterStore } from '../store/counter-store';
 import { likelyGrantRequests, recordProof } from '../feedback/proofs';
-import { refusalOps } from '../feedback/conversion-counts';
+import { refusalOps, sentOps } from '../feedback/conversion-counts';
 import type { PhoneEvidence } from '../log/decision-log';
 import { likelyFactorStanding, proofOf, trialSlotValue, trialStanding } from '../rules/served-country';
 import { windowIndex } from '../engine/window-limit';
@@ -37,6 +37,8 @@ export interface DynamicVerdict {
   evidence: PhoneEvidence | undefined;
   /** The batch counted this OTP as sent for the conversion rule (a refusal must then be counted). */
   conversionCounted: boolean;
+  /** The batch only read the conversion counts (a tier country's OTP): count it as sent if admitted (recordAdmission). */
+  conversionOnAdmission: boolean;
 }
 
 /** How long a decision waits for its incident alerts at most. */
@@ -90,7 +92,7 @@ export class DynamicGuard {
   async evaluate(input: DynamicFacts): Promise<DynamicVerdict> {
     const { policy } = this.options;
     const started = performance.now();
-    const verdict: DynamicVerdict = { findings: [], ruleErrors: [], storeError: undefined, incidents: [], alertErrors: [], storeMs: 0, storeRequests: 0, lookup: undefined, lookupError: undefined, replay: false, evidence: undefined, conversionCounted: false };
+    const verdict: DynamicVerdict = { findings: [], ruleErrors: [], storeError: undefined, incidents: [], alertErrors: [], storeMs: 0, storeRequests: 0, lookup: undefined, lookupError: undefined, replay: false, evidence: undefined, conversionCounted: false, conversionOnAdmission: false };
     const store = this.options.store;
     if (!('kind' in store)) return this.failed(verdict, store.problem, started);
 
@@ -101,6 +103,7 @@ export class DynamicGuard {
     const counters = plan.read(answer.results);
     verdict.replay = counters.replay;
     verdict.conversionCounted = plan.countsConversion && !counters.replay;
+    verdict.conversionOnAdmission = plan.countsConversionOnAdmission && !counters.replay;
     const run = runDynamicRules({ input, counters, policy, keys: this.keys }, DYNAMIC_RULES);
     verdict.findings = run.findings;
     verdict.ruleErrors = run.errors.map((error) => `${error.rule}: ${error.message}`);
@@ -166,23 +169,27 @@ export class DynamicGuard {
   /**
    * A number admitted on trial (served-country.ts trialStanding) takes its country's trial slot for
    * the channel and one of GUARD_SERVED_TRIALS: two requests at once, only once the decision lets
-   * it through (a number refused for another reason must not hold the slot).
+   * it through (a number refused for another reason must not hold the slot). The count of the
+   * admitted OTP as sent for its country's conversion rides in the same batch.
    */
   private async putOnTrial(verdict: DynamicVerdict, evidence: PhoneEvidence, input: DynamicFacts, counters: Counters, store: CounterStore): Promise<void> {
     const trials = this.options.policy.servedTrials;
     const country = input.facts.number.country;
     if (trials === undefined || country === undefined || input.firmStaticBlock || verdict.findings.some((finding) => finding.effect === 'block')) return;
     const { now, channel, number } = input.facts;
+    const conversion = this.options.policy.conversion;
+    const admission = verdict.conversionOnAdmission && conversion !== undefined ? sentOps(this.keys, { country, channel }, now, conversion.lagMs) : [];
     try {
       verdict.storeRequests += 2;
       await withTimeout(
         Promise.all([
           store.put(this.keys.countryTrial(country, channel), trialSlotValue(number.e164, counters.countryProofs ?? 0, now), trials.windowMs + 60_000),
-          store.run(now, [{ kind: 'count', key: this.keys.tenantTrials(), window: windowIndex(now, trials.windowMs), ttlMs: 2 * trials.windowMs + 60_000 }]),
+          store.run(now, [{ kind: 'count', key: this.keys.tenantTrials(), window: windowIndex(now, trials.windowMs), ttlMs: 2 * trials.windowMs + 60_000 }, ...admission]),
         ]),
         this.options.policy.storeTimeoutMs,
       );
       evidence.trial_recorded = true;
+      if (admission.length > 0) verdict.conversionOnAdmission = false;
     } catch (error) {
       verdict.storeError = `could not put the number on trial: ${describeStoreError(error, this.options.policy.storeTimeoutMs)}`;
     }
@@ -193,16 +200,28 @@ export class DynamicGuard {
    * Answers the problem, if the store failed; the refusal stands either way.
    */
   async recordRefusal(input: DynamicFacts): Promise<string | undefined> {
+    return this.countConversion(input, 'a refusal', refusalOps);
+  }
+
+  private async countConversion(input: DynamicFacts, what: string, opsOf: typeof refusalOps): Promise<string | undefined> {
     const store = this.options.store;
     const country = input.facts.number.country;
     const conversion = this.options.policy.conversion;
     if (!('kind' in store) || country === undefined || conversion === undefined) return undefined;
     try {
-      await withTimeout(store.run(input.facts.now, refusalOps(this.keys, { country, channel: input.facts.channel }, input.facts.now, conversion.lagMs)), this.options.policy.storeTimeoutMs);
+      await withTimeout(store.run(input.facts.now, opsOf(this.keys, { country, channel: input.facts.channel }, input.facts.now, conversion.lagMs)), this.options.policy.storeTimeoutMs);
       return undefined;
     } catch (error) {
-      return `could not count a refusal: ${describeStoreError(error, this.options.policy.storeTimeoutMs)}`;
+      return `could not count ${what}: ${describeStoreError(error, this.options.policy.storeTimeoutMs)}`;
     }
+  }
+
+  /**
+   * Counts as sent an admitted OTP that the batch only read the conversion counts for (a tier
+   * country's, admitted on evidence). Answers the problem, if the store failed; the OTP goes out either way.
+   */
+  async recordAdmission(input: DynamicFacts): Promise<string | undefined> {
+    return this.countConversion(input, 'an admission', sentOps);
   }
 
   /** The paid signal last: only for numbers every cheaper rule let through; cached in the store. */

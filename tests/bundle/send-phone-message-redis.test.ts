@@ -23,6 +23,7 @@ import { describeWithRedis, startRedis, type RedisHandle } from '../support/redi
 import { startUpstashShim, type UpstashShim } from '../support/upstash-shim';
 import { DIST_DIR, SecrecyLedger, decisionLineOf, type DecisionLine } from './helpers';
 import { recordProof } from '../../shared/feedback/proofs';
+import { sentOps, verificationOps } from '../../shared/feedback/conversion-counts';
 import { GuardKeys, tenantKeyPrefix } from '../../shared/store/keys';
 import { UpstashStore } from '../../shared/store/upstash-store';
 import { ActionClock, gbNumbersInRange, loadStoreScripts, scanKeys, startHookServer, usNumbersInDistinctRanges } from './redis-helpers';
@@ -38,6 +39,7 @@ const WRONG_TOKEN = 'wrong-upstash-token-0123456789abcdef';
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 /** 09:05 UTC: five minutes into a fixed window of every hourly limit. */
 const T0 = Date.UTC(2031, 2, 3, 9, 5, 0);
 
@@ -636,13 +638,15 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       expectDelivered(first);
       expect(first.line['trusted']).toEqual([expect.stringContaining('NG is not served yet (sms: 0 of 3 numbers proven): this number is admitted on trial')]);
       expect(first.line['evidence']).toMatchObject({ number_proven: false, trial: 'granted', trial_recorded: true });
-      // The batch, then the trial slot and the day's count at once.
+      // The batch, then the trial slot and the day's count at once (the admitted OTP is counted as sent
+      // for the country's conversion in that count's batch: the decision's batch only read it).
       expect(first.line['store_requests']).toBe(3);
       clock.advance(MINUTE);
       const resend = await enrol(nigerian(70), 'auth0|ada');
       expectDelivered(resend);
       expect(resend.line['evidence']).toMatchObject({ trial: 'same-number' });
-      expect(resend.line['store_requests']).toBe(1);
+      // The batch, then the admitted resend counted as sent.
+      expect(resend.line['store_requests']).toBe(2);
       // Another number waits: no code was used in NG since the first went on trial.
       const second = await enrol(nigerian(71), 'auth0|bola');
       expectRefused(second, ['geo']);
@@ -670,6 +674,46 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       const later = await enrol(nigerian(73), 'auth0|dayo');
       expectDelivered(later);
       expect(later.line['evidence']).toMatchObject({ trial: 'granted' });
+    });
+
+    test("a tier country its proofs opened is judged by today's conversion: a trickle under every hourly floor is refused once the day shows it; admitted OTPs are counted after the decision, refused ones cost nothing", async () => {
+      clock.set(T0);
+      const action = freshAction();
+      const prefix = newPrefix();
+      const secrets = upstashSecrets(shim, prefix, { GUARD_PUMPING: 'off', GUARD_SERVED_TRIALS: 'off' });
+      const store = new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 });
+      const keys = new GuardKeys(tenantKeyPrefix(prefix, TENANT));
+      const ng = { country: 'NG', channel: 'sms' as const };
+      for (const index of [0, 1, 2]) await recordProof(store, keys, { e164: nigerian(80 + index), country: 'NG', range: nigerian(80 + index).slice(0, -4), userId: `auth0|r${index}` }, T0 - 2 * DAY);
+      // Yesterday NG's residents enrolled 48 new numbers (2 an hour) and used 36 of the codes (75 %).
+      for (let index = 0; index < 48; index++) await store.run(T0 - DAY, sentOps(keys, ng, T0 - DAY, 10 * MINUTE));
+      for (let index = 0; index < 36; index++) await store.run(T0 - DAY, verificationOps(keys, ng, T0 - DAY));
+      // From 05:05 UTC, five new numbers an hour whose codes nobody uses: 10 in two hours, under the hour's floor of 15.
+      clock.set(T0 - 4 * HOUR);
+      const outcomes: Sent[] = [];
+      for (let index = 0; index < 20; index++) {
+        outcomes.push(await send(action, { secrets, to: `+23480398765${String(index).padStart(2, '0')}`, userId: `auth0|trickle${index}`, action: 'enrollment' }));
+        clock.advance(12 * MINUTE);
+      }
+      const firstRefused = outcomes.findIndex((sent) => sent.line['outcome'] === 'refused');
+      expect(firstRefused).toBeGreaterThanOrEqual(15);
+      for (const sent of outcomes.slice(0, firstRefused)) {
+        expectDelivered(sent);
+        expect(sent.line['trusted']).toEqual([expect.stringContaining('NG is served (sms)')]);
+        // The batch read the conversion counts; the admitted OTP is then counted as sent.
+        expect(sent.line['store_requests']).toBe(2);
+      }
+      const refused = outcomes[firstRefused] as Sent;
+      expectRefused(refused, ['conversion']);
+      expect(refused.line['reasons']).toEqual([expect.stringMatching(/^conversion to NG \(sms\), a high-risk-tier country opened by its proofs, fell today: 0 of \d+ OTPs delivered since 00:00 UTC .* against 75% for NG yesterday/)]);
+      // Refused: nothing was counted, so no refusal count either.
+      expect(refused.line['store_requests']).toBe(1);
+      for (const sent of outcomes.slice(firstRefused)) expectRefused(sent, ['conversion']);
+      const today = await store.run(clock.now, [{ kind: 'get', key: `${keys.conversion('NG', 'sms', 'sent', 'd')}:${Math.floor(clock.now / DAY)}` }]);
+      expect(today[0]).toEqual({ kind: 'get', value: String(firstRefused) });
+      // A number proven for its user still passes.
+      await recordProof(store, keys, { e164: nigerian(90), country: 'NG', range: nigerian(90).slice(0, -4), userId: 'auth0|amaka' }, clock.now);
+      expectDelivered(await send(action, { secrets, to: nigerian(90), userId: 'auth0|amaka', action: 'enrollment' }));
     });
 
     test('a proven number passes a range block; other numbers of the range stay refused', async () => {

@@ -2,7 +2,7 @@
  * The conversion counts' keys and windows: what the decision batch counts and reads, what a
  * refusal and a verification count, and that they meet on the same keys.
  */
-import { ALL_COUNTRIES, conversionOps, readConversion, refusalOps, verificationOps } from '../../shared/feedback/conversion-counts';
+import { ALL_COUNTRIES, conversionOps, readConversion, refusalOps, sentOps, verificationOps } from '../../shared/feedback/conversion-counts';
 import { MemoryStore } from '../../shared/store/memory-store';
 import { GuardKeys } from '../../shared/store/keys';
 
@@ -14,7 +14,7 @@ const NOW = Date.UTC(2026, 10, 23, 12, 14);
 const keys = new GuardKeys('t:test');
 const windowOf = (ms: number, back = 0) => Math.floor(NOW / ms) - back;
 
-test('an SMS decision counts this OTP (hour, lag window, day; tenant-wide day) and reads the rest and the hold: 15 ops, these keys', () => {
+test('an SMS decision counts this OTP (hour, lag window, day; tenant-wide day) and reads the rest, the hold and today\'s refused and verified: 17 ops, these keys', () => {
   const ops = conversionOps(keys, { country: 'GB', channel: 'sms' }, NOW, LAG);
   const get = (what: string, span: string, ms: number, back: number) => ({ kind: 'get', key: `t:test:cty:GB:sms:conv:${what}:${span}:${windowOf(ms, back)}` });
   expect(ops).toEqual([
@@ -33,8 +33,10 @@ test('an SMS decision counts this OTP (hour, lag window, day; tenant-wide day) a
     { kind: 'get', key: `t:test:cty:ALL:sms:conv:refused:d:${windowOf(DAY, 1)}` },
     { kind: 'get', key: `t:test:cty:ALL:sms:conv:verified:d:${windowOf(DAY, 1)}` },
     { kind: 'get', key: 't:test:cty:GB:sms:conv:hold' },
+    get('refused', 'd', DAY, 0),
+    get('verified', 'd', DAY, 0),
   ]);
-  expect(conversionOps(keys, { country: 'GB', channel: 'voice' }, NOW, LAG)).toHaveLength(21);
+  expect(conversionOps(keys, { country: 'GB', channel: 'voice' }, NOW, LAG)).toHaveLength(23);
 });
 
 test('refusals and verifications land on the keys a decision reads, and the tenant-wide day; a day later they are yesterday', async () => {
@@ -70,4 +72,31 @@ test('voice reads its country SMS and the tenant SMS yesterday too', async () =>
   expect(voice.countrySmsYesterday).toEqual({ sent: 0, refused: 0, verified: 1 });
   expect(voice.tenantSmsYesterday).toEqual({ sent: 0, refused: 0, verified: 1 });
   expect(voice.yesterday).toEqual({ sent: 0, refused: 0, verified: 0 });
+});
+
+test("a tier country's OTP is read, not counted: it reads as this OTP counted, and sentOps afterwards leaves the store as a counting batch would", async () => {
+  const counting = new MemoryStore();
+  const reading = new MemoryStore();
+  const ng = { country: 'NG', channel: 'sms' as const };
+  for (const store of [counting, reading]) {
+    await store.run(NOW - HOUR, conversionOps(keys, ng, NOW - HOUR, LAG));
+    await store.run(NOW - HOUR, verificationOps(keys, ng, NOW - HOUR));
+  }
+  const readOps = conversionOps(keys, ng, NOW, LAG, 'read');
+  expect(readOps).toHaveLength(22);
+  expect(readOps.filter((op) => op.kind !== 'get').map((op) => op.key)).toEqual(['t:test:cty:NG:sms:conv:tried:h', 't:test:cty:NG:sms:conv:tried:f']);
+  const counted = readConversion(await counting.run(NOW, conversionOps(keys, ng, NOW, LAG)), NOW, LAG);
+  const read = readConversion(await reading.run(NOW, readOps), NOW, LAG, 'read');
+  const { triedHours, triedRecent, ...readCounts } = read;
+  expect(readCounts).toEqual(counted);
+  // The attempts, refused ones included, are what a pace is measured on.
+  expect(triedHours).toEqual({ current: 1, previous: 0 });
+  expect(triedRecent).toEqual({ current: 1, previous: 0 });
+  expect(read.today).toEqual({ sent: 2, refused: 0, verified: 1 });
+  // Admitted: counted now; the next decision reads the same in both stores.
+  await reading.run(NOW, sentOps(keys, ng, NOW, LAG));
+  const next = NOW + MINUTE;
+  expect(readConversion(await reading.run(next, conversionOps(keys, ng, next, LAG)), next, LAG)).toEqual(readConversion(await counting.run(next, conversionOps(keys, ng, next, LAG)), next, LAG));
+  // Refused: nothing was counted, so nothing needs a refusal count.
+  expect(readConversion(await new MemoryStore().run(NOW, readOps), NOW, LAG, 'read').sentHours).toEqual({ current: 1, previous: 0 });
 });

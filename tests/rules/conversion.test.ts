@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { ConfigErrors } from '../../shared/config/static-policy';
 import type { ConversionCounts } from '../../shared/feedback/conversion-counts';
 import { opensNewNumber } from '../../shared/feedback/conversion-counts';
-import { CONVERSION_RULE, assessConversion, checkConversion, parseConversionSettings, servedBySmsYesterday, type ConversionPolicy } from '../../shared/rules/conversion';
+import { CONVERSION_RULE, assessConversion, assessToday, checkConversion, parseConversionSettings, servedBySmsYesterday, type ConversionPolicy } from '../../shared/rules/conversion';
 import type { DynamicFacts } from '../../shared/engine/dynamic-types';
 import type { OtpAction, RecipientKind } from '../../shared/engine/types';
 import type { PhoneTrigger } from '../../shared/pipeline/phone-request';
@@ -42,6 +42,7 @@ function counts(
     yesterday: { sent: yesterday.sent, refused: yesterday.refused ?? 0, verified: yesterday.verified },
     tenantYesterday: { sent: 0, refused: 0, verified: 0 },
     holdUntil: 0,
+    today: { sent, refused: now.refused ?? 0, verified: now.verified },
   };
 }
 
@@ -182,6 +183,94 @@ describe('conversion rule', () => {
     const nowhere = { ...input(), facts: { ...input().facts, number: { ...input().facts.number, country: undefined } } };
     expect(checkConversion({ input: nowhere, counters: collapsed, policy, keys })).toBeUndefined();
     expect(checkConversion({ input: input(), counters: collapsed, policy: policyOf({ GUARD_CONVERSION: 'off' }), keys })).toBeUndefined();
+  });
+});
+
+/**
+ * A Kenya its residents opened (a tier country): yesterday 48 new numbers, 36 verified (75 %, 2 an
+ * hour). Today so far `today` OTPs (1 in the last 10 minutes, not judged yet), `verified` of them
+ * used; `lastHours` came this hour and the previous one (the decision is 1 h 10 min into the hour).
+ */
+function kenyaToday(today: number, verified: number, lastHours: number): ConversionCounts {
+  return {
+    sentHours: { current: Math.ceil(lastHours / 2), previous: Math.floor(lastHours / 2) },
+    refusedHours: { current: 0, previous: 0 },
+    verifiedHours: { current: 1, previous: 1 },
+    sentRecent: { current: 1, previous: 0 },
+    refusedRecent: { current: 0, previous: 0 },
+    recentElapsedMs: LAG - 1,
+    lagMs: LAG,
+    yesterday: { sent: 48, refused: 0, verified: 36 },
+    tenantYesterday: { sent: 5000, refused: 0, verified: 4250 },
+    holdUntil: 0,
+    today: { sent: today, refused: 0, verified },
+  };
+}
+
+describe("today's conversion (a high-risk-tier country opened by its proofs)", () => {
+  const KENYA = '+254712345678';
+  const tierInput = (options: { userId?: string; tierBlocked?: boolean } = {}): DynamicFacts => {
+    const facts = { ...factsFor(KENYA), now: NOW, otpAction: 'enrollment' as const, recipientIs: 'unconfirmed' as const };
+    if (options.userId !== undefined) facts.user = { ...facts.user, id: options.userId };
+    return { ...dynamicFactsFor(facts), trigger: 'send-phone-message', tierBlocked: options.tierBlocked ?? true };
+  };
+  const policy = policyOf();
+
+  test("a trickle of a few numbers an hour, under the hour's floor, halves today's conversion: collapsed while OTPs come faster than twice the usual pace", () => {
+    // 20 real numbers and 20 pumped ones since midnight; 10 in the last 1-2 hours (8.6 an hour, the usual is 2).
+    const trickle = kenyaToday(40, 9, 10);
+    expect(assessConversion(trickle, POLICY, NOW).state).toBe('healthy');
+    const today = assessToday(trickle, POLICY, NOW);
+    expect(today).toMatchObject({ state: 'collapsed', delivered: 39, verified: 9, baseline: 0.75, yardstick: 'country' });
+    expect(today.expected).toBeCloseTo(29.25);
+    expect(today.perHour).toBeCloseTo(10 / (1 + 10 / 60 - 1 / 60 / 60), 1);
+    // The usual pace is the slower of the pumping rule's baseline and yesterday's mean: the baseline
+    // learns a trickle that lasts hours, yesterday does not.
+    expect(assessToday(trickle, POLICY, NOW, 5).state).toBe('collapsed');
+    const busierYesterday = { ...trickle, yesterday: { sent: 200, refused: 0, verified: 150 } };
+    expect(assessToday(busierYesterday, POLICY, NOW).state).toBe('subsided');
+    expect(assessToday(busierYesterday, POLICY, NOW, 3).state).toBe('collapsed');
+  });
+
+  test('once refused, the attempts keep showing the pace: a tier OTP refused is never counted as sent, so its attempts are counted apart', () => {
+    // Only 3 admitted in the last hours (the rest refused): by the sent counts alone it would read as subsided.
+    const refusedMostly = kenyaToday(40, 9, 3);
+    expect(assessToday(refusedMostly, POLICY, NOW).state).toBe('subsided');
+    expect(assessToday({ ...refusedMostly, triedHours: { current: 5, previous: 5 } }, POLICY, NOW).state).toBe('collapsed');
+    // The hour's hold reads the attempts of the last lag the same way.
+    const held = { ...counts({ sent: 30, verified: 26, recent: 2 }), holdUntil: NOW + 30 * 60_000 };
+    expect(assessConversion(held, POLICY, NOW).state).toBe('healthy');
+    expect(assessConversion({ ...held, triedRecent: { current: 30, previous: 0 } }, POLICY, NOW).state).toBe('held');
+  });
+
+  test('once the last hours bring the usual pace, it has subsided; converting like yesterday is healthy; early in the day nothing is judged', () => {
+    expect(assessToday(kenyaToday(40, 9, 3), POLICY, NOW).state).toBe('subsided');
+    expect(assessToday(kenyaToday(40, 27, 10), POLICY, NOW).state).toBe('healthy');
+    // 12 delivered, none verified: under GUARD_CONVERSION_FLOOR (15) unverified.
+    expect(assessToday(kenyaToday(13, 0, 10), POLICY, NOW).state).toBe('healthy');
+    expect(assessToday({ ...kenyaToday(40, 9, 10), yesterday: { sent: 10, refused: 0, verified: 8 }, tenantYesterday: { sent: 0, refused: 0, verified: 0 } }, POLICY, NOW).state).toBe('no-baseline');
+  });
+
+  test('the rule refuses an unproven number there, saying what it measured; a proven one passes; outside the tier the day is not judged', () => {
+    const counters = countersWith({ conversion: kenyaToday(40, 9, 10) });
+    const outcome = checkConversion({ input: tierInput(), counters, policy, keys });
+    expect(outcome?.finding).toMatchObject({ rule: CONVERSION_RULE, effect: 'block' });
+    expect(outcome?.finding.reason).toBe(
+      'conversion to KE (sms), a high-risk-tier country opened by its proofs, fell today: 9 of 39 OTPs delivered since 00:00 UTC (before the last 10m or two) were verified (23%), against 75% for KE yesterday (29 expected), and 8.6 an hour come over the last 1-2 h, over twice the usual pace; a number nothing proves is refused there until it recovers',
+    );
+    // No hold is written: today's counts keep the evidence until the pace falls back.
+    expect(outcome?.writes ?? []).toEqual([]);
+    expect(checkConversion({ input: tierInput({ userId: 'auth0|wanjiru' }), counters: { ...counters, proof: userTag('auth0|wanjiru') }, policy, keys })?.finding.effect).toBe('trust');
+    expect(checkConversion({ input: tierInput({ tierBlocked: false }), counters, policy, keys })).toBeUndefined();
+  });
+
+  test("property: a tier country's traffic converting at least as well as yesterday is never collapsed today, at any pace", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 20_000 }), fc.integer({ min: 0, max: 5_000 }), fc.double({ min: 0.1, max: 1, noNaN: true }), (today, lastHours, base) => {
+        const counts = { ...kenyaToday(today, Math.ceil(Math.max(0, today - 1) * base), lastHours), yesterday: { sent: 1000, refused: 0, verified: Math.round(1000 * base) } };
+        return assessToday(counts, POLICY, NOW).state !== 'collapsed';
+      }),
+    );
   });
 });
 

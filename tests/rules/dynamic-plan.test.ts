@@ -246,14 +246,14 @@ describe('planBatch: what is left out', () => {
     const plan = planBatch(inputFor({ trustedNetwork: true }), policyOf(), keys);
     expect(keysOf(plan.ops)).not.toContain(keys.ip('198.51.100.7'));
     expect(keysOf(plan.ops)).not.toContain(keys.subnet('198.51.100.0/24'));
-    expect(plan.ops).toHaveLength(33);
+    expect(plan.ops).toHaveLength(35);
     expect(keysOf(plan.ops)).toEqual(expect.arrayContaining(numberKeys));
   });
 
   test('no IP plans no ip or subnet ops', () => {
     const plan = planBatch(inputFor({}, (facts) => ({ ...facts, ip: undefined })), policyOf(), keys);
     expect(plan.ops.filter((op) => op.key.includes(':ip:') || op.key.includes(':net:'))).toEqual([]);
-    expect(plan.ops).toHaveLength(33);
+    expect(plan.ops).toHaveLength(35);
   });
 
   test('a low-trust user is counted in the low-trust window', () => {
@@ -274,7 +274,7 @@ describe('planBatch: what is left out', () => {
   test('no user id plans no user op', () => {
     const plan = planBatch(inputFor({}, (facts) => ({ ...facts, user: { id: undefined, appMetadata: {} } })), policyOf(), keys);
     expect(plan.ops.filter((op) => op.key.includes(':user:') || op.key.includes(':enrol:'))).toEqual([]);
-    expect(plan.ops).toHaveLength(32);
+    expect(plan.ops).toHaveLength(34);
   });
 
   test('the country window is planned only when GUARD_LIMIT_COUNTRY is on', () => {
@@ -316,6 +316,29 @@ describe('planBatch: what is left out', () => {
     const plan = planBatch({ ...inputFor(), staticBlocked: true, tierBlocked: true }, policyOf(), keys);
     expect(plan.ops.filter((op) => op.key.includes(':enrol:'))).toEqual([countOp(keys.enrolment('+14155552671', 'auth0|test'), 7 * DAY)]);
     expect(keysOf(plan.ops)).not.toContain(keys.service('sms'));
+  });
+
+  test("an OTP the tier alone refuses reads its country's conversion counts without counting it (counted once admitted); a firm refusal reads none", () => {
+    const tierOnly = { ...inputFor({ recipient: NUMBERS.NG }), staticBlocked: true, tierBlocked: true };
+    const plan = planBatch(tierOnly, policyOf(), keys);
+    const conv = plan.ops.filter((op) => op.key.includes(':conv:'));
+    // Read, not counted, but its attempts (the pace: refused ones are never sent) are counted.
+    expect(conv).toHaveLength(22);
+    expect(conv.filter((op) => op.kind === 'count').map((op) => op.key)).toEqual([keys.conversion('NG', 'sms', 'tried', 'h'), keys.conversion('NG', 'sms', 'tried', 'f')]);
+    expect(plan).toMatchObject({ countsConversion: false, countsConversionOnAdmission: true });
+    // Today's NG SMS so far: 12 sent, 2 refused, 3 verified; this OTP is read as the 13th.
+    const day = Math.floor(NOW / DAY);
+    const values: Record<string, string> = { [`${keys.conversion('NG', 'sms', 'sent', 'd')}:${day}`]: '12', [`${keys.conversion('NG', 'sms', 'refused', 'd')}:${day}`]: '2', [`${keys.conversion('NG', 'sms', 'verified', 'd')}:${day}`]: '3' };
+    const counters = plan.read(plan.ops.map((op) => (values[op.key] !== undefined ? { kind: 'get' as const, value: values[op.key] } : answerOf(op))));
+    expect(counters.conversion?.today).toEqual({ sent: 13, refused: 2, verified: 3 });
+    expect(counters.conversion?.sentHours).toEqual({ current: 1, previous: 0 });
+    // A likely factor the tier lets through is a proof whose used code is never counted as verified: not read either.
+    const likely = planBatch({ ...tierOnly, facts: { ...tierOnly.facts, recipientIs: 'likely-factor' } }, policyOf(), keys);
+    expect(likely.ops.filter((op) => op.key.includes(':conv:'))).toEqual([]);
+    const firm = planBatch({ ...tierOnly, firmStaticBlock: true }, policyOf(), keys);
+    expect(firm.ops.filter((op) => op.key.includes(':conv:'))).toEqual([]);
+    expect(firm).toMatchObject({ countsConversion: false, countsConversionOnAdmission: false });
+    expect(planBatch({ ...inputFor(), staticBlocked: false }, policyOf(), keys)).toMatchObject({ countsConversion: true, countsConversionOnAdmission: false });
   });
 
   test("a message the tier refuses reads its country's trial slot and the trials left to all countries (one get each); low trust, a country the tier lets through, or trials off read neither", () => {
@@ -417,7 +440,7 @@ describe('planBatch: read() maps the answers back by meaning', () => {
       { kind: 'count', current: 6, previous: 7 },
       { kind: 'count', current: 300, previous: 1000 },
       { kind: 'count', current: 900, previous: 4000 },
-      ...['4', '5', '1', '2', '30', '35', '60', '800', '200', '3000', String(NOW + 60_000)].map((value): StoreResult => ({ kind: 'get', value })),
+      ...['4', '5', '1', '2', '30', '35', '60', '800', '200', '3000', String(NOW + 60_000), '9', '25'].map((value): StoreResult => ({ kind: 'get', value })),
     ];
     expect(results).toHaveLength(plan.ops.length);
     expect(plan.read(results)).toEqual({
@@ -450,6 +473,7 @@ describe('planBatch: read() maps the answers back by meaning', () => {
         yesterday: { sent: 1000, refused: 60, verified: 800 },
         tenantYesterday: { sent: 4000, refused: 200, verified: 3000 },
         holdUntil: NOW + 60_000,
+        today: { sent: 300, refused: 9, verified: 25 },
       },
 
     });

@@ -27,7 +27,7 @@ function malaysia(delivered: number, verified: number, recent = 1, tenantYesterd
   return {
     sentHours: window(delivered + recent), refusedHours: window(0), verifiedHours: window(verified),
     sentRecent: window(recent), refusedRecent: window(0), recentElapsedMs: LAG - 1, lagMs: LAG,
-    yesterday: { sent: 0, refused: 0, verified: 0 }, tenantYesterday, holdUntil: 0,
+    yesterday: { sent: 0, refused: 0, verified: 0 }, tenantYesterday, holdUntil: 0, today: { sent: delivered + recent, refused: 0, verified },
   };
 }
 
