@@ -355,15 +355,15 @@ class PathScenarios {
     const secrets = this.secrets({ GUARD_RESEND_DELAY: 'off', GUARD_SERVED_TRIALS: 'off' }, true);
     const prefix = secrets['GUARD_KEY_PREFIX'] as string;
     const nigeria = '+2348031230001';
-    await this.measure('custom-phone-provider: a likely factor trusted (Nigeria, high-risk tier)', 3, 'the batch (with the budget reads), then the likely proof dated now (SET) and a batch counting the user and the budgets, sent at once', prefix, () =>
+    await this.measure('custom-phone-provider: a likely factor trusted (Nigeria, high-risk tier)', 4, 'the batch (with the budget reads), then the likely proof dated now (SET) and a batch counting the user and the budgets, sent at once; then the admitted OTP counted as sent for the country\'s conversion', prefix, () =>
       this.challengeLikely(action, secrets, nigeria, 'auth0|likely'),
     );
     this.advance(MINUTE);
-    await this.measure('custom-phone-provider: its resend in the same login', 1, 'the batch reads the likely proof, dated a minute ago: free, nothing recorded', prefix, () =>
+    await this.measure('custom-phone-provider: its resend in the same login', 2, 'the batch reads the likely proof, dated a minute ago: free, nothing recorded but the admitted OTP counted as sent for the country\'s conversion', prefix, () =>
       this.challengeLikely(action, secrets, nigeria, 'auth0|likely'),
     );
     this.advance(2 * HOUR);
-    await this.measure('custom-phone-provider: the same likely factor in a later login', 3, 'the batch, then the proof dated again (SET) and the budgets counted (a batch); the user is not counted again', prefix, () =>
+    await this.measure('custom-phone-provider: the same likely factor in a later login', 4, 'the batch, then the proof dated again (SET) and the budgets counted (a batch); the user is not counted again; then the admitted OTP counted as sent', prefix, () =>
       this.challengeLikely(action, secrets, nigeria, 'auth0|likely'),
     );
     this.advance(MINUTE);

@@ -125,10 +125,9 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
   // and the rest is read. One a static rule refuses is not counted (nor judged): almost always it
   // stays refused, and counting it would cost a refusal count. One the high-risk tier alone
   // refuses is judged on counts read only, and counted once evidence admits it (a tier country
-  // opened by its proofs is watched by its conversion like any other). Not a likely factor there:
-  // the tier lifts it as a proof, and its used code, proven already, is never counted as verified.
+  // opened by its proofs is watched by its conversion like any other).
   let conversion: { start: number; length: number; mode: SentMode } | undefined;
-  const tierOnly = input.staticBlocked && input.tierBlocked && !input.firmStaticBlock && facts.recipientIs !== 'likely-factor';
+  const tierOnly = input.staticBlocked && input.tierBlocked && !input.firmStaticBlock;
   if (policy.conversion && country && !input.trustedNumber && (!input.staticBlocked || tierOnly) && opensNewNumber(facts)) {
     const mode: SentMode = input.staticBlocked ? 'read' : 'count';
     const conversionBatch = conversionOps(keys, { country, channel: facts.channel }, now, policy.conversion.lagMs, mode);

@@ -147,8 +147,9 @@ describeWithRedis('custom-phone-provider bundle on real Redis: retries are not c
     expect(await scanKeys(redis.url, `${prefix}:*:cty:NG:proofs:*`)).toEqual([]);
     // Her resend in the same login reads the stored likely proof (nothing more recorded); a second
     // number for the same account is not a likely factor any more (one account buys one number).
+    // Its resend: the batch, then the admitted OTP counted as sent for NG's conversion (the tier country's batch only reads it).
     const again = await send('550011', database, ada);
-    expect(again.line).toMatchObject({ outcome: 'delivered', store_requests: 1, evidence: { number_proven: true, proven_by: 'likely-factor', likely_factor: 'same-login' } });
+    expect(again.line).toMatchObject({ outcome: 'delivered', store_requests: 2, evidence: { number_proven: true, proven_by: 'likely-factor', likely_factor: 'same-login' } });
     const secondNumber = await send('550012', database, ada, '+234 803 123 4568');
     expect(secondNumber.line).toMatchObject({ outcome: 'refused', rules: ['geo'], evidence: { number_proven: false, likely_factor: 'account-has-one' } });
     // An account that never completed a login has no factor yet.
@@ -196,7 +197,7 @@ describeWithRedis('custom-phone-provider bundle on real Redis: retries are not c
     const later = await challenge('660005', 'auth0|one', '+2348031110001', hour + HOUR_MS + 1_000);
     expect(later.line).toMatchObject({ outcome: 'delivered', evidence: { likely_factor: 'trusted-again', proof_recorded: true } });
     const resend = await challenge('660008', 'auth0|one', '+2348031110001', hour + HOUR_MS + 90_000);
-    expect(resend.line).toMatchObject({ outcome: 'delivered', store_requests: 1, evidence: { likely_factor: 'same-login' } });
+    expect(resend.line).toMatchObject({ outcome: 'delivered', store_requests: 2, evidence: { likely_factor: 'same-login' } });
     await challenge('660006', 'auth0|two', '+2348031110002', hour + HOUR_MS + 100_000);
     const spent = await challenge('660007', 'auth0|one', '+2348031110001', hour + HOUR_MS + 20 * 60_000);
     expect(spent.line).toMatchObject({ outcome: 'refused', rules: ['geo'], evidence: { likely_factor: 'country-budget-spent' } });

@@ -332,9 +332,9 @@ describe('planBatch: what is left out', () => {
     const counters = plan.read(plan.ops.map((op) => (values[op.key] !== undefined ? { kind: 'get' as const, value: values[op.key] } : answerOf(op))));
     expect(counters.conversion?.today).toEqual({ sent: 13, refused: 2, verified: 3 });
     expect(counters.conversion?.sentHours).toEqual({ current: 1, previous: 0 });
-    // A likely factor the tier lets through is a proof whose used code is never counted as verified: not read either.
+    // A likely factor too: trusted or not, its code's use is counted as verified once the Post-Login or the monitor sees it.
     const likely = planBatch({ ...tierOnly, facts: { ...tierOnly.facts, recipientIs: 'likely-factor' } }, policyOf(), keys);
-    expect(likely.ops.filter((op) => op.key.includes(':conv:'))).toEqual([]);
+    expect(likely.countsConversionOnAdmission).toBe(true);
     const firm = planBatch({ ...tierOnly, firmStaticBlock: true }, policyOf(), keys);
     expect(firm.ops.filter((op) => op.key.includes(':conv:'))).toEqual([]);
     expect(firm).toMatchObject({ countsConversion: false, countsConversionOnAdmission: false });
