@@ -105,6 +105,11 @@ class Grid {
     return { kind: 'get', key: countWindowKey(this.keys.conversion(country, channel, what, span), windowIndex(this.now, this.windowMs(span)) - back) };
   }
 
+  /** The current window's count, then the previous one's. */
+  bothWindows(country: string, channel: Channel, what: What, span: Span): StoreOp[] {
+    return [this.get(country, channel, what, span, 0), this.get(country, channel, what, span, 1)];
+  }
+
   yesterday(country: string, channel: Channel): StoreOp[] {
     return (['sent', 'refused', 'verified'] as const).map((what) => this.get(country, channel, what, 'd', 1));
   }
@@ -135,24 +140,18 @@ export function conversionOps(keys: GuardKeys, scope: ConversionScope, now: numb
     mode === 'count'
       ? sentOps(keys, scope, now, lagMs)
       : [
-          grid.get(country, channel, 'sent', 'h', 0),
-          grid.get(country, channel, 'sent', 'h', 1),
-          grid.get(country, channel, 'sent', 'f', 0),
-          grid.get(country, channel, 'sent', 'f', 1),
-          grid.get(country, channel, 'sent', 'd', 0),
-          grid.get(country, channel, 'sent', 'd', 1),
+          ...grid.bothWindows(country, channel, 'sent', 'h'),
+          ...grid.bothWindows(country, channel, 'sent', 'f'),
+          ...grid.bothWindows(country, channel, 'sent', 'd'),
           grid.get(ALL_COUNTRIES, channel, 'sent', 'd', 1),
           grid.count(country, channel, 'tried', 'h'),
           grid.count(country, channel, 'tried', 'f'),
         ];
   const ops: StoreOp[] = [
     ...sent,
-    grid.get(country, channel, 'refused', 'h', 0),
-    grid.get(country, channel, 'refused', 'h', 1),
-    grid.get(country, channel, 'refused', 'f', 0),
-    grid.get(country, channel, 'refused', 'f', 1),
-    grid.get(country, channel, 'verified', 'h', 0),
-    grid.get(country, channel, 'verified', 'h', 1),
+    ...grid.bothWindows(country, channel, 'refused', 'h'),
+    ...grid.bothWindows(country, channel, 'refused', 'f'),
+    ...grid.bothWindows(country, channel, 'verified', 'h'),
     // Yesterday's and today's sent are the day count's two windows: only refused and verified are read.
     grid.get(country, channel, 'refused', 'd', 1),
     grid.get(country, channel, 'verified', 'd', 1),

@@ -121,6 +121,12 @@ function yardstickOf(counts: ConversionCounts): { base: number; source: Yardstic
   return undefined;
 }
 
+/** OTPs delivered (sent − refused) in the lag-long windows: codes whose verification may still be on its way. */
+function deliveredInLagWindows(counts: ConversionCounts): number {
+  const { sentRecent: sent, refusedRecent: refused } = counts;
+  return Math.max(0, sent.current - refused.current) + Math.max(0, sent.previous - refused.previous);
+}
+
 /**
  * Pure: the state of one country and channel from its counts. `usualPerHour`: the country's ordinary new conversations per hour, when the pumping rule keeps
  * them (its baseline learns no burst: a campaign yesterday does not make today's attack look
@@ -133,7 +139,7 @@ export function assessConversion(counts: ConversionCounts, policy: ConversionPol
   const olderShare = Math.max(0, 1 - counts.recentElapsedMs / counts.lagMs);
   const attempts = counts.triedRecent ?? counts.sentRecent;
   const recent = attempts.current + attempts.previous * olderShare;
-  const recentDelivered = Math.max(0, counts.sentRecent.current - counts.refusedRecent.current) + Math.max(0, counts.sentRecent.previous - counts.refusedRecent.previous);
+  const recentDelivered = deliveredInLagWindows(counts);
   const deliveredHours = counts.sentHours.current + counts.sentHours.previous - counts.refusedHours.current - counts.refusedHours.previous;
   const delivered = Math.max(0, Math.round(deliveredHours - recentDelivered));
   const verified = counts.verifiedHours.current + counts.verifiedHours.previous;
@@ -173,7 +179,7 @@ export interface TodayAssessment {
  * pace is the last one to two hours': a trickle brings too few OTPs in one lag to show it goes on.
  */
 export function assessToday(counts: ConversionCounts, policy: ConversionPolicy, now: number, usualPerHour?: number): TodayAssessment {
-  const recentDelivered = Math.max(0, counts.sentRecent.current - counts.refusedRecent.current) + Math.max(0, counts.sentRecent.previous - counts.refusedRecent.previous);
+  const recentDelivered = deliveredInLagWindows(counts);
   const delivered = Math.max(0, counts.today.sent - counts.today.refused - recentDelivered);
   const verified = counts.today.verified;
   const hoursCovered = 1 + (now - windowIndex(now, CONVERSION_HOUR_MS) * CONVERSION_HOUR_MS) / CONVERSION_HOUR_MS;

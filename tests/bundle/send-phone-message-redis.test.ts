@@ -106,6 +106,16 @@ function upstashSecrets(target: UpstashShim, prefix: string, extra: Secrets = {}
   );
 }
 
+/** A tenant of its own key prefix on the shim's store: its secrets, and the store and keys a test seeds or reads directly. */
+function storeTenant(target: UpstashShim, extra: Secrets): { secrets: Secrets; store: UpstashStore; keys: GuardKeys } {
+  const prefix = newPrefix();
+  return {
+    secrets: upstashSecrets(target, prefix, extra),
+    store: new UpstashStore({ url: target.url, token: target.token, timeoutMs: 2000 }),
+    keys: new GuardKeys(tenantKeyPrefix(prefix, TENANT)),
+  };
+}
+
 function freshAction(): LoadedAction {
   const action = loadAction(BUNDLE, { allowedPackages: ACTION_PACKAGES });
   ledger.watch(action);
@@ -537,11 +547,8 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
     test('proofs recorded elsewhere (Post-Login, monitor) open a high-risk-tier country and pass a proven number; the admin block list stays closed', async () => {
       clock.set(T0);
       const action = freshAction();
-      const prefix = newPrefix();
       // Proofs alone: no number goes on trial here (the next test is about trials).
-      const secrets = upstashSecrets(shim, prefix, { GUARD_SERVED_TRIALS: 'off' });
-      const store = new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 });
-      const keys = new GuardKeys(tenantKeyPrefix(prefix, TENANT));
+      const { secrets, store, keys } = storeTenant(shim, { GUARD_SERVED_TRIALS: 'off' });
       const enrol = await send(action, { secrets, to: nigerian(1), userId: 'auth0|ada', action: 'enrollment' });
       expectRefused(enrol, ['geo']);
       expect(enrol.line['evidence']).toEqual({ number_proven: false, country_proofs: 0, served_needs: 3 });
@@ -603,10 +610,7 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
     test("a tier country's voice opens only with numbers proven by a call, counted apart from its SMS proofs", async () => {
       clock.set(T0);
       const action = freshAction();
-      const prefix = newPrefix();
-      const secrets = upstashSecrets(shim, prefix, { GUARD_PUMPING: 'off', GUARD_SERVED_TRIALS: 'off' });
-      const store = new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 });
-      const keys = new GuardKeys(tenantKeyPrefix(prefix, TENANT));
+      const { secrets, store, keys } = storeTenant(shim, { GUARD_PUMPING: 'off', GUARD_SERVED_TRIALS: 'off' });
       const prove = (index: number, channel: 'sms' | 'voice') =>
         recordProof(store, keys, { e164: nigerian(50 + index), country: 'NG', range: nigerian(50 + index).slice(0, -4), userId: `auth0|p${index}`, channel }, clock.now);
       for (const index of [0, 1, 2]) await prove(index, 'sms');
@@ -628,10 +632,7 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
     test('a tier country not served yet admits one new number at a time on trial: its resends pass, the next waits for a proof, the trials of a day are bounded, voice has its own trial', async () => {
       clock.set(T0);
       const action = freshAction();
-      const prefix = newPrefix();
-      const secrets = upstashSecrets(shim, prefix, { GUARD_PUMPING: 'off', GUARD_SERVED_TRIALS: '3/1d' });
-      const store = new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 });
-      const keys = new GuardKeys(tenantKeyPrefix(prefix, TENANT));
+      const { secrets, store, keys } = storeTenant(shim, { GUARD_PUMPING: 'off', GUARD_SERVED_TRIALS: '3/1d' });
       const enrol = (to: string, userId: string, type: 'sms' | 'voice' = 'sms') => send(action, { secrets, to, userId, type, action: 'enrollment' });
 
       const first = await enrol(nigerian(70), 'auth0|ada');
@@ -679,10 +680,7 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
     test("a tier country its proofs opened is judged by today's conversion: a trickle under every hourly floor is refused once the day shows it; admitted OTPs are counted after the decision, refused ones cost nothing", async () => {
       clock.set(T0);
       const action = freshAction();
-      const prefix = newPrefix();
-      const secrets = upstashSecrets(shim, prefix, { GUARD_PUMPING: 'off', GUARD_SERVED_TRIALS: 'off' });
-      const store = new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 });
-      const keys = new GuardKeys(tenantKeyPrefix(prefix, TENANT));
+      const { secrets, store, keys } = storeTenant(shim, { GUARD_PUMPING: 'off', GUARD_SERVED_TRIALS: 'off' });
       const ng = { country: 'NG', channel: 'sms' as const };
       for (const index of [0, 1, 2]) await recordProof(store, keys, { e164: nigerian(80 + index), country: 'NG', range: nigerian(80 + index).slice(0, -4), userId: `auth0|r${index}` }, T0 - 2 * DAY);
       // Yesterday NG's residents enrolled 48 new numbers (2 an hour) and used 36 of the codes (75 %).
@@ -739,13 +737,10 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
     });
 
     test('conversion: a country whose new numbers stop verifying refuses unproven enrolments and holds the country (refusals counted apart); challenges and proven numbers pass; yesterday is the yardstick', async () => {
-      const prefix = newPrefix();
       // The pumping rule is off: this test is about conversion alone (a country this young is barely
       // served, and the pumping rule would block it whole too: tests/rules/unused-codes.test.ts).
       // Feedback here is immediate: OTPs of the last minute are not judged yet.
-      const secrets = upstashSecrets(shim, prefix, { GUARD_PUMPING: 'off', GUARD_CONVERSION_LAG: '1m' });
-      const store = new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 });
-      const keys = new GuardKeys(tenantKeyPrefix(prefix, TENANT));
+      const { secrets, store, keys } = storeTenant(shim, { GUARD_PUMPING: 'off', GUARD_CONVERSION_LAG: '1m' });
       const numbers = usNumbersInDistinctRanges(140, 200, '0777');
       let next = 0;
       const enrol = async (verify: boolean) => {
