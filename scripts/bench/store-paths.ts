@@ -99,6 +99,8 @@ export interface PathRow {
   why: string;
   /** What the line said besides (outcome, rules, evidence) to show the path was the one meant. */
   seen: string;
+  /** What the line must say: the path is the one meant (a trial refused by another rule is not the trial's path). */
+  expectedSeen: string;
   batch: BatchShape | undefined;
 }
 
@@ -208,7 +210,7 @@ class PathScenarios {
   }
 
   /** Runs `invoke` as one measured path: the line's count and the requests the shim saw meanwhile. */
-  async measure(path: string, expected: number | [line: number, wire: number], why: string, prefix: string, invoke: () => Promise<Invocation<unknown>>): Promise<DecisionLine> {
+  async measure(path: string, expected: number | [line: number, wire: number], expectedSeen: string, why: string, prefix: string, invoke: () => Promise<Invocation<unknown>>): Promise<DecisionLine> {
     const { shim } = this.harness;
     shim?.resetRequests();
     const invocation = await invoke();
@@ -224,6 +226,7 @@ class PathScenarios {
       requests: commands.map((command) => describeRequest(command, prefix)),
       why,
       seen: seenOf(line),
+      expectedSeen,
       batch,
     });
     return line;
@@ -252,15 +255,15 @@ class PathScenarios {
     const prefix = secrets['GUARD_KEY_PREFIX'] as string;
     await this.send(action, secrets, { to: US(201), userId: 'auth0|warm' }); // the container's first call sends the script whole
     this.advance(5 * SECOND);
-    await this.measure('allowed OTP to a new number (defaults)', 1, 'the one batch: every counter, block, proof and marker of the decision, read and counted in one script call', prefix, () =>
+    await this.measure('allowed OTP to a new number (defaults)', 1, 'delivered', 'the one batch: every counter, block, proof and marker of the decision, read and counted in one script call', prefix, () =>
       this.send(action, secrets, { to: US(202), userId: 'auth0|ada', ip: '198.51.100.8' }),
     );
     this.advance(5 * SECOND);
-    await this.measure('resend to the same number (2nd OTP at once)', 1, 'the same batch; the streak op tells a resend from a new conversation, so range and country counters do not move', prefix, () =>
+    await this.measure('resend to the same number (2nd OTP at once)', 1, 'delivered', 'the same batch; the streak op tells a resend from a new conversation, so range and country counters do not move', prefix, () =>
       this.send(action, secrets, { to: US(202), userId: 'auth0|ada', ip: '198.51.100.8' }),
     );
     // Trials off: with them the first Nigerian number would go on trial (trial() measures that path).
-    await this.measure('refused by a static rule (Nigeria, high-risk tier)', 1, 'refused offline, still counted in the batch (attempts count, blocked ones included)', prefix, () =>
+    await this.measure('refused by a static rule (Nigeria, high-risk tier)', 1, 'refused [geo]', 'refused offline, still counted in the batch (attempts count, blocked ones included)', prefix, () =>
       this.send(action, { ...secrets, GUARD_SERVED_TRIALS: 'off' }, { to: '+2348031234567', userId: 'auth0|ngozi' }),
     );
   }
@@ -274,11 +277,11 @@ class PathScenarios {
       await this.send(action, secrets, { to: gb(index), userId: `auth0|gb${index}`, ip: `203.0.113.${index + 1}` });
     }
     this.advance(30 * SECOND);
-    await this.measure('the attempt that trips a new range block (9th new number in a 10 000-number range)', 3, 'batch, then raise-until records the range block (and the incident), made only when a block is not already stored; then the refusal is counted for the conversion rule (a batch of 4 count ops)', prefix, () =>
+    await this.measure('the attempt that trips a new range block (9th new number in a 10 000-number range)', 3, 'refused [prefix-anomaly], incident', 'batch, then raise-until records the range block (and the incident), made only when a block is not already stored; then the refusal is counted for the conversion rule (a batch of 4 count ops)', prefix, () =>
       this.send(action, secrets, { to: gb(8), userId: 'auth0|gb8', ip: '203.0.113.9' }),
     );
     this.advance(30 * SECOND);
-    await this.measure('refused on an already-blocked range', 2, 'the batch reads the stored block (one stored far enough ahead is not written again); the refusal is counted for the conversion rule: a refused code can never be verified and must not read as a collapse', prefix, () =>
+    await this.measure('refused on an already-blocked range', 2, 'refused [prefix-anomaly]', 'the batch reads the stored block (one stored far enough ahead is not written again); the refusal is counted for the conversion rule: a refused code can never be verified and must not read as a collapse', prefix, () =>
       this.send(action, secrets, { to: gb(9), userId: 'auth0|gb9', ip: '203.0.113.10' }),
     );
   }
@@ -289,15 +292,15 @@ class PathScenarios {
     const prefix = secrets['GUARD_KEY_PREFIX'] as string;
     await this.send(action, secrets, { to: US(301), userId: 'auth0|warm' });
     this.advance(MINUTE);
-    await this.measure('enrolment OTP (marks the enrolment in the batch)', 1, 'the enrolment marker is one more count op of the same batch', prefix, () =>
+    await this.measure('enrolment OTP (marks the enrolment in the batch)', 1, 'delivered', 'the enrolment marker is one more count op of the same batch', prefix, () =>
       this.send(action, secrets, { to: US(611), userId: 'auth0|grace', action: 'enrollment' }),
     );
     this.advance(HOUR);
-    await this.measure('first challenge after that enrolment (records a proof)', 3, 'batch, then the proof: SET of the number\'s proof and a batch of the country and range proof counts, sent at once (a challenge proof is not a conversion count); once per number and user', prefix, () =>
+    await this.measure('first challenge after that enrolment (records a proof)', 3, 'delivered, proof recorded', 'batch, then the proof: SET of the number\'s proof and a batch of the country and range proof counts, sent at once (a challenge proof is not a conversion count); once per number and user', prefix, () =>
       this.send(action, secrets, { to: US(611), userId: 'auth0|grace', action: 'second-factor-authentication' }),
     );
     this.advance(HOUR);
-    await this.measure('later challenge to the proven number', 1, 'the batch reads the stored proof: nothing to record again', prefix, () =>
+    await this.measure('later challenge to the proven number', 1, 'delivered', 'the batch reads the stored proof: nothing to record again', prefix, () =>
       this.send(action, secrets, { to: US(611), userId: 'auth0|grace', action: 'second-factor-authentication' }),
     );
   }
@@ -310,11 +313,11 @@ class PathScenarios {
     this.harness.twilio.setLookup(number, { lineType: 'mobile', smsPumpingRiskScore: 3 });
     await this.send(action, secrets, { to: US(401), userId: 'auth0|warm' });
     this.advance(MINUTE);
-    await this.measure('GUARD_LOOKUP on: a Lookup miss', 2, 'the batch reads the cache (a get op), Twilio Lookup answers, then SET caches the answer (30 days)', prefix, () =>
+    await this.measure('GUARD_LOOKUP on: a Lookup miss', 2, 'delivered, lookup fetched', 'the batch reads the cache (a get op), Twilio Lookup answers, then SET caches the answer (30 days)', prefix, () =>
       this.send(action, secrets, { to: number, userId: 'auth0|lin' }),
     );
     this.advance(MINUTE);
-    await this.measure('GUARD_LOOKUP on: a Lookup hit', 1, 'the cached answer came with the batch', prefix, () => this.send(action, secrets, { to: number, userId: 'auth0|lin2' }));
+    await this.measure('GUARD_LOOKUP on: a Lookup hit', 1, 'delivered, lookup cached', 'the cached answer came with the batch', prefix, () => this.send(action, secrets, { to: number, userId: 'auth0|lin2' }));
   }
 
   private async serviceCap(): Promise<void> {
@@ -326,11 +329,11 @@ class PathScenarios {
       await this.send(action, secrets, { to: US(501 + index), userId: `auth0|cap${index}` });
     }
     this.advance(10 * SECOND);
-    await this.measure('the attempt that trips the service cap (GUARD_SERVICE_CAP_SMS=3/1h)', 3, 'batch, then raise-until records the tenant-wide lock (and the incident), then the refusal count of the conversion rule', prefix, () =>
+    await this.measure('the attempt that trips the service cap (GUARD_SERVICE_CAP_SMS=3/1h)', 3, 'refused [service-cap], incident', 'batch, then raise-until records the tenant-wide lock (and the incident), then the refusal count of the conversion rule', prefix, () =>
       this.send(action, secrets, { to: US(504), userId: 'auth0|cap3' }),
     );
     this.advance(10 * MINUTE);
-    await this.measure('refused while the service cap lock stands', 2, 'the batch reads the lock; the refusal count of the conversion rule', prefix, () => this.send(action, secrets, { to: US(505), userId: 'auth0|cap4' }));
+    await this.measure('refused while the service cap lock stands', 2, 'refused [service-cap]', 'the batch reads the lock; the refusal count of the conversion rule', prefix, () => this.send(action, secrets, { to: US(505), userId: 'auth0|cap4' }));
   }
 
   private async providerRetry(): Promise<void> {
@@ -340,11 +343,11 @@ class PathScenarios {
     await this.notify(action, secrets, '+1-415-555-2670', '400001');
     this.advance(MINUTE);
     this.harness.twilio.fault({ status: 503, code: 20503, message: 'Service Unavailable', times: 1, operation: 'message' });
-    await this.measure('custom-phone-provider: Twilio 503, retry asked', 2, 'the decision\'s batch, then the failed delivery\'s one SET that grants the retry tokens (counted in the line\'s store_requests)', prefix, () =>
+    await this.measure('custom-phone-provider: Twilio 503, retry asked', 2, 'not_delivered, retry asked', 'the decision\'s batch, then the failed delivery\'s one SET that grants the retry tokens (counted in the line\'s store_requests)', prefix, () =>
       this.notify(action, secrets, '+1-415-555-2673', '400002'),
     );
     this.advance(5 * SECOND);
-    await this.measure('custom-phone-provider: the provider\'s retry (a replay)', 1, 'the batch takes a retry token first; every later op answers zeros and moves nothing', prefix, () =>
+    await this.measure('custom-phone-provider: the provider\'s retry (a replay)', 1, 'delivered, replay', 'the batch takes a retry token first; every later op answers zeros and moves nothing', prefix, () =>
       this.notify(action, secrets, '+1-415-555-2673', '400002'),
     );
   }
@@ -355,19 +358,19 @@ class PathScenarios {
     const secrets = this.secrets({ GUARD_RESEND_DELAY: 'off', GUARD_SERVED_TRIALS: 'off' }, true);
     const prefix = secrets['GUARD_KEY_PREFIX'] as string;
     const nigeria = '+2348031230001';
-    await this.measure('custom-phone-provider: a likely factor trusted (Nigeria, high-risk tier)', 4, 'the batch (with the budget reads), then the likely proof dated now (SET) and a batch counting the user and the budgets, sent at once; then the admitted OTP counted as sent for the country\'s conversion', prefix, () =>
+    await this.measure('custom-phone-provider: a likely factor trusted (Nigeria, high-risk tier)', 4, 'delivered, proof recorded', 'the batch (with the budget reads), then the likely proof dated now (SET) and a batch counting the user and the budgets, sent at once; then the admitted OTP counted as sent for the country\'s conversion', prefix, () =>
       this.challengeLikely(action, secrets, nigeria, 'auth0|likely'),
     );
     this.advance(MINUTE);
-    await this.measure('custom-phone-provider: its resend in the same login', 2, 'the batch reads the likely proof, dated a minute ago: free, nothing recorded but the admitted OTP counted as sent for the country\'s conversion', prefix, () =>
+    await this.measure('custom-phone-provider: its resend in the same login', 2, 'delivered', 'the batch reads the likely proof, dated a minute ago: free, nothing recorded but the admitted OTP counted as sent for the country\'s conversion', prefix, () =>
       this.challengeLikely(action, secrets, nigeria, 'auth0|likely'),
     );
     this.advance(2 * HOUR);
-    await this.measure('custom-phone-provider: the same likely factor in a later login', 4, 'the batch, then the proof dated again (SET) and the budgets counted (a batch); the user is not counted again; then the admitted OTP counted as sent', prefix, () =>
+    await this.measure('custom-phone-provider: the same likely factor in a later login', 4, 'delivered, proof recorded', 'the batch, then the proof dated again (SET) and the budgets counted (a batch); the user is not counted again; then the admitted OTP counted as sent', prefix, () =>
       this.challengeLikely(action, secrets, nigeria, 'auth0|likely'),
     );
     this.advance(MINUTE);
-    await this.measure('custom-phone-provider: a second number for the same account', 1, 'the batch reads the account\'s likely factor: not trusted, refused by the tier, nothing recorded', prefix, () =>
+    await this.measure('custom-phone-provider: a second number for the same account', 1, 'refused [geo]', 'the batch reads the account\'s likely factor: not trusted, refused by the tier, nothing recorded', prefix, () =>
       this.challengeLikely(action, secrets, '+2348031230002', 'auth0|likely'),
     );
   }
@@ -378,25 +381,27 @@ class PathScenarios {
     const action = this.load('send-phone-message');
     const secrets = this.secrets();
     const prefix = secrets['GUARD_KEY_PREFIX'] as string;
-    await this.measure('an enrolment put on trial (Ghana, high-risk tier, not served yet)', 3, 'the batch (with the trial slot and the trials left), then the slot (SET) and the day\'s trial count (a batch, which also counts the admitted OTP as sent for the country\'s conversion), sent at once', prefix, () =>
+    await this.measure('an enrolment put on trial (Ghana, high-risk tier, not served yet)', 3, 'delivered', 'the batch (with the trial slot and the trials left), then the slot (SET) and the day\'s trial count (a batch, which also counts the admitted OTP as sent for the country\'s conversion), sent at once', prefix, () =>
       this.send(action, secrets, { to: '+233241230001', userId: 'auth0|trial' }),
     );
     this.advance(MINUTE);
-    await this.measure('its resend', 2, 'the batch reads the slot: the same number; then the admitted resend counted as sent for the country\'s conversion (the batch only read those counts)', prefix, () =>
+    await this.measure('its resend', 2, 'delivered', 'the batch reads the slot: the same number; then the admitted resend counted as sent for the country\'s conversion (the batch only read those counts)', prefix, () =>
       this.send(action, secrets, { to: '+233241230001', userId: 'auth0|trial' }),
     );
     this.advance(MINUTE);
-    await this.measure('another number while the slot is taken (refused)', 1, 'the batch reads the slot and no new proof: refused by the tier, nothing recorded', prefix, () =>
+    await this.measure('another number while the slot is taken (refused)', 1, 'refused [geo]', 'the batch reads the slot and no new proof: refused by the tier, nothing recorded', prefix, () =>
       this.send(action, secrets, { to: '+233241230002', userId: 'auth0|second' }),
     );
-    // Three residents' challenges prove their numbers: Ghana is served.
-    for (const index of [3, 4, 5]) {
+    // Three residents' challenges prove their numbers: Ghana is served. Each number in a range and
+    // block of its own, so the pumping rule's high-risk floors see no burst in one range.
+    for (const [index, to] of ['+233244560003', '+233264560004', '+233554560005'].entries()) {
       this.advance(MINUTE);
-      await this.send(action, secrets, { to: `+23324123000${index}`, userId: `auth0|resident${index}`, action: 'second-factor-authentication' });
+      await this.send(action, secrets, { to, userId: `auth0|resident${index}`, action: 'second-factor-authentication' });
     }
-    this.advance(MINUTE);
-    await this.measure('an enrolment to a tier country its proofs opened (Ghana, 3 proofs)', 2, 'the batch reads the country\'s conversion counts without counting (the tier might have refused it), then the admitted OTP is counted as sent (a batch of 4 count ops)', prefix, () =>
-      this.send(action, secrets, { to: '+233241230009', userId: 'auth0|served' }),
+    // Later that day: six new numbers in one window would read as a burst to a country barely served before.
+    this.advance(2 * HOUR);
+    await this.measure('an enrolment to a tier country its proofs opened (Ghana, 3 proofs)', 2, 'delivered', 'the batch reads the country\'s conversion counts without counting (the tier might have refused it), then the admitted OTP is counted as sent (a batch of 4 count ops)', prefix, () =>
+      this.send(action, secrets, { to: '+233277890009', userId: 'auth0|served' }),
     );
   }
 }
@@ -429,7 +434,7 @@ function count(value: number | undefined): string {
 }
 
 export function storePathSections(paths: StorePaths): BenchSection[] {
-  const mismatches = paths.rows.filter((row) => row.line !== row.expected || (row.wire !== undefined && row.wire !== row.expectedWire));
+  const mismatches = paths.rows.filter((row) => row.line !== row.expected || (row.wire !== undefined && row.wire !== row.expectedWire) || row.seen !== row.expectedSeen);
   const typical = paths.rows[0]?.batch;
   const sections: BenchSection[] = [
     {
@@ -440,7 +445,7 @@ export function storePathSections(paths: StorePaths): BenchSection[] {
         '"store_requests" is the decision line\'s own count; "on the wire" is what the Upstash shim received during the invocation.',
         'Each path runs on a simulated clock in a fresh container (its first call, not shown, sends the scripts whole).',
         'A batch is one EVALSHA of the batch script; raise-until is the block-recording script; SET is a plain put.',
-        mismatches.length === 0 ? 'Every line matched the expected count.' : `MISMATCH on: ${mismatches.map((row) => row.path).join('; ')}`,
+        mismatches.length === 0 ? 'Every line matched the expected count and said what its path means.' : `MISMATCH on: ${mismatches.map((row) => row.path).join('; ')}`,
       ],
     },
   ];

@@ -44,19 +44,23 @@ test('each request is named by what it does', () => {
 });
 
 function row(overrides: Partial<PathRow>): PathRow {
-  return { path: 'allowed OTP', expected: 1, expectedWire: 1, line: 1, wire: 1, requests: ['batch (19 ops)'], why: 'the one batch', seen: 'delivered', batch: undefined, ...overrides };
+  return { path: 'allowed OTP', expected: 1, expectedWire: 1, line: 1, wire: 1, requests: ['batch (19 ops)'], why: 'the one batch', seen: 'delivered', expectedSeen: 'delivered', batch: undefined, ...overrides };
 }
 
-test('the per-path table shows the line and the wire, flags any path off its expected count, and work done after the line', () => {
+test('the per-path table shows the line and the wire, flags any path off its expected count or outcome, and work done after the line', () => {
   const ok = storePathSections({ store: 'redis', note: 'real Redis', rows: [row({}), row({ path: 'retry asked', expectedWire: 2, wire: 2, requests: ['batch (21 ops)', 'SET retry'] })] });
   const table = renderSection(ok[0]!);
   expect(table).toContain('| retry asked ');
   expect(table).toContain('1 (+1 after)');
   expect(table).toContain('batch (21 ops) + SET retry');
-  expect(table).toContain('Every line matched the expected count.');
+  expect(table).toContain('Every line matched the expected count and said what its path means.');
 
-  const off = storePathSections({ store: 'redis', note: 'real Redis', rows: [row({ path: 'range trip', expected: 2, line: 3, wire: 3 }), row({ path: 'wire only', wire: 2 })] });
-  expect(off[0]!.notes).toContain('MISMATCH on: range trip; wire only');
+  const off = storePathSections({
+    store: 'redis',
+    note: 'real Redis',
+    rows: [row({ path: 'range trip', expected: 2, line: 3, wire: 3 }), row({ path: 'wire only', wire: 2 }), row({ path: 'another rule refused it', seen: 'refused [prefix-anomaly]' })],
+  });
+  expect(off[0]!.notes).toContain('MISMATCH on: range trip; wire only; another rule refused it');
 });
 
 test('on the embedded store the wire column says n/a and the batch table is left out', () => {
