@@ -89,6 +89,8 @@ export interface ConversionAssessment {
   expected: number;
   /** OTPs (refused ones included) in the last lag. */
   recent: number;
+  /** They come faster than twice the usual pace (and at least ONGOING_MIN): the surge goes on. */
+  ongoing: boolean;
 }
 
 /** Yesterday's conversion, if it is enough of a yardstick. */
@@ -144,12 +146,12 @@ export function assessConversion(counts: ConversionCounts, policy: ConversionPol
   const delivered = Math.max(0, Math.round(deliveredHours - recentDelivered));
   const verified = counts.verifiedHours.current + counts.verifiedHours.previous;
   const yardstick = yardstickOf(counts);
-  const base = { delivered, verified, recent: Math.round(recent) };
+  const ordinaryPace = usualPerHour !== undefined ? (usualPerHour * counts.lagMs) / CONVERSION_HOUR_MS : (counts.yesterday.sent * counts.lagMs) / CONVERSION_DAY_MS;
+  const ongoing = recent >= ONGOING_MIN && recent > ONGOING_FACTOR * ordinaryPace;
+  const base = { delivered, verified, recent: Math.round(recent), ongoing };
   if (yardstick === undefined) return { state: 'no-baseline', ...base, baseline: undefined, yardstick: undefined, expected: 0 };
   const expected = delivered * yardstick.base;
   const collapsed = fellShort(delivered, verified, expected, policy);
-  const ordinaryPace = usualPerHour !== undefined ? (usualPerHour * counts.lagMs) / CONVERSION_HOUR_MS : (counts.yesterday.sent * counts.lagMs) / CONVERSION_DAY_MS;
-  const ongoing = recent >= ONGOING_MIN && recent > ONGOING_FACTOR * ordinaryPace;
   const held = counts.holdUntil > now;
   const state: ConversionState = !ongoing ? (collapsed ? 'subsided' : 'healthy') : collapsed ? 'collapsed' : held ? 'held' : 'healthy';
   return { state, ...base, baseline: yardstick.base, yardstick: yardstick.source, expected };
@@ -210,13 +212,18 @@ const YARDSTICK_WORDS: Readonly<Record<Yardstick, (country: string) => string>> 
   'tenant-sms': () => "the whole tenant's SMS yesterday",
 };
 
+/** The country's ordinary new conversations per hour: the pumping rule's baseline, when it keeps one. */
+export function usualPerHour(counters: Pick<Counters, 'countryRate'>, pumping: { windowMs: number } | undefined): number | undefined {
+  return counters.countryRate !== undefined && pumping !== undefined ? (counters.countryRate.baseline * CONVERSION_HOUR_MS) / pumping.windowMs : undefined;
+}
+
 export function checkConversion({ input, counters, policy, keys }: DynamicRuleContext): DynamicFinding | undefined {
   const settings = policy.conversion;
   const counts = counters.conversion;
   const country = input.facts.number.country;
   if (settings === undefined || counts === undefined || country === undefined) return undefined;
   const now = input.facts.now;
-  const usual = counters.countryRate !== undefined && policy.pumping !== undefined ? (counters.countryRate.baseline * CONVERSION_HOUR_MS) / policy.pumping.windowMs : undefined;
+  const usual = usualPerHour(counters, policy.pumping);
   const assessment = assessConversion(counts, settings, now, usual);
   const channel = input.facts.channel;
   const lag = formatDuration(settings.lagMs);

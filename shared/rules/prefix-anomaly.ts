@@ -20,9 +20,9 @@
  * served" is only trusted for high-risk countries. A number proven for this user passes every
  * block of this rule (the block is still recorded for the other numbers).
  */
-import type { PumpingPolicy } from '../config/dynamic-policy';
-import type { BlockWrite, Counters, DynamicFinding, DynamicRuleContext, RateCount } from '../engine/dynamic-types';
-import { assessConversion, servedBySmsYesterday, type ConversionAssessment, type ConversionPolicy } from './conversion';
+import type { DynamicPolicy, PumpingPolicy } from '../config/dynamic-policy';
+import type { BlockWrite, Counters, DynamicFacts, DynamicFinding, DynamicRuleContext, RateCount } from '../engine/dynamic-types';
+import { assessConversion, servedBySmsYesterday, usualPerHour, type ConversionAssessment, type ConversionPolicy } from './conversion';
 import { BLOCK_FLOOR_MULTIPLE } from '../engine/dynamic-plan';
 import type { Channel } from '../engine/types';
 import { proofOf } from './served-country';
@@ -69,8 +69,9 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
   if (country !== undefined && counters.countryRate !== undefined) {
     const learned = (counters.tenantRate?.windows ?? 0) >= pumping.learningWindows;
     const smsServed = channel === 'voice' && servedBySmsYesterday(counters.conversion?.countrySmsYesterday ?? counters.smsYesterday);
+    const over = surgeIsOver(input, counters, policy);
     const countryRise =
-      (learned || input.highRiskCountry) && countryIsAnomalous(counters.countryRate, parameters, input.highRiskCountry, channel, counters.tenantRate, smsServed);
+      !over && (learned || input.highRiskCountry) && countryIsAnomalous(counters.countryRate, parameters, input.highRiskCountry, channel, counters.tenantRate, smsServed);
     const trickle = !countryRise && (learned || input.highRiskCountry) ? unusedCodes(counters, parameters, policy.conversion, now) : undefined;
     if (countryRise) {
       const served = counters.countryRate.baseline >= parameters.servedBaseline;
@@ -79,7 +80,7 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
     } else if (trickle !== undefined) {
       reasons.push(`${country}, a country barely served before, had ${trickle.delivered} ${channel} OTPs delivered in the last 1-2 h and ${trickle.verified} verified (${Math.round(trickle.expected)} expected)`);
       writes.push({ key: keys.countryBlock(country, channel), until, ttlMs, incident: `pumping suspected towards ${country} (${channel}): its codes go unused, blocked for ${pumping.blockMs / 60_000} min` });
-    } else if ((counters.countryBlockedUntil ?? 0) > now) {
+    } else if ((counters.countryBlockedUntil ?? 0) > now && !over) {
       reasons.push(`${country} is blocked for pumping until ${new Date(counters.countryBlockedUntil ?? 0).toISOString()}`);
     }
   }
@@ -92,6 +93,23 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
     return { finding: { rule: PREFIX_ANOMALY_RULE, effect: 'trust', reason: `the number is proven for this user: passes ${reasons.join('; ')}` }, writes };
   }
   return { finding: { rule: PREFIX_ANOMALY_RULE, effect: 'block', reason: reasons.join('; ') }, writes };
+}
+
+/**
+ * A whole-country SMS block of a country outside the high-risk tier whose SMS codes came back
+ * yesterday (enough to be a yardstick: conversion.ts servedBySmsYesterday) holds only while OTPs
+ * keep coming there faster than twice the usual pace (the conversion rule's own pace test, refused
+ * attempts included): such a country has residents, who must not wait out GUARD_PUMPING_BLOCK
+ * once the surge is over. A rise seen in the window's count is not a rise then either (the count
+ * lags the end of a surge by up to a window). A trickle whose codes go unused still blocks (it
+ * never comes fast); tier countries and voice keep their blocks whole. Unknown without the
+ * conversion counts (a challenge, GUARD_CONVERSION off): the block stands.
+ */
+export function surgeIsOver(input: Pick<DynamicFacts, 'facts' | 'highRiskCountry'>, counters: Counters, policy: Pick<DynamicPolicy, 'pumping' | 'conversion'>): boolean {
+  const counts = counters.conversion;
+  if (input.facts.channel !== 'sms' || input.highRiskCountry || counts === undefined || policy.conversion === undefined) return false;
+  if (!servedBySmsYesterday(counts.yesterday)) return false;
+  return !assessConversion(counts, policy.conversion, input.facts.now, usualPerHour(counters, policy.pumping)).ongoing;
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { ConversionCounts } from '../../shared/feedback/conversion-counts';
 import type { Counters, DynamicFacts, RateCount } from '../../shared/engine/dynamic-types';
 import type { PumpingPolicy } from '../../shared/config/dynamic-policy';
-import { checkPrefixAnomaly, rangeOf, unusedCodes } from '../../shared/rules/prefix-anomaly';
+import { checkPrefixAnomaly, rangeOf, surgeIsOver, unusedCodes } from '../../shared/rules/prefix-anomaly';
 import { GuardKeys } from '../../shared/store/keys';
 import { readTrustTier } from '../../shared/trust';
 import { factsFor } from '../support/facts';
@@ -23,11 +23,11 @@ const window = (current: number) => ({ current, previous: 0 });
  * Malaysia's last 1-2 hours: `delivered` OTPs old enough to judge, `verified` of them used,
  * `recent` in the last lag; the tenant converted 85 % yesterday (Malaysia has no yesterday).
  */
-function malaysia(delivered: number, verified: number, recent = 1, tenantYesterday = { sent: 2000, refused: 0, verified: 1700 }): ConversionCounts {
+function malaysia(delivered: number, verified: number, recent = 1, tenantYesterday = { sent: 2000, refused: 0, verified: 1700 }, yesterday = { sent: 0, refused: 0, verified: 0 }): ConversionCounts {
   return {
     sentHours: window(delivered + recent), refusedHours: window(0), verifiedHours: window(verified),
     sentRecent: window(recent), refusedRecent: window(0), recentElapsedMs: LAG - 1, lagMs: LAG,
-    yesterday: { sent: 0, refused: 0, verified: 0 }, tenantYesterday, holdUntil: 0, today: { sent: delivered + recent, refused: 0, verified },
+    yesterday, tenantYesterday, holdUntil: 0, today: { sent: delivered + recent, refused: 0, verified },
   };
 }
 
@@ -73,5 +73,47 @@ describe('the pumping rule blocks a trickle', () => {
   test('before the tenant history covers the learning period an ordinary country is not judged; a healthy one never', () => {
     expect(checkPrefixAnomaly({ input, counters: countersWith({ ...counters, tenantRate: rate(500, 400, 3) }), policy: POLICY, keys })).toBeUndefined();
     expect(checkPrefixAnomaly({ input, counters: countersWith({ ...counters, conversion: malaysia(18, 15) }), policy: POLICY, keys })).toBeUndefined();
+  });
+});
+
+describe('a whole-country block of a country outside the tier served by its own codes yesterday lasts only while the surge does', () => {
+  const keys = new GuardKeys('t:test');
+  const inputFor = (options: { highRiskCountry?: boolean; channel?: 'sms' | 'voice' } = {}): DynamicFacts => {
+    const facts = factsFor('+60123456789', { now: NOW, channel: options.channel ?? 'sms' });
+    return {
+      trigger: 'send-phone-message', facts, trustedNumber: false, trustedNetwork: false, trust: readTrustTier(facts.user.appMetadata),
+      range: rangeOf(facts.number.e164, facts.number.callingCode, 4), block: rangeOf(facts.number.e164, facts.number.callingCode, 5),
+      tierBlocked: false, highRiskCountry: options.highRiskCountry ?? false, staticBlocked: false, firmStaticBlock: false,
+    };
+  };
+  // Yesterday Malaysia's residents enrolled 40 numbers (under 2 an hour: "barely served" by its
+  // rate) and used 34 of the codes. An attack there was blocked whole, until six hours from now.
+  const residents = { sent: 40, refused: 0, verified: 34 };
+  const standing = { tenantRate: rate(500, 400), range: rate(1, 0.1), block: rate(1, 0.1), countryRate: rate(3, 1.5), countryBlockedUntil: NOW + 6 * 60 * 60_000 };
+  const check = (counters: Partial<Counters>, input = inputFor()) => checkPrefixAnomaly({ input, counters: countersWith({ ...standing, ...counters }), policy: POLICY, keys });
+  const attackGoesOn = malaysia(5, 4, 12, undefined, residents);
+  const surgeOver = malaysia(5, 4, 1, undefined, residents);
+
+  test('while OTPs keep coming faster than twice the usual pace the block stands; once they do not, a resident passes and nothing is written', () => {
+    expect(check({ conversion: attackGoesOn })?.finding).toMatchObject({ effect: 'block', reason: expect.stringContaining('MY is blocked for pumping until') });
+    expect(check({ conversion: surgeOver })).toBeUndefined();
+    expect(surgeIsOver(inputFor(), countersWith({ ...standing, conversion: surgeOver }), POLICY)).toBe(true);
+  });
+
+  test("the window's count, still over the floor after the surge, is no rise then; during the surge it is, and renews the block", () => {
+    expect(check({ countryRate: rate(40, 1.5), conversion: surgeOver })).toBeUndefined();
+    expect(check({ countryRate: rate(40, 1.5), conversion: attackGoesOn })?.writes).toEqual([expect.objectContaining({ key: keys.countryBlock('MY', 'sms') })]);
+  });
+
+  test('the block stands whole in the high-risk tier, for voice, without a yardstick of its own yesterday, and when no conversion counts were read', () => {
+    expect(check({ conversion: surgeOver }, inputFor({ highRiskCountry: true }))?.finding.effect).toBe('block');
+    expect(check({ conversion: surgeOver }, inputFor({ channel: 'voice' }))?.finding.effect).toBe('block');
+    expect(check({ conversion: malaysia(5, 4, 1, undefined, { sent: 40, refused: 0, verified: 9 }) })?.finding.effect).toBe('block');
+    expect(check({})?.finding.effect).toBe('block');
+  });
+
+  test('a trickle whose codes go unused still blocks it: it never comes fast', () => {
+    const trickle = check({ countryRate: rate(3, 0.3), countryBlockedUntil: undefined, conversion: malaysia(18, 0, 1, undefined, residents) });
+    expect(trickle?.finding).toMatchObject({ effect: 'block', reason: expect.stringContaining('had 18 sms OTPs delivered in the last 1-2 h and 0 verified') });
   });
 });
