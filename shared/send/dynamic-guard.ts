@@ -103,7 +103,11 @@ export class DynamicGuard {
     const counters = plan.read(answer.results);
     verdict.replay = counters.replay;
     verdict.conversionCounted = plan.countsConversion && !counters.replay;
-    verdict.conversionOnAdmission = plan.countsConversionOnAdmission && !counters.replay;
+    // A number already proven for its user (not by a likely factor's inference) opens nothing new:
+    // admitted, it is not counted as sent, or every later login of a resident of a tier country
+    // would count as an OTP nobody verified and dilute the country's conversion.
+    const proof = proofOf(input, counters);
+    verdict.conversionOnAdmission = plan.countsConversionOnAdmission && !counters.replay && (proof === undefined || proof === 'likely-factor');
     const run = runDynamicRules({ input, counters, policy, keys: this.keys }, DYNAMIC_RULES);
     verdict.findings = run.findings;
     verdict.ruleErrors = run.errors.map((error) => `${error.rule}: ${error.message}`);

@@ -709,9 +709,14 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       for (const sent of outcomes.slice(firstRefused)) expectRefused(sent, ['conversion']);
       const today = await store.run(clock.now, [{ kind: 'get', key: `${keys.conversion('NG', 'sms', 'sent', 'd')}:${Math.floor(clock.now / DAY)}` }]);
       expect(today[0]).toEqual({ kind: 'get', value: String(firstRefused) });
-      // A number proven for its user still passes.
+      // A number proven for its user still passes, in the one batch: it opens no new number, so it
+      // is not counted as sent (a resident's every return would otherwise dilute NG's conversion).
       await recordProof(store, keys, { e164: nigerian(90), country: 'NG', range: nigerian(90).slice(0, -4), userId: 'auth0|amaka' }, clock.now);
-      expectDelivered(await send(action, { secrets, to: nigerian(90), userId: 'auth0|amaka', action: 'enrollment' }));
+      const proven = await send(action, { secrets, to: nigerian(90), userId: 'auth0|amaka', action: 'enrollment' });
+      expectDelivered(proven);
+      expect(proven.line['store_requests']).toBe(1);
+      const after = await store.run(clock.now, [{ kind: 'get', key: `${keys.conversion('NG', 'sms', 'sent', 'd')}:${Math.floor(clock.now / DAY)}` }]);
+      expect(after[0]).toEqual({ kind: 'get', value: String(firstRefused) });
     });
 
     test('a proven number passes a range block; other numbers of the range stay refused', async () => {
