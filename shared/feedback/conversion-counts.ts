@@ -12,8 +12,9 @@
  *   proofs.ts recordProof with opensNewNumber: the Post-Login Action's passwordless logins, the
  *   monitor's `--write-store` of completed enrolments); a challenge's later proof is not counted.
  * An OTP to a high-risk-tier country (refused by the tier unless evidence lifts it) is read, not
- * counted, in the batch, and counted as sent by one more request once it is admitted: the tier's
- * refusals, an attack's flood into an unserved country, then cost no refusal count.
+ * counted, in the batch, and counted as sent by one more request once it is admitted (unless its
+ * number is already proven for its user: it opens nothing new): the tier's refusals, an attack's
+ * flood into an unserved country, then cost no refusal count.
  * Delivered = sent − refused; verified ÷ delivered is the conversion of new numbers. The same
  * counts tenant-wide (all countries, pseudo-country ALL) give a country with no history of its own
  * a yardstick. The conversion rule (shared/rules/conversion.ts) reads them all in

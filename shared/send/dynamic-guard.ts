@@ -37,7 +37,7 @@ export interface DynamicVerdict {
   evidence: PhoneEvidence | undefined;
   /** The batch counted this OTP as sent for the conversion rule (a refusal must then be counted). */
   conversionCounted: boolean;
-  /** The batch only read the conversion counts (a tier country's OTP): count it as sent if admitted (recordAdmission). */
+  /** The batch only read the conversion counts (a tier country's OTP) and its number is not proven yet: count it as sent if admitted (recordAdmission). */
   conversionOnAdmission: boolean;
 }
 
