@@ -23,6 +23,13 @@ import { BATCH_SCRIPT, RAISE_UNTIL_SCRIPT, sha1 } from '../../shared/store/lua-s
 import { OP_CODES, type StoreOp } from '../../shared/store/counter-store';
 import { takeOverClock, type SimulatedClock } from '../sim/clock';
 import { renderSection, type BenchSection } from './format';
+import { writeStore } from '../monitor/write-store';
+import { UpstashStore } from '../../shared/store/upstash-store';
+import { GuardKeys, tenantKeyPrefix } from '../../shared/store/keys';
+import { rangeOf } from '../../shared/phone/ranges';
+
+/** The tenant of the test events (tests/support/actions-runtime.ts). */
+const BENCH_TENANT = 'tollguard-test';
 
 type OpKind = StoreOp['kind'];
 
@@ -372,6 +379,15 @@ class PathScenarios {
     this.advance(MINUTE);
     await this.measure('custom-phone-provider: a second number for the same account', 1, 'refused [geo]', 'the batch reads the account\'s likely factor: not trusted, refused by the tier, nothing recorded', prefix, () =>
       this.challengeLikely(action, secrets, '+2348031230002', 'auth0|likely'),
+    );
+    // The monitor joins the code's use (gd_auth_succeed): the likely proof becomes a proof.
+    if (this.harness.shim === undefined) return;
+    const store = new UpstashStore({ url: this.harness.shim.url, token: this.harness.shim.token, timeoutMs: 2000 });
+    const proof = { e164: nigeria, userId: 'auth0|likely', country: 'NG', range: rangeOf(nigeria, '234'), channel: 'sms' as const, opensNewNumber: false };
+    await writeStore([proof], [], { store, keys: new GuardKeys(tenantKeyPrefix(prefix, BENCH_TENANT)), apply: true, now: this.now, blockMs: 0 });
+    this.advance(2 * HOUR);
+    await this.measure('custom-phone-provider: a later login to that number, proven since', 1, 'delivered', 'the batch reads the proof: the tier is lifted and, the number opening nothing new, it is not counted as sent', prefix, () =>
+      this.challengeLikely(action, secrets, nigeria, 'auth0|likely'),
     );
   }
 
