@@ -20,6 +20,8 @@ export interface BatchPlan {
   countsConversion: boolean;
   /** The batch only read the conversion counts (a tier country's OTP): it is counted as sent once admitted. */
   countsConversionOnAdmission: boolean;
+  /** The batch peeked (SentMode `peek`): a refusal is counted as sent and refused, as a counted OTP's would be. */
+  peeksConversion: boolean;
   read(results: readonly StoreResult[]): Counters;
 }
 
@@ -125,11 +127,12 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
   // and the rest is read. One a static rule refuses is not counted (nor judged): almost always it
   // stays refused, and counting it would cost a refusal count. One the high-risk tier alone
   // refuses is judged on counts read only, and counted once evidence admits it (a tier country
-  // opened by its proofs is watched by its conversion like any other).
+  // opened by its proofs is watched by its conversion like any other). So is a likely factor
+  // elsewhere (conversion-counts.ts SentMode `peek`), unless proven by then.
   let conversion: { start: number; length: number; mode: SentMode } | undefined;
   const tierOnly = input.staticBlocked && input.tierBlocked && !input.firmStaticBlock;
   if (policy.conversion && country && !input.trustedNumber && (!input.staticBlocked || tierOnly) && opensNewNumber(facts)) {
-    const mode: SentMode = input.staticBlocked ? 'read' : 'count';
+    const mode: SentMode = input.staticBlocked ? 'read' : facts.recipientIs === 'likely-factor' ? 'peek' : 'count';
     const conversionBatch = conversionOps(keys, { country, channel: facts.channel }, now, policy.conversion.lagMs, mode);
     conversion = { start: ops.length, length: conversionBatch.length, mode };
     for (const op of conversionBatch) add(undefined, op);
@@ -144,7 +147,8 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
   return {
     ops,
     countsConversion: conversion?.mode === 'count',
-    countsConversionOnAdmission: conversion?.mode === 'read',
+    countsConversionOnAdmission: conversion !== undefined && conversion.mode !== 'count',
+    peeksConversion: conversion?.mode === 'peek',
     read(results) {
       const counters = emptyCounters();
       const mutable = counters as unknown as Record<Slot, unknown>;

@@ -124,30 +124,34 @@ export function sentOps(keys: GuardKeys, scope: ConversionScope, now: number, la
 }
 
 /**
- * How the batch treats this OTP's `sent`: `count` it there (an OTP no static rule refuses), or only
- * `read` the counts (a tier country's: counted by sentOps once admitted).
+ * How the batch treats this OTP's `sent`: `count` it there (an OTP no static rule refuses); only
+ * `read` the counts (a tier country's: counted by sentOps once admitted), counting the attempt apart
+ * for the pace; or `peek` at them, counting nothing (a likely factor elsewhere, on the Unified
+ * Phone Experience: counted by sentOps once admitted, unless its number is proven by then, since a
+ * proven factor's every later login opens no new number and is never verified again; refused, it
+ * is counted as sent and refused in one request, as a counted OTP's refusal is).
  */
-export type SentMode = 'count' | 'read';
+export type SentMode = 'count' | 'read' | 'peek';
+
+/** The sent section's length in the batch, per mode. */
+const SENT_OPS: Readonly<Record<SentMode, number>> = { count: 4, read: 9, peek: 7 };
 
 /**
  * The decision batch's ops, always in this order: the sent counts (counted: 4 ops; read: 7 gets
- * and the attempts counted, 2 ops), then the rest, and the hold of an earlier collapse. 17 ops
- * counted, 22 read; voice reads SMS yesterdays too, 6 more.
+ * and the attempts counted, 2 ops; peeked: the 7 gets), then the rest, and the hold of an earlier
+ * collapse. 17 ops counted, 22 read, 20 peeked; voice reads SMS yesterdays too, 6 more.
  */
 export function conversionOps(keys: GuardKeys, scope: ConversionScope, now: number, lagMs: number, mode: SentMode = 'count'): StoreOp[] {
   const grid = new Grid(keys, now, lagMs);
   const { country, channel } = scope;
+  const reads = [
+    ...grid.bothWindows(country, channel, 'sent', 'h'),
+    ...grid.bothWindows(country, channel, 'sent', 'f'),
+    ...grid.bothWindows(country, channel, 'sent', 'd'),
+    grid.get(ALL_COUNTRIES, channel, 'sent', 'd', 1),
+  ];
   const sent: StoreOp[] =
-    mode === 'count'
-      ? sentOps(keys, scope, now, lagMs)
-      : [
-          ...grid.bothWindows(country, channel, 'sent', 'h'),
-          ...grid.bothWindows(country, channel, 'sent', 'f'),
-          ...grid.bothWindows(country, channel, 'sent', 'd'),
-          grid.get(ALL_COUNTRIES, channel, 'sent', 'd', 1),
-          grid.count(country, channel, 'tried', 'h'),
-          grid.count(country, channel, 'tried', 'f'),
-        ];
+    mode === 'count' ? sentOps(keys, scope, now, lagMs) : mode === 'peek' ? reads : [...reads, grid.count(country, channel, 'tried', 'h'), grid.count(country, channel, 'tried', 'f')];
   const ops: StoreOp[] = [
     ...sent,
     ...grid.bothWindows(country, channel, 'refused', 'h'),
@@ -186,8 +190,8 @@ export function readDayCounts(results: readonly StoreResult[]): DayCounts {
 
 /**
  * Reads the answers of conversionOps (the same slice of the batch's results, in order). In `read`
- * mode this OTP is added to the sent counts as if counted: it is judged as the delivery it becomes
- * if admitted.
+ * and `peek` modes this OTP is added to the sent counts as if counted: it is judged as the delivery
+ * it becomes if admitted.
  */
 export function readConversion(results: readonly StoreResult[], now: number, lagMs: number, mode: SentMode = 'count'): ConversionCounts {
   const value = (index: number): number => {
@@ -201,9 +205,9 @@ export function readConversion(results: readonly StoreResult[], now: number, lag
   const read = (current: number, previous: number): WindowCount => ({ current: value(current) + 1, previous: value(previous) });
   // Of the tenant-wide day only yesterday is read.
   const [sentHour, sentLag, sentDay, tenantDay] = mode === 'count' ? [counted(0), counted(1), counted(2), counted(3)] : [read(0, 1), read(2, 3), read(4, 5), { current: 0, previous: value(6) }];
-  const at = (index: number): number => value(index + (mode === 'count' ? 0 : 5));
+  const at = (index: number): number => value(index + SENT_OPS[mode] - SENT_OPS.count);
   const day = (first: number): DayCounts => readDayCounts(results.slice(first, first + 3));
-  const rest = mode === 'count' ? 17 : 22;
+  const rest = 13 + SENT_OPS[mode];
   return {
     sentHours: sentHour,
     sentRecent: sentLag,

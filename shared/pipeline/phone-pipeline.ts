@@ -175,9 +175,9 @@ async function evaluate(request: PhoneMessageRequest, deps: Pick<PhoneDependenci
   // An OTP the batch counted as sent and that is now refused is counted as refused (one more
   // request, on refusals only): it can never be verified and must not read as a collapse.
   const refused = container.policy.mode === 'enforce' && findings.some((finding) => finding.effect === 'block');
-  if (guard !== undefined && dynamicFacts !== undefined && dynamic.conversionCounted && refused) {
+  if (guard !== undefined && dynamicFacts !== undefined && (dynamic.conversionCounted || dynamic.conversionOnRefusal) && refused) {
     dynamic.storeRequests += 1;
-    const problem = await guard.recordRefusal(dynamicFacts);
+    const problem = await (dynamic.conversionCounted ? guard.recordRefusal(dynamicFacts) : guard.recordPeekedRefusal(dynamicFacts));
     if (problem !== undefined) dynamic.storeError ??= problem;
   }
   // An OTP to a tier country that evidence admitted: counted as sent now (one more request), so
@@ -212,7 +212,7 @@ async function evaluate(request: PhoneMessageRequest, deps: Pick<PhoneDependenci
 }
 
 const NO_DYNAMIC_VERDICT: DynamicVerdict = {
-  findings: [], ruleErrors: [], storeError: undefined, incidents: [], alertErrors: [], storeMs: 0, storeRequests: 0, lookup: undefined, lookupError: undefined, replay: false, evidence: undefined, conversionCounted: false, conversionOnAdmission: false,
+  findings: [], ruleErrors: [], storeError: undefined, incidents: [], alertErrors: [], storeMs: 0, storeRequests: 0, lookup: undefined, lookupError: undefined, replay: false, evidence: undefined, conversionCounted: false, conversionOnAdmission: false, conversionOnRefusal: false,
 };
 
 function dynamicFactsFor(facts: SendFacts, run: RuleRun, container: SendContainer, request: PhoneMessageRequest): DynamicFacts {

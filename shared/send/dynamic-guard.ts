@@ -39,6 +39,8 @@ export interface DynamicVerdict {
   conversionCounted: boolean;
   /** The batch only read the conversion counts (a tier country's OTP) and its number is not proven yet: count it as sent if admitted (recordAdmission). */
   conversionOnAdmission: boolean;
+  /** That OTP was only peeked at (a likely factor outside the tier): if refused, count it as sent and refused (recordPeekedRefusal). */
+  conversionOnRefusal: boolean;
 }
 
 /** How long a decision waits for its incident alerts at most. */
@@ -92,7 +94,7 @@ export class DynamicGuard {
   async evaluate(input: DynamicFacts): Promise<DynamicVerdict> {
     const { policy } = this.options;
     const started = performance.now();
-    const verdict: DynamicVerdict = { findings: [], ruleErrors: [], storeError: undefined, incidents: [], alertErrors: [], storeMs: 0, storeRequests: 0, lookup: undefined, lookupError: undefined, replay: false, evidence: undefined, conversionCounted: false, conversionOnAdmission: false };
+    const verdict: DynamicVerdict = { findings: [], ruleErrors: [], storeError: undefined, incidents: [], alertErrors: [], storeMs: 0, storeRequests: 0, lookup: undefined, lookupError: undefined, replay: false, evidence: undefined, conversionCounted: false, conversionOnAdmission: false, conversionOnRefusal: false };
     const store = this.options.store;
     if (!('kind' in store)) return this.failed(verdict, store.problem, started);
 
@@ -108,6 +110,7 @@ export class DynamicGuard {
     // would count as an OTP nobody verified and dilute the country's conversion.
     const proof = proofOf(input, counters);
     verdict.conversionOnAdmission = plan.countsConversionOnAdmission && !counters.replay && (proof === undefined || proof === 'likely-factor');
+    verdict.conversionOnRefusal = plan.peeksConversion && verdict.conversionOnAdmission;
     const run = runDynamicRules({ input, counters, policy, keys: this.keys }, DYNAMIC_RULES);
     verdict.findings = run.findings;
     verdict.ruleErrors = run.errors.map((error) => `${error.rule}: ${error.message}`);
@@ -226,6 +229,14 @@ export class DynamicGuard {
    */
   async recordAdmission(input: DynamicFacts): Promise<string | undefined> {
     return this.countConversion(input, 'an admission', sentOps);
+  }
+
+  /**
+   * Counts a refused OTP the batch only peeked at as sent and refused, in one request: what the
+   * batch and recordRefusal count for an OTP counted in the batch (its attempt is part of the pace).
+   */
+  async recordPeekedRefusal(input: DynamicFacts): Promise<string | undefined> {
+    return this.countConversion(input, 'a refusal', (...args) => [...sentOps(...args), ...refusalOps(...args)]);
   }
 
   /** The paid signal last: only for numbers every cheaper rule let through; cached in the store. */

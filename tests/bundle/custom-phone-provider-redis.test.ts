@@ -15,6 +15,9 @@ import { startUpstashShim, type UpstashShim } from '../support/upstash-shim';
 import { DIST_DIR, SecrecyLedger, decisionLineOf } from './helpers';
 import { withClockAt as withClock } from '../../scripts/sim/clock';
 import { loadStoreScripts, scanKeys } from './redis-helpers';
+import { UpstashStore } from '../../shared/store/upstash-store';
+import { GuardKeys, tenantKeyPrefix } from '../../shared/store/keys';
+import { recordProof } from '../../shared/feedback/proofs';
 
 const BUNDLE = path.join(DIST_DIR, 'custom-phone-provider.js');
 const RUN = randomBytes(3).toString('hex');
@@ -170,6 +173,65 @@ describeWithRedis('custom-phone-provider bundle on real Redis: retries are not c
     // number, so its admission past the tier is not counted as sent for NG's conversion.
     expect(returning.line).toMatchObject({ outcome: 'delivered', store_requests: 3, evidence: { number_proven: true, proven_by: 'verified-profile', proof_recorded: true } });
     expect(await scanKeys(redis.url, `${prefix}:*:cty:NG:proofs:*`)).toHaveLength(1);
+  });
+
+  test("a likely factor outside the tier is counted as sent for its country's conversion only once admitted, and not at all once its number is proven (a resident's later logins open nothing new)", async () => {
+    const { action, secrets, prefix } = setup({ GUARD_RESEND_DELAY: 'off' });
+    const store = new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 });
+    const keys = new GuardKeys(tenantKeyPrefix(prefix, 'tollguard-test'));
+    const GB = '+447400123456';
+    const challenge = (code: string, at: number) => {
+      const event = customPhoneProviderEvent({
+        notification: { recipient: GB, code, message_type: 'otp_verify', as_text: `Your code is ${code}`, as_voice: `Your code is ${code}` },
+        connection: { id: 'con_Db0000000001', name: 'Username-Password-Authentication', strategy: 'auth0' },
+      });
+      event.user = { user_id: 'auth0|resident', email: 'resident@example.com', login_count: 12, app_metadata: {}, user_metadata: {} } as unknown as CustomPhoneProviderEvent['user'];
+      event.secrets = secrets;
+      ledger.forbid(`Your code is ${code}`, 'message text');
+      return withClock(at, () => run(action, event));
+    };
+    const sentToday = async (at: number) => {
+      const [answer] = await store.run(at, [{ kind: 'get', key: `${keys.conversion('GB', 'sms', 'sent', 'd')}:${Math.floor(at / (24 * HOUR_MS))}` }]);
+      return answer?.kind === 'get' ? Number(answer.value ?? 0) : Number.NaN;
+    };
+    const day = Math.ceil(Date.now() / (24 * HOUR_MS)) * 24 * HOUR_MS + 30 * 24 * HOUR_MS + 9 * HOUR_MS;
+    // Her first login since tollguard: nothing proves the number yet. The batch peeks at GB's counts; admitted, it is counted.
+    const first = await challenge('670001', day);
+    expect(first.line).toMatchObject({ outcome: 'delivered', store_requests: 2, evidence: { number_proven: false } });
+    expect(await sentToday(day)).toBe(1);
+    // The monitor joins the code's use (gd_auth_succeed): proven for her.
+    await recordProof(store, keys, { e164: GB, country: 'GB', range: GB.slice(0, -4), userId: 'auth0|resident' }, day + 5 * 60_000);
+    // Her later logins: the one batch, and GB's sent count does not move.
+    const later = await challenge('670002', day + HOUR_MS);
+    expect(later.line).toMatchObject({ outcome: 'delivered', store_requests: 1, evidence: { number_proven: true, proven_by: 'stored-proof' } });
+    expect(await sentToday(day + HOUR_MS)).toBe(1);
+  });
+
+  test('a likely factor outside the tier that a rule refuses is counted as sent and refused in one more request, as a counted OTP would be', async () => {
+    const { action, secrets, prefix } = setup({ GUARD_RESEND_DELAY: 'off', GUARD_LIMIT_NUMBER: '1/1h' });
+    const store = new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 });
+    const keys = new GuardKeys(tenantKeyPrefix(prefix, 'tollguard-test'));
+    const GB = '+447400123457';
+    const challenge = (code: string, at: number) => {
+      const event = customPhoneProviderEvent({
+        notification: { recipient: GB, code, message_type: 'otp_verify', as_text: `Your code is ${code}`, as_voice: `Your code is ${code}` },
+        connection: { id: 'con_Db0000000001', name: 'Username-Password-Authentication', strategy: 'auth0' },
+      });
+      event.user = { user_id: 'auth0|second-try', email: 'second@example.com', login_count: 3, app_metadata: {}, user_metadata: {} } as unknown as CustomPhoneProviderEvent['user'];
+      event.secrets = secrets;
+      ledger.forbid(`Your code is ${code}`, 'message text');
+      return withClock(at, () => run(action, event));
+    };
+    const day = Math.ceil(Date.now() / (24 * HOUR_MS)) * 24 * HOUR_MS + 31 * 24 * HOUR_MS + 9 * HOUR_MS;
+    expect((await challenge('680001', day)).line).toMatchObject({ outcome: 'delivered', store_requests: 2 });
+    const refused = await challenge('680002', day + 60_000);
+    expect(refused.line).toMatchObject({ outcome: 'refused', rules: ['number-velocity'], store_requests: 2 });
+    const dayWindow = Math.floor(day / (24 * HOUR_MS));
+    const answers = await store.run(day + 60_000, [
+      { kind: 'get', key: `${keys.conversion('GB', 'sms', 'sent', 'd')}:${dayWindow}` },
+      { kind: 'get', key: `${keys.conversion('GB', 'sms', 'refused', 'd')}:${dayWindow}` },
+    ]);
+    expect(answers).toEqual([{ kind: 'get', value: '2' }, { kind: 'get', value: '1' }]);
   });
 
   test("GUARD_LIKELY_FACTORS bounds the likely factors trusted per country, however many accounts ask; a later login to a likely factor spends the budget again", async () => {

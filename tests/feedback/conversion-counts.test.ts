@@ -100,3 +100,25 @@ test("a tier country's OTP is read, not counted: it reads as this OTP counted, a
   // Refused: nothing was counted, so nothing needs a refusal count.
   expect(readConversion(await new MemoryStore().run(NOW, readOps), NOW, LAG, 'read').sentHours).toEqual({ current: 1, previous: 0 });
 });
+
+test("a likely factor's OTP outside the tier is peeked at: the counts read as if counted, with no attempt counted and nothing written", async () => {
+  const counting = new MemoryStore();
+  const peeking = new MemoryStore();
+  const gb = { country: 'GB', channel: 'sms' as const };
+  for (const store of [counting, peeking]) {
+    await store.run(NOW - HOUR, conversionOps(keys, gb, NOW - HOUR, LAG));
+    await store.run(NOW - HOUR, verificationOps(keys, gb, NOW - HOUR));
+  }
+  const peekOps = conversionOps(keys, gb, NOW, LAG, 'peek');
+  expect(peekOps).toHaveLength(20);
+  expect(peekOps.every((op) => op.kind === 'get')).toBe(true);
+  const counted = readConversion(await counting.run(NOW, conversionOps(keys, gb, NOW, LAG)), NOW, LAG);
+  const peeked = readConversion(await peeking.run(NOW, peekOps), NOW, LAG, 'peek');
+  expect(peeked).toEqual(counted);
+  expect(peeked.triedHours).toBeUndefined();
+  // Nothing was written: a second peek reads the same.
+  expect(readConversion(await peeking.run(NOW, peekOps), NOW, LAG, 'peek')).toEqual(peeked);
+  // Voice reads the SMS yesterdays after the peeked section too.
+  const voice = readConversion(await peeking.run(NOW + DAY, conversionOps(keys, { country: 'GB', channel: 'voice' }, NOW + DAY, LAG, 'peek')), NOW + DAY, LAG, 'peek');
+  expect(voice.countrySmsYesterday).toEqual({ sent: 1, refused: 0, verified: 1 });
+});

@@ -341,6 +341,19 @@ describe('planBatch: what is left out', () => {
     expect(planBatch({ ...inputFor(), staticBlocked: false }, policyOf(), keys)).toMatchObject({ countsConversion: true, countsConversionOnAdmission: false });
   });
 
+  test("a likely factor outside the tier peeks at its country's conversion counts, counting nothing (counted once admitted, unless proven by then)", () => {
+    const likely = { ...inputFor({}, (facts) => ({ ...facts, otpAction: 'second-factor-authentication' as const, recipientIs: 'likely-factor' as const })), trigger: 'custom-phone-provider' as const };
+    const plan = planBatch(likely, policyOf(), keys);
+    const conv = plan.ops.filter((op) => op.key.includes(':conv:'));
+    expect(conv).toHaveLength(20);
+    expect(conv.filter((op) => op.kind !== 'get')).toEqual([]);
+    expect(plan).toMatchObject({ countsConversion: false, countsConversionOnAdmission: true });
+    // Judged as the delivery it becomes if admitted: this OTP is read as one more sent.
+    expect(plan.read(plan.ops.map(answerOf)).conversion?.sentHours).toEqual({ current: 1, previous: 0 });
+    // An enrolment there is counted in the batch, as before.
+    expect(planBatch({ ...inputFor(), trigger: 'custom-phone-provider' }, policyOf(), keys)).toMatchObject({ countsConversion: true, countsConversionOnAdmission: false });
+  });
+
   test("a message the tier refuses reads its country's trial slot and the trials left to all countries (one get each); low trust, a country the tier lets through, or trials off read neither", () => {
     const refused = { ...inputFor({ recipient: NUMBERS.NG }), staticBlocked: true, tierBlocked: true };
     const slot = keys.countryTrial('NG', 'sms');
