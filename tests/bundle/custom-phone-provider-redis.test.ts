@@ -75,6 +75,28 @@ describeWithRedis('custom-phone-provider bundle on real Redis: retries are not c
     return event;
   }
 
+  /** An MFA-looking otp_verify on a database login (a likely factor), at `at`, and the tenant's store to check what it counted. */
+  function likelyFactorOf(action: LoadedAction, secrets: Record<string, string>, prefix: string, to: string, user: { id: string; logins: number }) {
+    const store = new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 });
+    const keys = new GuardKeys(tenantKeyPrefix(prefix, 'tollguard-test'));
+    const challenge = (code: string, at: number) => {
+      const event = customPhoneProviderEvent({
+        notification: { recipient: to, code, message_type: 'otp_verify', as_text: `Your code is ${code}`, as_voice: `Your code is ${code}` },
+        connection: { id: 'con_Db0000000001', name: 'Username-Password-Authentication', strategy: 'auth0' },
+      });
+      event.user = { user_id: user.id, email: 'someone@example.com', login_count: user.logins, app_metadata: {}, user_metadata: {} } as unknown as CustomPhoneProviderEvent['user'];
+      event.secrets = secrets;
+      ledger.forbid(`Your code is ${code}`, 'message text');
+      return withClock(at, () => run(action, event));
+    };
+    /** GB's SMS conversion count of `what` on the UTC day of `at`. */
+    const dayCount = async (what: 'sent' | 'refused', at: number) => {
+      const [answer] = await store.run(at, [{ kind: 'get', key: `${keys.conversion('GB', 'sms', what, 'd')}:${Math.floor(at / (24 * HOUR_MS))}` }]);
+      return answer?.kind === 'get' ? Number(answer.value ?? 0) : Number.NaN;
+    };
+    return { store, keys, challenge, dayCount };
+  }
+
   async function run(action: LoadedAction, event: CustomPhoneProviderEvent) {
     const invocation = await runCustomPhoneProvider(action, structuredClone(event));
     ledger.record(invocation);
@@ -177,23 +199,9 @@ describeWithRedis('custom-phone-provider bundle on real Redis: retries are not c
 
   test("a likely factor outside the tier is counted as sent for its country's conversion only once admitted, and not at all once its number is proven (a resident's later logins open nothing new)", async () => {
     const { action, secrets, prefix } = setup({ GUARD_RESEND_DELAY: 'off' });
-    const store = new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 });
-    const keys = new GuardKeys(tenantKeyPrefix(prefix, 'tollguard-test'));
     const GB = '+447400123456';
-    const challenge = (code: string, at: number) => {
-      const event = customPhoneProviderEvent({
-        notification: { recipient: GB, code, message_type: 'otp_verify', as_text: `Your code is ${code}`, as_voice: `Your code is ${code}` },
-        connection: { id: 'con_Db0000000001', name: 'Username-Password-Authentication', strategy: 'auth0' },
-      });
-      event.user = { user_id: 'auth0|resident', email: 'resident@example.com', login_count: 12, app_metadata: {}, user_metadata: {} } as unknown as CustomPhoneProviderEvent['user'];
-      event.secrets = secrets;
-      ledger.forbid(`Your code is ${code}`, 'message text');
-      return withClock(at, () => run(action, event));
-    };
-    const sentToday = async (at: number) => {
-      const [answer] = await store.run(at, [{ kind: 'get', key: `${keys.conversion('GB', 'sms', 'sent', 'd')}:${Math.floor(at / (24 * HOUR_MS))}` }]);
-      return answer?.kind === 'get' ? Number(answer.value ?? 0) : Number.NaN;
-    };
+    const { store, keys, challenge, dayCount } = likelyFactorOf(action, secrets, prefix, GB, { id: 'auth0|resident', logins: 12 });
+    const sentToday = (at: number) => dayCount('sent', at);
     const day = Math.ceil(Date.now() / (24 * HOUR_MS)) * 24 * HOUR_MS + 30 * 24 * HOUR_MS + 9 * HOUR_MS;
     // Her first login since tollguard: nothing proves the number yet. The batch peeks at GB's counts; admitted, it is counted.
     const first = await challenge('670001', day);
@@ -209,29 +217,12 @@ describeWithRedis('custom-phone-provider bundle on real Redis: retries are not c
 
   test('a likely factor outside the tier that a rule refuses is counted as sent and refused in one more request, as a counted OTP would be', async () => {
     const { action, secrets, prefix } = setup({ GUARD_RESEND_DELAY: 'off', GUARD_LIMIT_NUMBER: '1/1h' });
-    const store = new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 });
-    const keys = new GuardKeys(tenantKeyPrefix(prefix, 'tollguard-test'));
-    const GB = '+447400123457';
-    const challenge = (code: string, at: number) => {
-      const event = customPhoneProviderEvent({
-        notification: { recipient: GB, code, message_type: 'otp_verify', as_text: `Your code is ${code}`, as_voice: `Your code is ${code}` },
-        connection: { id: 'con_Db0000000001', name: 'Username-Password-Authentication', strategy: 'auth0' },
-      });
-      event.user = { user_id: 'auth0|second-try', email: 'second@example.com', login_count: 3, app_metadata: {}, user_metadata: {} } as unknown as CustomPhoneProviderEvent['user'];
-      event.secrets = secrets;
-      ledger.forbid(`Your code is ${code}`, 'message text');
-      return withClock(at, () => run(action, event));
-    };
+    const { challenge, dayCount } = likelyFactorOf(action, secrets, prefix, '+447400123457', { id: 'auth0|second-try', logins: 3 });
     const day = Math.ceil(Date.now() / (24 * HOUR_MS)) * 24 * HOUR_MS + 31 * 24 * HOUR_MS + 9 * HOUR_MS;
     expect((await challenge('680001', day)).line).toMatchObject({ outcome: 'delivered', store_requests: 2 });
     const refused = await challenge('680002', day + 60_000);
     expect(refused.line).toMatchObject({ outcome: 'refused', rules: ['number-velocity'], store_requests: 2 });
-    const dayWindow = Math.floor(day / (24 * HOUR_MS));
-    const answers = await store.run(day + 60_000, [
-      { kind: 'get', key: `${keys.conversion('GB', 'sms', 'sent', 'd')}:${dayWindow}` },
-      { kind: 'get', key: `${keys.conversion('GB', 'sms', 'refused', 'd')}:${dayWindow}` },
-    ]);
-    expect(answers).toEqual([{ kind: 'get', value: '2' }, { kind: 'get', value: '1' }]);
+    expect([await dayCount('sent', day + 60_000), await dayCount('refused', day + 60_000)]).toEqual([2, 1]);
   });
 
   test("GUARD_LIKELY_FACTORS bounds the likely factors trusted per country, however many accounts ask; a later login to a likely factor spends the budget again", async () => {

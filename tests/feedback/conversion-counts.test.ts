@@ -74,14 +74,19 @@ test('voice reads its country SMS and the tenant SMS yesterday too', async () =>
   expect(voice.yesterday).toEqual({ sent: 0, refused: 0, verified: 0 });
 });
 
-test("a tier country's OTP is read, not counted: it reads as this OTP counted, and sentOps afterwards leaves the store as a counting batch would", async () => {
-  const counting = new MemoryStore();
-  const reading = new MemoryStore();
-  const ng = { country: 'NG', channel: 'sms' as const };
-  for (const store of [counting, reading]) {
-    await store.run(NOW - HOUR, conversionOps(keys, ng, NOW - HOUR, LAG));
-    await store.run(NOW - HOUR, verificationOps(keys, ng, NOW - HOUR));
+/** Two stores that each counted one OTP an hour ago, and its verification: one to count in, one to read or peek in. */
+async function twoStoresWithAnHourAgo(scope: { country: string; channel: 'sms' }): Promise<[MemoryStore, MemoryStore]> {
+  const stores: [MemoryStore, MemoryStore] = [new MemoryStore(), new MemoryStore()];
+  for (const store of stores) {
+    await store.run(NOW - HOUR, conversionOps(keys, scope, NOW - HOUR, LAG));
+    await store.run(NOW - HOUR, verificationOps(keys, scope, NOW - HOUR));
   }
+  return stores;
+}
+
+test("a tier country's OTP is read, not counted: it reads as this OTP counted, and sentOps afterwards leaves the store as a counting batch would", async () => {
+  const ng = { country: 'NG', channel: 'sms' as const };
+  const [counting, reading] = await twoStoresWithAnHourAgo(ng);
   const readOps = conversionOps(keys, ng, NOW, LAG, 'read');
   expect(readOps).toHaveLength(22);
   expect(readOps.filter((op) => op.kind !== 'get').map((op) => op.key)).toEqual(['t:test:cty:NG:sms:conv:tried:h', 't:test:cty:NG:sms:conv:tried:f']);
@@ -102,13 +107,8 @@ test("a tier country's OTP is read, not counted: it reads as this OTP counted, a
 });
 
 test("a likely factor's OTP outside the tier is peeked at: the counts read as if counted, with no attempt counted and nothing written", async () => {
-  const counting = new MemoryStore();
-  const peeking = new MemoryStore();
   const gb = { country: 'GB', channel: 'sms' as const };
-  for (const store of [counting, peeking]) {
-    await store.run(NOW - HOUR, conversionOps(keys, gb, NOW - HOUR, LAG));
-    await store.run(NOW - HOUR, verificationOps(keys, gb, NOW - HOUR));
-  }
+  const [counting, peeking] = await twoStoresWithAnHourAgo(gb);
   const peekOps = conversionOps(keys, gb, NOW, LAG, 'peek');
   expect(peekOps).toHaveLength(20);
   expect(peekOps.every((op) => op.kind === 'get')).toBe(true);
