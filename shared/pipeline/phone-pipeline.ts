@@ -173,15 +173,17 @@ async function evaluate(request: PhoneMessageRequest, deps: Pick<PhoneDependenci
   const served = dynamic.findings.some((finding) => finding.rule === SERVED_COUNTRY_RULE && finding.effect === 'trust');
   const findings = [...run.findings.filter((finding) => !(served && finding.liftable === true)), ...dynamic.findings];
   // An OTP the batch counted as sent and that is now refused is counted as refused (one more
-  // request, on refusals only): it can never be verified and must not read as a collapse.
+  // request, on refusals only): it can never be verified and must not read as a collapse. One the
+  // batch only peeked at (a likely factor outside the tier) is counted as sent and refused at once.
   const refused = container.policy.mode === 'enforce' && findings.some((finding) => finding.effect === 'block');
   if (guard !== undefined && dynamicFacts !== undefined && (dynamic.conversionCounted || dynamic.conversionOnRefusal) && refused) {
     dynamic.storeRequests += 1;
     const problem = await (dynamic.conversionCounted ? guard.recordRefusal(dynamicFacts) : guard.recordPeekedRefusal(dynamicFacts));
     if (problem !== undefined) dynamic.storeError ??= problem;
   }
-  // An OTP to a tier country that evidence admitted: counted as sent now (one more request), so
-  // the country's conversion sees it; the tier's refusals cost nothing.
+  // An OTP to a tier country that evidence admitted, or a likely factor admitted elsewhere, whose
+  // number is not proven: counted as sent now (one more request), so the country's conversion sees
+  // it; the tier's refusals cost nothing.
   if (guard !== undefined && dynamicFacts !== undefined && dynamic.conversionOnAdmission && !refused) {
     dynamic.storeRequests += 1;
     const problem = await guard.recordAdmission(dynamicFacts);
