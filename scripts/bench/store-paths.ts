@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { DIST } from '../build';
 import { ACTION_PACKAGES } from '../lib/action-packages';
 import {
+  TEST_TENANT_ID,
   customPhoneProviderEvent,
   loadAction,
   runCustomPhoneProvider,
@@ -28,8 +29,6 @@ import { UpstashStore } from '../../shared/store/upstash-store';
 import { GuardKeys, tenantKeyPrefix } from '../../shared/store/keys';
 import { rangeOf } from '../../shared/phone/ranges';
 
-/** The tenant of the test events (tests/support/actions-runtime.ts). */
-const BENCH_TENANT = 'tollguard-test';
 
 type OpKind = StoreOp['kind'];
 
@@ -384,7 +383,7 @@ class PathScenarios {
     if (this.harness.shim === undefined) return;
     const store = new UpstashStore({ url: this.harness.shim.url, token: this.harness.shim.token, timeoutMs: 2000 });
     const proof = { e164: nigeria, userId: 'auth0|likely', country: 'NG', range: rangeOf(nigeria, '234'), channel: 'sms' as const, opensNewNumber: false };
-    await writeStore([proof], [], { store, keys: new GuardKeys(tenantKeyPrefix(prefix, BENCH_TENANT)), apply: true, now: this.now, blockMs: 0 });
+    await writeStore([proof], [], { store, keys: new GuardKeys(tenantKeyPrefix(prefix, TEST_TENANT_ID)), apply: true, now: this.now, blockMs: 0 });
     this.advance(2 * HOUR);
     await this.measure('custom-phone-provider: a later login to that number, proven since', 1, 'delivered', 'the batch reads the proof: the tier is lifted and, the number opening nothing new, it is not counted as sent', prefix, () =>
       this.challengeLikely(action, secrets, nigeria, 'auth0|likely'),

@@ -69,9 +69,10 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
   if (country !== undefined && counters.countryRate !== undefined) {
     const learned = (counters.tenantRate?.windows ?? 0) >= pumping.learningWindows;
     const smsServed = channel === 'voice' && servedBySmsYesterday(counters.conversion?.countrySmsYesterday ?? counters.smsYesterday);
-    const over = surgeIsOver(input, counters, policy);
+    // Asked only of a rise or a standing block: most OTPs have neither.
+    const over = () => surgeIsOver(input, counters, policy);
     const countryRise =
-      !over && (learned || input.highRiskCountry) && countryIsAnomalous(counters.countryRate, parameters, input.highRiskCountry, channel, counters.tenantRate, smsServed);
+      (learned || input.highRiskCountry) && countryIsAnomalous(counters.countryRate, parameters, input.highRiskCountry, channel, counters.tenantRate, smsServed) && !over();
     const trickle = !countryRise && (learned || input.highRiskCountry) ? unusedCodes(counters, parameters, policy.conversion, now) : undefined;
     if (countryRise) {
       const served = counters.countryRate.baseline >= parameters.servedBaseline;
@@ -80,7 +81,7 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
     } else if (trickle !== undefined) {
       reasons.push(`${country}, a country barely served before, had ${trickle.delivered} ${channel} OTPs delivered in the last 1-2 h and ${trickle.verified} verified (${Math.round(trickle.expected)} expected)`);
       writes.push({ key: keys.countryBlock(country, channel), until, ttlMs, incident: `pumping suspected towards ${country} (${channel}): its codes go unused, blocked for ${pumping.blockMs / 60_000} min` });
-    } else if ((counters.countryBlockedUntil ?? 0) > now && !over) {
+    } else if ((counters.countryBlockedUntil ?? 0) > now && !over()) {
       reasons.push(`${country} is blocked for pumping until ${new Date(counters.countryBlockedUntil ?? 0).toISOString()}`);
     }
   }

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { buildActions } from '../../scripts/build';
 import { ACTION_PACKAGES } from '../../scripts/lib/action-packages';
 import type { CustomPhoneProviderEvent } from '../../shared/auth0/types';
-import { customPhoneProviderEvent, loadAction, runCustomPhoneProvider, type LoadedAction } from '../support/actions-runtime';
+import { TEST_TENANT_ID, customPhoneProviderEvent, loadAction, runCustomPhoneProvider, type LoadedAction } from '../support/actions-runtime';
 import { describeWithRedis, startRedis, type RedisHandle } from '../support/redis-server';
 import { startTwilioServer, type TwilioTestServer } from '../support/twilio-server';
 import { startUpstashShim, type UpstashShim } from '../support/upstash-shim';
@@ -78,7 +78,7 @@ describeWithRedis('custom-phone-provider bundle on real Redis: retries are not c
   /** An MFA-looking otp_verify on a database login (a likely factor), at `at`, and the tenant's store to check what it counted. */
   function likelyFactorOf(action: LoadedAction, secrets: Record<string, string>, prefix: string, to: string, user: { id: string; logins: number }) {
     const store = new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 });
-    const keys = new GuardKeys(tenantKeyPrefix(prefix, 'tollguard-test'));
+    const keys = new GuardKeys(tenantKeyPrefix(prefix, TEST_TENANT_ID));
     const challenge = (code: string, at: number) => {
       const event = customPhoneProviderEvent({
         notification: { recipient: to, code, message_type: 'otp_verify', as_text: `Your code is ${code}`, as_voice: `Your code is ${code}` },

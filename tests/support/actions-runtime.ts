@@ -28,6 +28,9 @@ import type {
 } from '../../shared/auth0/types';
 import type { PostLoginApi, PostLoginEvent } from '../../shared/feedback/post-login-event';
 
+/** The tenant id of every test event below (a tenant's counter keys are under it). */
+export const TEST_TENANT_ID = 'tollguard-test';
+
 // ---------------------------------------------------------------------------------------------
 // Public types
 
@@ -610,7 +613,7 @@ export function sendPhoneMessageEvent(overrides?: DeepPartial<SendPhoneMessageEv
       ],
     },
     client: sampleClient(),
-    tenant: { id: 'tollguard-test' },
+    tenant: { id: TEST_TENANT_ID },
     secrets: {},
     transaction: { correlation_id: 'c0rre1at10n-5e4d-41b2-9f3a-7d2c1b0a9e8f' },
   };
@@ -642,7 +645,7 @@ export function customPhoneProviderEvent(overrides?: DeepPartial<CustomPhoneProv
     },
     client: sampleClient(),
     connection: { id: 'con_T0llGuardSm5Pw1', name: 'sms', strategy: 'sms', metadata: {} },
-    tenant: { id: 'tollguard-test', friendly_name: 'Tollguard Test', home_url: 'https://app.example.com' },
+    tenant: { id: TEST_TENANT_ID, friendly_name: 'Tollguard Test', home_url: 'https://app.example.com' },
     secrets: {},
     transaction: { correlation_id: 'c0rre1at10n-7a1b-43c4-9d5e-6f7a8b9c0d1e' },
   };
@@ -667,7 +670,7 @@ export function preUserRegistrationEvent(
       metadata: {},
     },
     client: sampleClient(),
-    tenant: { id: 'tollguard-test' },
+    tenant: { id: TEST_TENANT_ID },
     secrets: {},
     transaction: {
       acr_values: [],
@@ -695,7 +698,7 @@ export function postLoginEvent(overrides?: DeepPartial<PostLoginEvent>): PostLog
     connection: { id: 'con_T0llGuardSm5Pw1', name: 'sms', strategy: 'sms', metadata: {} },
     request: { ...sampleRequest(), method: 'GET', query: {} },
     stats: { logins_count: 3 },
-    tenant: { id: 'tollguard-test' },
+    tenant: { id: TEST_TENANT_ID },
     transaction: {
       acr_values: [],
       locale: 'en',
