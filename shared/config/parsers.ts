@@ -4,7 +4,7 @@
  */
 import { DURATION_EXAMPLES, formatDuration, readDurationMs } from './duration';
 import { isSupportedCountry } from 'libphonenumber-js/max';
-import { ALPHA3_TO_ALPHA2, COUNTRY_NAMES } from '../data/iso-3166';
+import { COUNTRIES } from '../data/iso-3166';
 import { PartialListError, SecretError } from './secret-error';
 
 export type SecretValue = string | undefined;
@@ -165,23 +165,24 @@ export function countryByName(text: string): string | undefined {
 let alpha3: Map<string, string> | undefined;
 let names: Map<string, string> | undefined;
 
-function alpha3Table(): Map<string, string> {
-  if (alpha3 === undefined) {
-    alpha3 = new Map();
-    for (let at = 0; at + 5 <= ALPHA3_TO_ALPHA2.length; at += 5) alpha3.set(ALPHA3_TO_ALPHA2.slice(at, at + 3), ALPHA3_TO_ALPHA2.slice(at + 3, at + 5));
+function readCountryTable(): void {
+  alpha3 = new Map();
+  names = new Map();
+  for (const record of COUNTRIES.split('|')) {
+    const alpha2 = record.slice(3, 5);
+    alpha3.set(record.slice(0, 3), alpha2);
+    for (const name of record.slice(5).split(',')) names.set(name, alpha2);
   }
-  return alpha3;
+}
+
+function alpha3Table(): Map<string, string> {
+  if (alpha3 === undefined) readCountryTable();
+  return alpha3 as Map<string, string>;
 }
 
 function nameTable(): Map<string, string> {
-  if (names === undefined) {
-    names = new Map();
-    for (const entry of COUNTRY_NAMES.split('|')) {
-      const [name, code] = entry.split('=');
-      if (name !== undefined && code !== undefined) names.set(name, code);
-    }
-  }
-  return names;
+  if (names === undefined) readCountryTable();
+  return names as Map<string, string>;
 }
 
 export const COUNTRY_LIST_FORM = 'ISO 3166-1 alpha-2 country codes such as US, GB, DE (alpha-3 codes such as USA, UK for Britain, and English names such as Germany also work)';

@@ -8,64 +8,57 @@
  * rather than editing by hand.
  */
 
-/** Concatenated 5-letter records: alpha-3 then alpha-2 ("ABWAW" is Aruba). */
-export const ALPHA3_TO_ALPHA2 =
-  'ABWAWAFGAFAGOAOAIAAIALAAXALBALANDADAREAEARGARARMAMASMASATGAGAUSAUAUTATAZEAZBDIBIBELBEBENBJBESBQ' +
-  'BFABFBGDBDBGRBGBHRBHBHSBSBIHBABLMBLBLRBYBLZBZBMUBMBOLBOBRABRBRBBBBRNBNBTNBTBWABWCAFCFCANCACCKCC' +
-  'CHECHCHLCLCHNCNCIVCICMRCMCODCDCOGCGCOKCKCOLCOCOMKMCPVCVCRICRCUBCUCUWCWCXRCXCYMKYCYPCYCZECZDEUDE' +
-  'DJIDJDMADMDNKDKDOMDODZADZECUECEGYEGERIERESHEHESPESESTEEETHETFINFIFJIFJFLKFKFRAFRFROFOFSMFMGABGA' +
-  'GBRGBGEOGEGGYGGGHAGHGIBGIGINGNGLPGPGMBGMGNBGWGNQGQGRCGRGRDGDGRLGLGTMGTGUFGFGUMGUGUYGYHKGHKHNDHN' +
-  'HRVHRHTIHTHUNHUIDNIDIMNIMINDINIOTIOIRLIEIRNIRIRQIQISLISISRILITAITJAMJMJEYJEJORJOJPNJPKAZKZKENKE' +
-  'KGZKGKHMKHKIRKIKNAKNKORKRKWTKWLAOLALBNLBLBRLRLBYLYLCALCLIELILKALKLSOLSLTULTLUXLULVALVMACMOMAFMF' +
-  'MARMAMCOMCMDAMDMDGMGMDVMVMEXMXMHLMHMKDMKMLIMLMLTMTMMRMMMNEMEMNGMNMNPMPMOZMZMRTMRMSRMSMTQMQMUSMU' +
-  'MWIMWMYSMYMYTYTNAMNANCLNCNERNENFKNFNGANGNICNINIUNUNLDNLNORNONPLNPNRUNRNZLNZOMNOMPAKPKPANPAPERPE' +
-  'PHLPHPLWPWPNGPGPOLPLPRIPRPRKKPPRTPTPRYPYPSEPSPYFPFQATQAREUREROURORUSRURWARWSAUSASDNSDSENSNSGPSG' +
-  'SHNSHSJMSJSLBSBSLESLSLVSVSMRSMSOMSOSPMPMSRBRSSSDSSSTPSTSURSRSVKSKSVNSISWESESWZSZSXMSXSYCSCSYRSY' +
-  'TCATCTCDTDTGOTGTHATHTJKTJTKLTKTKMTMTLSTLTONTOTTOTTTUNTNTURTRTUVTVTWNTWTZATZUGAUGUKRUAURYUYUSAUS' +
-  'UZBUZVATVAVCTVCVENVEVGBVGVIRVIVNMVNVUTVUWLFWFWSMWSYEMYEZAFZAZMBZMZWEZW';
-
-/** Normalised English names, "name=alpha-2" separated by |. */
-export const COUNTRY_NAMES =
-  'afghanistan=AF|aland islands=AX|albania=AL|algeria=DZ|american samoa=AS|andorra=AD|angola=AO|' +
-  'anguilla=AI|antigua and barbuda=AG|argentina=AR|armenia=AM|aruba=AW|australia=AU|austria=AT|' +
-  'azerbaijan=AZ|bahamas=BS|bahrain=BH|bangladesh=BD|barbados=BB|belarus=BY|belgium=BE|belize=BZ|' +
-  'benin=BJ|bermuda=BM|bhutan=BT|bolivia plurinational state of=BO|bolivia=BO|' +
-  'bonaire sint eustatius and saba=BQ|bosnia and herzegovina=BA|botswana=BW|brazil=BR|' +
-  'british indian ocean territory=IO|brunei darussalam=BN|bulgaria=BG|burkina faso=BF|burundi=BI|' +
-  'cabo verde=CV|cambodia=KH|cameroon=CM|canada=CA|cayman islands=KY|central african republic=CF|' +
-  'chad=TD|chile=CL|china=CN|christmas island=CX|cocos keeling islands=CC|colombia=CO|comoros=KM|' +
-  'congo the democratic republic of the=CD|congo=CG|cook islands=CK|costa rica=CR|' +
-  'cote d ivoire=CI|croatia=HR|cuba=CU|curacao=CW|cyprus=CY|czechia=CZ|denmark=DK|djibouti=DJ|' +
-  'dominica=DM|dominican republic=DO|ecuador=EC|egypt=EG|el salvador=SV|equatorial guinea=GQ|' +
-  'eritrea=ER|estonia=EE|eswatini=SZ|ethiopia=ET|falkland islands malvinas=FK|faroe islands=FO|' +
-  'fiji=FJ|finland=FI|france=FR|french guiana=GF|french polynesia=PF|gabon=GA|gambia=GM|' +
-  'georgia=GE|germany=DE|ghana=GH|gibraltar=GI|greece=GR|greenland=GL|grenada=GD|guadeloupe=GP|' +
-  'guam=GU|guatemala=GT|guernsey=GG|guinea bissau=GW|guinea=GN|guyana=GY|haiti=HT|' +
-  'holy see vatican city state=VA|honduras=HN|hong kong=HK|hungary=HU|iceland=IS|india=IN|' +
-  'indonesia=ID|iran islamic republic of=IR|iran=IR|iraq=IQ|ireland=IE|isle of man=IM|israel=IL|' +
-  'italy=IT|jamaica=JM|japan=JP|jersey=JE|jordan=JO|kazakhstan=KZ|kenya=KE|kiribati=KI|' +
-  'korea democratic people s republic of=KP|korea republic of=KR|kuwait=KW|kyrgyzstan=KG|' +
-  'lao people s democratic republic=LA|laos=LA|latvia=LV|lebanon=LB|lesotho=LS|liberia=LR|' +
-  'libya=LY|liechtenstein=LI|lithuania=LT|luxembourg=LU|macao=MO|madagascar=MG|malawi=MW|' +
-  'malaysia=MY|maldives=MV|mali=ML|malta=MT|marshall islands=MH|martinique=MQ|mauritania=MR|' +
-  'mauritius=MU|mayotte=YT|mexico=MX|micronesia federated states of=FM|moldova republic of=MD|' +
-  'moldova=MD|monaco=MC|mongolia=MN|montenegro=ME|montserrat=MS|morocco=MA|mozambique=MZ|' +
-  'myanmar=MM|namibia=NA|nauru=NR|nepal=NP|netherlands=NL|new caledonia=NC|new zealand=NZ|' +
-  'nicaragua=NI|niger=NE|nigeria=NG|niue=NU|norfolk island=NF|north korea=KP|north macedonia=MK|' +
-  'northern mariana islands=MP|norway=NO|oman=OM|pakistan=PK|palau=PW|palestine state of=PS|' +
-  'panama=PA|papua new guinea=PG|paraguay=PY|peru=PE|philippines=PH|poland=PL|portugal=PT|' +
-  'puerto rico=PR|qatar=QA|reunion=RE|romania=RO|russian federation=RU|rwanda=RW|' +
-  'saint barthelemy=BL|saint helena ascension and tristan da cunha=SH|saint kitts and nevis=KN|' +
-  'saint lucia=LC|saint martin french part=MF|saint pierre and miquelon=PM|' +
-  'saint vincent and the grenadines=VC|samoa=WS|san marino=SM|sao tome and principe=ST|' +
-  'saudi arabia=SA|senegal=SN|serbia=RS|seychelles=SC|sierra leone=SL|singapore=SG|' +
-  'sint maarten dutch part=SX|slovakia=SK|slovenia=SI|solomon islands=SB|somalia=SO|' +
-  'south africa=ZA|south korea=KR|south sudan=SS|spain=ES|sri lanka=LK|sudan=SD|suriname=SR|' +
-  'svalbard and jan mayen=SJ|sweden=SE|switzerland=CH|syria=SY|syrian arab republic=SY|' +
-  'taiwan province of china=TW|taiwan=TW|tajikistan=TJ|tanzania united republic of=TZ|tanzania=TZ|' +
-  'thailand=TH|timor leste=TL|togo=TG|tokelau=TK|tonga=TO|trinidad and tobago=TT|tunisia=TN|' +
-  'turkiye=TR|turkmenistan=TM|turks and caicos islands=TC|tuvalu=TV|uganda=UG|ukraine=UA|' +
-  'united arab emirates=AE|united kingdom=GB|united states=US|uruguay=UY|uzbekistan=UZ|vanuatu=VU|' +
-  'venezuela bolivarian republic of=VE|venezuela=VE|viet nam=VN|vietnam=VN|' +
-  'virgin islands british=VG|virgin islands u s=VI|wallis and futuna=WF|western sahara=EH|' +
-  'yemen=YE|zambia=ZM|zimbabwe=ZW';
+/**
+ * One record per region, records separated by |: the alpha-3 code, the alpha-2 code, then the
+ * region's normalised English names separated by commas ("ABWAWaruba" is Aruba). One table for
+ * both lookups: each Action carries it, and Auth0 counts an Action's code against 100 kB.
+ */
+export const COUNTRIES =
+  'ABWAWaruba|AFGAFafghanistan|AGOAOangola|AIAAIanguilla|ALAAXaland islands|ALBALalbania|' +
+  'ANDADandorra|AREAEunited arab emirates|ARGARargentina|ARMAMarmenia|ASMASamerican samoa|' +
+  'ATGAGantigua and barbuda|AUSAUaustralia|AUTATaustria|AZEAZazerbaijan|BDIBIburundi|BELBEbelgium|' +
+  'BENBJbenin|BESBQbonaire sint eustatius and saba|BFABFburkina faso|BGDBDbangladesh|BGRBGbulgaria|' +
+  'BHRBHbahrain|BHSBSbahamas|BIHBAbosnia and herzegovina|BLMBLsaint barthelemy|BLRBYbelarus|' +
+  'BLZBZbelize|BMUBMbermuda|BOLBObolivia plurinational state of,bolivia|BRABRbrazil|BRBBBbarbados|' +
+  'BRNBNbrunei darussalam|BTNBTbhutan|BWABWbotswana|CAFCFcentral african republic|CANCAcanada|' +
+  'CCKCCcocos keeling islands|CHECHswitzerland|CHLCLchile|CHNCNchina|CIVCIcote d ivoire|' +
+  'CMRCMcameroon|CODCDcongo the democratic republic of the|COGCGcongo|COKCKcook islands|' +
+  'COLCOcolombia|COMKMcomoros|CPVCVcabo verde|CRICRcosta rica|CUBCUcuba|CUWCWcuracao|' +
+  'CXRCXchristmas island|CYMKYcayman islands|CYPCYcyprus|CZECZczechia|DEUDEgermany|DJIDJdjibouti|' +
+  'DMADMdominica|DNKDKdenmark|DOMDOdominican republic|DZADZalgeria|ECUECecuador|EGYEGegypt|' +
+  'ERIEReritrea|ESHEHwestern sahara|ESPESspain|ESTEEestonia|ETHETethiopia|FINFIfinland|FJIFJfiji|' +
+  'FLKFKfalkland islands malvinas|FRAFRfrance|FROFOfaroe islands|' +
+  'FSMFMmicronesia federated states of|GABGAgabon|GBRGBunited kingdom|GEOGEgeorgia|GGYGGguernsey|' +
+  'GHAGHghana|GIBGIgibraltar|GINGNguinea|GLPGPguadeloupe|GMBGMgambia|GNBGWguinea bissau|' +
+  'GNQGQequatorial guinea|GRCGRgreece|GRDGDgrenada|GRLGLgreenland|GTMGTguatemala|' +
+  'GUFGFfrench guiana|GUMGUguam|GUYGYguyana|HKGHKhong kong|HNDHNhonduras|HRVHRcroatia|HTIHThaiti|' +
+  'HUNHUhungary|IDNIDindonesia|IMNIMisle of man|INDINindia|IOTIObritish indian ocean territory|' +
+  'IRLIEireland|IRNIRiran islamic republic of,iran|IRQIQiraq|ISLISiceland|ISRILisrael|ITAITitaly|' +
+  'JAMJMjamaica|JEYJEjersey|JORJOjordan|JPNJPjapan|KAZKZkazakhstan|KENKEkenya|KGZKGkyrgyzstan|' +
+  'KHMKHcambodia|KIRKIkiribati|KNAKNsaint kitts and nevis|KORKRkorea republic of,south korea|' +
+  'KWTKWkuwait|LAOLAlao people s democratic republic,laos|LBNLBlebanon|LBRLRliberia|LBYLYlibya|' +
+  'LCALCsaint lucia|LIELIliechtenstein|LKALKsri lanka|LSOLSlesotho|LTULTlithuania|LUXLUluxembourg|' +
+  'LVALVlatvia|MACMOmacao|MAFMFsaint martin french part|MARMAmorocco|MCOMCmonaco|' +
+  'MDAMDmoldova republic of,moldova|MDGMGmadagascar|MDVMVmaldives|MEXMXmexico|' +
+  'MHLMHmarshall islands|MKDMKnorth macedonia|MLIMLmali|MLTMTmalta|MMRMMmyanmar|MNEMEmontenegro|' +
+  'MNGMNmongolia|MNPMPnorthern mariana islands|MOZMZmozambique|MRTMRmauritania|MSRMSmontserrat|' +
+  'MTQMQmartinique|MUSMUmauritius|MWIMWmalawi|MYSMYmalaysia|MYTYTmayotte|NAMNAnamibia|' +
+  'NCLNCnew caledonia|NERNEniger|NFKNFnorfolk island|NGANGnigeria|NICNInicaragua|NIUNUniue|' +
+  'NLDNLnetherlands|NORNOnorway|NPLNPnepal|NRUNRnauru|NZLNZnew zealand|OMNOMoman|PAKPKpakistan|' +
+  'PANPApanama|PERPEperu|PHLPHphilippines|PLWPWpalau|PNGPGpapua new guinea|POLPLpoland|' +
+  'PRIPRpuerto rico|PRKKPkorea democratic people s republic of,north korea|PRTPTportugal|' +
+  'PRYPYparaguay|PSEPSpalestine state of|PYFPFfrench polynesia|QATQAqatar|REUREreunion|' +
+  'ROUROromania|RUSRUrussian federation|RWARWrwanda|SAUSAsaudi arabia|SDNSDsudan|SENSNsenegal|' +
+  'SGPSGsingapore|SHNSHsaint helena ascension and tristan da cunha|SJMSJsvalbard and jan mayen|' +
+  'SLBSBsolomon islands|SLESLsierra leone|SLVSVel salvador|SMRSMsan marino|SOMSOsomalia|' +
+  'SPMPMsaint pierre and miquelon|SRBRSserbia|SSDSSsouth sudan|STPSTsao tome and principe|' +
+  'SURSRsuriname|SVKSKslovakia|SVNSIslovenia|SWESEsweden|SWZSZeswatini|' +
+  'SXMSXsint maarten dutch part|SYCSCseychelles|SYRSYsyria,syrian arab republic|' +
+  'TCATCturks and caicos islands|TCDTDchad|TGOTGtogo|THATHthailand|TJKTJtajikistan|TKLTKtokelau|' +
+  'TKMTMturkmenistan|TLSTLtimor leste|TONTOtonga|TTOTTtrinidad and tobago|TUNTNtunisia|' +
+  'TURTRturkiye|TUVTVtuvalu|TWNTWtaiwan province of china,taiwan|' +
+  'TZATZtanzania united republic of,tanzania|UGAUGuganda|UKRUAukraine|URYUYuruguay|' +
+  'USAUSunited states|UZBUZuzbekistan|VATVAholy see vatican city state|' +
+  'VCTVCsaint vincent and the grenadines|VENVEvenezuela bolivarian republic of,venezuela|' +
+  'VGBVGvirgin islands british|VIRVIvirgin islands u s|VNMVNviet nam,vietnam|VUTVUvanuatu|' +
+  'WLFWFwallis and futuna|WSMWSsamoa|YEMYEyemen|ZAFZAsouth africa|ZMBZMzambia|ZWEZWzimbabwe';

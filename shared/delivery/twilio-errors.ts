@@ -2,6 +2,8 @@
  * Twilio error codes that matter on an OTP path, turned into reasons an admin can act on.
  * Codes and meanings from Twilio's error pages (see ../shared/reference/twilio.md).
  */
+const VOICE_GEO = 'Twilio Voice Geo Permissions do not allow this destination';
+const PUMPING_PROTECTION = 'Twilio SMS Pumping Protection blocked this number';
 const EXPLANATIONS: Readonly<Record<number, string>> = {
   20003: 'Twilio refused the credentials (check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN)',
   20404: 'Twilio does not know this resource (check the account or service SID)',
@@ -11,11 +13,11 @@ const EXPLANATIONS: Readonly<Record<number, string>> = {
   21608: 'a Twilio trial account can only send to verified numbers',
   21612: 'Twilio cannot route between this sender and destination',
   21614: "Twilio says the 'To' number is not a mobile number",
-  21215: 'Twilio Voice Geo Permissions do not allow this destination',
-  32205: 'Twilio Voice Geo Permissions do not allow this destination',
-  13227: 'Twilio Voice Geo Permissions do not allow this destination',
-  30450: 'Twilio SMS Pumping Protection blocked this number',
-  30453: 'Twilio SMS Pumping Protection blocked this number',
+  21215: VOICE_GEO,
+  32205: VOICE_GEO,
+  13227: VOICE_GEO,
+  30450: PUMPING_PROTECTION,
+  30453: PUMPING_PROTECTION,
   60200: 'Twilio Verify refused a request parameter',
   60203: 'Twilio Verify: too many send attempts for this verification',
   60410: 'Twilio Verify Fraud Guard blocked this number prefix',
