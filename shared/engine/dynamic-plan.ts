@@ -129,12 +129,13 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
   // refuses is judged on counts read only, and counted once evidence admits it (a tier country
   // opened by its proofs is watched by its conversion like any other). So is a likely factor
   // elsewhere (conversion-counts.ts SentMode `peek`), unless proven by then.
-  let conversion: { start: number; length: number; mode: SentMode } | undefined;
+  let conversion: { start: number; length: number; mode: SentMode; domestic: boolean } | undefined;
   const tierOnly = input.staticBlocked && input.tierBlocked && !input.firmStaticBlock;
   if (policy.conversion && country && !input.trustedNumber && (!input.staticBlocked || tierOnly) && opensNewNumber(facts)) {
     const mode: SentMode = input.staticBlocked ? 'read' : facts.recipientIs === 'likely-factor' ? 'peek' : 'count';
-    const conversionBatch = conversionOps(keys, { country, channel: facts.channel }, now, policy.conversion.lagMs, mode);
-    conversion = { start: ops.length, length: conversionBatch.length, mode };
+    const domestic = facts.requestCountry === country;
+    const conversionBatch = conversionOps(keys, { country, channel: facts.channel, domestic }, now, policy.conversion.lagMs, mode);
+    conversion = { start: ops.length, length: conversionBatch.length, mode, domestic };
     for (const op of conversionBatch) add(undefined, op);
   }
   let smsYesterday: { start: number; length: number } | undefined;
@@ -153,7 +154,7 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
       const counters = emptyCounters();
       const mutable = counters as unknown as Record<Slot, unknown>;
       if (conversion !== undefined && policy.conversion) {
-        counters.conversion = readConversion(results.slice(conversion.start, conversion.start + conversion.length), now, policy.conversion.lagMs, conversion.mode);
+        counters.conversion = readConversion(results.slice(conversion.start, conversion.start + conversion.length), now, policy.conversion.lagMs, conversion.mode, conversion.domestic);
       }
       if (smsYesterday !== undefined) counters.smsYesterday = readDayCounts(results.slice(smsYesterday.start, smsYesterday.start + smsYesterday.length));
       let tenantGrantsLeft = Number.POSITIVE_INFINITY;

@@ -11,6 +11,12 @@
  * - `verified`: numbers newly proven for their user by a code of such an OTP (shared/feedback/
  *   proofs.ts recordProof with opensNewNumber: the Post-Login Action's passwordless logins, the
  *   monitor's `--write-store` of completed enrolments); a challenge's later proof is not counted.
+ * And one pace: `dom`, in lag-long windows, every such attempt requested from inside its
+ * destination country (geoip), counted by such a request in the batch (a peeked one with its
+ * sent, once admitted or refused), and read by any other: what is not domestic in the pace came
+ * from abroad (shared/rules/conversion.ts lets
+ * a domestic request through a collapse that requests from abroad made, and renews its hold while
+ * they keep coming).
  * An OTP to a high-risk-tier country (refused by the tier unless evidence lifts it) is read, not
  * counted, in the batch, and counted as sent by one more request once it is admitted (unless its
  * number is already proven for its user: it opens nothing new): the tier's refusals, an attack's
@@ -68,11 +74,22 @@ export interface ConversionCounts {
    */
   triedHours?: WindowCount;
   triedRecent?: WindowCount;
+  /**
+   * The attempts requested from inside the country, in every mode, in the lag-long windows (this
+   * OTP included when it is one of them: ConversionScope.domestic).
+   */
+  domesticRecent?: WindowCount;
 }
 
 export interface ConversionScope {
   country: string;
   channel: Channel;
+  /**
+   * The request comes from the destination country itself (geoip): the batch counts it among the
+   * country's domestic attempts (any other request reads them), whose own pace tells a collapse
+   * made from abroad from one at home.
+   */
+  domestic?: boolean;
 }
 
 /**
@@ -86,7 +103,7 @@ export function opensNewNumber(facts: { recipientIs: RecipientKind }): boolean {
   return facts.recipientIs !== 'confirmed-factor';
 }
 
-type What = 'sent' | 'refused' | 'verified' | 'tried';
+type What = 'sent' | 'refused' | 'verified' | 'tried' | 'dom';
 /** h: hour, d: UTC day, f: lag-long (the feedback's own pace). */
 type Span = 'h' | 'd' | 'f';
 
@@ -116,11 +133,17 @@ class Grid {
   }
 }
 
-/** Counts one OTP as sent: for its country and channel (hour, lag window, day) and tenant-wide (day). */
+/**
+ * Counts one OTP as sent: for its country and channel (hour, lag window, day) and tenant-wide
+ * (day), and among the domestic attempts if it is one (a peeked OTP's, counted once admitted or
+ * refused; the batch counts the others').
+ */
 export function sentOps(keys: GuardKeys, scope: ConversionScope, now: number, lagMs: number): StoreOp[] {
   const grid = new Grid(keys, now, lagMs);
   const { country, channel } = scope;
-  return [grid.count(country, channel, 'sent', 'h'), grid.count(country, channel, 'sent', 'f'), grid.count(country, channel, 'sent', 'd'), grid.count(ALL_COUNTRIES, channel, 'sent', 'd')];
+  const ops = [grid.count(country, channel, 'sent', 'h'), grid.count(country, channel, 'sent', 'f'), grid.count(country, channel, 'sent', 'd'), grid.count(ALL_COUNTRIES, channel, 'sent', 'd')];
+  if (scope.domestic === true) ops.push(grid.count(country, channel, 'dom', 'f'));
+  return ops;
 }
 
 /**
@@ -139,7 +162,8 @@ const SENT_OPS: Readonly<Record<SentMode, number>> = { count: 4, read: 9, peek: 
 /**
  * The decision batch's ops, always in this order: the sent counts (counted: 4 ops; read: 7 gets
  * and the attempts counted, 2 ops; peeked: the 7 gets), then the rest, and the hold of an earlier
- * collapse. 17 ops counted, 22 read, 20 peeked; voice reads SMS yesterdays too, 6 more.
+ * collapse, then the domestic attempts: counted by a domestic request (1 op), read by any other
+ * and by a peeked one (2; counted with its sent). 18 or 19 ops counted, 23 or 24 read, 21 or 22 peeked; voice reads SMS yesterdays too, 6 more.
  */
 export function conversionOps(keys: GuardKeys, scope: ConversionScope, now: number, lagMs: number, mode: SentMode = 'count'): StoreOp[] {
   const grid = new Grid(keys, now, lagMs);
@@ -151,7 +175,7 @@ export function conversionOps(keys: GuardKeys, scope: ConversionScope, now: numb
     grid.get(ALL_COUNTRIES, channel, 'sent', 'd', 1),
   ];
   const sent: StoreOp[] =
-    mode === 'count' ? sentOps(keys, scope, now, lagMs) : mode === 'peek' ? reads : [...reads, grid.count(country, channel, 'tried', 'h'), grid.count(country, channel, 'tried', 'f')];
+    mode === 'count' ? sentOps(keys, { country, channel }, now, lagMs) : mode === 'peek' ? reads : [...reads, grid.count(country, channel, 'tried', 'h'), grid.count(country, channel, 'tried', 'f')];
   const ops: StoreOp[] = [
     ...sent,
     ...grid.bothWindows(country, channel, 'refused', 'h'),
@@ -167,6 +191,7 @@ export function conversionOps(keys: GuardKeys, scope: ConversionScope, now: numb
     grid.get(country, channel, 'verified', 'd', 0),
   ];
   if (channel === 'voice') ops.push(...grid.yesterday(country, 'sms'), ...grid.yesterday(ALL_COUNTRIES, 'sms'));
+  ops.push(...(scope.domestic === true && mode !== 'peek' ? [grid.count(country, channel, 'dom', 'f')] : grid.bothWindows(country, channel, 'dom', 'f')));
   return ops;
 }
 
@@ -193,7 +218,7 @@ export function readDayCounts(results: readonly StoreResult[]): DayCounts {
  * and `peek` modes this OTP is added to the sent counts as if counted: it is judged as the delivery
  * it becomes if admitted.
  */
-export function readConversion(results: readonly StoreResult[], now: number, lagMs: number, mode: SentMode = 'count'): ConversionCounts {
+export function readConversion(results: readonly StoreResult[], now: number, lagMs: number, mode: SentMode = 'count', domestic = false): ConversionCounts {
   const value = (index: number): number => {
     const result = results[index];
     return result?.kind === 'get' ? countOf(result.value) : 0;
@@ -208,6 +233,9 @@ export function readConversion(results: readonly StoreResult[], now: number, lag
   const at = (index: number): number => value(index + SENT_OPS[mode] - SENT_OPS.count);
   const day = (first: number): DayCounts => readDayCounts(results.slice(first, first + 3));
   const rest = 13 + SENT_OPS[mode];
+  const last = results.length - 1;
+  const countsDomestic = domestic && mode !== 'peek';
+  const voiceExtras = last - (countsDomestic ? 0 : 1) > rest;
   return {
     sentHours: sentHour,
     sentRecent: sentLag,
@@ -221,7 +249,8 @@ export function readConversion(results: readonly StoreResult[], now: number, lag
     holdUntil: at(14),
     today: { sent: sentDay.current, refused: at(15), verified: at(16) },
     ...(mode === 'read' ? { triedHours: counted(7), triedRecent: counted(8) } : {}),
-    ...(results.length > rest ? { countrySmsYesterday: day(rest), tenantSmsYesterday: day(rest + 3) } : {}),
+    ...(voiceExtras ? { countrySmsYesterday: day(rest), tenantSmsYesterday: day(rest + 3) } : {}),
+    domesticRecent: countsDomestic ? counted(last) : domestic ? read(last - 1, last) : { current: value(last - 1), previous: value(last) },
   };
 }
 

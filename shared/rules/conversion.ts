@@ -32,6 +32,17 @@
  * so an attack there gets at most about the country's own real traffic before it is refused.
  * Tier countries alone: pumping pays there, and elsewhere real volume makes the hour enough.
  *
+ * A collapse that requests from abroad made spares the country's own: an OTP requested from inside
+ * its destination country (geoip) passes while the domestic requests alone come no faster than
+ * the same twice the usual pace. Proxies abroad then hurt no resident; an attacker who moves his
+ * requests inside the country makes the domestic pace itself surge, and is held as before; one who
+ * keeps his domestic share under that pace gets no more than the same domestic trickle would get
+ * with no foreign flood beside it (it would not be `ongoing`, and never held). While requests from
+ * abroad alone keep coming that fast, they also renew the hold (residents' retries, exempt, no
+ * longer make up a held country's pace): without it the hold lapsed an hour after the collapse
+ * last showed, and the attack's next batch went out until the counts showed it again. Tier
+ * countries' fall over the day (assessToday) has no such exemption.
+ *
  * What it refuses: OTPs to numbers not proven for their user (numberIsProven) that may open a new
  * number: enrolments, and Unified Phone Experience challenges (an otp_verify may be a passwordless
  * login to any number). A Send Phone Message or Okta challenge goes to a factor the user confirmed
@@ -91,6 +102,15 @@ export interface ConversionAssessment {
   recent: number;
   /** They come faster than twice the usual pace (and at least ONGOING_MIN): the surge goes on. */
   ongoing: boolean;
+  /**
+   * The attempts requested from inside the country in the last lag (undefined: not read), and
+   * whether they alone, and the rest (from abroad, or of unknown geo) alone, come faster than
+   * twice the usual pace (the test of `ongoing`). Unread, the domestic ones are taken as surging
+   * and the rest as not: no exemption, no renewal.
+   */
+  domesticRecent: number | undefined;
+  domesticOngoing: boolean;
+  foreignOngoing: boolean;
 }
 
 /** Yesterday's conversion, if it is enough of a yardstick. */
@@ -147,8 +167,19 @@ export function assessConversion(counts: ConversionCounts, policy: ConversionPol
   const verified = counts.verifiedHours.current + counts.verifiedHours.previous;
   const yardstick = yardstickOf(counts);
   const ordinaryPace = usualPerHour !== undefined ? (usualPerHour * counts.lagMs) / CONVERSION_HOUR_MS : (counts.yesterday.sent * counts.lagMs) / CONVERSION_DAY_MS;
-  const ongoing = recent >= ONGOING_MIN && recent > ONGOING_FACTOR * ordinaryPace;
-  const base = { delivered, verified, recent: Math.round(recent), ongoing };
+  const surging = (attempts: number) => attempts >= ONGOING_MIN && attempts > ONGOING_FACTOR * ordinaryPace;
+  const ongoing = surging(recent);
+  const domestic = counts.domesticRecent;
+  const domesticRecent = domestic === undefined ? undefined : domestic.current + domestic.previous * olderShare;
+  const base = {
+    delivered,
+    verified,
+    recent: Math.round(recent),
+    ongoing,
+    domesticRecent: domesticRecent && Math.round(domesticRecent),
+    domesticOngoing: domesticRecent === undefined || surging(domesticRecent),
+    foreignOngoing: domesticRecent !== undefined && surging(recent - domesticRecent),
+  };
   if (yardstick === undefined) return { state: 'no-baseline', ...base, baseline: undefined, yardstick: undefined, expected: 0 };
   const expected = delivered * yardstick.base;
   const collapsed = fellShort(delivered, verified, expected, policy);
@@ -212,6 +243,17 @@ const YARDSTICK_WORDS: Readonly<Record<Yardstick, (country: string) => string>> 
   'tenant-sms': () => "the whole tenant's SMS yesterday",
 };
 
+const PROVEN_PASSES = 'the number is proven for this user, or a confirmed factor: passes';
+const UNTIL_RECOVERY = '; a number nothing proves is refused there until it recovers';
+
+/** The reasons' account of the verifications missing: so many of so many, against the yardstick's share. */
+function shortfall(seen: Pick<ConversionAssessment, 'verified' | 'delivered' | 'baseline' | 'yardstick' | 'expected'>, when: string, lag: string, country: string): string {
+  const percent = (share: number) => `${Math.round(share * 100)}%`;
+  const share = percent(seen.delivered > 0 ? seen.verified / seen.delivered : 0);
+  const against = YARDSTICK_WORDS[seen.yardstick ?? 'country'](country);
+  return `${seen.verified} of ${seen.delivered} OTPs delivered ${when} (before the last ${lag} or two) were verified (${share}), against ${percent(seen.baseline ?? 0)} for ${against} (${Math.round(seen.expected)} expected)`;
+}
+
 /** The country's ordinary new conversations per hour: the pumping rule's baseline, when it keeps one. */
 export function usualPerHour(counters: Pick<Counters, 'countryRate'>, pumping: { windowMs: number } | undefined): number | undefined {
   return counters.countryRate !== undefined && pumping !== undefined ? (counters.countryRate.baseline * CONVERSION_HOUR_MS) / pumping.windowMs : undefined;
@@ -229,19 +271,19 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
   const lag = formatDuration(settings.lagMs);
   if (assessment.state !== 'collapsed' && assessment.state !== 'held') return input.tierBlocked ? checkToday(input, counters, assessToday(counts, settings, now, usual), lag) : undefined;
   // The hold keeps the country closed once refused OTPs have made what is still delivered look
-  // healthy. Only a collapse seen in the counts writes or renews it (at half-time), never the hold
-  // itself: refused people retry, and their retries alone must not keep it closed for good.
+  // healthy. A collapse seen in the counts writes or renews it (at half-time), and so do requests
+  // from abroad that alone keep coming at over twice the usual pace; the rest of the hold does
+  // not: refused people retry, and their retries alone must not keep it closed for good (the
+  // residents among them pass, below, and count as domestic).
   const writes =
-    assessment.state === 'collapsed'
+    assessment.state === 'collapsed' || (assessment.state === 'held' && assessment.foreignOngoing)
       ? [{ key: keys.conversionHold(country, channel), until: now + HOLD_MS, ttlMs: HOLD_MS + 60_000, incident: `conversion collapsed towards ${country} (${channel}): unproven numbers refused while OTPs keep coming` }]
       : [];
-  if (!refusableOnCollapse(input, counters)) return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `the number is proven for this user, or a confirmed factor: passes the conversion hold on ${country} (${channel})` }, writes };
-  const percent = (share: number) => `${Math.round(share * 100)}%`;
-  const against = YARDSTICK_WORDS[assessment.yardstick ?? 'country'](country);
+  if (!refusableOnCollapse(input, counters)) return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `${PROVEN_PASSES} the conversion hold on ${country} (${channel})` }, writes };
+  if (input.facts.requestCountry === country && !assessment.domesticOngoing) return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `requested from ${country} at its usual pace (${assessment.domesticRecent} in the last ${lag}): passes the collapse requests from abroad made (${channel})` }, writes };
   const reason =
     assessment.state === 'collapsed'
-      ? `conversion to ${country} (${channel}) collapsed: ${assessment.verified} of ${assessment.delivered} OTPs delivered in the last 1-2 h (before the last ${lag} or two) were verified (${percent(assessment.delivered > 0 ? assessment.verified / assessment.delivered : 0)}), ` +
-        `against ${percent(assessment.baseline ?? 0)} for ${against} (${Math.round(assessment.expected)} expected), and ${assessment.recent} more came in the last ${lag}; a number nothing proves is refused there until it recovers`
+      ? `conversion to ${country} (${channel}) collapsed: ${shortfall(assessment, 'in the last 1-2 h', lag, country)}, and ${assessment.recent} more came in the last ${lag}${UNTIL_RECOVERY}`
       : `conversion to ${country} (${channel}) collapsed earlier and OTPs keep coming (${assessment.recent} in the last ${lag}, over twice the usual pace): held until ${new Date(counts.holdUntil).toISOString()} for numbers nothing proves`;
   return { finding: { rule: CONVERSION_RULE, effect: 'block', reason }, writes };
 }
@@ -250,12 +292,10 @@ function checkToday(input: DynamicFacts, counters: Counters, today: TodayAssessm
   const country = input.facts.number.country ?? '';
   const channel = input.facts.channel;
   if (today.state !== 'collapsed') return undefined;
-  if (!refusableOnCollapse(input, counters)) return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `the number is proven for this user, or a confirmed factor: passes the fall of today's conversion to ${country} (${channel})` } };
-  const percent = (share: number) => `${Math.round(share * 100)}%`;
-  const against = YARDSTICK_WORDS[today.yardstick ?? 'country'](country);
+  if (!refusableOnCollapse(input, counters)) return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `${PROVEN_PASSES} the fall of today's conversion to ${country} (${channel})` } };
   const reason =
-    `conversion to ${country} (${channel}), a high-risk-tier country opened by its proofs, fell today: ${today.verified} of ${today.delivered} OTPs delivered since 00:00 UTC (before the last ${lag} or two) were verified (${percent(today.delivered > 0 ? today.verified / today.delivered : 0)}), ` +
-    `against ${percent(today.baseline ?? 0)} for ${against} (${Math.round(today.expected)} expected), and ${today.perHour.toFixed(1)} an hour come over the last 1-2 h, over twice the usual pace; a number nothing proves is refused there until it recovers`;
+    `conversion to ${country} (${channel}), a high-risk-tier country opened by its proofs, fell today: ${shortfall(today, 'since 00:00 UTC', lag, country)}, ` +
+    `and ${today.perHour.toFixed(1)} an hour come over the last 1-2 h, over twice the usual pace${UNTIL_RECOVERY}`;
   return { finding: { rule: CONVERSION_RULE, effect: 'block', reason } };
 }
 

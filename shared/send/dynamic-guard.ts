@@ -163,13 +163,10 @@ export class DynamicGuard {
     // A number proven already (for this user, or for another one: a shared or recycled number) is
     // neither taken over nor counted again for its country; a likely factor spends its budget even so.
     if (counters.proof !== undefined && likelyFactor === undefined) return evidence;
-    try {
-      verdict.storeRequests += likelyFactor === undefined ? 2 : likelyGrantRequests(likelyFactor);
-      await withTimeout(recordProof(store, this.keys, { e164: number.e164, country: number.country, range: input.range, userId, channel: input.facts.channel, ...(likelyFactor ? { likelyFactor } : {}) }, now), this.options.policy.storeTimeoutMs);
-      evidence.proof_recorded = true;
-    } catch (error) {
-      verdict.storeError = `could not record a proof: ${describeStoreError(error, this.options.policy.storeTimeoutMs)}`;
-    }
+    verdict.storeRequests += likelyFactor === undefined ? 2 : likelyGrantRequests(likelyFactor);
+    const problem = await this.write(() => recordProof(store, this.keys, { e164: number.e164, country: number.country, range: input.range, userId, channel: input.facts.channel, ...(likelyFactor ? { likelyFactor } : {}) }, now), 'could not record a proof');
+    if (problem === undefined) evidence.proof_recorded = true;
+    else verdict.storeError = problem;
     return evidence;
   }
 
@@ -186,19 +183,31 @@ export class DynamicGuard {
     const { now, channel, number } = input.facts;
     const conversion = this.options.policy.conversion;
     const admission = verdict.conversionOnAdmission && conversion !== undefined ? sentOps(this.keys, { country, channel }, now, conversion.lagMs) : [];
-    try {
-      verdict.storeRequests += 2;
-      await withTimeout(
+    verdict.storeRequests += 2;
+    const problem = await this.write(
+      () =>
         Promise.all([
           store.put(this.keys.countryTrial(country, channel), trialSlotValue(number.e164, counters.countryProofs ?? 0, now), trials.windowMs + 60_000),
           store.run(now, [{ kind: 'count', key: this.keys.tenantTrials(), window: windowIndex(now, trials.windowMs), ttlMs: 2 * trials.windowMs + 60_000 }, ...admission]),
         ]),
-        this.options.policy.storeTimeoutMs,
-      );
-      evidence.trial_recorded = true;
-      if (admission.length > 0) verdict.conversionOnAdmission = false;
+      'could not put the number on trial',
+    );
+    if (problem !== undefined) {
+      verdict.storeError = problem;
+      return;
+    }
+    evidence.trial_recorded = true;
+    if (admission.length > 0) verdict.conversionOnAdmission = false;
+  }
+
+  /** A write after the decision, under the store deadline: the problem, worded after `what`, if it failed. */
+  private async write(work: () => Promise<unknown>, what: string): Promise<string | undefined> {
+    const timeoutMs = this.options.policy.storeTimeoutMs;
+    try {
+      await withTimeout(work(), timeoutMs);
+      return undefined;
     } catch (error) {
-      verdict.storeError = `could not put the number on trial: ${describeStoreError(error, this.options.policy.storeTimeoutMs)}`;
+      return `${what}: ${describeStoreError(error, timeoutMs)}`;
     }
   }
 
@@ -210,25 +219,24 @@ export class DynamicGuard {
     return this.countConversion(input, 'a refusal', refusalOps);
   }
 
-  private async countConversion(input: DynamicFacts, what: string, opsOf: typeof refusalOps): Promise<string | undefined> {
+  /** `peeked`: the batch only peeked at the counts; a domestic request is then counted among the domestic attempts here. */
+  private async countConversion(input: DynamicFacts, what: string, opsOf: typeof refusalOps, peeked = false): Promise<string | undefined> {
     const store = this.options.store;
     const country = input.facts.number.country;
     const conversion = this.options.policy.conversion;
     if (!('kind' in store) || country === undefined || conversion === undefined) return undefined;
-    try {
-      await withTimeout(store.run(input.facts.now, opsOf(this.keys, { country, channel: input.facts.channel }, input.facts.now, conversion.lagMs)), this.options.policy.storeTimeoutMs);
-      return undefined;
-    } catch (error) {
-      return `could not count ${what}: ${describeStoreError(error, this.options.policy.storeTimeoutMs)}`;
-    }
+    const scope = { country, channel: input.facts.channel, domestic: peeked && input.facts.requestCountry === country };
+    return this.write(() => store.run(input.facts.now, opsOf(this.keys, scope, input.facts.now, conversion.lagMs)), `could not count ${what}`);
   }
 
   /**
    * Counts as sent an admitted OTP that the batch only read the conversion counts for (a tier
-   * country's, admitted on evidence). Answers the problem, if the store failed; the OTP goes out either way.
+   * country's, admitted on evidence), or only peeked at (`peeked`: a likely factor's, whose
+   * domestic attempt is counted here too). Answers the problem, if the store failed; the OTP goes
+   * out either way.
    */
-  async recordAdmission(input: DynamicFacts): Promise<string | undefined> {
-    return this.countConversion(input, 'an admission', sentOps);
+  async recordAdmission(input: DynamicFacts, peeked = false): Promise<string | undefined> {
+    return this.countConversion(input, 'an admission', sentOps, peeked);
   }
 
   /**
@@ -236,7 +244,7 @@ export class DynamicGuard {
    * batch and recordRefusal count for an OTP counted in the batch (its attempt is part of the pace).
    */
   async recordPeekedRefusal(input: DynamicFacts): Promise<string | undefined> {
-    return this.countConversion(input, 'a refusal', (...args) => [...sentOps(...args), ...refusalOps(...args)]);
+    return this.countConversion(input, 'a refusal', (...args) => [...sentOps(...args), ...refusalOps(...args)], true);
   }
 
   /** The paid signal last: only for numbers every cheaper rule let through; cached in the store. */
@@ -256,12 +264,10 @@ export class DynamicGuard {
         verdict.lookupError = `${TWILIO_LOOKUP_RULE}: ${describeStoreError(error, this.options.policy.storeTimeoutMs)} (ignored)`;
         return;
       }
-      try {
-        verdict.storeRequests += 1;
-        await withTimeout(store.put(this.keys.lookup(input.facts.number.e164), encodeLookup(result), policy.cacheMs), this.options.policy.storeTimeoutMs);
-      } catch (error) {
-        verdict.lookupError = `could not cache the lookup: ${describeStoreError(error, this.options.policy.storeTimeoutMs)}`;
-      }
+      verdict.storeRequests += 1;
+      const encoded = encodeLookup(result);
+      const problem = await this.write(() => store.put(this.keys.lookup(input.facts.number.e164), encoded, policy.cacheMs), 'could not cache the lookup');
+      if (problem !== undefined) verdict.lookupError = problem;
     }
     const finding = checkLookup(result, policy);
     if (finding !== undefined) verdict.findings.push(finding);

@@ -59,7 +59,7 @@ export class GuardKeys {
   /** Numbers proven in a range per day (conversion feedback). */
   rangeProofs(range: string): string { return this.key('rng', digits(range), 'proofs'); }
   /** OTPs sent, refused after counting, and verified, per destination country and channel (shared/feedback/conversion-counts.ts). */
-  conversion(country: string, channel: Channel, what: 'sent' | 'refused' | 'verified' | 'tried', span: 'h' | 'd' | 'f'): string { return this.key('cty', country, channel, 'conv', what, span); }
+  conversion(country: string, channel: Channel, what: 'sent' | 'refused' | 'verified' | 'tried' | 'dom', span: 'h' | 'd' | 'f'): string { return this.key('cty', country, channel, 'conv', what, span); }
   /** Until when a conversion collapse holds a country and channel closed to unproven numbers. */
   conversionHold(country: string, channel: Channel): string { return this.key('cty', country, channel, 'conv', 'hold'); }
   /** Retry tokens of one notification the guard asked the provider to retry. */

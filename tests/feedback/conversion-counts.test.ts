@@ -14,7 +14,7 @@ const NOW = Date.UTC(2026, 10, 23, 12, 14);
 const keys = new GuardKeys('t:test');
 const windowOf = (ms: number, back = 0) => Math.floor(NOW / ms) - back;
 
-test('an SMS decision counts this OTP (hour, lag window, day; tenant-wide day) and reads the rest, the hold and today\'s refused and verified: 17 ops, these keys', () => {
+test('an SMS decision counts this OTP (hour, lag window, day; tenant-wide day) and reads the rest, the hold, today\'s refused and verified and the domestic attempts: 19 ops, these keys', () => {
   const ops = conversionOps(keys, { country: 'GB', channel: 'sms' }, NOW, LAG);
   const get = (what: string, span: string, ms: number, back: number) => ({ kind: 'get', key: `t:test:cty:GB:sms:conv:${what}:${span}:${windowOf(ms, back)}` });
   expect(ops).toEqual([
@@ -35,8 +35,37 @@ test('an SMS decision counts this OTP (hour, lag window, day; tenant-wide day) a
     { kind: 'get', key: 't:test:cty:GB:sms:conv:hold' },
     get('refused', 'd', DAY, 0),
     get('verified', 'd', DAY, 0),
+    get('dom', 'f', LAG, 0),
+    get('dom', 'f', LAG, 1),
   ]);
-  expect(conversionOps(keys, { country: 'GB', channel: 'voice' }, NOW, LAG)).toHaveLength(23);
+  expect(conversionOps(keys, { country: 'GB', channel: 'voice' }, NOW, LAG)).toHaveLength(25);
+  // A request from inside GB counts its attempt there instead of reading the count: one op.
+  const domestic = conversionOps(keys, { country: 'GB', channel: 'sms', domestic: true }, NOW, LAG);
+  expect(domestic.slice(0, 17)).toEqual(ops.slice(0, 17));
+  expect(domestic.slice(17)).toEqual([{ kind: 'count', key: 't:test:cty:GB:sms:conv:dom:f', window: windowOf(LAG), ttlMs: 2 * LAG + MINUTE }]);
+});
+
+test('the domestic attempts: counted by a request from inside the country (in the batch, or with its sent when the batch peeked), read by any other', async () => {
+  const store = new MemoryStore();
+  const gb = { country: 'GB', channel: 'sms' as const };
+  const fromGb = { ...gb, domestic: true };
+  await store.run(NOW, conversionOps(keys, fromGb, NOW, LAG));
+  await store.run(NOW, conversionOps(keys, fromGb, NOW, LAG, 'peek'));
+  await store.run(NOW, conversionOps(keys, { country: 'NG', channel: 'sms', domestic: true }, NOW, LAG, 'read'));
+  // The peeked one is counted with its sent once admitted (or refused).
+  await store.run(NOW, sentOps(keys, fromGb, NOW, LAG));
+  // Read from abroad: the two domestic attempts to GB, not this one; the NG one is NG's.
+  expect(readConversion(await store.run(NOW, conversionOps(keys, gb, NOW, LAG)), NOW, LAG).domesticRecent).toEqual({ current: 2, previous: 0 });
+  const voiceFromAbroad = readConversion(await store.run(NOW, conversionOps(keys, { country: 'GB', channel: 'voice' }, NOW, LAG)), NOW, LAG);
+  expect(voiceFromAbroad.domesticRecent).toEqual({ current: 0, previous: 0 });
+  expect(voiceFromAbroad.countrySmsYesterday).toEqual({ sent: 0, refused: 0, verified: 0 });
+  // Counted at home: this one is the third; a lag later it is the previous window's.
+  expect(readConversion(await store.run(NOW, conversionOps(keys, fromGb, NOW, LAG)), NOW, LAG, 'count', true).domesticRecent).toEqual({ current: 3, previous: 0 });
+  expect(readConversion(await store.run(NOW + LAG, conversionOps(keys, gb, NOW + LAG, LAG)), NOW + LAG, LAG).domesticRecent).toEqual({ current: 0, previous: 3 });
+  // A peeked one reads as counted, like its sent.
+  const voiceAtHome = readConversion(await store.run(NOW, conversionOps(keys, { country: 'GB', channel: 'voice', domestic: true }, NOW, LAG, 'peek')), NOW, LAG, 'peek', true);
+  expect(voiceAtHome.domesticRecent).toEqual({ current: 1, previous: 0 });
+  expect(voiceAtHome.countrySmsYesterday).toEqual({ sent: 0, refused: 0, verified: 0 });
 });
 
 test('refusals and verifications land on the keys a decision reads, and the tenant-wide day; a day later they are yesterday', async () => {
@@ -88,7 +117,7 @@ test("a tier country's OTP is read, not counted: it reads as this OTP counted, a
   const ng = { country: 'NG', channel: 'sms' as const };
   const [counting, reading] = await twoStoresWithAnHourAgo(ng);
   const readOps = conversionOps(keys, ng, NOW, LAG, 'read');
-  expect(readOps).toHaveLength(22);
+  expect(readOps).toHaveLength(24);
   expect(readOps.filter((op) => op.kind !== 'get').map((op) => op.key)).toEqual(['t:test:cty:NG:sms:conv:tried:h', 't:test:cty:NG:sms:conv:tried:f']);
   const counted = readConversion(await counting.run(NOW, conversionOps(keys, ng, NOW, LAG)), NOW, LAG);
   const read = readConversion(await reading.run(NOW, readOps), NOW, LAG, 'read');
@@ -110,7 +139,7 @@ test("a likely factor's OTP outside the tier is peeked at: the counts read as if
   const gb = { country: 'GB', channel: 'sms' as const };
   const [counting, peeking] = await twoStoresWithAnHourAgo(gb);
   const peekOps = conversionOps(keys, gb, NOW, LAG, 'peek');
-  expect(peekOps).toHaveLength(20);
+  expect(peekOps).toHaveLength(22);
   expect(peekOps.every((op) => op.kind === 'get')).toBe(true);
   const counted = readConversion(await counting.run(NOW, conversionOps(keys, gb, NOW, LAG)), NOW, LAG);
   const peeked = readConversion(await peeking.run(NOW, peekOps), NOW, LAG, 'peek');

@@ -159,6 +159,55 @@ describe('conversion rule', () => {
     expect(checkConversion({ input: input(), counters: countersWith({ conversion: { ...looksHealthy, holdUntil: at - 1 } }), policy, keys })).toBeUndefined();
   });
 
+  describe('a collapse that requests from abroad made', () => {
+    // 230 OTPs of the last 1-2 h unverified, 20 more in the last 10 minutes: of those, `domestic` were requested from DE itself.
+    const withDomestic = (domestic: number, extra: Partial<ConversionCounts> = {}) => countersWith({ conversion: { ...counts({ sent: 250, verified: 20 }), domesticRecent: { current: domestic, previous: 0 }, ...extra } });
+    const fromGermany = (): DynamicFacts => {
+      const base = input();
+      return { ...base, facts: { ...base.facts, requestCountry: 'DE' } };
+    };
+
+    test('spares a request from inside the country while the domestic requests alone come at the usual pace, and says so', () => {
+      // Yesterday's mean pace is 6.9 per 10 minutes: 13 domestic requests are under twice it.
+      expect(assessConversion({ ...counts({ sent: 250, verified: 20 }), domesticRecent: { current: 13, previous: 0 } }, POLICY, NOW)).toMatchObject({ state: 'collapsed', ongoing: true, domesticRecent: 13, domesticOngoing: false });
+      const outcome = checkConversion({ input: fromGermany(), counters: withDomestic(13), policy, keys });
+      expect(outcome?.finding).toEqual({ rule: CONVERSION_RULE, effect: 'trust', reason: 'requested from DE at its usual pace (13 in the last 10m): passes the collapse requests from abroad made (sms)' });
+      // The collapse is still recorded: the requests from abroad stay held.
+      expect(outcome?.writes).toEqual([expect.objectContaining({ key: keys.conversionHold('DE', 'sms') })]);
+      // The same counts refuse a request from abroad, or of unknown geo.
+      expect(checkConversion({ input: input(), counters: withDomestic(13), policy, keys })?.finding.effect).toBe('block');
+      const unknown = { ...fromGermany(), facts: { ...fromGermany().facts, requestCountry: undefined } };
+      expect(checkConversion({ input: unknown, counters: withDomestic(13), policy, keys })?.finding.effect).toBe('block');
+    });
+
+    test('refuses it once the domestic requests surge too (an attacker who moved his proxies inside the country)', () => {
+      expect(checkConversion({ input: fromGermany(), counters: withDomestic(14), policy, keys })?.finding.effect).toBe('block');
+      expect(checkConversion({ input: fromGermany(), counters: withDomestic(20), policy, keys })?.finding.effect).toBe('block');
+      // Half-way into the window, half of the previous window's domestic requests still count towards the pace.
+      expect(checkConversion({ input: fromGermany(), counters: withDomestic(8, { recentElapsedMs: LAG / 2 }), policy, keys })?.finding.effect).toBe('trust');
+      const halfwayMore = withDomestic(8, { recentElapsedMs: LAG / 2, domesticRecent: { current: 8, previous: 12 } });
+      expect(checkConversion({ input: fromGermany(), counters: halfwayMore, policy, keys })?.finding.effect).toBe('block');
+      // Counts that do not say (none read) spare nobody.
+      expect(checkConversion({ input: fromGermany(), counters: collapsed, policy, keys })?.finding.effect).toBe('block');
+      expect(assessConversion(counts({ sent: 250, verified: 20 }), POLICY, NOW)).toMatchObject({ domesticRecent: undefined, domesticOngoing: true, foreignOngoing: false });
+    });
+
+    test('through a standing hold, domestic requests pass; requests from abroad that alone keep surging renew the hold, residents retrying do not', () => {
+      const at = input().facts.now;
+      // What is still delivered looks healthy (the attack is refused); 40 came in the last 10 minutes.
+      const heldWith = (domestic: number) => countersWith({ conversion: { ...counts({ sent: 30, verified: 26, recent: 40 }), holdUntil: at + 20 * 60_000, domesticRecent: { current: domestic, previous: 0 } } });
+      expect(checkConversion({ input: fromGermany(), counters: heldWith(4), policy, keys })?.finding.effect).toBe('trust');
+      // 36 from abroad, over twice the usual 6.9: the hold is renewed (once past half-time: engine/dynamic-rules.ts writesToRecord).
+      const renewed = checkConversion({ input: input(), counters: heldWith(4), policy, keys });
+      expect(renewed?.finding.effect).toBe('block');
+      expect(renewed?.writes).toEqual([{ key: keys.conversionHold('DE', 'sms'), until: at + 3_600_000, ttlMs: 3_660_000, incident: expect.any(String) }]);
+      // 27 domestic (surging: residents and proxies inside) and 13 from abroad (not twice the usual pace): held, not renewed.
+      const notRenewed = checkConversion({ input: input(), counters: heldWith(27), policy, keys });
+      expect(notRenewed?.finding.effect).toBe('block');
+      expect(notRenewed?.writes).toEqual([]);
+    });
+  });
+
   test('a number proven for this user, and a challenge to a confirmed factor (Send Phone Message, Okta), are never refused by it', () => {
     expect(checkConversion({ input: input({ userId: 'auth0|ada' }), counters: { ...collapsed, proof: userTag('auth0|ada') }, policy, keys })?.finding.effect).toBe('trust');
     // (The plan reads no conversion counts for a confirmed factor's challenge; given some, it still passes.)
@@ -255,6 +304,9 @@ describe("today's conversion (a high-risk-tier country opened by its proofs)", (
     const counters = countersWith({ conversion: kenyaToday(40, 9, 10) });
     const outcome = checkConversion({ input: tierInput(), counters, policy, keys });
     expect(outcome?.finding).toMatchObject({ rule: CONVERSION_RULE, effect: 'block' });
+    // The day's fall in a tier country spares no request from inside it (the hour's collapse does).
+    const fromKenya = countersWith({ conversion: { ...kenyaToday(40, 9, 10), domesticRecent: { current: 1, previous: 0 } } });
+    expect(checkConversion({ input: tierInput(), counters: fromKenya, policy, keys })?.finding.effect).toBe('block');
     expect(outcome?.finding.reason).toBe(
       'conversion to KE (sms), a high-risk-tier country opened by its proofs, fell today: 9 of 39 OTPs delivered since 00:00 UTC (before the last 10m or two) were verified (23%), against 75% for KE yesterday (29 expected), and 8.6 an hour come over the last 1-2 h, over twice the usual pace; a number nothing proves is refused there until it recovers',
     );

@@ -98,7 +98,7 @@ describe('planBatch with the default policy and a plain SMS', () => {
       { kind: 'rate', key: keys.rangeRate('+1415555', 'sms'), window: HOUR_WINDOW, alpha: 1 / 24, foldFloor: 8, ttlMs: rateTtl, when: 'new-streak' },
       { kind: 'rate', key: keys.rangeRate('+141555', 'sms'), window: HOUR_WINDOW, alpha: 1 / 24, foldFloor: 16, ttlMs: rateTtl, when: 'new-streak' },
       { kind: 'rate', key: keys.countryRate('US', 'sms'), window: HOUR_WINDOW, alpha: 1 / 24, foldFloor: 20, ttlMs: rateTtl, when: 'new-streak' },
-      ...conversionOps(keys, { country: 'US', channel: 'sms' }, NOW, 10 * MINUTE),
+      ...conversionOps(keys, { country: 'US', channel: 'sms', domestic: true }, NOW, 10 * MINUTE),
     ]);
   });
 
@@ -125,7 +125,7 @@ describe('planBatch with the default policy and a plain SMS', () => {
       't:test:rng:1415555:rate',
       't:test:rng:141555:rate',
       't:test:cty:US:rate',
-      ...keysOf(conversionOps(keys, { country: 'US', channel: 'sms' }, NOW, 10 * MINUTE)),
+      ...keysOf(conversionOps(keys, { country: 'US', channel: 'sms', domestic: true }, NOW, 10 * MINUTE)),
     ]);
     expect(keys.enrolment('+14155552671', 'auth0|test')).toMatch(/^t:test:num:14155552671:enrol:[A-Za-z0-9_-]{22}$/);
     expect(keys.user('auth0|test')).toMatch(/^t:test:user:[A-Za-z0-9_-]{22}$/);
@@ -246,14 +246,14 @@ describe('planBatch: what is left out', () => {
     const plan = planBatch(inputFor({ trustedNetwork: true }), policyOf(), keys);
     expect(keysOf(plan.ops)).not.toContain(keys.ip('198.51.100.7'));
     expect(keysOf(plan.ops)).not.toContain(keys.subnet('198.51.100.0/24'));
-    expect(plan.ops).toHaveLength(35);
+    expect(plan.ops).toHaveLength(36);
     expect(keysOf(plan.ops)).toEqual(expect.arrayContaining(numberKeys));
   });
 
   test('no IP plans no ip or subnet ops', () => {
     const plan = planBatch(inputFor({}, (facts) => ({ ...facts, ip: undefined })), policyOf(), keys);
     expect(plan.ops.filter((op) => op.key.includes(':ip:') || op.key.includes(':net:'))).toEqual([]);
-    expect(plan.ops).toHaveLength(35);
+    expect(plan.ops).toHaveLength(36);
   });
 
   test('a low-trust user is counted in the low-trust window', () => {
@@ -274,7 +274,7 @@ describe('planBatch: what is left out', () => {
   test('no user id plans no user op', () => {
     const plan = planBatch(inputFor({}, (facts) => ({ ...facts, user: { id: undefined, appMetadata: {} } })), policyOf(), keys);
     expect(plan.ops.filter((op) => op.key.includes(':user:') || op.key.includes(':enrol:'))).toEqual([]);
-    expect(plan.ops).toHaveLength(34);
+    expect(plan.ops).toHaveLength(35);
   });
 
   test('the country window is planned only when GUARD_LIMIT_COUNTRY is on', () => {
@@ -323,7 +323,8 @@ describe('planBatch: what is left out', () => {
     const plan = planBatch(tierOnly, policyOf(), keys);
     const conv = plan.ops.filter((op) => op.key.includes(':conv:'));
     // Read, not counted, but its attempts (the pace: refused ones are never sent) are counted.
-    expect(conv).toHaveLength(22);
+    // (and the domestic attempts, read: the request comes from US)
+    expect(conv).toHaveLength(24);
     expect(conv.filter((op) => op.kind === 'count').map((op) => op.key)).toEqual([keys.conversion('NG', 'sms', 'tried', 'h'), keys.conversion('NG', 'sms', 'tried', 'f')]);
     expect(plan).toMatchObject({ countsConversion: false, countsConversionOnAdmission: true });
     // Today's NG SMS so far: 12 sent, 2 refused, 3 verified; this OTP is read as the 13th.
@@ -345,13 +346,32 @@ describe('planBatch: what is left out', () => {
     const likely = { ...inputFor({}, (facts) => ({ ...facts, otpAction: 'second-factor-authentication' as const, recipientIs: 'likely-factor' as const })), trigger: 'custom-phone-provider' as const };
     const plan = planBatch(likely, policyOf(), keys);
     const conv = plan.ops.filter((op) => op.key.includes(':conv:'));
-    expect(conv).toHaveLength(20);
+    // The 7 sent gets, the rest of the reads, and the domestic attempts read (counted with its sent, once admitted or refused).
+    expect(conv).toHaveLength(22);
     expect(conv.filter((op) => op.kind !== 'get')).toEqual([]);
     expect(plan).toMatchObject({ countsConversion: false, countsConversionOnAdmission: true });
-    // Judged as the delivery it becomes if admitted: this OTP is read as one more sent.
-    expect(plan.read(plan.ops.map(answerOf)).conversion?.sentHours).toEqual({ current: 1, previous: 0 });
+    // Judged as the delivery it becomes if admitted: this OTP is read as one more sent, and one more domestic attempt.
+    expect(plan.read(plan.ops.map(answerOf)).conversion).toMatchObject({ sentHours: { current: 1, previous: 0 }, domesticRecent: { current: 1, previous: 0 } });
     // An enrolment there is counted in the batch, as before.
     expect(planBatch({ ...inputFor(), trigger: 'custom-phone-provider' }, policyOf(), keys)).toMatchObject({ countsConversion: true, countsConversionOnAdmission: false });
+  });
+
+  test("a request from inside its destination country counts its attempt in the country's domestic pace, in every mode; one from abroad, or of unknown geo, reads it", () => {
+    const domesticOp = (country: string) => countOp(keys.conversion(country, 'sms', 'dom', 'f'), 10 * MINUTE);
+    const domOps = (input: DynamicFacts) => planBatch(input, policyOf(), keys).ops.filter((op) => op.key.includes(':conv:dom:'));
+    expect(domOps(inputFor())).toEqual([domesticOp('US')]);
+    const domGets = (country: string) => [0, 1].map((back) => ({ kind: 'get', key: `${keys.conversion(country, 'sms', 'dom', 'f')}:${Math.floor(NOW / (10 * MINUTE)) - back}` }));
+    expect(domOps(inputFor({}, (facts) => ({ ...facts, requestCountry: 'CA' })))).toEqual(domGets('US'));
+    expect(domOps(inputFor({}, (facts) => ({ ...facts, requestCountry: undefined })))).toEqual(domGets('US'));
+    // Read mode (a tier country's OTP): the attempt is counted all the same, and read back.
+    const fromNigeria = { ...inputFor({ recipient: NUMBERS.NG }, (facts) => ({ ...facts, requestCountry: 'NG' })), staticBlocked: true, tierBlocked: true };
+    expect(domOps(fromNigeria)).toEqual([domesticOp('NG')]);
+    const plan = planBatch(fromNigeria, policyOf(), keys);
+    const answers = plan.ops.map((op) => (op.key.includes(':conv:dom:') ? { kind: 'count' as const, current: 4, previous: 9 } : answerOf(op)));
+    expect(plan.read(answers).conversion?.domesticRecent).toEqual({ current: 4, previous: 9 });
+    const fromBritain = planBatch({ ...fromNigeria, facts: { ...fromNigeria.facts, requestCountry: 'GB' } }, policyOf(), keys);
+    const britishAnswers = fromBritain.ops.map((op) => (op.key.includes(':conv:dom:') ? { kind: 'get' as const, value: '6' } : answerOf(op)));
+    expect(fromBritain.read(britishAnswers).conversion?.domesticRecent).toEqual({ current: 6, previous: 6 });
   });
 
   test("a message the tier refuses reads its country's trial slot and the trials left to all countries (one get each); low trust, a country the tier lets through, or trials off read neither", () => {
@@ -454,6 +474,7 @@ describe('planBatch: read() maps the answers back by meaning', () => {
       { kind: 'count', current: 300, previous: 1000 },
       { kind: 'count', current: 900, previous: 4000 },
       ...['4', '5', '1', '2', '30', '35', '60', '800', '200', '3000', String(NOW + 60_000), '9', '25'].map((value): StoreResult => ({ kind: 'get', value })),
+      { kind: 'count', current: 3, previous: 5 },
     ];
     expect(results).toHaveLength(plan.ops.length);
     expect(plan.read(results)).toEqual({
@@ -487,6 +508,7 @@ describe('planBatch: read() maps the answers back by meaning', () => {
         tenantYesterday: { sent: 4000, refused: 200, verified: 3000 },
         holdUntil: NOW + 60_000,
         today: { sent: 300, refused: 9, verified: 25 },
+        domesticRecent: { current: 3, previous: 5 },
       },
 
     });
