@@ -1,6 +1,7 @@
 /** Every family is a deterministic function of its seed, and its events are what it says they are. */
 import { parsePhoneNumber } from 'libphonenumber-js/max';
 import { SEND_FAMILIES, sendWorld } from '../../scripts/sim/families/send';
+import { sessionGeo } from '../../scripts/sim/families/send/legit-users';
 import { SIGNUP_FAMILIES, signupWorld } from '../../scripts/sim/families/signup';
 import { HOUR, streamFor } from '../../scripts/sim/families/common';
 import { takeFamilyFlags } from '../../scripts/sim/families/cli';
@@ -34,6 +35,34 @@ describe.each(SEND_FAMILIES.map((family) => [family.name, family] as const))('se
       if (family.kind === 'attack') expect(event.at).toBeGreaterThanOrEqual(world.start + world.attackFromHour * HOUR);
     }
   });
+});
+
+test('legitimate sessions: about one in twenty requested from abroad, the same country for a session and its resends', () => {
+  const home = SEND_FAMILIES.find((candidate) => candidate.name === 'home-users');
+  if (home === undefined) throw new Error('no home-users family');
+  const events = home.generate(streamFor(11, home.name), sendWorld(11, 1)).events;
+  const abroad = events.filter((event) => event.requestCountry !== event.country);
+  expect(abroad.length / events.length).toBeGreaterThan(0.03);
+  expect(abroad.length / events.length).toBeLessThan(0.07);
+  // A resend (the same user within 2.5 minutes) comes from where its session did; the rare
+  // exceptions are two sessions of one returning user that close together.
+  const last = new Map<string, { at: number; from: string | undefined }>();
+  let close = 0;
+  let moved = 0;
+  for (const event of [...events].sort((a, b) => a.at - b.at)) {
+    const before = last.get(event.userId);
+    if (before !== undefined && event.at - before.at <= 150_000) {
+      close += 1;
+      if (event.requestCountry !== before.from) moved += 1;
+    }
+    last.set(event.userId, { at: event.at, from: event.requestCountry });
+  }
+  expect(close).toBeGreaterThan(100);
+  expect(moved / close).toBeLessThan(0.01);
+  // Abroad is another country, and the same session always answers the same.
+  const geos = Array.from({ length: 2000 }, (_, minute) => sessionGeo({ id: 'auth0|y', country: 'US' }, minute * 60_000));
+  expect(geos.filter((geo) => geo !== 'US').length).toBeGreaterThan(50);
+  expect(sessionGeo({ id: 'auth0|y', country: 'US' }, 77 * 60_000)).toBe(geos[77]);
 });
 
 test('under-floor-spread keeps every range under the pumping floor in every hour window (new numbers)', () => {

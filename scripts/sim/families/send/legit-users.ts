@@ -5,7 +5,8 @@
  * Returning users come from the tenant's existing base (enrolled before the simulated span, about
  * one and a half returns each over the span) and from those who enrolled during it.
  * Users share home / office NAT and mobile carrier-grade NAT; a few are low-trust (no CAPTCHA at
- * sign-up), some high-trust.
+ * sign-up), some high-trust. One session in twenty is requested from abroad (travel, roaming, a
+ * VPN exit): geoip then names another country than the number's.
  */
 import type { Random } from '../../random';
 import { mobileNumber } from '../../numbers';
@@ -28,6 +29,22 @@ export interface PeopleModel {
   cgnatShare: number;
   lowTrustShare: number;
   highTrustShare: number;
+}
+
+/** Share of sessions whose request comes from another country than the number's. */
+export const ABROAD_SHARE = 0.05;
+const ABROAD = ['US', 'GB', 'DE', 'FR', 'ES', 'NL', 'AE'];
+
+/**
+ * Where a session is requested from: decided by a hash of the user and the time, not by the
+ * traffic's random stream, so that the rest of the traffic draws exactly as before.
+ */
+export function sessionGeo(person: { id: string; country: string }, at: number): string {
+  let hash = 2166136261;
+  for (const char of `${person.id}@${Math.floor(at)}`) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
+  if (hash / 4294967296 >= ABROAD_SHARE) return person.country;
+  const elsewhere = ABROAD.filter((country) => country !== person.country);
+  return elsewhere[hash % elsewhere.length] ?? 'US';
 }
 
 interface Person {
@@ -77,7 +94,7 @@ export function peopleTraffic(random: Random, model: PeopleModel): SendEvent[] {
     }
     const base = {
       family: model.family, legit: true, wave: 0, channel: person.voice ? 'voice' : 'sms', recipient: person.number, country: person.country,
-      userId: person.id, ip: person.ip, requestCountry: person.country, appMetadata: trustMetadata(person.trust), enrollment: !returning,
+      userId: person.id, ip: person.ip, requestCountry: sessionGeo(person, at), appMetadata: trustMetadata(person.trust), enrollment: !returning,
     } as const;
     out.push({ ...base, at });
     let when = at;
