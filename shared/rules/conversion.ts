@@ -38,10 +38,11 @@
  * requests inside the country makes the domestic pace itself surge, and is held as before; one who
  * keeps his domestic share under that pace gets no more than the same domestic trickle would get
  * with no foreign flood beside it (it would not be `ongoing`, and never held). While requests from
- * abroad alone keep coming that fast, they also renew the hold (residents' retries, exempt, no
- * longer make up a held country's pace): without it the hold lapsed an hour after the collapse
- * last showed, and the attack's next batch went out until the counts showed it again. Tier
- * countries' fall over the day (assessToday) has no such exemption.
+ * abroad alone keep coming that fast, and new numbers too (newNumbersSurge), they also renew the
+ * hold: without it the hold lapsed an hour after the collapse last showed, and the attack's next
+ * batch went out until the counts showed it again. Residents' retries, exempt, no longer make up a
+ * held country's pace, and no retry is a new number. Tier countries' fall over the day
+ * (assessToday) has no such exemption.
  *
  * What it refuses: OTPs to numbers not proven for their user (numberIsProven) that may open a new
  * number: enrolments, and Unified Phone Experience challenges (an otp_verify may be a passwordless
@@ -103,10 +104,11 @@ export interface ConversionAssessment {
   /** They come faster than twice the usual pace (and at least ONGOING_MIN): the surge goes on. */
   ongoing: boolean;
   /**
-   * The attempts requested from inside the country in the last lag (undefined: not read), and
-   * whether they alone, and the rest (from abroad, or of unknown geo) alone, come faster than
-   * twice the usual pace (the test of `ongoing`). Unread, the domestic ones are taken as surging
-   * and the rest as not: no exemption, no renewal.
+   * The attempts requested from inside the country in the last lag (undefined: not read); whether
+   * they alone come faster than twice the usual pace (the test of `ongoing`); and whether the rest
+   * (from abroad, or of unknown geo) do too and outnumber them: the surge is made from abroad (a
+   * home campaign's travellers are a few percent of it). Unread, the domestic ones are taken as
+   * surging and the rest as not: no exemption, no renewal.
    */
   domesticRecent: number | undefined;
   domesticOngoing: boolean;
@@ -176,9 +178,9 @@ export function assessConversion(counts: ConversionCounts, policy: ConversionPol
     verified,
     recent: Math.round(recent),
     ongoing,
-    domesticRecent: domesticRecent && Math.round(domesticRecent),
+    domesticRecent: domesticRecent === undefined ? undefined : Math.round(domesticRecent),
     domesticOngoing: domesticRecent === undefined || surging(domesticRecent),
-    foreignOngoing: domesticRecent !== undefined && surging(recent - domesticRecent),
+    foreignOngoing: domesticRecent !== undefined && surging(recent - domesticRecent) && recent - domesticRecent > domesticRecent,
   };
   if (yardstick === undefined) return { state: 'no-baseline', ...base, baseline: undefined, yardstick: undefined, expected: 0 };
   const expected = delivered * yardstick.base;
@@ -254,6 +256,19 @@ function shortfall(seen: Pick<ConversionAssessment, 'verified' | 'delivered' | '
   return `${seen.verified} of ${seen.delivered} OTPs delivered ${when} (before the last ${lag} or two) were verified (${share}), against ${percent(seen.baseline ?? 0)} for ${against} (${Math.round(seen.expected)} expected)`;
 }
 
+/**
+ * New numbers keep coming into the country faster than twice the usual pace: the pumping rule's
+ * count of new conversations in its window so far (first attempts of a streak: a retry is none)
+ * against its baseline scaled to the part of the window elapsed, with three standard deviations
+ * of room.
+ */
+export function newNumbersSurge(counters: Pick<Counters, 'countryRate'>, pumping: { windowMs: number } | undefined, now: number): boolean {
+  const rate = counters.countryRate;
+  if (rate === undefined || pumping === undefined) return false;
+  const expected = (rate.baseline * (now - windowIndex(now, pumping.windowMs) * pumping.windowMs)) / pumping.windowMs;
+  return rate.current >= ONGOING_MIN && rate.current > ONGOING_FACTOR * expected + 3 * Math.sqrt(expected);
+}
+
 /** The country's ordinary new conversations per hour: the pumping rule's baseline, when it keeps one. */
 export function usualPerHour(counters: Pick<Counters, 'countryRate'>, pumping: { windowMs: number } | undefined): number | undefined {
   return counters.countryRate !== undefined && pumping !== undefined ? (counters.countryRate.baseline * CONVERSION_HOUR_MS) / pumping.windowMs : undefined;
@@ -272,11 +287,14 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
   if (assessment.state !== 'collapsed' && assessment.state !== 'held') return input.tierBlocked ? checkToday(input, counters, assessToday(counts, settings, now, usual), lag) : undefined;
   // The hold keeps the country closed once refused OTPs have made what is still delivered look
   // healthy. A collapse seen in the counts writes or renews it (at half-time), and so do requests
-  // from abroad that alone keep coming at over twice the usual pace; the rest of the hold does
-  // not: refused people retry, and their retries alone must not keep it closed for good (the
-  // residents among them pass, below, and count as domestic).
+  // from abroad that make the surge (over twice the usual pace alone, and more than the domestic
+  // ones: a home campaign's travellers are not) while new numbers keep coming too; the
+  // rest of the hold does not: refused people retry, and their retries alone must not keep it
+  // closed for good (residents pass, below, and count as domestic; a retry is no new number, so
+  // the refused users of a country mostly reached from abroad cannot renew it either).
+  const renewed = assessment.state === 'held' && assessment.foreignOngoing && newNumbersSurge(counters, policy.pumping, now);
   const writes =
-    assessment.state === 'collapsed' || (assessment.state === 'held' && assessment.foreignOngoing)
+    assessment.state === 'collapsed' || renewed
       ? [{ key: keys.conversionHold(country, channel), until: now + HOLD_MS, ttlMs: HOLD_MS + 60_000, incident: `conversion collapsed towards ${country} (${channel}): unproven numbers refused while OTPs keep coming` }]
       : [];
   if (!refusableOnCollapse(input, counters)) return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `${PROVEN_PASSES} the conversion hold on ${country} (${channel})` }, writes };

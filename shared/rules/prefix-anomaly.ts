@@ -102,15 +102,19 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
  * keep coming there faster than twice the usual pace (the conversion rule's own pace test, refused
  * attempts included): such a country has residents, who must not wait out GUARD_PUMPING_BLOCK
  * once the surge is over. A rise seen in the window's count is not a rise then either (the count
- * lags the end of a surge by up to a window). A trickle whose codes go unused still blocks (it
- * never comes fast); tier countries and voice keep their blocks whole. Unknown without the
- * conversion counts (a challenge, GUARD_CONVERSION off): the block stands.
+ * lags the end of a surge by up to a window). For a request from inside the country the surge is
+ * over as soon as the domestic attempts alone come no faster than that (conversion.ts: a surge
+ * made from abroad spares the residents; one made from inside surges the domestic pace itself).
+ * A trickle whose codes go unused still blocks (it never comes fast); tier countries and voice
+ * keep their blocks whole. Unknown without the conversion counts (a challenge, GUARD_CONVERSION
+ * off): the block stands.
  */
 export function surgeIsOver(input: Pick<DynamicFacts, 'facts' | 'highRiskCountry'>, counters: Counters, policy: Pick<DynamicPolicy, 'pumping' | 'conversion'>): boolean {
   const counts = counters.conversion;
   if (input.facts.channel !== 'sms' || input.highRiskCountry || counts === undefined || policy.conversion === undefined) return false;
   if (!servedBySmsYesterday(counts.yesterday)) return false;
-  return !assessConversion(counts, policy.conversion, input.facts.now, usualPerHour(counters, policy.pumping)).ongoing;
+  const pace = assessConversion(counts, policy.conversion, input.facts.now, usualPerHour(counters, policy.pumping));
+  return !pace.ongoing || (input.facts.requestCountry === input.facts.number.country && !pace.domesticOngoing);
 }
 
 /**

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { ConfigErrors } from '../../shared/config/static-policy';
 import type { ConversionCounts } from '../../shared/feedback/conversion-counts';
 import { opensNewNumber } from '../../shared/feedback/conversion-counts';
-import { CONVERSION_RULE, assessConversion, assessToday, checkConversion, parseConversionSettings, servedBySmsYesterday, type ConversionPolicy } from '../../shared/rules/conversion';
+import { CONVERSION_RULE, assessConversion, assessToday, checkConversion, newNumbersSurge, parseConversionSettings, servedBySmsYesterday, type ConversionPolicy } from '../../shared/rules/conversion';
 import type { DynamicFacts } from '../../shared/engine/dynamic-types';
 import type { OtpAction, RecipientKind } from '../../shared/engine/types';
 import type { PhoneTrigger } from '../../shared/pipeline/phone-request';
@@ -192,19 +192,47 @@ describe('conversion rule', () => {
       expect(assessConversion(counts({ sent: 250, verified: 20 }), POLICY, NOW)).toMatchObject({ domesticRecent: undefined, domesticOngoing: true, foreignOngoing: false });
     });
 
-    test('through a standing hold, domestic requests pass; requests from abroad that alone keep surging renew the hold, residents retrying do not', () => {
+    test('through a standing hold, domestic requests pass; requests from abroad that alone keep surging with new numbers renew the hold, retries do not', () => {
       const at = input().facts.now;
       // What is still delivered looks healthy (the attack is refused); 40 came in the last 10 minutes.
-      const heldWith = (domestic: number) => countersWith({ conversion: { ...counts({ sent: 30, verified: 26, recent: 40 }), holdUntil: at + 20 * 60_000, domesticRecent: { current: domestic, previous: 0 } } });
+      // Ten minutes into the pumping rule's hour, DE has had 40 new numbers against a baseline of 30
+      // an hour (5 per 10 minutes: its usual pace, so over 10 in the last 10 minutes is a surge).
+      const newNumbers = { current: 40, baseline: 30, windows: 30 };
+      const tenMinutesIn = (facts: DynamicFacts): DynamicFacts => ({ ...facts, facts: { ...facts.facts, now: at + 10 * 60_000 } });
+      const heldWith = (domestic: number, countryRate = newNumbers) =>
+        countersWith({ countryRate, conversion: { ...counts({ sent: 30, verified: 26, recent: 40 }), holdUntil: at + 20 * 60_000, domesticRecent: { current: domestic, previous: 0 } } });
       expect(checkConversion({ input: fromGermany(), counters: heldWith(4), policy, keys })?.finding.effect).toBe('trust');
-      // 36 from abroad, over twice the usual 6.9: the hold is renewed (once past half-time: engine/dynamic-rules.ts writesToRecord).
-      const renewed = checkConversion({ input: input(), counters: heldWith(4), policy, keys });
+      // 36 from abroad, over twice the usual pace: the hold is renewed (once past half-time: engine/dynamic-rules.ts writesToRecord).
+      const renewed = checkConversion({ input: tenMinutesIn(input()), counters: heldWith(4), policy, keys });
       expect(renewed?.finding.effect).toBe('block');
-      expect(renewed?.writes).toEqual([{ key: keys.conversionHold('DE', 'sms'), until: at + 3_600_000, ttlMs: 3_660_000, incident: expect.any(String) }]);
-      // 27 domestic (surging: residents and proxies inside) and 13 from abroad (not twice the usual pace): held, not renewed.
-      const notRenewed = checkConversion({ input: input(), counters: heldWith(27), policy, keys });
+      expect(renewed?.writes).toEqual([{ key: keys.conversionHold('DE', 'sms'), until: at + 70 * 60_000, ttlMs: 3_660_000, incident: expect.any(String) }]);
+      // The same attempts from abroad with no new numbers beyond the usual (the refused users of a country mostly reached from abroad, retrying): held, not renewed.
+      const retries = checkConversion({ input: tenMinutesIn(input()), counters: heldWith(4, { current: 8, baseline: 30, windows: 30 }), policy, keys });
+      expect(retries?.finding.effect).toBe('block');
+      expect(retries?.writes).toEqual([]);
+      // A home campaign during the hold: 185 of 200 from inside DE; its 15 travellers come faster than twice the usual pace, but make no surge from abroad.
+      const campaign = countersWith({ countryRate: { current: 150, baseline: 30, windows: 30 }, conversion: { ...counts({ sent: 30, verified: 26, recent: 200 }), holdUntil: at + 20 * 60_000, domesticRecent: { current: 185, previous: 0 } } });
+      expect(checkConversion({ input: tenMinutesIn(input()), counters: campaign, policy, keys })?.writes).toEqual([]);
+      // 31 domestic (surging: residents and proxies inside) and 9 from abroad (not twice the usual pace): held, not renewed.
+      expect(checkConversion({ input: fromGermany(), counters: heldWith(31), policy, keys })?.finding.effect).toBe('block');
+      const notRenewed = checkConversion({ input: tenMinutesIn(input()), counters: heldWith(31), policy, keys });
       expect(notRenewed?.finding.effect).toBe('block');
       expect(notRenewed?.writes).toEqual([]);
+    });
+
+    test('new numbers surge: the window so far against the baseline scaled to it, with room', () => {
+      const pumping = { windowMs: 3_600_000 };
+      const hourStart = Date.UTC(2026, 10, 23, 12);
+      const at = (minutes: number) => hourStart + minutes * 60_000;
+      const surge = (current: number, baseline: number, minutes: number) => newNumbersSurge({ countryRate: { current, baseline, windows: 30 } }, pumping, at(minutes));
+      // Baseline 24 an hour: 30 minutes in, 12 are expected; 2 x 12 + 3 sqrt(12) = 34.4.
+      expect(surge(34, 24, 30)).toBe(false);
+      expect(surge(35, 24, 30)).toBe(true);
+      // One minute in, 0.4 expected: at least 3 new numbers all the same.
+      expect(surge(2, 24, 1)).toBe(false);
+      expect(surge(3, 24, 1)).toBe(true);
+      expect(newNumbersSurge({ countryRate: undefined }, pumping, at(30))).toBe(false);
+      expect(newNumbersSurge({ countryRate: { current: 100, baseline: 1, windows: 30 } }, undefined, at(30))).toBe(false);
     });
   });
 

@@ -100,6 +100,25 @@ describe('a whole-country block of a country outside the tier served by its own 
     expect(surgeIsOver(inputFor(), countersWith({ ...standing, conversion: surgeOver }), POLICY)).toBe(true);
   });
 
+  test('while the surge is made from abroad, a request from inside the country passes once the domestic attempts alone are at the usual pace; a surge from inside holds it too', () => {
+    const fromMalaysia = (): DynamicFacts => {
+      const base = inputFor();
+      return { ...base, facts: { ...base.facts, requestCountry: 'MY' } };
+    };
+    // 12 attempts in the last lag, 1 of them from inside Malaysia (yesterday's mean is under 0.3 per 10 min).
+    const fromAbroad = { ...attackGoesOn, domesticRecent: { current: 1, previous: 0 } };
+    expect(check({ conversion: fromAbroad }, fromMalaysia())).toBeUndefined();
+    expect(surgeIsOver(fromMalaysia(), countersWith({ ...standing, conversion: fromAbroad }), POLICY)).toBe(true);
+    // The same counts hold a request from abroad, and a rise in the window is still recorded by it.
+    expect(check({ conversion: fromAbroad })?.finding.effect).toBe('block');
+    expect(check({ countryRate: rate(40, 1.5), conversion: fromAbroad })?.writes).toEqual([expect.objectContaining({ key: keys.countryBlock('MY', 'sms') })]);
+    expect(check({ countryRate: rate(40, 1.5), conversion: fromAbroad }, fromMalaysia())).toBeUndefined();
+    // 11 of the 12 from inside: the domestic pace surges, the block stands for residents too.
+    expect(check({ conversion: { ...attackGoesOn, domesticRecent: { current: 11, previous: 0 } } }, fromMalaysia())?.finding.effect).toBe('block');
+    // In the tier the block stands whole, whoever asks.
+    expect(check({ conversion: fromAbroad }, { ...fromMalaysia(), highRiskCountry: true })?.finding.effect).toBe('block');
+  });
+
   test("the window's count, still over the floor after the surge, is no rise then; during the surge it is, and renews the block", () => {
     expect(check({ countryRate: rate(40, 1.5), conversion: surgeOver })).toBeUndefined();
     expect(check({ countryRate: rate(40, 1.5), conversion: attackGoesOn })?.writes).toEqual([expect.objectContaining({ key: keys.countryBlock('MY', 'sms') })]);
