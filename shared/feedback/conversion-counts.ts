@@ -14,9 +14,8 @@
  * And one pace: `dom`, in lag-long windows, every such attempt requested from inside its
  * destination country (geoip), counted by such a request in the batch (a peeked one with its
  * sent, once admitted or refused), and read by any other: what is not domestic in the pace came
- * from abroad (shared/rules/conversion.ts lets
- * a domestic request through a collapse that requests from abroad made, and renews its hold while
- * they keep coming).
+ * from abroad. shared/rules/conversion.ts lets a domestic request through a collapse that requests
+ * from abroad made, and renews the hold while they keep coming.
  * An OTP to a high-risk-tier country (refused by the tier unless evidence lifts it) is read, not
  * counted, in the batch, and counted as sent by one more request once it is admitted (unless its
  * number is already proven for its user: it opens nothing new): the tier's refusals, an attack's
@@ -75,8 +74,8 @@ export interface ConversionCounts {
   triedHours?: WindowCount;
   triedRecent?: WindowCount;
   /**
-   * The attempts requested from inside the country, in every mode, in the lag-long windows (this
-   * OTP included when it is one of them: ConversionScope.domestic).
+   * The attempts requested from inside the country, in the lag-long windows (this OTP included
+   * when it is one of them, ConversionScope.domestic; a peeked one is read as if counted).
    */
   domesticRecent?: WindowCount;
 }
@@ -163,7 +162,8 @@ const SENT_OPS: Readonly<Record<SentMode, number>> = { count: 4, read: 9, peek: 
  * The decision batch's ops, always in this order: the sent counts (counted: 4 ops; read: 7 gets
  * and the attempts counted, 2 ops; peeked: the 7 gets), then the rest, and the hold of an earlier
  * collapse, then the domestic attempts: counted by a domestic request (1 op), read by any other
- * and by a peeked one (2; counted with its sent). 18 or 19 ops counted, 23 or 24 read, 21 or 22 peeked; voice reads SMS yesterdays too, 6 more.
+ * and by a peeked one (2; counted with its sent). 18 or 19 ops counted, 23 or 24 read, 22
+ * peeked; voice reads SMS yesterdays too, 6 more.
  */
 export function conversionOps(keys: GuardKeys, scope: ConversionScope, now: number, lagMs: number, mode: SentMode = 'count'): StoreOp[] {
   const grid = new Grid(keys, now, lagMs);
