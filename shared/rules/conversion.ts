@@ -292,7 +292,8 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
   // rest of the hold does not: refused people retry, and their retries alone must not keep it
   // closed for good (residents pass, below, and count as domestic; a retry is no new number, so
   // the refused users of a country mostly reached from abroad cannot renew it either).
-  const renewed = assessment.state === 'held' && assessment.foreignOngoing && newNumbersSurge(counters, policy.pumping, now);
+  // A request of unknown geo renews nothing (on Okta every request is one: a home campaign would read as a surge from abroad).
+  const renewed = assessment.state === 'held' && input.facts.requestCountry !== undefined && assessment.foreignOngoing && newNumbersSurge(counters, policy.pumping, now);
   const writes =
     assessment.state === 'collapsed' || renewed
       ? [{ key: keys.conversionHold(country, channel), until: now + HOLD_MS, ttlMs: HOLD_MS + 60_000, incident: `conversion collapsed towards ${country} (${channel}): unproven numbers refused while OTPs keep coming` }]

@@ -206,6 +206,9 @@ describe('conversion rule', () => {
       const renewed = checkConversion({ input: tenMinutesIn(input()), counters: heldWith(4), policy, keys });
       expect(renewed?.finding.effect).toBe('block');
       expect(renewed?.writes).toEqual([{ key: keys.conversionHold('DE', 'sms'), until: at + 70 * 60_000, ttlMs: 3_660_000, incident: expect.any(String) }]);
+      // A request of unknown geo renews nothing (the Okta hook's are all such).
+      const unknownGeo = tenMinutesIn({ ...input(), facts: { ...input().facts, requestCountry: undefined } });
+      expect(checkConversion({ input: unknownGeo, counters: heldWith(4), policy, keys })?.writes).toEqual([]);
       // The same attempts from abroad with no new numbers beyond the usual (the refused users of a country mostly reached from abroad, retrying): held, not renewed.
       const retries = checkConversion({ input: tenMinutesIn(input()), counters: heldWith(4, { current: 8, baseline: 30, windows: 30 }), policy, keys });
       expect(retries?.finding.effect).toBe('block');
