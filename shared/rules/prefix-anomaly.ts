@@ -98,10 +98,12 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
 
 /**
  * A whole-country SMS block of a country outside the high-risk tier whose SMS codes came back
- * yesterday (enough to be a yardstick: conversion.ts servedBySmsYesterday) holds only while OTPs
- * keep coming there faster than twice the usual pace (the conversion rule's own pace test, refused
- * attempts included): such a country has residents, who must not wait out GUARD_PUMPING_BLOCK
- * once the surge is over. A rise seen in the window's count is not a rise then either (the count
+ * yesterday (enough to be a yardstick: conversion.ts servedBySmsYesterday), or that has as many
+ * numbers proven in the last 30-60 days as open a tier country (GUARD_SERVED_PROOFS: a home
+ * country too small for a day's yardstick still has residents whose codes were used), holds
+ * only while OTPs keep coming there faster than twice the usual pace (the conversion rule's own
+ * pace test, refused attempts included): such a country has residents, who must not wait out
+ * GUARD_PUMPING_BLOCK once the surge is over. A rise seen in the window's count is not a rise then either (the count
  * lags the end of a surge by up to a window). For a request from inside the country the surge is
  * over as soon as the domestic attempts alone come no faster than that (conversion.ts: a surge
  * made from abroad spares the residents; one made from inside surges the domestic pace itself).
@@ -109,10 +111,11 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
  * keep their blocks whole. Unknown without the conversion counts (a challenge, GUARD_CONVERSION
  * off): the block stands.
  */
-export function surgeIsOver(input: Pick<DynamicFacts, 'facts' | 'highRiskCountry'>, counters: Counters, policy: Pick<DynamicPolicy, 'pumping' | 'conversion'>): boolean {
+export function surgeIsOver(input: Pick<DynamicFacts, 'facts' | 'highRiskCountry'>, counters: Counters, policy: Pick<DynamicPolicy, 'pumping' | 'conversion' | 'servedProofs'>): boolean {
   const counts = counters.conversion;
   if (input.facts.channel !== 'sms' || input.highRiskCountry || counts === undefined || policy.conversion === undefined) return false;
-  if (!servedBySmsYesterday(counts.yesterday)) return false;
+  const provenThere = policy.servedProofs !== undefined && (counters.countryProofs ?? 0) >= policy.servedProofs;
+  if (!servedBySmsYesterday(counts.yesterday) && !provenThere) return false;
   const pace = assessConversion(counts, policy.conversion, input.facts.now, usualPerHour(counters, policy.pumping));
   return !pace.ongoing || (input.facts.requestCountry === input.facts.number.country && !pace.domesticOngoing);
 }

@@ -131,6 +131,19 @@ describe('a whole-country block of a country outside the tier served by its own 
     expect(check({})?.finding.effect).toBe('block');
   });
 
+  test('a home country too small for a yardstick yesterday but with GUARD_SERVED_PROOFS numbers proven lets go once the surge is over too', () => {
+    // Yesterday 20 delivered and 17 verified: under the 30 a yardstick needs. 3 numbers proven there in the last 30-60 days.
+    const small = malaysia(5, 4, 1, undefined, { sent: 20, refused: 0, verified: 17 });
+    expect(check({ conversion: small })?.finding.effect).toBe('block');
+    expect(check({ conversion: small, countryProofs: 2 })?.finding.effect).toBe('block');
+    expect(check({ conversion: small, countryProofs: 3 })).toBeUndefined();
+    // While the surge goes on the block stands, proofs or not; in the tier it stands whole.
+    expect(check({ conversion: malaysia(5, 4, 12, undefined, { sent: 20, refused: 0, verified: 17 }), countryProofs: 3 })?.finding.effect).toBe('block');
+    expect(check({ conversion: small, countryProofs: 3 }, inputFor({ highRiskCountry: true }))?.finding.effect).toBe('block');
+    // GUARD_SERVED_PROOFS=off: proofs decide nothing here either.
+    expect(checkPrefixAnomaly({ input: inputFor(), counters: countersWith({ ...standing, conversion: small, countryProofs: 3 }), policy: { ...POLICY, servedProofs: undefined }, keys })?.finding.effect).toBe('block');
+  });
+
   test('a trickle whose codes go unused still blocks it: it never comes fast', () => {
     const trickle = check({ countryRate: rate(3, 0.3), countryBlockedUntil: undefined, conversion: malaysia(18, 0, 1, undefined, residents) });
     expect(trickle?.finding).toMatchObject({ effect: 'block', reason: expect.stringContaining('had 18 sms OTPs delivered in the last 1-2 h and 0 verified') });
