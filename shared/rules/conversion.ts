@@ -104,6 +104,11 @@ export interface ConversionAssessment {
   /** They come faster than twice the usual pace (and at least ONGOING_MIN): the surge goes on. */
   ongoing: boolean;
   /**
+   * The same test over the last one to two hours (the hour windows, refused attempts included): a
+   * trickle too slow for one lag to show still shows there.
+   */
+  hoursOngoing: boolean;
+  /**
    * The attempts requested from inside the country in the last lag (undefined: not read); whether
    * they alone come faster than twice the usual pace (the test of `ongoing`); and whether the rest
    * (from abroad, or of unknown geo) do too and outnumber them: the surge is made from abroad (a
@@ -171,6 +176,10 @@ export function assessConversion(counts: ConversionCounts, policy: ConversionPol
   const ordinaryPace = usualPerHour !== undefined ? (usualPerHour * counts.lagMs) / CONVERSION_HOUR_MS : (counts.yesterday.sent * counts.lagMs) / CONVERSION_DAY_MS;
   const surging = (attempts: number) => attempts >= ONGOING_MIN && attempts > ONGOING_FACTOR * ordinaryPace;
   const ongoing = surging(recent);
+  const hours = counts.triedHours ?? counts.sentHours;
+  const hoursCovered = 1 + (now - windowIndex(now, CONVERSION_HOUR_MS) * CONVERSION_HOUR_MS) / CONVERSION_HOUR_MS;
+  const hoursAttempts = hours.current + hours.previous;
+  const hoursOngoing = hoursAttempts >= ONGOING_MIN && hoursAttempts > (ONGOING_FACTOR * ordinaryPace * hoursCovered * CONVERSION_HOUR_MS) / counts.lagMs;
   const domestic = counts.domesticRecent;
   const domesticRecent = domestic === undefined ? undefined : domestic.current + domestic.previous * olderShare;
   const base = {
@@ -178,6 +187,7 @@ export function assessConversion(counts: ConversionCounts, policy: ConversionPol
     verified,
     recent: Math.round(recent),
     ongoing,
+    hoursOngoing,
     domesticRecent: domesticRecent === undefined ? undefined : Math.round(domesticRecent),
     domesticOngoing: domesticRecent === undefined || surging(domesticRecent),
     foreignOngoing: domesticRecent !== undefined && surging(recent - domesticRecent) && recent - domesticRecent > domesticRecent,

@@ -102,8 +102,9 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
  * numbers proven in the last 30-60 days as open a tier country (GUARD_SERVED_PROOFS: a home
  * country too small for a day's yardstick still has residents whose codes were used), holds
  * only while OTPs keep coming there faster than twice the usual pace (the conversion rule's own
- * pace test, refused attempts included): such a country has residents, who must not wait out
- * GUARD_PUMPING_BLOCK once the surge is over. A rise seen in the window's count is not a rise then either (the count
+ * pace test, refused attempts included, over the last lag and over the last one to two hours: a
+ * trickle too slow for one lag still keeps it): such a country has residents, who must not wait
+ * out GUARD_PUMPING_BLOCK once the surge is over. A rise seen in the window's count is not a rise then either (the count
  * lags the end of a surge by up to a window). For a request from inside the country the surge is
  * over as soon as the domestic attempts alone come no faster than that (conversion.ts: a surge
  * made from abroad spares the residents; one made from inside surges the domestic pace itself).
@@ -117,7 +118,7 @@ export function surgeIsOver(input: Pick<DynamicFacts, 'facts' | 'highRiskCountry
   const provenThere = policy.servedProofs !== undefined && (counters.countryProofs ?? 0) >= policy.servedProofs;
   if (!servedBySmsYesterday(counts.yesterday) && !provenThere) return false;
   const pace = assessConversion(counts, policy.conversion, input.facts.now, usualPerHour(counters, policy.pumping));
-  return !pace.ongoing || (input.facts.requestCountry === input.facts.number.country && !pace.domesticOngoing);
+  return (!pace.ongoing && !pace.hoursOngoing) || (input.facts.requestCountry === input.facts.number.country && !pace.domesticOngoing);
 }
 
 /**

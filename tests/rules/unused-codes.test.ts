@@ -92,12 +92,20 @@ describe('a whole-country block of a country outside the tier served by its own 
   const standing = { tenantRate: rate(500, 400), range: rate(1, 0.1), block: rate(1, 0.1), countryRate: rate(3, 1.5), countryBlockedUntil: NOW + 6 * 60 * 60_000 };
   const check = (counters: Partial<Counters>, input = inputFor()) => checkPrefixAnomaly({ input, counters: countersWith({ ...standing, ...counters }), policy: POLICY, keys });
   const attackGoesOn = malaysia(5, 4, 12, undefined, residents);
-  const surgeOver = malaysia(5, 4, 1, undefined, residents);
+  // Over: one OTP in the last lag and two in the last hours, the residents' own pace.
+  const surgeOver = malaysia(1, 1, 1, undefined, residents);
 
   test('while OTPs keep coming faster than twice the usual pace the block stands; once they do not, a resident passes and nothing is written', () => {
     expect(check({ conversion: attackGoesOn })?.finding).toMatchObject({ effect: 'block', reason: expect.stringContaining('MY is blocked for pumping until') });
     expect(check({ conversion: surgeOver })).toBeUndefined();
     expect(surgeIsOver(inputFor(), countersWith({ ...standing, conversion: surgeOver }), POLICY)).toBe(true);
+  });
+
+  test('a trickle too slow for one lag to show, but plain over the last hours, keeps the block', () => {
+    // 1 OTP in the last lag, 8 over the last hour and ten minutes: about 7 an hour against the usual 1.5.
+    const trickle = malaysia(7, 0, 1, undefined, residents);
+    expect(check({ conversion: trickle })?.finding.effect).toBe('block');
+    expect(surgeIsOver(inputFor(), countersWith({ ...standing, conversion: trickle }), POLICY)).toBe(false);
   });
 
   test('while the surge is made from abroad, a request from inside the country passes once the domestic attempts alone are at the usual pace; a surge from inside holds it too', () => {
@@ -133,7 +141,7 @@ describe('a whole-country block of a country outside the tier served by its own 
 
   test('a home country too small for a yardstick yesterday but with GUARD_SERVED_PROOFS numbers proven lets go once the surge is over too', () => {
     // Yesterday 20 delivered and 17 verified: under the 30 a yardstick needs. 3 numbers proven there in the last 30-60 days.
-    const small = malaysia(5, 4, 1, undefined, { sent: 20, refused: 0, verified: 17 });
+    const small = malaysia(1, 1, 1, undefined, { sent: 20, refused: 0, verified: 17 });
     expect(check({ conversion: small })?.finding.effect).toBe('block');
     expect(check({ conversion: small, countryProofs: 2 })?.finding.effect).toBe('block');
     expect(check({ conversion: small, countryProofs: 3 })).toBeUndefined();
