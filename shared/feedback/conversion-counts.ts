@@ -11,7 +11,7 @@
  * - `verified`: numbers newly proven for their user by a code of such an OTP (shared/feedback/
  *   proofs.ts recordProof with opensNewNumber: the Post-Login Action's passwordless logins, the
  *   monitor's `--write-store` of completed enrolments); a challenge's later proof is not counted.
- * And one pace: `dom`, in lag-long windows, every such attempt requested from inside its
+ * And one pace: `dom`, in lag-long and hour windows, every such attempt requested from inside its
  * destination country (geoip), counted by such a request in the batch (a peeked one with its
  * sent, once admitted or refused), and read by any other: what is not domestic in the pace came
  * from abroad. shared/rules/conversion.ts lets a domestic request through a collapse that requests
@@ -78,6 +78,8 @@ export interface ConversionCounts {
    * when it is one of them, ConversionScope.domestic; a peeked one is read as if counted).
    */
   domesticRecent?: WindowCount;
+  /** The same, this hour and the previous one. */
+  domesticHours?: WindowCount;
 }
 
 export interface ConversionScope {
@@ -141,7 +143,7 @@ export function sentOps(keys: GuardKeys, scope: ConversionScope, now: number, la
   const grid = new Grid(keys, now, lagMs);
   const { country, channel } = scope;
   const ops = [grid.count(country, channel, 'sent', 'h'), grid.count(country, channel, 'sent', 'f'), grid.count(country, channel, 'sent', 'd'), grid.count(ALL_COUNTRIES, channel, 'sent', 'd')];
-  if (scope.domestic === true) ops.push(grid.count(country, channel, 'dom', 'f'));
+  if (scope.domestic === true) ops.push(...domesticCounts(grid, country, channel));
   return ops;
 }
 
@@ -161,9 +163,9 @@ const SENT_OPS: Readonly<Record<SentMode, number>> = { count: 4, read: 9, peek: 
 /**
  * The decision batch's ops, always in this order: the sent counts (counted: 4 ops; read: 7 gets
  * and the attempts counted, 2 ops; peeked: the 7 gets), then the rest, and the hold of an earlier
- * collapse, then the domestic attempts: counted by a domestic request (1 op), read by any other
- * and by a peeked one (2; counted with its sent). 18 or 19 ops counted, 23 or 24 read, 22
- * peeked; voice reads SMS yesterdays too, 6 more.
+ * collapse, then the domestic attempts (lag-long and hour windows): counted by a domestic request
+ * (2 ops), read by any other and by a peeked one (4; counted with its sent). 19 or 21 ops
+ * counted, 24 or 26 read, 24 peeked; voice reads SMS yesterdays too, 6 more.
  */
 export function conversionOps(keys: GuardKeys, scope: ConversionScope, now: number, lagMs: number, mode: SentMode = 'count'): StoreOp[] {
   const grid = new Grid(keys, now, lagMs);
@@ -191,8 +193,13 @@ export function conversionOps(keys: GuardKeys, scope: ConversionScope, now: numb
     grid.get(country, channel, 'verified', 'd', 0),
   ];
   if (channel === 'voice') ops.push(...grid.yesterday(country, 'sms'), ...grid.yesterday(ALL_COUNTRIES, 'sms'));
-  ops.push(...(scope.domestic === true && mode !== 'peek' ? [grid.count(country, channel, 'dom', 'f')] : grid.bothWindows(country, channel, 'dom', 'f')));
+  ops.push(...(scope.domestic === true && mode !== 'peek' ? domesticCounts(grid, country, channel) : [...grid.bothWindows(country, channel, 'dom', 'f'), ...grid.bothWindows(country, channel, 'dom', 'h')]));
   return ops;
+}
+
+/** A domestic attempt, counted in the lag-long and the hour windows. */
+function domesticCounts(grid: Grid, country: string, channel: Channel): StoreOp[] {
+  return [grid.count(country, channel, 'dom', 'f'), grid.count(country, channel, 'dom', 'h')];
 }
 
 /**
@@ -233,9 +240,12 @@ export function readConversion(results: readonly StoreResult[], now: number, lag
   const at = (index: number): number => value(index + SENT_OPS[mode] - SENT_OPS.count);
   const day = (first: number): DayCounts => readDayCounts(results.slice(first, first + 3));
   const rest = 13 + SENT_OPS[mode];
-  const last = results.length - 1;
   const countsDomestic = domestic && mode !== 'peek';
-  const voiceExtras = last - (countsDomestic ? 0 : 1) > rest;
+  const domesticAt = results.length - (countsDomestic ? 2 : 4);
+  const voiceExtras = domesticAt > rest;
+  // Counted (two count ops), or read (four gets; a peeked domestic OTP read as if counted).
+  const domesticWindows = (span: 0 | 1): WindowCount =>
+    countsDomestic ? counted(domesticAt + span) : { current: value(domesticAt + 2 * span) + (domestic ? 1 : 0), previous: value(domesticAt + 2 * span + 1) };
   return {
     sentHours: sentHour,
     sentRecent: sentLag,
@@ -250,7 +260,8 @@ export function readConversion(results: readonly StoreResult[], now: number, lag
     today: { sent: sentDay.current, refused: at(15), verified: at(16) },
     ...(mode === 'read' ? { triedHours: counted(7), triedRecent: counted(8) } : {}),
     ...(voiceExtras ? { countrySmsYesterday: day(rest), tenantSmsYesterday: day(rest + 3) } : {}),
-    domesticRecent: countsDomestic ? counted(last) : domestic ? read(last - 1, last) : { current: value(last - 1), previous: value(last) },
+    domesticRecent: domesticWindows(0),
+    domesticHours: domesticWindows(1),
   };
 }
 

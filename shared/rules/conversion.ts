@@ -51,7 +51,7 @@
  * also collapses conversion; refusing then costs little, since those codes were not arriving.
  */
 import { CONVERSION_DAY_MS, CONVERSION_HOUR_MS, opensNewNumber, type ConversionCounts, type DayCounts } from '../feedback/conversion-counts';
-import type { DynamicFacts, DynamicFinding, DynamicRuleContext, Counters } from '../engine/dynamic-types';
+import type { DynamicFacts, DynamicFinding, DynamicRuleContext, Counters, WindowCount } from '../engine/dynamic-types';
 import type { SecretDoc } from '../config/secret-doc';
 import type { ConfigErrors, Secrets } from '../config/static-policy';
 import { windowIndex } from '../engine/window-limit';
@@ -117,6 +117,8 @@ export interface ConversionAssessment {
    */
   domesticRecent: number | undefined;
   domesticOngoing: boolean;
+  /** The domestic attempts over the last one to two hours, by the test of hoursOngoing (unread: surging). */
+  domesticHoursOngoing: boolean;
   foreignOngoing: boolean;
 }
 
@@ -178,8 +180,11 @@ export function assessConversion(counts: ConversionCounts, policy: ConversionPol
   const ongoing = surging(recent);
   const hours = counts.triedHours ?? counts.sentHours;
   const hoursCovered = 1 + (now - windowIndex(now, CONVERSION_HOUR_MS) * CONVERSION_HOUR_MS) / CONVERSION_HOUR_MS;
-  const hoursAttempts = hours.current + hours.previous;
-  const hoursOngoing = hoursAttempts >= ONGOING_MIN && hoursAttempts > (ONGOING_FACTOR * ordinaryPace * hoursCovered * CONVERSION_HOUR_MS) / counts.lagMs;
+  const surgingOverHours = (attempts: WindowCount) => {
+    const total = attempts.current + attempts.previous;
+    return total >= ONGOING_MIN && total > (ONGOING_FACTOR * ordinaryPace * hoursCovered * CONVERSION_HOUR_MS) / counts.lagMs;
+  };
+  const hoursOngoing = surgingOverHours(hours);
   const domestic = counts.domesticRecent;
   const domesticRecent = domestic === undefined ? undefined : domestic.current + domestic.previous * olderShare;
   const base = {
@@ -190,6 +195,7 @@ export function assessConversion(counts: ConversionCounts, policy: ConversionPol
     hoursOngoing,
     domesticRecent: domesticRecent === undefined ? undefined : Math.round(domesticRecent),
     domesticOngoing: domesticRecent === undefined || surging(domesticRecent),
+    domesticHoursOngoing: counts.domesticHours === undefined || surgingOverHours(counts.domesticHours),
     foreignOngoing: domesticRecent !== undefined && surging(recent - domesticRecent) && recent - domesticRecent > domesticRecent,
   };
   if (yardstick === undefined) return { state: 'no-baseline', ...base, baseline: undefined, yardstick: undefined, expected: 0 };

@@ -106,8 +106,9 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
  * trickle too slow for one lag still keeps it): such a country has residents, who must not wait
  * out GUARD_PUMPING_BLOCK once the surge is over. A rise seen in the window's count is not a rise then either (the count
  * lags the end of a surge by up to a window). For a request from inside the country the surge is
- * over as soon as the domestic attempts alone come no faster than that (conversion.ts: a surge
- * made from abroad spares the residents; one made from inside surges the domestic pace itself).
+ * over as soon as the domestic attempts alone come no faster than that, by both tests
+ * (conversion.ts: a surge made from abroad spares the residents; one made from inside surges the
+ * domestic pace itself, in the lag or over the hours).
  * A trickle whose codes go unused still blocks (it never comes fast); tier countries and voice
  * keep their blocks whole. Unknown without the conversion counts (a challenge, GUARD_CONVERSION
  * off): the block stands.
@@ -118,7 +119,8 @@ export function surgeIsOver(input: Pick<DynamicFacts, 'facts' | 'highRiskCountry
   const provenThere = policy.servedProofs !== undefined && (counters.countryProofs ?? 0) >= policy.servedProofs;
   if (!servedBySmsYesterday(counts.yesterday) && !provenThere) return false;
   const pace = assessConversion(counts, policy.conversion, input.facts.now, usualPerHour(counters, policy.pumping));
-  return (!pace.ongoing && !pace.hoursOngoing) || (input.facts.requestCountry === input.facts.number.country && !pace.domesticOngoing);
+  const domestic = input.facts.requestCountry === input.facts.number.country;
+  return (!pace.ongoing && !pace.hoursOngoing) || (domestic && !pace.domesticOngoing && !pace.domesticHoursOngoing);
 }
 
 /**

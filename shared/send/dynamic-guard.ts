@@ -81,9 +81,12 @@ export interface DynamicGuardOptions {
 export class DynamicGuard {
   private readonly keys: GuardKeys;
   private readonly options: DynamicGuardOptions;
+  /** options.policy (trials dropped without a shared store). */
+  private readonly policy: DynamicPolicy;
 
   constructor(options: DynamicGuardOptions) {
-    this.options = { ...options, policy: trialsNeedASharedStore(options.store, options.policy) };
+    this.policy = trialsNeedASharedStore(options.store, options.policy);
+    this.options = { ...options, policy: this.policy };
     this.keys = new GuardKeys(options.keyPrefix);
   }
 
@@ -92,7 +95,7 @@ export class DynamicGuard {
   }
 
   async evaluate(input: DynamicFacts): Promise<DynamicVerdict> {
-    const { policy } = this.options;
+    const { policy } = this;
     const started = performance.now();
     const verdict: DynamicVerdict = { findings: [], ruleErrors: [], storeError: undefined, incidents: [], alertErrors: [], storeMs: 0, storeRequests: 0, lookup: undefined, lookupError: undefined, replay: false, evidence: undefined, conversionCounted: false, conversionOnAdmission: false, conversionOnRefusal: false };
     const store = this.options.store;
@@ -150,16 +153,16 @@ export class DynamicGuard {
       number_proven: proven,
       ...(provenBy !== undefined ? { proven_by: provenBy } : {}),
       country_proofs: counters.countryProofs,
-      served_needs: input.tierBlocked ? this.options.policy.servedProofs : undefined,
+      served_needs: input.tierBlocked ? this.policy.servedProofs : undefined,
       // A likely factor nothing else proves: how it stood (served-country.ts likelyFactorStanding).
       likely_factor: standing,
-      trial: provenBy === undefined ? trialStanding(input, counters, this.options.policy) : undefined,
+      trial: provenBy === undefined ? trialStanding(input, counters, this.policy) : undefined,
     };
     const userId = input.facts.user.id;
     if (!proven || counters.replay || userId === undefined || userId === '' || standing === 'same-login') return evidence;
     const { number, now } = input.facts;
-    const grantWindowMs = this.options.policy.likelyFactors?.windowMs;
-    const likelyFactor = provenBy === 'likely-factor' && grantWindowMs !== undefined ? { grantWindowMs, totalWindowMs: this.options.policy.likelyFactorsTotal?.windowMs, again: standing === 'trusted-again', storeProof: counters.proof === undefined || standing === 'trusted-again' } : undefined;
+    const grantWindowMs = this.policy.likelyFactors?.windowMs;
+    const likelyFactor = provenBy === 'likely-factor' && grantWindowMs !== undefined ? { grantWindowMs, totalWindowMs: this.policy.likelyFactorsTotal?.windowMs, again: standing === 'trusted-again', storeProof: counters.proof === undefined || standing === 'trusted-again' } : undefined;
     // A number proven already (for this user, or for another one: a shared or recycled number) is
     // neither taken over nor counted again for its country; a likely factor spends its budget even so.
     if (counters.proof !== undefined && likelyFactor === undefined) return evidence;
@@ -177,11 +180,11 @@ export class DynamicGuard {
    * admitted OTP as sent for its country's conversion rides in the same batch.
    */
   private async putOnTrial(verdict: DynamicVerdict, evidence: PhoneEvidence, input: DynamicFacts, counters: Counters, store: CounterStore): Promise<void> {
-    const trials = this.options.policy.servedTrials;
+    const trials = this.policy.servedTrials;
     const country = input.facts.number.country;
     if (trials === undefined || country === undefined || input.firmStaticBlock || verdict.findings.some((finding) => finding.effect === 'block')) return;
     const { now, channel, number } = input.facts;
-    const conversion = this.options.policy.conversion;
+    const conversion = this.policy.conversion;
     const admission = verdict.conversionOnAdmission && conversion !== undefined ? sentOps(this.keys, { country, channel }, now, conversion.lagMs) : [];
     verdict.storeRequests += 2;
     const problem = await this.write(
@@ -202,7 +205,7 @@ export class DynamicGuard {
 
   /** A write after the decision, under the store deadline: the problem, worded after `what`, if it failed. */
   private async write(work: () => Promise<unknown>, what: string): Promise<string | undefined> {
-    const timeoutMs = this.options.policy.storeTimeoutMs;
+    const timeoutMs = this.policy.storeTimeoutMs;
     try {
       await withTimeout(work(), timeoutMs);
       return undefined;
@@ -223,7 +226,7 @@ export class DynamicGuard {
   private async countConversion(input: DynamicFacts, what: string, opsOf: typeof refusalOps, peeked = false): Promise<string | undefined> {
     const store = this.options.store;
     const country = input.facts.number.country;
-    const conversion = this.options.policy.conversion;
+    const conversion = this.policy.conversion;
     if (!('kind' in store) || country === undefined || conversion === undefined) return undefined;
     const scope = { country, channel: input.facts.channel, domestic: peeked && input.facts.requestCountry === country };
     return this.write(() => store.run(input.facts.now, opsOf(this.keys, scope, input.facts.now, conversion.lagMs)), `could not count ${what}`);
@@ -249,7 +252,7 @@ export class DynamicGuard {
 
   /** The paid signal last: only for numbers every cheaper rule let through; cached in the store. */
   private async applyLookup(verdict: DynamicVerdict, input: DynamicFacts, cached: string | undefined, store: CounterStore): Promise<void> {
-    const policy = this.options.policy.lookup;
+    const policy = this.policy.lookup;
     const lookup = this.options.lookup;
     if (policy === undefined || lookup === undefined) return;
     const now = input.facts.now;
@@ -261,7 +264,7 @@ export class DynamicGuard {
         result = await lookup(input.facts.number.e164, now);
         verdict.lookup = 'fetched';
       } catch (error) {
-        verdict.lookupError = `${TWILIO_LOOKUP_RULE}: ${describeStoreError(error, this.options.policy.storeTimeoutMs)} (ignored)`;
+        verdict.lookupError = `${TWILIO_LOOKUP_RULE}: ${describeStoreError(error, this.policy.storeTimeoutMs)} (ignored)`;
         return;
       }
       verdict.storeRequests += 1;
@@ -276,7 +279,7 @@ export class DynamicGuard {
   private failed(verdict: DynamicVerdict, problem: string, started: number): DynamicVerdict {
     verdict.storeError = problem;
     verdict.storeMs = performance.now() - started;
-    if (this.options.policy.failMode === 'closed') {
+    if (this.policy.failMode === 'closed') {
       verdict.findings = [storeUnavailableFinding(problem)];
     }
     return verdict;

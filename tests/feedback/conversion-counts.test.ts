@@ -14,7 +14,7 @@ const NOW = Date.UTC(2026, 10, 23, 12, 14);
 const keys = new GuardKeys('t:test');
 const windowOf = (ms: number, back = 0) => Math.floor(NOW / ms) - back;
 
-test('an SMS decision counts this OTP (hour, lag window, day; tenant-wide day) and reads the rest, the hold, today\'s refused and verified and the domestic attempts: 19 ops, these keys', () => {
+test('an SMS decision counts this OTP (hour, lag window, day; tenant-wide day) and reads the rest, the hold, today\'s refused and verified and the domestic attempts: 21 ops, these keys', () => {
   const ops = conversionOps(keys, { country: 'GB', channel: 'sms' }, NOW, LAG);
   const get = (what: string, span: string, ms: number, back: number) => ({ kind: 'get', key: `t:test:cty:GB:sms:conv:${what}:${span}:${windowOf(ms, back)}` });
   expect(ops).toEqual([
@@ -37,12 +37,17 @@ test('an SMS decision counts this OTP (hour, lag window, day; tenant-wide day) a
     get('verified', 'd', DAY, 0),
     get('dom', 'f', LAG, 0),
     get('dom', 'f', LAG, 1),
+    get('dom', 'h', HOUR, 0),
+    get('dom', 'h', HOUR, 1),
   ]);
-  expect(conversionOps(keys, { country: 'GB', channel: 'voice' }, NOW, LAG)).toHaveLength(25);
-  // A request from inside GB counts its attempt there instead of reading the count: one op.
+  expect(conversionOps(keys, { country: 'GB', channel: 'voice' }, NOW, LAG)).toHaveLength(27);
+  // A request from inside GB counts its attempt there instead of reading the counts: two ops.
   const domestic = conversionOps(keys, { country: 'GB', channel: 'sms', domestic: true }, NOW, LAG);
   expect(domestic.slice(0, 17)).toEqual(ops.slice(0, 17));
-  expect(domestic.slice(17)).toEqual([{ kind: 'count', key: 't:test:cty:GB:sms:conv:dom:f', window: windowOf(LAG), ttlMs: 2 * LAG + MINUTE }]);
+  expect(domestic.slice(17)).toEqual([
+    { kind: 'count', key: 't:test:cty:GB:sms:conv:dom:f', window: windowOf(LAG), ttlMs: 2 * LAG + MINUTE },
+    { kind: 'count', key: 't:test:cty:GB:sms:conv:dom:h', window: windowOf(HOUR), ttlMs: 2 * HOUR + MINUTE },
+  ]);
 });
 
 test('the domestic attempts: counted by a request from inside the country (in the batch, or with its sent when the batch peeked), read by any other', async () => {
@@ -117,7 +122,7 @@ test("a tier country's OTP is read, not counted: it reads as this OTP counted, a
   const ng = { country: 'NG', channel: 'sms' as const };
   const [counting, reading] = await twoStoresWithAnHourAgo(ng);
   const readOps = conversionOps(keys, ng, NOW, LAG, 'read');
-  expect(readOps).toHaveLength(24);
+  expect(readOps).toHaveLength(26);
   expect(readOps.filter((op) => op.kind !== 'get').map((op) => op.key)).toEqual(['t:test:cty:NG:sms:conv:tried:h', 't:test:cty:NG:sms:conv:tried:f']);
   const counted = readConversion(await counting.run(NOW, conversionOps(keys, ng, NOW, LAG)), NOW, LAG);
   const read = readConversion(await reading.run(NOW, readOps), NOW, LAG, 'read');
@@ -139,7 +144,7 @@ test("a likely factor's OTP outside the tier is peeked at: the counts read as if
   const gb = { country: 'GB', channel: 'sms' as const };
   const [counting, peeking] = await twoStoresWithAnHourAgo(gb);
   const peekOps = conversionOps(keys, gb, NOW, LAG, 'peek');
-  expect(peekOps).toHaveLength(22);
+  expect(peekOps).toHaveLength(24);
   expect(peekOps.every((op) => op.kind === 'get')).toBe(true);
   const counted = readConversion(await counting.run(NOW, conversionOps(keys, gb, NOW, LAG)), NOW, LAG);
   const peeked = readConversion(await peeking.run(NOW, peekOps), NOW, LAG, 'peek');

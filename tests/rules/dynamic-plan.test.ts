@@ -246,14 +246,14 @@ describe('planBatch: what is left out', () => {
     const plan = planBatch(inputFor({ trustedNetwork: true }), policyOf(), keys);
     expect(keysOf(plan.ops)).not.toContain(keys.ip('198.51.100.7'));
     expect(keysOf(plan.ops)).not.toContain(keys.subnet('198.51.100.0/24'));
-    expect(plan.ops).toHaveLength(36);
+    expect(plan.ops).toHaveLength(37);
     expect(keysOf(plan.ops)).toEqual(expect.arrayContaining(numberKeys));
   });
 
   test('no IP plans no ip or subnet ops', () => {
     const plan = planBatch(inputFor({}, (facts) => ({ ...facts, ip: undefined })), policyOf(), keys);
     expect(plan.ops.filter((op) => op.key.includes(':ip:') || op.key.includes(':net:'))).toEqual([]);
-    expect(plan.ops).toHaveLength(36);
+    expect(plan.ops).toHaveLength(37);
   });
 
   test('a low-trust user is counted in the low-trust window', () => {
@@ -274,7 +274,7 @@ describe('planBatch: what is left out', () => {
   test('no user id plans no user op', () => {
     const plan = planBatch(inputFor({}, (facts) => ({ ...facts, user: { id: undefined, appMetadata: {} } })), policyOf(), keys);
     expect(plan.ops.filter((op) => op.key.includes(':user:') || op.key.includes(':enrol:'))).toEqual([]);
-    expect(plan.ops).toHaveLength(35);
+    expect(plan.ops).toHaveLength(36);
   });
 
   test('the country window is planned only when GUARD_LIMIT_COUNTRY is on', () => {
@@ -324,7 +324,7 @@ describe('planBatch: what is left out', () => {
     const conv = plan.ops.filter((op) => op.key.includes(':conv:'));
     // Read, not counted, but its attempts (the pace: refused ones are never sent) are counted.
     // (and the domestic attempts, read: the request comes from US)
-    expect(conv).toHaveLength(24);
+    expect(conv).toHaveLength(26);
     expect(conv.filter((op) => op.kind === 'count').map((op) => op.key)).toEqual([keys.conversion('NG', 'sms', 'tried', 'h'), keys.conversion('NG', 'sms', 'tried', 'f')]);
     expect(plan).toMatchObject({ countsConversion: false, countsConversionOnAdmission: true });
     // Today's NG SMS so far: 12 sent, 2 refused, 3 verified; this OTP is read as the 13th.
@@ -347,31 +347,34 @@ describe('planBatch: what is left out', () => {
     const plan = planBatch(likely, policyOf(), keys);
     const conv = plan.ops.filter((op) => op.key.includes(':conv:'));
     // The 7 sent gets, the rest of the reads, and the domestic attempts read (counted with its sent, once admitted or refused).
-    expect(conv).toHaveLength(22);
+    expect(conv).toHaveLength(24);
     expect(conv.filter((op) => op.kind !== 'get')).toEqual([]);
     expect(plan).toMatchObject({ countsConversion: false, countsConversionOnAdmission: true });
     // Judged as the delivery it becomes if admitted: this OTP is read as one more sent, and one more domestic attempt.
-    expect(plan.read(plan.ops.map(answerOf)).conversion).toMatchObject({ sentHours: { current: 1, previous: 0 }, domesticRecent: { current: 1, previous: 0 } });
+    expect(plan.read(plan.ops.map(answerOf)).conversion).toMatchObject({ sentHours: { current: 1, previous: 0 }, domesticRecent: { current: 1, previous: 0 }, domesticHours: { current: 1, previous: 0 } });
     // An enrolment there is counted in the batch, as before.
     expect(planBatch({ ...inputFor(), trigger: 'custom-phone-provider' }, policyOf(), keys)).toMatchObject({ countsConversion: true, countsConversionOnAdmission: false });
   });
 
   test("a request from inside its destination country counts its attempt in the country's domestic pace, in every mode; one from abroad, or of unknown geo, reads it", () => {
-    const domesticOp = (country: string) => countOp(keys.conversion(country, 'sms', 'dom', 'f'), 10 * MINUTE);
+    const domesticOps = (country: string) => [countOp(keys.conversion(country, 'sms', 'dom', 'f'), 10 * MINUTE), countOp(keys.conversion(country, 'sms', 'dom', 'h'), HOUR)];
     const domOps = (input: DynamicFacts) => planBatch(input, policyOf(), keys).ops.filter((op) => op.key.includes(':conv:dom:'));
-    expect(domOps(inputFor())).toEqual([domesticOp('US')]);
-    const domGets = (country: string) => [0, 1].map((back) => ({ kind: 'get', key: `${keys.conversion(country, 'sms', 'dom', 'f')}:${Math.floor(NOW / (10 * MINUTE)) - back}` }));
+    expect(domOps(inputFor())).toEqual(domesticOps('US'));
+    const domGets = (country: string) => [
+      ...[0, 1].map((back) => ({ kind: 'get', key: `${keys.conversion(country, 'sms', 'dom', 'f')}:${Math.floor(NOW / (10 * MINUTE)) - back}` })),
+      ...[0, 1].map((back) => ({ kind: 'get', key: `${keys.conversion(country, 'sms', 'dom', 'h')}:${HOUR_WINDOW - back}` })),
+    ];
     expect(domOps(inputFor({}, (facts) => ({ ...facts, requestCountry: 'CA' })))).toEqual(domGets('US'));
     expect(domOps(inputFor({}, (facts) => ({ ...facts, requestCountry: undefined })))).toEqual(domGets('US'));
     // Read mode (a tier country's OTP): the attempt is counted all the same, and read back.
     const fromNigeria = { ...inputFor({ recipient: NUMBERS.NG }, (facts) => ({ ...facts, requestCountry: 'NG' })), staticBlocked: true, tierBlocked: true };
-    expect(domOps(fromNigeria)).toEqual([domesticOp('NG')]);
+    expect(domOps(fromNigeria)).toEqual(domesticOps('NG'));
     const plan = planBatch(fromNigeria, policyOf(), keys);
-    const answers = plan.ops.map((op) => (op.key.includes(':conv:dom:') ? { kind: 'count' as const, current: 4, previous: 9 } : answerOf(op)));
-    expect(plan.read(answers).conversion?.domesticRecent).toEqual({ current: 4, previous: 9 });
+    const answers = plan.ops.map((op) => (op.key.includes(':conv:dom:f') ? { kind: 'count' as const, current: 4, previous: 9 } : op.key.includes(':conv:dom:h') ? { kind: 'count' as const, current: 12, previous: 20 } : answerOf(op)));
+    expect(plan.read(answers).conversion).toMatchObject({ domesticRecent: { current: 4, previous: 9 }, domesticHours: { current: 12, previous: 20 } });
     const fromBritain = planBatch({ ...fromNigeria, facts: { ...fromNigeria.facts, requestCountry: 'GB' } }, policyOf(), keys);
-    const britishAnswers = fromBritain.ops.map((op) => (op.key.includes(':conv:dom:') ? { kind: 'get' as const, value: '6' } : answerOf(op)));
-    expect(fromBritain.read(britishAnswers).conversion?.domesticRecent).toEqual({ current: 6, previous: 6 });
+    const britishAnswers = fromBritain.ops.map((op) => (op.key.includes(':conv:dom:f') ? { kind: 'get' as const, value: '6' } : op.key.includes(':conv:dom:h') ? { kind: 'get' as const, value: '15' } : answerOf(op)));
+    expect(fromBritain.read(britishAnswers).conversion).toMatchObject({ domesticRecent: { current: 6, previous: 6 }, domesticHours: { current: 15, previous: 15 } });
   });
 
   test("a message the tier refuses reads its country's trial slot and the trials left to all countries (one get each); low trust, a country the tier lets through, or trials off read neither", () => {
@@ -475,6 +478,7 @@ describe('planBatch: read() maps the answers back by meaning', () => {
       { kind: 'count', current: 900, previous: 4000 },
       ...['4', '5', '1', '2', '30', '35', '60', '800', '200', '3000', String(NOW + 60_000), '9', '25'].map((value): StoreResult => ({ kind: 'get', value })),
       { kind: 'count', current: 3, previous: 5 },
+      { kind: 'count', current: 11, previous: 17 },
     ];
     expect(results).toHaveLength(plan.ops.length);
     expect(plan.read(results)).toEqual({
@@ -509,6 +513,7 @@ describe('planBatch: read() maps the answers back by meaning', () => {
         holdUntil: NOW + 60_000,
         today: { sent: 300, refused: 9, verified: 25 },
         domesticRecent: { current: 3, previous: 5 },
+        domesticHours: { current: 11, previous: 17 },
       },
 
     });

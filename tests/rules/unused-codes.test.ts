@@ -114,13 +114,15 @@ describe('a whole-country block of a country outside the tier served by its own 
       return { ...base, facts: { ...base.facts, requestCountry: 'MY' } };
     };
     // 12 attempts in the last lag, 1 of them from inside Malaysia (yesterday's mean is under 0.3 per 10 min).
-    const fromAbroad = { ...attackGoesOn, domesticRecent: { current: 1, previous: 0 } };
+    const fromAbroad = { ...attackGoesOn, domesticRecent: { current: 1, previous: 0 }, domesticHours: { current: 2, previous: 0 } };
     expect(check({ conversion: fromAbroad }, fromMalaysia())).toBeUndefined();
     expect(surgeIsOver(fromMalaysia(), countersWith({ ...standing, conversion: fromAbroad }), POLICY)).toBe(true);
     // The same counts hold a request from abroad, and a rise in the window is still recorded by it.
     expect(check({ conversion: fromAbroad })?.finding.effect).toBe('block');
     expect(check({ countryRate: rate(40, 1.5), conversion: fromAbroad })?.writes).toEqual([expect.objectContaining({ key: keys.countryBlock('MY', 'sms') })]);
     expect(check({ countryRate: rate(40, 1.5), conversion: fromAbroad }, fromMalaysia())).toBeUndefined();
+    // A domestic trickle too slow for the lag but plain over the hours (8 from inside in the last hour and ten minutes): it stands.
+    expect(check({ conversion: { ...fromAbroad, domesticHours: { current: 8, previous: 0 } } }, fromMalaysia())?.finding.effect).toBe('block');
     // 11 of the 12 from inside: the domestic pace surges, the block stands for residents too.
     expect(check({ conversion: { ...attackGoesOn, domesticRecent: { current: 11, previous: 0 } } }, fromMalaysia())?.finding.effect).toBe('block');
     // In the tier the block stands whole, whoever asks.
