@@ -41,8 +41,9 @@
  * abroad alone keep coming that fast, and new numbers too (newNumbersSurge), they also renew the
  * hold: without it the hold lapsed an hour after the collapse last showed, and the attack's next
  * batch went out until the counts showed it again. Residents' retries, exempt, no longer make up a
- * held country's pace, and no retry is a new number. Tier countries' fall over the day
- * (assessToday) has no such exemption.
+ * held country's pace, and no retry is a new number. Tier countries get no such exemption: their
+ * fall over the day (assessToday) judges a trickle, and a refused flood from abroad beside it must
+ * not lift that.
  *
  * What it refuses: OTPs to numbers not proven for their user (numberIsProven) that may open a new
  * number: enrolments, and Unified Phone Experience challenges (an otp_verify may be a passwordless
@@ -315,7 +316,8 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
       ? [{ key: keys.conversionHold(country, channel), until: now + HOLD_MS, ttlMs: HOLD_MS + 60_000, incident: `conversion collapsed towards ${country} (${channel}): unproven numbers refused while OTPs keep coming` }]
       : [];
   if (!refusableOnCollapse(input, counters)) return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `${PROVEN_PASSES} the conversion hold on ${country} (${channel})` }, writes };
-  if (input.facts.requestCountry === country && !assessment.domesticOngoing) return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `requested from ${country} at its usual pace (${assessment.domesticRecent} in the last ${lag}): passes the collapse requests from abroad made (${channel})` }, writes };
+  // Not in the tier: there the day's test (checkToday) judges a trickle, and a refused flood from abroad must not lift it.
+  if (!input.tierBlocked && input.facts.requestCountry === country && !assessment.domesticOngoing) return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `requested from ${country} at its usual pace (${assessment.domesticRecent} in the last ${lag}): passes the collapse requests from abroad made (${channel})` }, writes };
   const reason =
     assessment.state === 'collapsed'
       ? `conversion to ${country} (${channel}) collapsed: ${shortfall(assessment, 'in the last 1-2 h', lag, country)}, and ${assessment.recent} more came in the last ${lag}${UNTIL_RECOVERY}`

@@ -119,7 +119,7 @@ export function surgeIsOver(input: Pick<DynamicFacts, 'facts' | 'highRiskCountry
   const provenThere = policy.servedProofs !== undefined && (counters.countryProofs ?? 0) >= policy.servedProofs;
   if (!servedBySmsYesterday(counts.yesterday) && !provenThere) return false;
   const pace = assessConversion(counts, policy.conversion, input.facts.now, usualPerHour(counters, policy.pumping));
-  const domestic = input.facts.requestCountry === input.facts.number.country;
+  const domestic = input.facts.requestCountry !== undefined && input.facts.requestCountry === input.facts.number.country;
   return (!pace.ongoing && !pace.hoursOngoing) || (domestic && !pace.domesticOngoing && !pace.domesticHoursOngoing);
 }
 

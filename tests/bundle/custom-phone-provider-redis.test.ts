@@ -76,7 +76,7 @@ describeWithRedis('custom-phone-provider bundle on real Redis: retries are not c
   }
 
   /** An MFA-looking otp_verify on a database login (a likely factor), at `at`, and the tenant's store to check what it counted. */
-  function likelyFactorOf(action: LoadedAction, secrets: Record<string, string>, prefix: string, to: string, user: { id: string; logins: number }) {
+  function likelyFactorOf(action: LoadedAction, secrets: Record<string, string>, prefix: string, to: string, user: { id: string; logins: number }, requestCountry?: string) {
     const store = new UpstashStore({ url: shim.url, token: shim.token, timeoutMs: 2000 });
     const keys = new GuardKeys(tenantKeyPrefix(prefix, TEST_TENANT_ID));
     const challenge = (code: string, at: number) => {
@@ -85,6 +85,7 @@ describeWithRedis('custom-phone-provider bundle on real Redis: retries are not c
         connection: { id: 'con_Db0000000001', name: 'Username-Password-Authentication', strategy: 'auth0' },
       });
       event.user = { user_id: user.id, email: 'someone@example.com', login_count: user.logins, app_metadata: {}, user_metadata: {} } as unknown as CustomPhoneProviderEvent['user'];
+      if (requestCountry !== undefined) event.request = { ...event.request, geoip: { ...event.request?.geoip, countryCode: requestCountry } } as CustomPhoneProviderEvent['request'];
       event.secrets = secrets;
       ledger.forbid(`Your code is ${code}`, 'message text');
       return withClock(at, () => run(action, event));
@@ -94,7 +95,15 @@ describeWithRedis('custom-phone-provider bundle on real Redis: retries are not c
       const [answer] = await store.run(at, [{ kind: 'get', key: `${keys.conversion('GB', 'sms', what, 'd')}:${Math.floor(at / (24 * HOUR_MS))}` }]);
       return answer?.kind === 'get' ? Number(answer.value ?? 0) : Number.NaN;
     };
-    return { store, keys, challenge, dayCount };
+    /** GB's SMS domestic attempts at `at`: this lag-long window's and this hour's counts. */
+    const domesticCounts = async (at: number) => {
+      const answers = await store.run(at, [
+        { kind: 'get', key: `${keys.conversion('GB', 'sms', 'dom', 'f')}:${Math.floor(at / (10 * 60_000))}` },
+        { kind: 'get', key: `${keys.conversion('GB', 'sms', 'dom', 'h')}:${Math.floor(at / HOUR_MS)}` },
+      ]);
+      return answers.map((answer) => (answer.kind === 'get' ? Number(answer.value ?? 0) : Number.NaN));
+    };
+    return { store, keys, challenge, dayCount, domesticCounts };
   }
 
   async function run(action: LoadedAction, event: CustomPhoneProviderEvent) {
@@ -223,6 +232,20 @@ describeWithRedis('custom-phone-provider bundle on real Redis: retries are not c
     const refused = await challenge('680002', day + 60_000);
     expect(refused.line).toMatchObject({ outcome: 'refused', rules: ['number-velocity'], store_requests: 2 });
     expect([await dayCount('sent', day + 60_000), await dayCount('refused', day + 60_000)]).toEqual([2, 1]);
+  });
+
+  test('a peeked likely factor requested from inside its country is counted among the domestic attempts once, when admitted or refused; one from abroad is not', async () => {
+    const { action, secrets, prefix } = setup({ GUARD_RESEND_DELAY: 'off', GUARD_LIMIT_NUMBER: '1/1h' });
+    const { challenge, domesticCounts } = likelyFactorOf(action, secrets, prefix, '+447400123458', { id: 'auth0|at-home', logins: 5 }, 'GB');
+    const day = Math.ceil(Date.now() / (24 * HOUR_MS)) * 24 * HOUR_MS + 32 * 24 * HOUR_MS + 9 * HOUR_MS;
+    expect((await challenge('690001', day)).line).toMatchObject({ outcome: 'delivered', store_requests: 2, request_country: 'GB' });
+    expect(await domesticCounts(day)).toEqual([1, 1]);
+    // Refused by the per-number limit: counted as sent, refused and domestic in the one more request.
+    expect((await challenge('690002', day + 60_000)).line).toMatchObject({ outcome: 'refused', store_requests: 2 });
+    expect(await domesticCounts(day + 60_000)).toEqual([2, 2]);
+    const abroad = likelyFactorOf(action, secrets, prefix, '+447400123459', { id: 'auth0|away', logins: 5 }, 'FR');
+    expect((await abroad.challenge('690003', day + 2 * 60_000)).line).toMatchObject({ outcome: 'delivered', store_requests: 2, request_country: 'FR' });
+    expect(await domesticCounts(day + 2 * 60_000)).toEqual([2, 2]);
   });
 
   test("GUARD_LIKELY_FACTORS bounds the likely factors trusted per country, however many accounts ask; a later login to a likely factor spends the budget again", async () => {

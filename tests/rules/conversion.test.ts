@@ -335,9 +335,17 @@ describe("today's conversion (a high-risk-tier country opened by its proofs)", (
     const counters = countersWith({ conversion: kenyaToday(40, 9, 10) });
     const outcome = checkConversion({ input: tierInput(), counters, policy, keys });
     expect(outcome?.finding).toMatchObject({ rule: CONVERSION_RULE, effect: 'block' });
-    // The day's fall in a tier country spares no request from inside it (the hour's collapse does).
-    const fromKenya = countersWith({ conversion: { ...kenyaToday(40, 9, 10), domesticRecent: { current: 1, previous: 0 } } });
-    expect(checkConversion({ input: tierInput(), counters: fromKenya, policy, keys })?.finding.effect).toBe('block');
+    // A request from inside Kenya gets no pass there: not from the day's fall, and not from a hold a
+    // refused flood from abroad keeps up (30 in the last lag, 1 of them from inside), which would
+    // otherwise lift the day's test for a domestic trickle.
+    const inKenya = { ...tierInput(), facts: { ...tierInput().facts, requestCountry: 'KE' } };
+    const quietAtHome = { domesticRecent: { current: 1, previous: 0 }, domesticHours: { current: 2, previous: 0 } };
+    expect(checkConversion({ input: inKenya, counters: countersWith({ conversion: { ...kenyaToday(40, 9, 10), ...quietAtHome } }), policy, keys })?.finding.effect).toBe('block');
+    const heldByAFlood = { ...kenyaToday(40, 9, 10), ...quietAtHome, sentRecent: { current: 30, previous: 0 }, holdUntil: NOW + 30 * 60_000 };
+    expect(assessConversion(heldByAFlood, POLICY, NOW)).toMatchObject({ state: 'held', domesticOngoing: false });
+    expect(checkConversion({ input: inKenya, counters: countersWith({ conversion: heldByAFlood }), policy, keys })?.finding.effect).toBe('block');
+    // Outside the tier the same counts let a domestic request through.
+    expect(checkConversion({ input: { ...inKenya, tierBlocked: false }, counters: countersWith({ conversion: heldByAFlood }), policy, keys })?.finding.effect).toBe('trust');
     expect(outcome?.finding.reason).toBe(
       'conversion to KE (sms), a high-risk-tier country opened by its proofs, fell today: 9 of 39 OTPs delivered since 00:00 UTC (before the last 10m or two) were verified (23%), against 75% for KE yesterday (29 expected), and 8.6 an hour come over the last 1-2 h, over twice the usual pace; a number nothing proves is refused there until it recovers',
     );

@@ -121,6 +121,8 @@ describe('a whole-country block of a country outside the tier served by its own 
     expect(check({ conversion: fromAbroad })?.finding.effect).toBe('block');
     expect(check({ countryRate: rate(40, 1.5), conversion: fromAbroad })?.writes).toEqual([expect.objectContaining({ key: keys.countryBlock('MY', 'sms') })]);
     expect(check({ countryRate: rate(40, 1.5), conversion: fromAbroad }, fromMalaysia())).toBeUndefined();
+    // Domestic counts over the hours not read: no pass.
+    expect(check({ conversion: { ...fromAbroad, domesticHours: undefined } }, fromMalaysia())?.finding.effect).toBe('block');
     // A domestic trickle too slow for the lag but plain over the hours (8 from inside in the last hour and ten minutes): it stands.
     expect(check({ conversion: { ...fromAbroad, domesticHours: { current: 8, previous: 0 } } }, fromMalaysia())?.finding.effect).toBe('block');
     // 11 of the 12 from inside: the domestic pace surges, the block stands for residents too.
