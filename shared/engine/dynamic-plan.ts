@@ -132,7 +132,7 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
   let conversion: { start: number; length: number; mode: SentMode; domestic: boolean } | undefined;
   const tierOnly = input.staticBlocked && input.tierBlocked && !input.firmStaticBlock;
   if (policy.conversion && country && !input.trustedNumber && (!input.staticBlocked || tierOnly) && opensNewNumber(facts)) {
-    const mode: SentMode = input.staticBlocked ? 'read' : facts.recipientIs === 'likely-factor' ? 'peek' : 'count';
+    const mode = sentModeOf(input);
     const domestic = facts.requestCountry === country;
     const conversionBatch = conversionOps(keys, { country, channel: facts.channel, domestic }, now, policy.conversion.lagMs, mode);
     conversion = { start: ops.length, length: conversionBatch.length, mode, domestic };
@@ -194,6 +194,11 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
       return counters.replay ? standingOnly(counters) : counters;
     },
   };
+}
+
+/** How the batch treats an OTP's conversion `sent` count (conversion-counts.ts SentMode), when it reads the counts at all. */
+export function sentModeOf(input: Pick<DynamicFacts, 'staticBlocked' | 'facts'>): SentMode {
+  return input.staticBlocked ? 'read' : input.facts.recipientIs === 'likely-factor' ? 'peek' : 'count';
 }
 
 function timestampOf(value: string | undefined): number {

@@ -186,8 +186,7 @@ async function evaluate(request: PhoneMessageRequest, deps: Pick<PhoneDependenci
   // it; the tier's refusals cost nothing.
   if (guard !== undefined && dynamicFacts !== undefined && dynamic.conversionOnAdmission && !refused) {
     dynamic.storeRequests += 1;
-    // conversionOnRefusal marks an OTP the batch only peeked at (its refusal would count it as sent).
-    const problem = await guard.recordAdmission(dynamicFacts, dynamic.conversionOnRefusal);
+    const problem = await guard.recordAdmission(dynamicFacts);
     if (problem !== undefined) dynamic.storeError ??= problem;
   }
   return withFailMode(

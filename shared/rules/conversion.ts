@@ -180,7 +180,7 @@ export function assessConversion(counts: ConversionCounts, policy: ConversionPol
   const surging = (attempts: number) => attempts >= ONGOING_MIN && attempts > ONGOING_FACTOR * ordinaryPace;
   const ongoing = surging(recent);
   const hours = counts.triedHours ?? counts.sentHours;
-  const hoursCovered = 1 + (now - windowIndex(now, CONVERSION_HOUR_MS) * CONVERSION_HOUR_MS) / CONVERSION_HOUR_MS;
+  const hoursCovered = hoursCoveredAt(now);
   const surgingOverHours = (attempts: WindowCount) => {
     const total = attempts.current + attempts.previous;
     return total >= ONGOING_MIN && total > (ONGOING_FACTOR * ordinaryPace * hoursCovered * CONVERSION_HOUR_MS) / counts.lagMs;
@@ -205,6 +205,11 @@ export function assessConversion(counts: ConversionCounts, policy: ConversionPol
   const held = counts.holdUntil > now;
   const state: ConversionState = !ongoing ? (collapsed ? 'subsided' : 'healthy') : collapsed ? 'collapsed' : held ? 'held' : 'healthy';
   return { state, ...base, baseline: yardstick.base, yardstick: yardstick.source, expected };
+}
+
+/** How many hours the current and previous hour windows cover at `now` (1 to 2). */
+function hoursCoveredAt(now: number): number {
+  return 1 + (now - windowIndex(now, CONVERSION_HOUR_MS) * CONVERSION_HOUR_MS) / CONVERSION_HOUR_MS;
 }
 
 /** The floor, the drop and three standard deviations: verifications fell short of what yesterday predicts. */
@@ -234,7 +239,7 @@ export function assessToday(counts: ConversionCounts, policy: ConversionPolicy, 
   const recentDelivered = deliveredInLagWindows(counts);
   const delivered = Math.max(0, counts.today.sent - counts.today.refused - recentDelivered);
   const verified = counts.today.verified;
-  const hoursCovered = 1 + (now - windowIndex(now, CONVERSION_HOUR_MS) * CONVERSION_HOUR_MS) / CONVERSION_HOUR_MS;
+  const hoursCovered = hoursCoveredAt(now);
   const attempts = counts.triedHours ?? counts.sentHours;
   const perHour = (attempts.current + attempts.previous) / hoursCovered;
   const yardstick = yardstickOf(counts);

@@ -69,8 +69,9 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
   if (country !== undefined && counters.countryRate !== undefined) {
     const learned = (counters.tenantRate?.windows ?? 0) >= pumping.learningWindows;
     const smsServed = channel === 'voice' && servedBySmsYesterday(counters.conversion?.countrySmsYesterday ?? counters.smsYesterday);
-    // Asked only of a rise or a standing block: most OTPs have neither.
-    const over = () => surgeIsOver(input, counters, policy);
+    // Asked only of a rise or a standing block (most OTPs have neither), and at most once.
+    let surgeOver: boolean | undefined;
+    const over = () => (surgeOver ??= surgeIsOver(input, counters, policy));
     const countryRise =
       (learned || input.highRiskCountry) && countryIsAnomalous(counters.countryRate, parameters, input.highRiskCountry, channel, counters.tenantRate, smsServed) && !over();
     const trickle = !countryRise && (learned || input.highRiskCountry) ? unusedCodes(counters, parameters, policy.conversion, now) : undefined;
@@ -104,14 +105,14 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
  * only while OTPs keep coming there faster than twice the usual pace (the conversion rule's own
  * pace test, refused attempts included, over the last lag and over the last one to two hours: a
  * trickle too slow for one lag still keeps it): such a country has residents, who must not wait
- * out GUARD_PUMPING_BLOCK once the surge is over. A rise seen in the window's count is not a rise then either (the count
- * lags the end of a surge by up to a window). For a request from inside the country the surge is
- * over as soon as the domestic attempts alone come no faster than that, by both tests
- * (conversion.ts: a surge made from abroad spares the residents; one made from inside surges the
- * domestic pace itself, in the lag or over the hours).
- * A trickle whose codes go unused still blocks (it never comes fast); tier countries and voice
- * keep their blocks whole. Unknown without the conversion counts (a challenge, GUARD_CONVERSION
- * off): the block stands.
+ * out GUARD_PUMPING_BLOCK once the surge is over. A rise seen in the window's count is not a rise
+ * then either (the count lags the end of a surge by up to a window). For a request from inside
+ * the country the surge is over as soon as the domestic attempts alone come no faster than that,
+ * by both tests (conversion.ts: a surge made from abroad spares the residents; one made from
+ * inside surges the domestic pace itself, in the lag or over the hours). A trickle whose codes
+ * go unused still blocks (it never comes fast); tier countries and voice keep their blocks
+ * whole. Unknown without the conversion counts (a challenge, GUARD_CONVERSION off): the block
+ * stands.
  */
 export function surgeIsOver(input: Pick<DynamicFacts, 'facts' | 'highRiskCountry'>, counters: Counters, policy: Pick<DynamicPolicy, 'pumping' | 'conversion' | 'servedProofs'>): boolean {
   const counts = counters.conversion;

@@ -7,7 +7,7 @@ import { ALERT_TIMEOUT_MS, type AlertSender } from '../alerts/webhook';
 import { decodeLookup, encodeLookup, type PhoneLookup } from '../delivery/twilio-lookup';
 import { TWILIO_LOOKUP_RULE, checkLookup, lookupIsFresh } from '../rules/twilio-lookup';
 import type { DynamicPolicy } from '../config/dynamic-policy';
-import { planBatch } from '../engine/dynamic-plan';
+import { planBatch, sentModeOf } from '../engine/dynamic-plan';
 import { runDynamicRules, writesToRecord } from '../engine/dynamic-rules';
 import { DYNAMIC_RULES } from '../rules/registry';
 import type { Counters, DynamicFacts } from '../engine/dynamic-types';
@@ -222,24 +222,24 @@ export class DynamicGuard {
     return this.countConversion(input, 'a refusal', refusalOps);
   }
 
-  /** `peeked`: the batch only peeked at the counts; a domestic request is then counted among the domestic attempts here. */
-  private async countConversion(input: DynamicFacts, what: string, opsOf: typeof refusalOps, peeked = false): Promise<string | undefined> {
+  /** An OTP the batch only peeked at is counted among its country's domestic attempts here, if it is one (the batch counts the others'). */
+  private async countConversion(input: DynamicFacts, what: string, opsOf: typeof refusalOps): Promise<string | undefined> {
     const store = this.options.store;
     const country = input.facts.number.country;
     const conversion = this.policy.conversion;
     if (!('kind' in store) || country === undefined || conversion === undefined) return undefined;
-    const scope = { country, channel: input.facts.channel, domestic: peeked && input.facts.requestCountry === country };
+    const scope = { country, channel: input.facts.channel, domestic: sentModeOf(input) === 'peek' && input.facts.requestCountry === country };
     return this.write(() => store.run(input.facts.now, opsOf(this.keys, scope, input.facts.now, conversion.lagMs)), `could not count ${what}`);
   }
 
   /**
    * Counts as sent an admitted OTP that the batch only read the conversion counts for (a tier
-   * country's, admitted on evidence), or only peeked at (`peeked`: a likely factor's, whose
-   * domestic attempt is counted here too). Answers the problem, if the store failed; the OTP goes
-   * out either way.
+   * country's, admitted on evidence), or only peeked at (a likely factor's, whose domestic
+   * attempt is counted here too). Answers the problem, if the store failed; the OTP goes out
+   * either way.
    */
-  async recordAdmission(input: DynamicFacts, peeked = false): Promise<string | undefined> {
-    return this.countConversion(input, 'an admission', sentOps, peeked);
+  async recordAdmission(input: DynamicFacts): Promise<string | undefined> {
+    return this.countConversion(input, 'an admission', sentOps);
   }
 
   /**
@@ -247,7 +247,7 @@ export class DynamicGuard {
    * batch and recordRefusal count for an OTP counted in the batch (its attempt is part of the pace).
    */
   async recordPeekedRefusal(input: DynamicFacts): Promise<string | undefined> {
-    return this.countConversion(input, 'a refusal', (...args) => [...sentOps(...args), ...refusalOps(...args)], true);
+    return this.countConversion(input, 'a refusal', (...args) => [...sentOps(...args), ...refusalOps(...args)]);
   }
 
   /** The paid signal last: only for numbers every cheaper rule let through; cached in the store. */
