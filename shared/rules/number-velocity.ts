@@ -39,7 +39,7 @@ function block(reason: string): DynamicFinding {
 
 export const NUMBER_VELOCITY_SECRETS: readonly SecretDoc[] = [
   { name: 'GUARD_LIMIT_NUMBER', actions: 'send', group: 'velocity', meaning: 'Attempts per destination number (count/window, or off)', default: '10/1h', example: '5/1h' },
-  { name: 'GUARD_RESEND_DELAY', actions: 'send', group: 'velocity', meaning: 'Wait before the 3rd attempt of a burst to one number; doubles for each further attempt (or off)', default: '30s', example: '45s' },
+  { name: 'GUARD_RESEND_DELAY', actions: 'send', group: 'velocity', meaning: 'Wait before the 4th attempt of a burst to one number; doubles for each further attempt (or off)', default: '30s', example: '45s' },
   { name: 'GUARD_RESEND_MAX_DELAY', actions: 'send', group: 'velocity', meaning: 'Longest resend wait; a burst ends after 1.5x this (at least 15 min) of silence', default: '10m', example: '30m' },
 ];
 
@@ -59,7 +59,9 @@ function parseResend(secrets: Secrets, errors: ConfigErrors): ResendPolicy | und
     defaultMaxMs,
   );
   // A streak is one burst of resends: after a quiet spell longer than the longest wait, a new
-  // login starts afresh (the window limit still bounds a slow trickle).
-  return { freeAttempts: 2, baseDelayMs, maxDelayMs, resetMs: Math.max(15 * 60_000, Math.ceil(1.5 * maxDelayMs)) };
+  // login starts afresh (the window limit still bounds a slow trickle). Three attempts are free:
+  // where SMS delivery is poor a real person taps "resend" twice within a minute or two, and the
+  // volume one number can draw is bounded by its window limit, not by these waits.
+  return { freeAttempts: 3, baseDelayMs, maxDelayMs, resetMs: Math.max(15 * 60_000, Math.ceil(1.5 * maxDelayMs)) };
 }
 

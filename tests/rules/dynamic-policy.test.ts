@@ -42,7 +42,7 @@ describe('parseDynamicPolicy defaults', () => {
         subnet: { max: 1000, windowMs: HOUR },
         country: undefined,
       },
-      resend: { freeAttempts: 2, baseDelayMs: 30 * SECOND, maxDelayMs: 10 * MINUTE, resetMs: 15 * MINUTE },
+      resend: { freeAttempts: 3, baseDelayMs: 30 * SECOND, maxDelayMs: 10 * MINUTE, resetMs: 15 * MINUTE },
       serviceCap: { sms: { max: 5000, windowMs: HOUR }, voice: { max: 500, windowMs: HOUR }, lockoutMs: DAY },
       pumping: {
         windowMs: HOUR,
@@ -213,8 +213,8 @@ describe('parseDynamicPolicy: good values', () => {
     const resend = policy.resend;
     expect(resend?.baseDelayMs).toBe(HOUR);
     expect(resend?.maxDelayMs).toBeGreaterThanOrEqual(HOUR);
-    // the third attempt of a streak must wait the configured base delay, not less
-    expect(resend === undefined ? undefined : requiredResendDelayMs(3, resend)).toBe(HOUR);
+    // the fourth attempt of a streak must wait the configured base delay, not less
+    expect(resend === undefined ? undefined : requiredResendDelayMs(4, resend)).toBe(HOUR);
   });
 
   test('service cap and lock-out', () => {

@@ -37,17 +37,18 @@ function attempt(attemptNumber: number, waitedMs: number | undefined, inWindow =
 }
 
 describe('requiredResendDelayMs', () => {
-  /** 2 free attempts, 30 s base, 32 min max: the numbers of the design brief, set explicitly. */
+  /** 3 free attempts, 30 s base, 32 min max, set explicitly. */
   const resend = policyOf({ GUARD_RESEND_DELAY: '30s', GUARD_RESEND_MAX_DELAY: '32m' }).resend as ResendPolicy;
   /** What ships (pinned in dynamic-policy.test.ts). */
   const shipped = policyOf().resend as ResendPolicy;
 
-  test('the settings parse to 2 free attempts, 30 s base, 32 min max', () => {
-    expect(resend).toMatchObject({ freeAttempts: 2, baseDelayMs: 30 * SECOND, maxDelayMs: 32 * MINUTE });
+  test('the settings parse to 3 free attempts, 30 s base, 32 min max', () => {
+    expect(resend).toMatchObject({ freeAttempts: 3, baseDelayMs: 30 * SECOND, maxDelayMs: 32 * MINUTE });
   });
 
-  test('the first two attempts need no wait, then the wait doubles from 30 s', () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => requiredResendDelayMs(n, resend))).toEqual([
+  test('the first three attempts need no wait, then the wait doubles from 30 s', () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((n) => requiredResendDelayMs(n, resend))).toEqual([
+      0,
       0,
       0,
       30 * SECOND,
@@ -61,16 +62,16 @@ describe('requiredResendDelayMs', () => {
   });
 
   test('the wait is capped at 32 minutes, even for absurd streaks', () => {
-    expect(requiredResendDelayMs(10, resend)).toBe(32 * MINUTE);
+    expect(requiredResendDelayMs(11, resend)).toBe(32 * MINUTE);
     expect(requiredResendDelayMs(100, resend)).toBe(32 * MINUTE);
     expect(requiredResendDelayMs(Number.MAX_SAFE_INTEGER, resend)).toBe(32 * MINUTE);
   });
 
-  test('the shipped policy: 2 free attempts, then 30 s, 60 s, ... capped at its maximum', () => {
-    expect(shipped).toMatchObject({ freeAttempts: 2, baseDelayMs: 30 * SECOND });
-    expect(requiredResendDelayMs(2, shipped)).toBe(0);
-    expect(requiredResendDelayMs(3, shipped)).toBe(30 * SECOND);
-    expect(requiredResendDelayMs(4, shipped)).toBe(60 * SECOND);
+  test('the shipped policy: 3 free attempts, then 30 s, 60 s, ... capped at its maximum', () => {
+    expect(shipped).toMatchObject({ freeAttempts: 3, baseDelayMs: 30 * SECOND });
+    expect(requiredResendDelayMs(3, shipped)).toBe(0);
+    expect(requiredResendDelayMs(4, shipped)).toBe(30 * SECOND);
+    expect(requiredResendDelayMs(5, shipped)).toBe(60 * SECOND);
     expect(requiredResendDelayMs(1000, shipped)).toBe(shipped.maxDelayMs);
   });
 
@@ -94,11 +95,11 @@ describe('requiredResendDelayMs', () => {
         fc.integer({ min: 0, max: 24 * 60 * MINUTE }),
         fc.integer({ min: 1, max: 200 }),
         (baseDelayMs, extraMs, n) => {
-          const custom: ResendPolicy = { freeAttempts: 2, baseDelayMs, maxDelayMs: baseDelayMs + extraMs, resetMs: 3_600_000 };
+          const custom: ResendPolicy = { freeAttempts: 3, baseDelayMs, maxDelayMs: baseDelayMs + extraMs, resetMs: 3_600_000 };
           const wait = requiredResendDelayMs(n, custom);
           expect(wait).toBeLessThanOrEqual(custom.maxDelayMs);
           expect(requiredResendDelayMs(n + 1, custom)).toBeGreaterThanOrEqual(wait);
-          if (n === 3) expect(wait).toBe(baseDelayMs);
+          if (n === 4) expect(wait).toBe(baseDelayMs);
         },
       ),
     );
@@ -114,28 +115,32 @@ describe('number-velocity rule', () => {
     expect(check(attempt(2, 5 * SECOND))).toBeUndefined();
   });
 
-  test('a third attempt 10 s after the second is blocked, and the reason states both waits', () => {
-    const outcome = check(attempt(3, 10 * SECOND));
+  test('a third attempt (a second resend) 10 s after the second goes out', () => {
+    expect(check(attempt(3, 10 * SECOND))).toBeUndefined();
+  });
+
+  test('a fourth attempt 10 s after the third is blocked, and the reason states both waits', () => {
+    const outcome = check(attempt(4, 10 * SECOND));
     expect(outcome?.finding).toEqual({
       rule: NUMBER_VELOCITY_RULE,
       effect: 'block',
-      reason: 'attempt 3 to this number came 10s after the last; it must wait 30s',
+      reason: 'attempt 4 to this number came 10s after the last; it must wait 30s',
     });
     expect(outcome?.writes ?? []).toEqual([]);
   });
 
-  test('the same third attempt 31 s after the second goes out', () => {
-    expect(check(attempt(3, 31 * SECOND))).toBeUndefined();
+  test('the same fourth attempt 31 s after the third goes out', () => {
+    expect(check(attempt(4, 31 * SECOND))).toBeUndefined();
   });
 
   test('waiting exactly the required delay is enough', () => {
-    expect(check(attempt(3, 30 * SECOND))).toBeUndefined();
-    expect(check(attempt(3, 30 * SECOND - 1))).toBeDefined();
+    expect(check(attempt(4, 30 * SECOND))).toBeUndefined();
+    expect(check(attempt(4, 30 * SECOND - 1))).toBeDefined();
   });
 
-  test('the fourth attempt needs 60 s', () => {
-    expect(check(attempt(4, 59 * SECOND))?.finding.reason).toContain('must wait 60s');
-    expect(check(attempt(4, 60 * SECOND))).toBeUndefined();
+  test('the fifth attempt needs 60 s', () => {
+    expect(check(attempt(5, 59 * SECOND))?.finding.reason).toContain('must wait 60s');
+    expect(check(attempt(5, 60 * SECOND))).toBeUndefined();
   });
 
   test('a tenth attempt within a burst is blocked (it must wait the maximum)', () => {
@@ -151,7 +156,7 @@ describe('number-velocity rule', () => {
   });
 
   test('a clock skew (previous attempt in the future) counts as no wait, not a negative one', () => {
-    expect(check(attempt(3, -5 * SECOND))?.finding.reason).toContain('came 0s after the last');
+    expect(check(attempt(4, -5 * SECOND))?.finding.reason).toContain('came 0s after the last');
   });
 
   test('window limit 10/1h: the 10th attempt in the window passes, the 11th is blocked', () => {
@@ -180,12 +185,12 @@ describe('number-velocity rule', () => {
   test('GUARD_LIMIT_NUMBER=off disables the window but keeps the delays', () => {
     const off = { GUARD_LIMIT_NUMBER: 'off' };
     expect(check(attempt(1, undefined, 500), off)).toBeUndefined();
-    expect(check(attempt(3, 10 * SECOND, 500), off)?.finding.reason).toContain('must wait 30s');
+    expect(check(attempt(4, 10 * SECOND, 500), off)?.finding.reason).toContain('must wait 30s');
   });
 
   test('a configured base delay is used', () => {
-    expect(check(attempt(3, 9 * SECOND), { GUARD_RESEND_DELAY: '10s' })?.finding.reason).toContain('must wait 10s');
-    expect(check(attempt(3, 10 * SECOND), { GUARD_RESEND_DELAY: '10s' })).toBeUndefined();
+    expect(check(attempt(4, 9 * SECOND), { GUARD_RESEND_DELAY: '10s' })?.finding.reason).toContain('must wait 10s');
+    expect(check(attempt(4, 10 * SECOND), { GUARD_RESEND_DELAY: '10s' })).toBeUndefined();
   });
 
   test('no counters at all (store not asked) means no finding', () => {
