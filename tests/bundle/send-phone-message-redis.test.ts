@@ -72,6 +72,8 @@ interface SendSpec {
   userId?: string;
   ip?: string;
   appMetadata?: Record<string, unknown>;
+  /** event.request.geoip.countryCode (the sample event's otherwise). */
+  requestCountry?: string;
 }
 
 const ledger = new SecrecyLedger();
@@ -129,6 +131,7 @@ function makeEvent(spec: SendSpec): SendPhoneMessageEvent {
     user: { user_id: spec.userId ?? `auth0|redis-test-${sendCount}`, app_metadata: spec.appMetadata ?? {} },
     request: { ip: spec.ip ?? `203.0.113.${(sendCount % 250) + 1}` },
   });
+  if (spec.requestCountry !== undefined) event.request = { ...event.request, geoip: { ...event.request.geoip, countryCode: spec.requestCountry } } as SendPhoneMessageEvent['request'];
   event.message_options = { ...event.message_options, code: CODE, text: TEXT };
   const options = event.message_options as unknown as Record<string, unknown>;
   options['message_type'] = spec.type ?? 'sms';
@@ -681,6 +684,34 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       const later = await enrol(nigerian(73), 'auth0|dayo');
       expectDelivered(later);
       expect(later.line['evidence']).toMatchObject({ trial: 'granted' });
+    });
+
+    test("a tier country's OTP requested from inside it is counted once among its domestic attempts, by the batch that only reads its sent count, whether admitted on trial or refused", async () => {
+      clock.set(T0);
+      const action = freshAction();
+      const { secrets, store, keys } = storeTenant(shim, { GUARD_PUMPING: 'off', GUARD_SERVED_TRIALS: '3/1d' });
+      const domesticCounts = async () => {
+        const answers = await store.run(clock.now, [
+          { kind: 'get', key: `${keys.conversion('NG', 'sms', 'dom', 'f')}:${Math.floor(clock.now / (10 * MINUTE))}` },
+          { kind: 'get', key: `${keys.conversion('NG', 'sms', 'dom', 'h')}:${Math.floor(clock.now / HOUR)}` },
+          { kind: 'get', key: `${keys.conversion('NG', 'sms', 'sent', 'd')}:${Math.floor(clock.now / DAY)}` },
+        ]);
+        return answers.map((answer) => (answer.kind === 'get' ? Number(answer.value ?? 0) : Number.NaN));
+      };
+      const fromLagos = (to: string, userId: string) => send(action, { secrets, to, userId, action: 'enrollment', requestCountry: 'NG' });
+      // Admitted on trial: the decision's batch counted the domestic attempt; the admission's own request counts only the sent.
+      const first = await fromLagos(nigerian(90), 'auth0|amaka');
+      expectDelivered(first);
+      expect(first.line).toMatchObject({ request_country: 'NG', evidence: { trial: 'granted', trial_recorded: true } });
+      expect(await domesticCounts()).toEqual([1, 1, 1]);
+      // Refused (the trial slot is taken): an attempt all the same, counted once; nothing sent.
+      clock.advance(MINUTE);
+      expectRefused(await fromLagos(nigerian(91), 'auth0|bayo'), ['geo']);
+      expect(await domesticCounts()).toEqual([2, 2, 1]);
+      // From abroad: no domestic attempt.
+      clock.advance(MINUTE);
+      expectDelivered(await send(action, { secrets, to: nigerian(90), userId: 'auth0|amaka', action: 'enrollment', requestCountry: 'GB' }));
+      expect(await domesticCounts()).toEqual([2, 2, 2]);
     });
 
     test("a tier country its proofs opened is judged by today's conversion: a trickle under every hourly floor is refused once the day shows it; admitted OTPs are counted after the decision, refused ones cost nothing", async () => {
