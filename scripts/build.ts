@@ -4,11 +4,12 @@
  * the deploy step (Auth0 installs them). Fails when an Action exceeds Auth0's 100 kB code size or
  * contains a ##WORD## / @@WORD@@ sequence that auth0-deploy-cli would rewrite.
  */
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ACTION_PACKAGES } from './lib/action-packages';
 import { buildOktaHook } from './build-hook';
+import { compactLuaSource } from './lib/lua-compact';
 
 export const ROOT = resolve(__dirname, '..');
 export const DIST = join(ROOT, 'dist');
@@ -29,6 +30,15 @@ export interface BuiltAction {
   bytes: number;
   dependencies: ActionDependency[];
 }
+
+/** The counter store's Lua scripts are compacted in the bundles (scripts/lib/lua-compact.ts). */
+const LUA_SOURCE = /[\\/]shared[\\/]store[\\/]lua-scripts\.ts$/;
+export const compactLuaPlugin: Plugin = {
+  name: 'compact-lua',
+  setup(builder) {
+    builder.onLoad({ filter: LUA_SOURCE }, (args) => ({ contents: compactLuaSource(readFileSync(args.path, 'utf8')), loader: 'ts' }));
+  },
+};
 
 export async function buildActions(options: { quiet?: boolean } = {}): Promise<BuiltAction[]> {
   mkdirSync(DIST, { recursive: true });
@@ -55,6 +65,7 @@ export async function buildActions(options: { quiet?: boolean } = {}): Promise<B
       charset: 'utf8',
       logLevel: 'silent',
       banner: { js: `/* tollguard ${name} Action, built by scripts/build.ts; do not edit */` },
+      plugins: [compactLuaPlugin],
     });
     const code = readFileSync(file, 'utf8');
     checkBundle(name, code);

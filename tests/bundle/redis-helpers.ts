@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import * as vm from 'node:vm';
 import { parsePhoneNumber } from 'libphonenumber-js/max';
 import { BATCH_SCRIPT, RAISE_UNTIL_SCRIPT, sha1 } from '../../shared/store/lua-scripts';
+import { compactLua } from '../../scripts/lib/lua-compact';
 import { RespClient } from '../support/resp-client';
 
 // ---------------------------------------------------------------------------------------------
@@ -124,14 +125,15 @@ export async function scanKeys(redisUrl: string, pattern: string): Promise<strin
 }
 
 /**
- * SCRIPT LOAD of the store's Lua scripts (the sources the bundle is built from), as a warm
- * Upstash database has them; answers their SHA-1s.
+ * SCRIPT LOAD of the store's Lua scripts, as a warm Upstash database has them: as the sources
+ * hold them (the Okta hook and the monitor run those) and as the Action bundles carry them
+ * (compacted by scripts/lib/lua-compact.ts); answers their SHA-1s.
  */
 export async function loadStoreScripts(redisUrl: string): Promise<string[]> {
   const client = await RespClient.connect(redisUrl, { timeoutMs: 2000 });
   try {
     const shas: string[] = [];
-    for (const script of [BATCH_SCRIPT, RAISE_UNTIL_SCRIPT]) {
+    for (const script of [BATCH_SCRIPT, RAISE_UNTIL_SCRIPT].flatMap((source) => [source, compactLua(source)])) {
       const reply = await client.send(['SCRIPT', 'LOAD', script]);
       const sha = Buffer.isBuffer(reply) ? reply.toString('utf8') : String(reply);
       if (sha !== sha1(script)) throw new Error(`SCRIPT LOAD answered ${sha}, expected ${sha1(script)}`);
