@@ -136,7 +136,12 @@ function conversionOf(day: DayCounts | undefined): number | undefined {
  * tenant serves the country by SMS (asked on a voice decision only).
  */
 export function servedBySmsYesterday(countrySmsYesterday: DayCounts | undefined): boolean {
-  return conversionOf(countrySmsYesterday) !== undefined;
+  return codesCameBack(countrySmsYesterday);
+}
+
+/** A day's codes came back, enough for its conversion to be a yardstick (the feedback works). */
+export function codesCameBack(day: DayCounts | undefined): boolean {
+  return conversionOf(day) !== undefined;
 }
 
 function yardstickOf(counts: ConversionCounts): { base: number; source: Yardstick } | undefined {

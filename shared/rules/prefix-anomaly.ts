@@ -22,7 +22,7 @@
  */
 import type { DynamicPolicy, PumpingPolicy } from '../config/dynamic-policy';
 import type { BlockWrite, Counters, DynamicFacts, DynamicFinding, DynamicRuleContext, RateCount } from '../engine/dynamic-types';
-import { assessConversion, servedBySmsYesterday, usualPerHour, type ConversionAssessment, type ConversionPolicy } from './conversion';
+import { assessConversion, codesCameBack, servedBySmsYesterday, usualPerHour, type ConversionAssessment, type ConversionPolicy } from './conversion';
 import { BLOCK_FLOOR_MULTIPLE } from '../engine/dynamic-plan';
 import type { Channel } from '../engine/types';
 import { proofOf } from './served-country';
@@ -72,12 +72,16 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
     // Asked only of a rise or a standing block (most OTPs have neither), and at most once.
     let surgeOver: boolean | undefined;
     const over = () => (surgeOver ??= surgeIsOver(input, counters, policy));
+    const unproven = !input.highRiskCountry && !smsServed && countryIsUnproven(counters);
     const countryRise =
-      (learned || input.highRiskCountry) && countryIsAnomalous(counters.countryRate, parameters, input.highRiskCountry, channel, counters.tenantRate, smsServed) && !over();
+      (learned || input.highRiskCountry) &&
+      countryIsAnomalous(counters.countryRate, parameters, input.highRiskCountry, channel, counters.tenantRate, smsServed, unproven) &&
+      !over();
     const trickle = !countryRise && (learned || input.highRiskCountry) ? unusedCodes(counters, parameters, policy.conversion, now) : undefined;
     if (countryRise) {
       const served = counters.countryRate.baseline >= parameters.servedBaseline;
-      reasons.push(`${country} had ${counters.countryRate.current} new ${channel} numbers this window, ${served ? `far above its own ${channel} baseline` : 'a country barely served before'} (baseline ${formatBaseline(counters.countryRate)})`);
+      const standing = served ? `far above its own ${channel} baseline` : unproven ? 'a country where no number is proven' : 'a country barely served before';
+      reasons.push(`${country} had ${counters.countryRate.current} new ${channel} numbers this window, ${standing} (baseline ${formatBaseline(counters.countryRate)})`);
       writes.push({ key: keys.countryBlock(country, channel), until, ttlMs, incident: `pumping suspected towards ${country} (${channel}): blocked for ${pumping.blockMs / 60_000} min` });
     } else if (trickle !== undefined) {
       reasons.push(`${country}, a country barely served before, had ${trickle.delivered} ${channel} OTPs delivered in the last 1-2 h and ${trickle.verified} verified (${Math.round(trickle.expected)} expected)`);
@@ -188,6 +192,7 @@ export function rangeIsAnomalous(range: RateCount, pumping: Pick<PumpingPolicy, 
  * range rises). The same proportion test spares the voice of a country outside the high-risk tier
  * that takes few calls but is served by SMS (`smsServed`: its SMS codes came back yesterday): a
  * campaign there brings its few voice users too. A voice block never touches the country's SMS.
+ * An unproven country (countryIsUnproven) that is barely served meets the high-risk tier's floor.
  */
 export function countryIsAnomalous(
   country: RateCount,
@@ -196,13 +201,30 @@ export function countryIsAnomalous(
   channel: Channel = 'sms',
   tenant: RateCount | undefined = undefined,
   smsServed = false,
+  unproven = false,
 ): boolean {
   const served = country.baseline >= pumping.servedBaseline;
   if (served && channel === 'sms') return false;
-  if (country.current <= countryThreshold(country.baseline, pumping, highRisk)) return false;
+  if (country.current <= countryThreshold(country.baseline, pumping, highRisk || (unproven && !served))) return false;
   if (!served && !(channel === 'voice' && smsServed && !highRisk)) return true;
   const tenantRise = tenant === undefined ? 1 : tenant.current / (tenant.baseline + 1);
   return country.current / (country.baseline + 1) > VOICE_OUT_OF_PROPORTION * Math.max(1, tenantRise);
+}
+
+/**
+ * A country the tenant has no evidence of serving although its feedback works: not one number
+ * proven there for this channel in the last 30-60 days (counters.countryProofs), while the tenant's
+ * codes came back yesterday (a conversion yardstick exists). For that tenant it is as risky as a
+ * country of the shipped tier, so a barely-served one meets the tier's lower country floor: an
+ * attacker who spreads his waves over countries nobody is verified in gets a quarter of the floor
+ * in each. Without feedback (no yardstick, or the counts not read: a challenge) no country is
+ * unproven, since an absent proof then says nothing. Real users of a new market verify, and three
+ * proofs (GUARD_SERVED_PROOFS) let a block there lapse with the surge (surgeIsOver). Pure.
+ */
+export function countryIsUnproven(counters: Pick<Counters, 'countryProofs' | 'conversion'>): boolean {
+  const counts = counters.conversion;
+  if (counts === undefined || counters.countryProofs === undefined || counters.countryProofs > 0) return false;
+  return codesCameBack(counts.tenantYesterday);
 }
 
 /** How many times the tenant's own rise a served country's voice must rise to be blocked whole. */

@@ -2,11 +2,13 @@ import fc from 'fast-check';
 import { type Secrets } from '../../shared/config/static-policy';
 import { type PumpingPolicy } from '../../shared/config/dynamic-policy';
 import type { Counters, DynamicFacts, DynamicRuleContext, RateCount } from '../../shared/engine/dynamic-types';
+import type { ConversionCounts } from '../../shared/feedback/conversion-counts';
 import {
   PREFIX_ANOMALY_RULE,
   channelParameters,
   checkPrefixAnomaly,
   countryIsAnomalous,
+  countryIsUnproven,
   countryThreshold,
   rangeOf,
   rangeThreshold,
@@ -248,6 +250,38 @@ describe('prefix-anomaly rule', () => {
       const counters = { ...LEARNED, range: rate(1, 0), countryRate: rate(6, 0) };
       expect(checkPrefixAnomaly(contextFor(counters, { recipient: NUMBERS.NG, highRisk: true }))).toBeDefined();
       expect(checkPrefixAnomaly(contextFor(counters, { recipient: NUMBERS.NG, highRisk: false }))).toBeUndefined();
+    });
+
+    test('a barely-served country where no number was proven, while the tenant\'s codes come back, is blocked from the tier\'s quarter floor', () => {
+      const quiet = { sent: 0, refused: 0, verified: 0 };
+      const conversion = (tenantYesterday: { sent: number; refused: number; verified: number }): ConversionCounts => ({
+        sentHours: { current: 6, previous: 0 },
+        refusedHours: { current: 0, previous: 0 },
+        verifiedHours: { current: 0, previous: 0 },
+        sentRecent: { current: 6, previous: 0 },
+        refusedRecent: { current: 0, previous: 0 },
+        recentElapsedMs: 0,
+        lagMs: 10 * MINUTE,
+        yesterday: quiet,
+        today: { sent: 6, refused: 0, verified: 0 },
+        tenantYesterday,
+        holdUntil: 0,
+      });
+      const wired = conversion({ sent: 4000, refused: 0, verified: 3400 });
+      const rise = { ...LEARNED, range: rate(1, 0), countryRate: rate(6, 0) };
+      const outcome = checkPrefixAnomaly(contextFor({ ...rise, countryProofs: 0, conversion: wired }, { recipient: NUMBERS.FR }));
+      expect(outcome?.finding.reason).toContain('FR had 6 new sms numbers this window, a country where no number is proven');
+      expect(outcome?.writes?.map((write) => write.key)).toEqual([keys.countryBlock('FR', 'sms')]);
+      expect(countryIsUnproven({ countryProofs: 0, conversion: wired })).toBe(true);
+      // At the quarter floor (5): not yet.
+      expect(checkPrefixAnomaly(contextFor({ ...rise, countryRate: rate(5, 0), countryProofs: 0, conversion: wired }, { recipient: NUMBERS.FR }))).toBeUndefined();
+      // One proof there, feedback that does not work (no yardstick yesterday), or the counts not read: the ordinary floor (20).
+      expect(checkPrefixAnomaly(contextFor({ ...rise, countryProofs: 1, conversion: wired }, { recipient: NUMBERS.FR }))).toBeUndefined();
+      expect(checkPrefixAnomaly(contextFor({ ...rise, countryProofs: 0, conversion: conversion({ sent: 4000, refused: 0, verified: 40 }) }, { recipient: NUMBERS.FR }))).toBeUndefined();
+      expect(checkPrefixAnomaly(contextFor({ ...rise, countryProofs: 0, conversion: undefined }, { recipient: NUMBERS.FR }))).toBeUndefined();
+      expect(checkPrefixAnomaly(contextFor({ ...rise, countryProofs: undefined, conversion: wired }, { recipient: NUMBERS.FR }))).toBeUndefined();
+      // A served country is never blocked whole for SMS, proofs or not.
+      expect(checkPrefixAnomaly(contextFor({ ...LEARNED, range: rate(1, 0), countryRate: rate(60, 50), countryProofs: 0, conversion: wired }, { recipient: NUMBERS.FR }))).toBeUndefined();
     });
 
     test('while the tenant is still learning (history < 24 windows), only high-risk countries are judged', () => {
