@@ -21,6 +21,7 @@ import { redisAvailable, startRedis } from '../../tests/support/redis-server';
 import { startUpstashShim, type RecordedRequest, type UpstashShim } from '../../tests/support/upstash-shim';
 import { startTwilioServer, type TwilioTestServer } from '../../tests/support/twilio-server';
 import { BATCH_SCRIPT, RAISE_UNTIL_SCRIPT, sha1 } from '../../shared/store/lua-scripts';
+import { compactLua } from '../lib/lua-compact';
 import { OP_CODES, type StoreOp } from '../../shared/store/counter-store';
 import { takeOverClock, type SimulatedClock } from '../sim/clock';
 import { renderSection, type BenchSection } from './format';
@@ -42,8 +43,11 @@ export interface BatchShape {
 const KIND_OF_CODE = new Map<string, OpKind>(Object.entries(OP_CODES).map(([kind, code]) => [code, kind as OpKind]));
 /** Arguments after each op code in the batch encoding (shared/store/upstash-store.ts encodeBatch). */
 const ARGS_AFTER_CODE: Record<OpKind, number> = { count: 1, streak: 2, rate: 5, get: 0, retry: 0 };
-const BATCH_SHA = sha1(BATCH_SCRIPT);
-const RAISE_SHA = sha1(RAISE_UNTIL_SCRIPT);
+// The bundles carry the scripts compacted (scripts/build.ts); the sources run them as written.
+const BATCH_FORMS = new Set([BATCH_SCRIPT, compactLua(BATCH_SCRIPT)]);
+const BATCH_SHAS = new Set([...BATCH_FORMS].map(sha1));
+const RAISE_FORMS = new Set([RAISE_UNTIL_SCRIPT, compactLua(RAISE_UNTIL_SCRIPT)]);
+const RAISE_SHAS = new Set([...RAISE_FORMS].map(sha1));
 
 /**
  * Reads the ops out of one EVAL / EVALSHA command of the batch script (undefined for any other
@@ -52,7 +56,7 @@ const RAISE_SHA = sha1(RAISE_UNTIL_SCRIPT);
 export function batchShape(command: readonly string[]): BatchShape | undefined {
   const name = command[0]?.toUpperCase();
   const script = command[1];
-  const isBatch = (name === 'EVALSHA' && script === BATCH_SHA) || (name === 'EVAL' && script === BATCH_SCRIPT);
+  const isBatch = script !== undefined && ((name === 'EVALSHA' && BATCH_SHAS.has(script)) || (name === 'EVAL' && BATCH_FORMS.has(script)));
   if (!isBatch) return undefined;
   const keys = Number(command[2]);
   if (!Number.isInteger(keys) || keys < 0) return undefined;
@@ -75,7 +79,8 @@ export function describeRequest(command: readonly string[], prefix: string): str
   const shape = batchShape(command);
   if (shape !== undefined) return `batch (${shape.total} ops)`;
   const name = command[0]?.toUpperCase() ?? '?';
-  if ((name === 'EVALSHA' && command[1] === RAISE_SHA) || (name === 'EVAL' && command[1] === RAISE_UNTIL_SCRIPT)) {
+  const script = command[1] ?? '';
+  if ((name === 'EVALSHA' && RAISE_SHAS.has(script)) || (name === 'EVAL' && RAISE_FORMS.has(script))) {
     const keys = Number(command[2]);
     return `raise-until (${keys} key${keys === 1 ? '' : 's'})`;
   }

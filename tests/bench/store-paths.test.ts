@@ -4,6 +4,7 @@ import { renderSection } from '../../scripts/bench/format';
 import type { StoreOp } from '../../shared/store/counter-store';
 import { BATCH_SCRIPT, RAISE_UNTIL_SCRIPT, sha1 } from '../../shared/store/lua-scripts';
 import { encodeBatch } from '../../shared/store/upstash-store';
+import { compactLua } from '../../scripts/lib/lua-compact';
 
 const OPS: StoreOp[] = [
   { kind: 'retry', key: 'p:t:retry:abc' },
@@ -14,9 +15,9 @@ const OPS: StoreOp[] = [
   { kind: 'get', key: 'p:t:num:14155550142:proof' },
 ];
 
-function command(name: 'EVAL' | 'EVALSHA', ops: readonly StoreOp[]): string[] {
+function command(name: 'EVAL' | 'EVALSHA', ops: readonly StoreOp[], script = BATCH_SCRIPT): string[] {
   const { keys, args } = encodeBatch(1_900_000_000_000, ops);
-  return [name, name === 'EVAL' ? BATCH_SCRIPT : sha1(BATCH_SCRIPT), String(keys.length), ...keys, ...args];
+  return [name, name === 'EVAL' ? script : sha1(script), String(keys.length), ...keys, ...args];
 }
 
 test('a batch command is read back into its ops by kind, as the store encodes them, sent whole or by SHA', () => {
@@ -41,6 +42,17 @@ test('each request is named by what it does', () => {
   expect(describeRequest(['SET', 'p:t:num:14155550142:proof', 'tag', 'PX', '1'], 'p')).toBe('SET num:*:proof');
   expect(describeRequest(['SET', 'p:t:lookup:14155550142', '{}', 'PX', '1'], 'p')).toBe('SET lookup');
   expect(describeRequest(['PING'], 'p')).toBe('PING');
+});
+
+test('the compacted scripts the built bundles send are named like their sources', () => {
+  const bundled = compactLua(BATCH_SCRIPT);
+  expect(bundled).not.toBe(BATCH_SCRIPT);
+  expect(describeRequest(command('EVALSHA', OPS, bundled), 'p')).toBe('batch (6 ops)');
+  expect(describeRequest(command('EVAL', OPS, bundled), 'p')).toBe('batch (6 ops)');
+  const raise = compactLua(RAISE_UNTIL_SCRIPT);
+  expect(describeRequest(['EVALSHA', sha1(raise), '1', 'p:t:rng:4474001:block', '5', '60000'], 'p')).toBe('raise-until (1 key)');
+  expect(describeRequest(['EVAL', raise, '2', 'a', 'b', '5', '6', '7', '8'], 'p')).toBe('raise-until (2 keys)');
+  expect(describeRequest(['EVALSHA', sha1(`${BATCH_SCRIPT} `), '0', '1'], 'p')).toBe('EVALSHA');
 });
 
 function row(overrides: Partial<PathRow>): PathRow {
