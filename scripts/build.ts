@@ -10,6 +10,8 @@ import { join, resolve } from 'node:path';
 import { ACTION_PACKAGES } from './lib/action-packages';
 import { buildOktaHook } from './build-hook';
 import { compactLuaSource } from './lib/lua-compact';
+import { deflatedCountriesModule } from './lib/deflated-table';
+import { COUNTRIES } from '../shared/data/iso-3166';
 
 export const ROOT = resolve(__dirname, '..');
 export const DIST = join(ROOT, 'dist');
@@ -40,6 +42,15 @@ export const compactLuaPlugin: Plugin = {
   },
 };
 
+/** The country table is packed in the bundles (scripts/lib/deflated-table.ts). */
+const COUNTRY_TABLE = /[\\/]shared[\\/]data[\\/]iso-3166\.ts$/;
+export const packCountriesPlugin: Plugin = {
+  name: 'pack-countries',
+  setup(builder) {
+    builder.onLoad({ filter: COUNTRY_TABLE }, () => ({ contents: deflatedCountriesModule(COUNTRIES), loader: 'ts' }));
+  },
+};
+
 export async function buildActions(options: { quiet?: boolean } = {}): Promise<BuiltAction[]> {
   mkdirSync(DIST, { recursive: true });
   const lockedVersions = readLockedVersions();
@@ -65,7 +76,7 @@ export async function buildActions(options: { quiet?: boolean } = {}): Promise<B
       charset: 'utf8',
       logLevel: 'silent',
       banner: { js: `/* tollguard ${name} Action, built by scripts/build.ts; do not edit */` },
-      plugins: [compactLuaPlugin],
+      plugins: [compactLuaPlugin, packCountriesPlugin],
     });
     const code = readFileSync(file, 'utf8');
     checkBundle(name, code);

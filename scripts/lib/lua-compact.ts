@@ -2,7 +2,7 @@
  * Build-time compaction of the counter store's Lua scripts (shared/store/lua-scripts.ts) for the
  * Action bundles, where Auth0 counts every byte of code: the scripts lose their indentation and
  * the spaces around operators and after commas, about 600 bytes. Only whitespace between tokens goes: the scripts
- * hold no string with those sequences in it (tests/store/lua-compact.test.ts checks that the
+ * hold no string with those sequences in it (tests/bundle/compacted-lua.test.ts checks that the
  * tokens are the same, and the bundles' tests run the compacted scripts on a real Redis). Lines
  * stay as they are, so a Redis error's line number still points at the source's line.
  */
