@@ -422,6 +422,7 @@ export const FAMILY_NOTES: Readonly<Record<string, string>> = {
   'cty:*:voice:block': 'a country refused for voice: 12 h 1 min',
   'cty:*:proofs': 'proven numbers per country per 30 days: 60 d 1 min',
   'svc:all:rate': 'tenant-wide rate: 3 d (one key)',
+  'svc:voice:rate': 'tenant-wide rate of the voice attempts, read by voice requests: 3 d (one key)',
   'svc:sms:w': 'service cap window, SMS: 2 h 1 min (one key per window)',
   'svc:voice:w': 'service cap window, voice',
   'svc:sms:lock': 'service cap lock, SMS: 24 h 1 min (one key)',

@@ -118,6 +118,7 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
     const rate = (slot: Slot, key: string, foldFloor: number, when: 'always' | 'new-streak') =>
       add(slot, { kind: 'rate', key, window, alpha: pumping.alpha, foldFloor, ttlMs: rateTtlMs(pumping.windowMs, pumping.alpha), when });
     rate('tenantRate', keys.tenantRate(), pumping.countryFloor, 'always');
+    if (facts.channel === 'voice') rate('tenantVoiceRate', keys.tenantVoiceRate(), pumping.countryFloor, 'always');
     rate('range', keys.rangeRate(input.range, facts.channel), pumping.rangeFloor, 'new-streak');
     // A short number's block is its range (ranges keep 3 national digits): counted once.
     if (input.block !== input.range) rate('block', keys.rangeRate(input.block, facts.channel), pumping.rangeFloor * BLOCK_FLOOR_MULTIPLE, 'new-streak');
@@ -263,6 +264,7 @@ export function emptyCounters(): Counters {
     conversion: undefined,
     smsYesterday: undefined,
     tenantRate: undefined,
+    tenantVoiceRate: undefined,
     replay: false,
   };
 }

@@ -94,6 +94,8 @@ export interface Counters {
   smsYesterday: DayCounts | undefined;
   /** All of the tenant's traffic: its history tells whether baselines have been learned yet. */
   tenantRate: RateCount | undefined;
+  /** Voice only: the tenant's voice attempts (tenantRate less this is the traffic a campaign raises). */
+  tenantVoiceRate: RateCount | undefined;
   /**
    * This batch replays a notification already counted (a provider's retry): no counter moved, and
    * only the standing locks and blocks were read, so no velocity or pumping rule can trip on it.

@@ -75,7 +75,7 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
     const unproven = !input.highRiskCountry && !smsServed && countryIsUnproven(counters);
     const countryRise =
       (learned || input.highRiskCountry) &&
-      countryIsAnomalous(counters.countryRate, parameters, input.highRiskCountry, channel, counters.tenantRate, smsServed, unproven) &&
+      countryIsAnomalous(counters.countryRate, parameters, input.highRiskCountry, channel, trafficBesideVoice(counters), smsServed, unproven) &&
       !over();
     const trickle = !countryRise && (learned || input.highRiskCountry) ? unusedCodes(counters, parameters, policy.conversion, now) : undefined;
     if (countryRise) {
@@ -102,7 +102,7 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
 }
 
 /**
- * A whole-country SMS block of a country outside the high-risk tier whose SMS codes came back
+ * A whole-country block (SMS or voice) of a country outside the high-risk tier whose SMS codes came back
  * yesterday (enough to be a yardstick: conversion.ts servedBySmsYesterday), or that has as many
  * numbers proven in the last 30-60 days as open a tier country (GUARD_SERVED_PROOFS: a home
  * country too small for a day's yardstick still has residents whose codes were used), holds
@@ -114,15 +114,18 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
  * the country the surge is over as soon as the domestic attempts alone come no faster than that,
  * by both tests (conversion.ts: a surge made from abroad spares the residents; one made from
  * inside surges the domestic pace itself, in the lag or over the hours). A trickle whose codes
- * go unused still blocks (it never comes fast); tier countries and voice keep their blocks
- * whole. Unknown without the conversion counts (a challenge, GUARD_CONVERSION off): the block
+ * go unused still blocks (it never comes fast); tier countries keep their blocks whole. Voice
+ * blocks lapse the same way, judged on the voice counts (on seed 3 of voice-mobile the served
+ * countries' residents' calls were refused for ten hours after the attack stopped). Unknown without the conversion counts (a challenge, GUARD_CONVERSION off): the block
  * stands.
  */
 export function surgeIsOver(input: Pick<DynamicFacts, 'facts' | 'highRiskCountry'>, counters: Counters, policy: Pick<DynamicPolicy, 'pumping' | 'conversion' | 'servedProofs'>): boolean {
   const counts = counters.conversion;
-  if (input.facts.channel !== 'sms' || input.highRiskCountry || counts === undefined || policy.conversion === undefined) return false;
+  if (input.highRiskCountry || counts === undefined || policy.conversion === undefined) return false;
   const provenThere = policy.servedProofs !== undefined && (counters.countryProofs ?? 0) >= policy.servedProofs;
-  if (!servedBySmsYesterday(counts.yesterday) && !provenThere) return false;
+  // Voice: a country whose SMS codes came back yesterday has residents who call too.
+  const smsServed = servedBySmsYesterday(counts.yesterday) || (input.facts.channel === 'voice' && servedBySmsYesterday(counts.countrySmsYesterday));
+  if (!smsServed && !provenThere) return false;
   const pace = assessConversion(counts, policy.conversion, input.facts.now, usualPerHour(counters, policy.pumping));
   const domestic = input.facts.requestCountry !== undefined && input.facts.requestCountry === input.facts.number.country;
   return (!pace.ongoing && !pace.hoursOngoing) || (domestic && !pace.domesticOngoing && !pace.domesticHoursOngoing);
@@ -187,10 +190,10 @@ export function rangeIsAnomalous(range: RateCount, pumping: Pick<PumpingPolicy, 
 /**
  * SMS: only a barely-served country can be blocked whole (a home country's marketing surge is
  * spread over its ranges). Voice: also a served one, when its voice traffic rises far above its own
- * voice baseline and out of proportion to the tenant's whole traffic (a campaign raises voice with
- * everything else; voice pumping into ordinary mobile ranges raises voice alone, and no single
- * range rises). The same proportion test spares the voice of a country outside the high-risk tier
- * that takes few calls but is served by SMS (`smsServed`: its SMS codes came back yesterday): a
+ * voice baseline and out of proportion to the rest of the tenant's traffic (a campaign raises voice
+ * with everything else; voice pumping into ordinary mobile ranges raises voice alone, and no single
+ * range rises; `tenant` is trafficBesideVoice, so the flood is not its own campaign). The same
+ * proportion test spares the voice of a country outside the high-risk tier that takes few calls but is served by SMS (`smsServed`: its SMS codes came back yesterday): a
  * campaign there brings its few voice users too. A voice block never touches the country's SMS.
  * An unproven country (countryIsUnproven) that is barely served meets the high-risk tier's floor.
  */
@@ -225,6 +228,20 @@ export function countryIsUnproven(counters: Pick<Counters, 'countryProofs' | 'co
   const counts = counters.conversion;
   if (counts === undefined || counters.countryProofs === undefined || counters.countryProofs > 0) return false;
   return codesCameBack(counts.tenantYesterday);
+}
+
+/**
+ * The tenant's traffic without its voice calls, this window and its baseline: what a campaign
+ * raises along with a country's few calls. The whole tenant rate would let a voice flood into
+ * several countries at once count as its own campaign (on seed 3 of voice-mobile, 127 calls an
+ * hour doubled the tenant's traffic, so GB's voice needed twice the rise to be blocked, and 24
+ * calls passed). Without the voice count (an SMS request, an older batch) it is the whole rate. Pure.
+ */
+export function trafficBesideVoice(counters: Pick<Counters, 'tenantRate' | 'tenantVoiceRate'>): RateCount | undefined {
+  const tenant = counters.tenantRate;
+  const voice = counters.tenantVoiceRate;
+  if (tenant === undefined || voice === undefined) return tenant;
+  return { current: Math.max(0, tenant.current - voice.current), baseline: Math.max(0, tenant.baseline - voice.baseline), windows: tenant.windows };
 }
 
 /** How many times the tenant's own rise a served country's voice must rise to be blocked whole. */

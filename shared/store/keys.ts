@@ -24,6 +24,8 @@ export class GuardKeys {
   service(channel: Channel): string { return this.key('svc', channel, 'w'); }
   serviceLock(channel: Channel): string { return this.key('svc', channel, 'lock'); }
   tenantRate(): string { return this.key('svc', 'all', 'rate'); }
+  /** The tenant's voice attempts alone, read by voice requests: what a voice flood adds to tenantRate. */
+  tenantVoiceRate(): string { return this.key('svc', 'voice', 'rate'); }
   /**
    * New conversations per window on a prefix (a 10 000-number range or a 100 000-number block), per
    * channel. SMS keeps the name these keys had before voice got its own, so an upgrade keeps the

@@ -218,6 +218,11 @@ describe('planBatch with the default policy and a plain SMS', () => {
     expect(keysOf(voice.ops)).toContain(keys.service('voice'));
     expect(keysOf(voice.ops)).not.toContain(keys.serviceLock('sms'));
     expect(keysOf(voice.ops)).not.toContain(keys.service('sms'));
+    // The tenant's voice attempts, every one counted, beside its whole traffic: what a voice flood adds to it.
+    const tenantRates = voice.ops.filter((op) => op.kind === 'rate' && op.key.includes(':svc:'));
+    expect(tenantRates.map((op) => [op.key, op.kind === 'rate' ? op.when : undefined])).toEqual([[keys.tenantRate(), 'always'], [keys.tenantVoiceRate(), 'always']]);
+    const sms = planBatch(inputFor(), policyOf(), keys);
+    expect(keysOf(sms.ops)).not.toContain(keys.tenantVoiceRate());
   });
 });
 

@@ -12,6 +12,7 @@ import {
   countryThreshold,
   rangeOf,
   rangeThreshold,
+  trafficBesideVoice,
 } from '../../shared/rules/prefix-anomaly';
 import { GuardKeys } from '../../shared/store/keys';
 import { readTrustTier } from '../../shared/trust';
@@ -348,6 +349,24 @@ describe('a country-wide voice rise', () => {
     expect(countryIsAnomalous(voiceLow, VOICE, false, 'voice', flat, true)).toBe(true);
     // Far beyond the tenant's rise, even a campaign does not explain it.
     expect(countryIsAnomalous({ ...voiceLow, current: 60 }, VOICE, false, 'voice', campaign, true)).toBe(true);
+  });
+
+  test("a voice flood into several countries is not its own campaign: the tenant's rise is read without its voice", () => {
+    // 20 calls to this country and 1 180 more elsewhere: the whole tenant rate rises 7 times, as a
+    // campaign would, and the bigger the flood, the more room it would buy itself.
+    const flood = { tenantRate: rate(1400, 200), tenantVoiceRate: rate(1200, 10) };
+    expect(countryIsAnomalous(voiceLow, VOICE, false, 'voice', flood.tenantRate, true)).toBe(false);
+    expect(trafficBesideVoice(flood)).toEqual({ current: 200, baseline: 190, windows: 100 });
+    expect(countryIsAnomalous(voiceLow, VOICE, false, 'voice', trafficBesideVoice(flood), true)).toBe(true);
+    // A campaign raises the SMS with the calls: still spared.
+    const campaignWithCalls = { tenantRate: rate(2000, 200), tenantVoiceRate: rate(40, 10) };
+    expect(countryIsAnomalous(voiceLow, VOICE, false, 'voice', trafficBesideVoice(campaignWithCalls), true)).toBe(false);
+  });
+
+  test('without the voice count (an SMS request) the rise is the whole tenant rate; it never goes below zero', () => {
+    expect(trafficBesideVoice({ tenantRate: rate(450, 200), tenantVoiceRate: undefined })).toEqual(rate(450, 200));
+    expect(trafficBesideVoice({ tenantRate: undefined, tenantVoiceRate: rate(3, 1) })).toBeUndefined();
+    expect(trafficBesideVoice({ tenantRate: rate(5, 2, 7), tenantVoiceRate: rate(6, 3) })).toEqual({ current: 0, baseline: 0, windows: 7 });
   });
 
   test('without SMS served there, in the high-risk tier, or for SMS itself, a barely-served country rising is blocked whatever the tenant does', () => {

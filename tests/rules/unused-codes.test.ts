@@ -136,9 +136,20 @@ describe('a whole-country block of a country outside the tier served by its own 
     expect(check({ countryRate: rate(40, 1.5), conversion: attackGoesOn })?.writes).toEqual([expect.objectContaining({ key: keys.countryBlock('MY', 'sms') })]);
   });
 
-  test('the block stands whole in the high-risk tier, for voice, without a yardstick of its own yesterday, and when no conversion counts were read', () => {
+  test('a voice block lapses with the surge too, judged on the voice counts, where SMS codes came back yesterday', () => {
+    const voice = inputFor({ channel: 'voice' });
+    expect(check({ conversion: surgeOver }, voice)).toBeUndefined();
+    // Few calls yesterday (no voice yardstick), but the country's SMS codes came back: it has residents.
+    const fewCalls = { ...malaysia(1, 1, 1, undefined, { sent: 3, refused: 0, verified: 3 }), countrySmsYesterday: residents };
+    expect(check({ conversion: fewCalls }, voice)).toBeUndefined();
+    expect(check({ conversion: { ...fewCalls, countrySmsYesterday: undefined } }, voice)?.finding.effect).toBe('block');
+    // While the calls keep coming the block stands.
+    expect(check({ conversion: { ...attackGoesOn, countrySmsYesterday: residents } }, voice)?.finding.effect).toBe('block');
+  });
+
+  test('the block stands whole in the high-risk tier, without a yardstick of its own yesterday, and when no conversion counts were read', () => {
     expect(check({ conversion: surgeOver }, inputFor({ highRiskCountry: true }))?.finding.effect).toBe('block');
-    expect(check({ conversion: surgeOver }, inputFor({ channel: 'voice' }))?.finding.effect).toBe('block');
+    expect(check({ conversion: surgeOver }, inputFor({ channel: 'voice', highRiskCountry: true }))?.finding.effect).toBe('block');
     expect(check({ conversion: malaysia(5, 4, 1, undefined, { sent: 40, refused: 0, verified: 9 }) })?.finding.effect).toBe('block');
     expect(check({})?.finding.effect).toBe('block');
   });

@@ -199,6 +199,11 @@ async function replaySend(events: readonly SendEvent[], options: SendRunOptions,
         const line = invocation.logs.find((text) => text.startsWith('{"tollguard":"decision"'));
         console.error(`attack passed ${prefix} ${new Date(event.at).toISOString()} ${event.family} ${event.channel} ${event.country}: ${line ?? ''}`);
       }
+      if (invocation.refused && !event.legit && process.env['SIM_SHOW_ATTACK_REFUSALS'] === '1') {
+        const line = invocation.logs.find((text) => text.startsWith('{"tollguard":"decision"'));
+        const decision = line === undefined ? {} : (JSON.parse(line) as Record<string, unknown>);
+        console.error(`attack refused ${prefix} ${new Date(event.at).toISOString()} ${event.family} ${event.channel} ${event.country}: ${JSON.stringify(decision['reasons'])}`);
+      }
       if (invocation.refused && event.legit && process.env['SIM_SHOW_FALSE_POSITIVES'] === '1') {
         const line = invocation.logs.find((text) => text.startsWith('{"tollguard":"decision"'));
         const decision = line === undefined ? {} : (JSON.parse(line) as Record<string, unknown>);
