@@ -68,7 +68,7 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
 
   if (country !== undefined && counters.countryRate !== undefined) {
     const learned = (counters.tenantRate?.windows ?? 0) >= pumping.learningWindows;
-    const smsServed = channel === 'voice' && servedBySmsYesterday(counters.conversion?.countrySmsYesterday ?? counters.smsYesterday);
+    const smsServed = voiceServedBySms(channel, counters);
     // Asked only of a rise or a standing block (most OTPs have neither), and at most once.
     let surgeOver: boolean | undefined;
     const over = () => (surgeOver ??= surgeIsOver(input, counters, policy));
@@ -102,8 +102,8 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
 }
 
 /**
- * A whole-country block (SMS or voice) of a country outside the high-risk tier whose SMS codes came back
- * yesterday (enough to be a yardstick: conversion.ts servedBySmsYesterday), or that has as many
+ * A whole-country block (SMS or voice) of a country outside the high-risk tier whose codes came
+ * back yesterday (enough to be a yardstick: conversion.ts servedBySmsYesterday), or that has as many
  * numbers proven in the last 30-60 days as open a tier country (GUARD_SERVED_PROOFS: a home
  * country too small for a day's yardstick still has residents whose codes were used), holds
  * only while OTPs keep coming there faster than twice the usual pace (the conversion rule's own
@@ -115,17 +115,15 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
  * by both tests (conversion.ts: a surge made from abroad spares the residents; one made from
  * inside surges the domestic pace itself, in the lag or over the hours). A trickle whose codes
  * go unused still blocks (it never comes fast); tier countries keep their blocks whole. Voice
- * blocks lapse the same way, judged on the voice counts (on seed 3 of voice-mobile the served
- * countries' residents' calls were refused for ten hours after the attack stopped). Unknown without the conversion counts (a challenge, GUARD_CONVERSION off): the block
- * stands.
+ * blocks lapse the same way, judged on the voice counts, in a country served by SMS too (on seed 3
+ * of voice-mobile the residents' calls were refused for ten hours after the attack stopped).
+ * Unknown without the conversion counts (a challenge, GUARD_CONVERSION off): the block stands.
  */
 export function surgeIsOver(input: Pick<DynamicFacts, 'facts' | 'highRiskCountry'>, counters: Counters, policy: Pick<DynamicPolicy, 'pumping' | 'conversion' | 'servedProofs'>): boolean {
   const counts = counters.conversion;
   if (input.highRiskCountry || counts === undefined || policy.conversion === undefined) return false;
   const provenThere = policy.servedProofs !== undefined && (counters.countryProofs ?? 0) >= policy.servedProofs;
-  // Voice: a country whose SMS codes came back yesterday has residents who call too.
-  const smsServed = servedBySmsYesterday(counts.yesterday) || (input.facts.channel === 'voice' && servedBySmsYesterday(counts.countrySmsYesterday));
-  if (!smsServed && !provenThere) return false;
+  if (!servedBySmsYesterday(counts.yesterday) && !voiceServedBySms(input.facts.channel, counters) && !provenThere) return false;
   const pace = assessConversion(counts, policy.conversion, input.facts.now, usualPerHour(counters, policy.pumping));
   const domestic = input.facts.requestCountry !== undefined && input.facts.requestCountry === input.facts.number.country;
   return (!pace.ongoing && !pace.hoursOngoing) || (domestic && !pace.domesticOngoing && !pace.domesticHoursOngoing);
@@ -193,8 +191,9 @@ export function rangeIsAnomalous(range: RateCount, pumping: Pick<PumpingPolicy, 
  * voice baseline and out of proportion to the rest of the tenant's traffic (a campaign raises voice
  * with everything else; voice pumping into ordinary mobile ranges raises voice alone, and no single
  * range rises; `tenant` is trafficBesideVoice, so the flood is not its own campaign). The same
- * proportion test spares the voice of a country outside the high-risk tier that takes few calls but is served by SMS (`smsServed`: its SMS codes came back yesterday): a
- * campaign there brings its few voice users too. A voice block never touches the country's SMS.
+ * proportion test spares the voice of a country outside the high-risk tier that takes few calls
+ * but is served by SMS (`smsServed`: its SMS codes came back yesterday): a campaign there brings
+ * its few voice users too. A voice block never touches the country's SMS.
  * An unproven country (countryIsUnproven) that is barely served meets the high-risk tier's floor.
  */
 export function countryIsAnomalous(
@@ -230,12 +229,17 @@ export function countryIsUnproven(counters: Pick<Counters, 'countryProofs' | 'co
   return codesCameBack(counts.tenantYesterday);
 }
 
+/** A voice decision to a country whose SMS codes came back yesterday: it has residents, who call too. */
+function voiceServedBySms(channel: Channel, counters: Pick<Counters, 'conversion' | 'smsYesterday'>): boolean {
+  return channel === 'voice' && servedBySmsYesterday(counters.conversion?.countrySmsYesterday ?? counters.smsYesterday);
+}
+
 /**
  * The tenant's traffic without its voice calls, this window and its baseline: what a campaign
  * raises along with a country's few calls. The whole tenant rate would let a voice flood into
  * several countries at once count as its own campaign (on seed 3 of voice-mobile, 127 calls an
  * hour doubled the tenant's traffic, so GB's voice needed twice the rise to be blocked, and 24
- * calls passed). Without the voice count (an SMS request, an older batch) it is the whole rate. Pure.
+ * calls passed). Without the voice count (an SMS request) it is the whole rate. Pure.
  */
 export function trafficBesideVoice(counters: Pick<Counters, 'tenantRate' | 'tenantVoiceRate'>): RateCount | undefined {
   const tenant = counters.tenantRate;
