@@ -17,7 +17,7 @@ export function mobileNumber(country: string, random: Random): string {
     const keep = 1 + example.countryCallingCode.length + national;
     for (let attempt = 0; attempt < 30; attempt += 1) {
       const candidate = e164.slice(0, keep) + random.digits(e164.length - keep);
-      if (isUsable(candidate)) return candidate;
+      if (isUsable(candidate, country)) return candidate;
     }
   }
   return e164;
@@ -39,9 +39,13 @@ export function numberInRange(range: string, random: Random): string {
   throw new Error(`could not make a valid number in range ${range}`);
 }
 
-function isUsable(e164: string): boolean {
+/**
+ * A valid mobile of `country` itself: countries that share a calling code (the NANP's +1, +7,
+ * +44...) would otherwise get another member's numbers (a "CA" number with a US area code).
+ */
+function isUsable(e164: string, country: string): boolean {
   const parsed = parseOrUndefined(e164);
-  return parsed !== undefined && parsed.isValid() && MOBILE_TYPES.has(parsed.getType() ?? '');
+  return parsed !== undefined && parsed.isValid() && parsed.country === country && MOBILE_TYPES.has(parsed.getType() ?? '');
 }
 
 function parseOrUndefined(e164: string) {
