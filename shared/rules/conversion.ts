@@ -83,6 +83,19 @@ export const ONGOING_MIN = 3;
 export const HOLD_MS = 60 * 60_000;
 
 /**
+ * A collapse that comes back within REPEAT_WINDOW_MS of the end of the last hold is the same
+ * attack again, not a new one: it holds for REPEAT_HOLD_MS. The hold key outlives its hold by the
+ * repeat window so that the next collapse can read when the last one ended.
+ */
+export const REPEAT_WINDOW_MS = 2 * 60 * 60_000;
+export const REPEAT_HOLD_MS = 4 * 60 * 60_000;
+
+/** How long a collapse seen now holds: longer when it returns soon after a hold ran out. Pure. */
+export function holdLengthMs(holdUntil: number, now: number): number {
+  return holdUntil > 0 && holdUntil <= now && now - holdUntil < REPEAT_WINDOW_MS ? REPEAT_HOLD_MS : HOLD_MS;
+}
+
+/**
  * collapsed: conversion fell and OTPs keep coming. held: an earlier collapse holds the country
  * while OTPs keep coming (refused OTPs are never verified, so the ratio of what is still delivered
  * no longer shows the attack). subsided: conversion fell but OTPs no longer come faster than usual.
@@ -321,9 +334,13 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
   // the refused users of a country mostly reached from abroad cannot renew it either).
   // A request of unknown geo renews nothing (on Okta every request is one: a home campaign would read as a surge from abroad).
   const renewed = assessment.state === 'held' && input.facts.requestCountry !== undefined && assessment.foreignOngoing && newNumbersSurge(counters, policy.pumping, now);
+  // A collapse that returns right after a hold ran out (the attack waited it out, or fed the
+  // country from inside it, where nothing renews a hold) holds longer; a hold only bites while
+  // OTPs keep coming faster than usual, so the residents' ordinary pace passes it whatever its length.
+  const holdMs = assessment.state === 'collapsed' ? holdLengthMs(counts.holdUntil, now) : HOLD_MS;
   const writes =
     assessment.state === 'collapsed' || renewed
-      ? [{ key: keys.conversionHold(country, channel), until: now + HOLD_MS, ttlMs: HOLD_MS + 60_000, incident: `conversion collapsed towards ${country} (${channel}): unproven numbers refused while OTPs keep coming` }]
+      ? [{ key: keys.conversionHold(country, channel), until: now + holdMs, ttlMs: holdMs + REPEAT_WINDOW_MS + 60_000, incident: `conversion collapsed towards ${country} (${channel})${holdMs === HOLD_MS ? '' : ' again soon after its last hold ran out'}: unproven numbers refused while OTPs keep coming` }]
       : [];
   if (!refusableOnCollapse(input, counters)) return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `${PROVEN_PASSES} the conversion hold on ${country} (${channel})` }, writes };
   // Not in the tier: there the day's test (checkToday) judges a trickle, and a refused flood from abroad must not lift it.

@@ -145,7 +145,23 @@ describe('conversion rule', () => {
       'conversion to DE (sms) collapsed: 20 of 250 OTPs delivered in the last 1-2 h (before the last 10m or two) were verified (8%), against 85% for DE yesterday (213 expected), and 20 more came in the last 10m; a number nothing proves is refused there until it recovers',
     );
     // The collapse holds the country for an hour while OTPs keep coming (one write, renewed at half-time).
-    expect(outcome?.writes).toEqual([{ key: keys.conversionHold('DE', 'sms'), until: input().facts.now + 3_600_000, ttlMs: 3_660_000, incident: expect.stringContaining('conversion collapsed towards DE (sms)') }]);
+    // Its key outlives the hold by two hours, so that a collapse coming back can read when it ended.
+    expect(outcome?.writes).toEqual([{ key: keys.conversionHold('DE', 'sms'), until: input().facts.now + 3_600_000, ttlMs: 3_600_000 + 7_200_000 + 60_000, incident: expect.stringContaining('conversion collapsed towards DE (sms)') }]);
+  });
+
+  test('a collapse that comes back within two hours of the end of the last hold holds four hours; later, or during a hold, one', () => {
+    const at = input().facts.now;
+    const collapseAfterHoldEnded = (endedAgo: number) =>
+      checkConversion({ input: input(), counters: countersWith({ conversion: { ...counts({ sent: 250, verified: 20 }), holdUntil: at - endedAgo } }), policy, keys });
+    const again = collapseAfterHoldEnded(20 * 60_000);
+    expect(again?.finding.effect).toBe('block');
+    expect(again?.writes).toEqual([{ key: keys.conversionHold('DE', 'sms'), until: at + 4 * 3_600_000, ttlMs: 4 * 3_600_000 + 7_200_000 + 60_000, incident: expect.stringContaining('again soon after its last hold ran out') }]);
+    expect(collapseAfterHoldEnded(0)?.writes[0]?.until).toBe(at + 4 * 3_600_000);
+    // Two hours after the hold ended (or never held), a collapse is a new one: an hour.
+    expect(collapseAfterHoldEnded(2 * 3_600_000)?.writes[0]?.until).toBe(at + 3_600_000);
+    expect(collapseAfterHoldEnded(at)?.writes[0]?.until).toBe(at + 3_600_000);
+    // A collapse while the hold still runs renews it by the hour, not by four.
+    expect(collapseAfterHoldEnded(-10 * 60_000)?.writes[0]?.until).toBe(at + 3_600_000);
   });
 
   test('a hold keeps refusing while OTPs keep coming, though what is still delivered looks healthy; it lets go once they come at the usual pace', () => {
@@ -205,7 +221,7 @@ describe('conversion rule', () => {
       // 36 from abroad, over twice the usual pace: the hold is renewed (once past half-time: engine/dynamic-rules.ts writesToRecord).
       const renewed = checkConversion({ input: tenMinutesIn(input()), counters: heldWith(4), policy, keys });
       expect(renewed?.finding.effect).toBe('block');
-      expect(renewed?.writes).toEqual([{ key: keys.conversionHold('DE', 'sms'), until: at + 70 * 60_000, ttlMs: 3_660_000, incident: expect.any(String) }]);
+      expect(renewed?.writes).toEqual([{ key: keys.conversionHold('DE', 'sms'), until: at + 70 * 60_000, ttlMs: 3_600_000 + 7_200_000 + 60_000, incident: expect.any(String) }]);
       // A request of unknown geo renews nothing (the Okta hook's are all such).
       const unknownGeo = tenMinutesIn({ ...input(), facts: { ...input().facts, requestCountry: undefined } });
       expect(checkConversion({ input: unknownGeo, counters: heldWith(4), policy, keys })?.writes).toEqual([]);
