@@ -156,12 +156,12 @@ describe('conversion rule', () => {
     const again = collapseAfterHoldEnded(20 * 60_000);
     expect(again?.finding.effect).toBe('block');
     expect(again?.writes).toEqual([{ key: keys.conversionHold('DE', 'sms'), until: at + 4 * 3_600_000, ttlMs: 4 * 3_600_000 + 7_200_000 + 60_000, incident: expect.stringContaining('again soon after its last hold ran out') }]);
-    expect(collapseAfterHoldEnded(0)?.writes[0]?.until).toBe(at + 4 * 3_600_000);
+    expect(collapseAfterHoldEnded(0)?.writes?.[0]?.until).toBe(at + 4 * 3_600_000);
     // Two hours after the hold ended (or never held), a collapse is a new one: an hour.
-    expect(collapseAfterHoldEnded(2 * 3_600_000)?.writes[0]?.until).toBe(at + 3_600_000);
-    expect(collapseAfterHoldEnded(at)?.writes[0]?.until).toBe(at + 3_600_000);
+    expect(collapseAfterHoldEnded(2 * 3_600_000)?.writes?.[0]?.until).toBe(at + 3_600_000);
+    expect(collapseAfterHoldEnded(at)?.writes?.[0]?.until).toBe(at + 3_600_000);
     // A collapse while the hold still runs renews it by the hour, not by four.
-    expect(collapseAfterHoldEnded(-10 * 60_000)?.writes[0]?.until).toBe(at + 3_600_000);
+    expect(collapseAfterHoldEnded(-10 * 60_000)?.writes?.[0]?.until).toBe(at + 3_600_000);
   });
 
   test('a hold keeps refusing while OTPs keep coming, though what is still delivered looks healthy; it lets go once they come at the usual pace', () => {
