@@ -7,9 +7,11 @@
  *   by many people, so it has its own, higher thresholds); user agents are listed for context only
  *   (a popular browser version always has many numbers);
  * - surges per destination range (the number without its last 4 digits) and per destination
- *   country: distinct numbers this window against the average of the previous complete windows in
- *   the data, with the threshold tollguard's own detector uses, max(floor, ceil(factor x baseline +
- *   3 x sqrt(baseline))), the floor halved for high-risk countries;
+ *   country, for SMS and voice apart (a served country's texts must not hide a surge of calls):
+ *   distinct numbers this window against the average of the previous complete windows in the
+ *   data, with the threshold tollguard's own detector uses, max(floor, ceil(factor x baseline +
+ *   3 x sqrt(baseline))), the floor halved for high-risk countries and for voice (the send
+ *   Action's channelParameters);
  * - failure-rate spikes: hours whose share of unsuccessful sends (failed + blocked) stands out
  *   against the share over all the data.
  * Over all the data: users with many distinct numbers that the window alone does not flag (a slow
@@ -19,6 +21,8 @@
 import { parseDynamicPolicy, type PumpingPolicy } from '../../shared/config/dynamic-policy';
 import { ConfigErrors } from '../../shared/config/static-policy';
 import { highRiskTier, isSurge, surgeThreshold as sharedSurgeThreshold, type SurgeScope } from '../../shared/engine/surge-threshold';
+import { channelParameters } from '../../shared/rules/prefix-anomaly';
+import type { Channel } from '../../shared/engine/types';
 import type { SendEvent, SkipReason, Source } from './events';
 import type { ConversionReport } from './conversion';
 
@@ -108,6 +112,8 @@ export interface GroupRow {
 
 export interface SurgeRow {
   key: string;
+  /** Surges are counted per channel, as the send Action counts them: one row per range (or country) and channel. */
+  channel: Channel;
   country?: string;
   numbers: number;
   sends: number;
@@ -299,7 +305,7 @@ export function analyze(events: readonly SendEvent[], input: InputSummary, optio
     timeline,
     flaggedUsers,
     ipUsers,
-    proposedBlockedNumbers: rangeSurges.flatMap((row) => (row.prefix === undefined ? [] : [row.prefix])),
+    proposedBlockedNumbers: [...new Set(rangeSurges.flatMap((row) => (row.prefix === undefined ? [] : [row.prefix])))],
     findings: 0,
   };
   const failovers = hookFailovers(inWindow);
@@ -507,9 +513,16 @@ function byNumbersThenSends(a: GroupRow, b: GroupRow): number {
 // Surges
 // ---------------------------------------------------------------------------------------------
 
-/** The surge threshold for a range or a country, from the maths the send Action uses. */
-export function surgeThreshold(scope: SurgeScope, baseline: number, t: Pick<Thresholds, 'surgeMin' | 'countrySurgeMin' | 'surgeFactor'>, highRisk: boolean): number {
-  return sharedSurgeThreshold(scope, baseline, { rangeFloor: t.surgeMin, countryFloor: t.countrySurgeMin, factor: t.surgeFactor }, highRisk);
+/** The surge threshold for a range or a country on a channel, from the maths the send Action uses (voice: its lower floors). */
+export function surgeThreshold(
+  scope: SurgeScope,
+  baseline: number,
+  t: Pick<Thresholds, 'surgeMin' | 'countrySurgeMin' | 'surgeFactor'>,
+  highRisk: boolean,
+  channel: Channel = 'sms',
+): number {
+  const floors = channelParameters({ ...ACTION_PUMPING, rangeFloor: t.surgeMin, countryFloor: t.countrySurgeMin, factor: t.surgeFactor }, channel);
+  return sharedSurgeThreshold(scope, baseline, floors, highRisk);
 }
 
 function surges(
@@ -522,6 +535,8 @@ function surges(
   t: Thresholds,
 ): SurgeRow[] {
   interface Acc {
+    key: string;
+    channel: Channel;
     perWindow: Map<number, Set<string>>;
     sends: number;
     sent: number;
@@ -539,8 +554,9 @@ function surges(
     if (key === undefined || event.numberKey === undefined) continue;
     const index = Math.floor((end - event.at) / windowMs);
     if (index > previousWindows) continue; // the partial window before the oldest complete one
-    let acc = accs.get(key);
-    if (acc === undefined) accs.set(key, (acc = { perWindow: new Map(), sends: 0, sent: 0, voice: 0, hours: new Set(), users: new Set(), country: event.country, prefix: undefined, highRisk: false }));
+    const accKey = `${key}\u0001${event.channel}`;
+    let acc = accs.get(accKey);
+    if (acc === undefined) accs.set(accKey, (acc = { key, channel: event.channel, perWindow: new Map(), sends: 0, sent: 0, voice: 0, hours: new Set(), users: new Set(), country: event.country, prefix: undefined, highRisk: false }));
     acc.country ??= event.country;
     if (scope === 'range') acc.prefix ??= event.rangePrefix;
     let set = acc.perWindow.get(index);
@@ -557,17 +573,18 @@ function surges(
     }
   }
   const rows: SurgeRow[] = [];
-  for (const [key, acc] of accs) {
+  for (const acc of accs.values()) {
     const current = acc.perWindow.get(0)?.size ?? 0;
     if (current === 0) continue;
     let past = 0;
     for (const [index, numbers] of acc.perWindow) if (index >= 1) past += numbers.size;
     const baseline = previousWindows > 0 ? past / previousWindows : 0;
     const highRisk = acc.highRisk;
-    const threshold = surgeThreshold(scope, baseline, t, highRisk);
+    const threshold = surgeThreshold(scope, baseline, t, highRisk, acc.channel);
     if (!isSurge(current, threshold)) continue;
     const row: SurgeRow = {
-      key,
+      key: acc.key,
+      channel: acc.channel,
       numbers: current,
       sends: acc.sends,
       sent: acc.sent,
@@ -583,7 +600,7 @@ function surges(
     if (acc.prefix !== undefined) row.prefix = acc.prefix;
     rows.push(row);
   }
-  return rows.sort((a, b) => b.numbers - a.numbers || a.key.localeCompare(b.key));
+  return rows.sort((a, b) => b.numbers - a.numbers || a.key.localeCompare(b.key) || a.channel.localeCompare(b.channel));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -108,13 +108,14 @@ export function toTable(report: Report, options: TableOptions = {}): string {
   const surgeColumns = (title: string): Column<SurgeRow>[] => [
     { title, value: (row) => row.key + (title === 'country' && row.highRisk ? '!' : '') },
     ...(title === 'country' ? [] : [{ title: 'country', value: (row: SurgeRow) => (row.country ?? '-') + (row.highRisk ? '!' : '') }]),
+    { title: 'channel', value: (row) => row.channel },
     { title: 'numbers', right: true, value: (row) => n(row.numbers) },
     { title: 'sends', right: true, value: (row) => n(row.sends) },
     { title: 'users', right: true, value: (row) => n(row.users) },
     { title: 'baseline', right: true, value: (row) => String(row.baseline) },
     { title: 'threshold', right: true, value: (row) => n(row.threshold) },
   ];
-  section(out, `RANGE SURGES (distinct numbers this window vs the previous windows; ! = high-risk country)`, report.rangeSurges, maxRows, [
+  section(out, `RANGE SURGES (distinct numbers this window vs the previous windows, per channel; ! = high-risk country)`, report.rangeSurges, maxRows, [
     ...surgeColumns('range'),
     { title: 'block prefix', value: (row) => row.prefix ?? '(masked numbers only)' },
   ]);
@@ -436,6 +437,7 @@ export function toHtml(report: Report, responseParts?: HtmlResponse): string {
     htmlTable(parts, caption, rows, [
       [label, (row) => row.key],
       [label === 'country' ? 'risk' : 'country', (row) => (label === 'country' ? '' : row.country ?? '-') + (row.highRisk ? ' (high risk)' : '')],
+      ['channel', (row) => row.channel],
       ['numbers', (row) => n(row.numbers)],
       ['sends', (row) => n(row.sends)],
       ['users', (row) => n(row.users)],

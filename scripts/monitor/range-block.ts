@@ -55,9 +55,18 @@ export interface RangePlanOptions {
   keys: GuardKeys | undefined;
 }
 
-/** Pure: which surging ranges get a block, and under which key. */
+/**
+ * Pure: which surging ranges get a block, and under which key. A range block stops both channels
+ * (the Action's range key is one for SMS and voice), so a range surging on both is planned once.
+ */
 export function planRangeBlocks(rows: readonly SurgeRow[], options: RangePlanOptions): PlannedRangeBlock[] {
-  return rows.map((row) => {
+  const seen = new Set<string>();
+  const once = rows.filter((row) => {
+    if (seen.has(row.key)) return false;
+    seen.add(row.key);
+    return true;
+  });
+  return once.map((row) => {
     const item: PlannedRangeBlock = { range: row.key, numbers: row.numbers, until: options.now + options.blockMs, decision: 'act' };
     if (row.country !== undefined) item.country = row.country;
     if (row.prefix === undefined) return { ...item, decision: 'skip-no-prefix' };
@@ -134,5 +143,5 @@ function rangeRecordLine(result: RangeBlockResult): Record<string, unknown> {
 
 /** The value to add to GUARD_BLOCKED_NUMBERS for these surges (prefixes only known exactly). */
 export function proposedBlockedNumbers(rows: readonly SurgeRow[]): string[] {
-  return rows.flatMap((row) => (row.prefix === undefined ? [] : [row.prefix]));
+  return [...new Set(rows.flatMap((row) => (row.prefix === undefined ? [] : [row.prefix])))];
 }

@@ -61,10 +61,10 @@ export function rankFindings(report: Report): RankedFinding[] {
   findings.push(...rangeFindings);
   for (const row of report.countrySurges) {
     // The same traffic as a range surge of that country (the range holds most of its numbers): one finding.
-    const index = report.rangeSurges.findIndex((range) => range.country === row.key && range.numbers >= 0.8 * row.numbers);
+    const index = report.rangeSurges.findIndex((range) => range.country === row.key && range.channel === row.channel && range.numbers >= 0.8 * row.numbers);
     const range = rangeFindings[index];
     if (range !== undefined) {
-      range.reasons.push(`also a country surge: ${row.key} had ${row.numbers} numbers > ${row.threshold}`);
+      range.reasons.push(`also a country surge: ${row.key} had ${row.numbers} ${row.channel} numbers > ${row.threshold}`);
       continue;
     }
     findings.push(fromSurge(row, 'country-surge'));
@@ -126,9 +126,9 @@ function fromSurge(row: SurgeRow, kind: 'range-surge' | 'country-surge'): Omit<R
     kind,
     severity: kind === 'range-surge' || row.highRisk ? 'high' : 'medium',
     subject: row.key,
-    summary: `${where}${row.highRisk ? ', high risk' : ''}: ${row.numbers} distinct numbers from ${row.users} account(s), more than the threshold ${row.threshold} (baseline ${row.baseline})`,
+    summary: `${where}${row.highRisk ? ', high risk' : ''}: ${row.numbers} distinct numbers by ${row.channel === 'voice' ? 'call' : 'SMS'} from ${row.users} account(s), more than the threshold ${row.threshold} (baseline ${row.baseline})`,
     tokens: [row.key, ...(row.prefix !== undefined ? [row.prefix] : [])],
-    reasons: [`${row.numbers} numbers > ${row.threshold}`],
+    reasons: [`${row.numbers} ${row.channel} numbers > ${row.threshold}`],
     sent: row.sent,
     voice: row.voice,
     sends: row.sends,

@@ -166,11 +166,11 @@ export function buildWebhookPayload(report: Report, results: readonly ActionResu
   add('flagged actors', report.actors.length, []);
   add('flagged IPs', report.ips.length, report.ips.slice(0, 5).map((row) => `${row.ip ?? '-'}: ${row.numbers} numbers, ${row.users} users`));
   add('users with many numbers', report.manyNumbers.length, []);
-  add('range surges', report.rangeSurges.length, report.rangeSurges.slice(0, 5).map((row) => `${row.key} ${row.numbers} numbers`));
+  add('range surges', report.rangeSurges.length, report.rangeSurges.slice(0, 5).map((row) => `${row.key} ${row.numbers} ${row.channel} numbers`));
   if (report.proposedBlockedNumbers.length > 0) lines.push(`*GUARD_BLOCKED_NUMBERS, add*: ${report.proposedBlockedNumbers.join(', ')}`);
   const suspects = report.conversion?.suspectRanges ?? [];
   add('suspect ranges (conversion collapsed)', suspects.length, suspects.slice(0, 5).map((row) => `${row.key} ${row.converted}/${row.sent - row.pending} verified`));
-  add('country surges', report.countrySurges.length, report.countrySurges.slice(0, 5).map((row) => `${row.key} ${row.numbers} numbers`));
+  add('country surges', report.countrySurges.length, report.countrySurges.slice(0, 5).map((row) => `${row.key} ${row.numbers} ${row.channel} numbers`));
   if (report.oktaHookFailovers !== undefined) {
     const failovers = report.oktaHookFailovers;
     lines.push(`*Okta telephony hook failovers*: ${failovers.count} OTP(s) sent by Okta itself (${failovers.hours.map((hour) => `${hour.start.slice(11, 13)}:00Z ${hour.count}`).join(', ')}); check the hook server`);

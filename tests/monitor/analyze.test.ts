@@ -1,6 +1,8 @@
 import { analyze, DEFAULT_THRESHOLDS, emptyInputSummary, surgeThreshold, type Report } from '../../scripts/monitor/analyze';
 import { normalizeRecord, type SendEvent } from '../../scripts/monitor/events';
 import { PhoneIdentity } from '../../scripts/monitor/phone';
+import { planRangeBlocks } from '../../scripts/monitor/range-block';
+import { GuardKeys } from '../../shared/store/keys';
 import { Random } from '../../scripts/sim/random';
 import { mobileNumber, numberInRange } from '../../scripts/sim/numbers';
 import { BASE, buildScenario, DAY, HOUR, toRecord, type SendSpec } from './fixtures';
@@ -168,6 +170,22 @@ describe('surges against the baseline', () => {
     const report = run(eventsOf(rangeTraffic('+1415555', [20, 0, 0, 0, 40])), { until: BASE });
     expect(report.history.previousWindows).toBe(3);
     expect(report.rangeSurges[0]).toMatchObject({ baseline: 0, threshold: DEFAULT_THRESHOLDS.surgeMin, numbers: 20 });
+  });
+
+  test('SMS and voice are counted apart, voice at half the floors, as the send Action counts them', () => {
+    const calls = (prefix: string, count: number, day = 0): SendSpec[] =>
+      Array.from({ length: count }, (_, index) => send({ channel: 'voice', at: BASE - day * DAY - 500 - index * 1000, userId: `auth0|v${day}-${index}`, ip: `10.9.${day}.${index}`, phone: numberInRange(prefix, random) }));
+    // A served range's texts (12 a day, 14 in the window) do not hide 5 new numbers called: over the voice floor of 4.
+    const hidden = run(eventsOf([...rangeTraffic('+1415555', [14, 12, 12, 12, 1]), ...calls('+1415555', 5)]), { until: BASE });
+    expect(hidden.rangeSurges).toEqual([expect.objectContaining({ key: '+1415555xxxx', channel: 'voice', numbers: 5, baseline: 0, threshold: Math.ceil(DEFAULT_THRESHOLDS.surgeMin / 2), voice: 5 })]);
+    // 7 texts and 3 calls in a quiet range: under both floors, so no surge (10 together would have been over the SMS floor of 8).
+    const mixed = run(eventsOf([...rangeTraffic('+1415556', [7, 0, 0, 0, 1]), ...calls('+1415556', 3)]), { until: BASE });
+    expect(mixed.rangeSurges).toEqual([]);
+    // A range surging on both channels is two rows, one prefix to block.
+    const both = run(eventsOf([...rangeTraffic('+1415557', [10, 0, 0, 0, 1]), ...calls('+1415557', 6)]), { until: BASE });
+    expect(both.rangeSurges.map((row) => [row.channel, row.numbers])).toEqual([['sms', 10], ['voice', 6]]);
+    expect(both.proposedBlockedNumbers).toEqual(['+1 415557']);
+    expect(planRangeBlocks(both.rangeSurges, { now: BASE, blockMs: HOUR, keys: new GuardKeys('t:x') }).map((plan) => plan.prefix)).toEqual(['+1 415557']);
   });
 
   test('users with many numbers over all data exclude users already flagged for numbers in the window', () => {

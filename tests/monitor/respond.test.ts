@@ -143,7 +143,7 @@ describe('alert webhook', () => {
     actors: [{}],
     ips: [],
     manyNumbers: [],
-    rangeSurges: [{ key: '+2323012xxxx', numbers: 30, prefix: '+232 3012' }],
+    rangeSurges: [{ key: '+2323012xxxx', channel: 'sms', numbers: 30, prefix: '+232 3012' }],
     proposedBlockedNumbers: ['+232 3012'],
     countrySurges: [],
     failureSpikes: [],
@@ -156,7 +156,7 @@ describe('alert webhook', () => {
     expect(payload.text).toBe(':rotating_light: tollguard monitor (acme.eu.auth0.com): 3 finding(s) in the last 24h to 2025-03-10T12:00Z');
     const body = JSON.stringify(payload.blocks);
     expect(body).toContain('auth0|attacker: 14 sends, 8 numbers');
-    expect(body).toContain('+2323012xxxx 30 numbers');
+    expect(body).toContain('+2323012xxxx 30 sms numbers');
     expect(body).toContain('*GUARD_BLOCKED_NUMBERS, add*: +232 3012');
     expect(body).toContain('0 acted on, 1 would be (dry run), 0 failed, 1 skipped');
   });
