@@ -128,6 +128,8 @@ export interface SurgeRow {
   /** Surge: more distinct numbers than this. */
   threshold: number;
   highRisk: boolean;
+  /** A country surge judged at the high-risk floor because no number is proven there (AnalyzeOptions.unprovenCountries). */
+  unproven?: true;
   /** Ranges from full numbers: the E.164 prefix the send Action blocks (`+2323012`). */
   prefix?: string;
 }
@@ -223,6 +225,20 @@ export interface AnalyzeOptions {
   generatedAt: number;
   /** User agents listed for context. */
   topUserAgents?: number;
+  /**
+   * Countries outside the high-risk tier where the data proves no number although the tenant's
+   * codes come back (conversion.ts unprovenCountries): a country surge there meets the tier's
+   * quartered floor, as the send Action's unproven-country floor does.
+   */
+  unprovenCountries?: ReadonlySet<string>;
+}
+
+/** The report's window: ending at `until`, else at the newest event, else at `generatedAt`. Pure. */
+export function reportWindow(events: readonly SendEvent[], options: Pick<AnalyzeOptions, 'windowMs' | 'until' | 'generatedAt'>): { start: number; end: number } {
+  let newest = -Infinity;
+  for (const event of events) if (event.at > newest) newest = event.at;
+  const end = options.until ?? (Number.isFinite(newest) ? newest : options.generatedAt);
+  return { start: end - options.windowMs, end };
 }
 
 const HOUR = 3_600_000;
@@ -241,8 +257,7 @@ export function analyze(events: readonly SendEvent[], input: InputSummary, optio
     if (event.at > newest) newest = event.at;
     if (event.at < oldest) oldest = event.at;
   }
-  const end = options.until ?? (Number.isFinite(newest) ? newest : options.generatedAt);
-  const start = end - options.windowMs;
+  const { start, end } = reportWindow(events, options);
   const inWindow = events.filter((event) => event.at > start && event.at <= end);
   const history = events.filter((event) => event.at <= end);
   const previousWindows = Number.isFinite(oldest) ? Math.max(0, Math.floor((start - oldest) / options.windowMs)) : 0;
@@ -275,7 +290,7 @@ export function analyze(events: readonly SendEvent[], input: InputSummary, optio
     .sort(byNumbersThenSends);
 
   const rangeSurges = surges(history, end, options.windowMs, previousWindows, 'range', (event) => event.range, t);
-  const countrySurges = surges(history, end, options.windowMs, previousWindows, 'country', (event) => event.country, t);
+  const countrySurges = surges(history, end, options.windowMs, previousWindows, 'country', (event) => event.country, t, options.unprovenCountries);
   const failureSpikes = spikes(inWindow, history, t);
   const timeline = buildTimeline(inWindow, start, end, options.windowMs);
 
@@ -533,6 +548,7 @@ function surges(
   scope: SurgeScope,
   keyOf: (event: SendEvent) => string | undefined,
   t: Thresholds,
+  unproven: ReadonlySet<string> = new Set(),
 ): SurgeRow[] {
   interface Acc {
     key: string;
@@ -580,7 +596,8 @@ function surges(
     for (const [index, numbers] of acc.perWindow) if (index >= 1) past += numbers.size;
     const baseline = previousWindows > 0 ? past / previousWindows : 0;
     const highRisk = acc.highRisk;
-    const threshold = surgeThreshold(scope, baseline, t, highRisk, acc.channel);
+    const noProof = !highRisk && unproven.has(acc.key);
+    const threshold = surgeThreshold(scope, baseline, t, highRisk || noProof, acc.channel);
     if (!isSurge(current, threshold)) continue;
     const row: SurgeRow = {
       key: acc.key,
@@ -598,6 +615,7 @@ function surges(
     };
     if (acc.country !== undefined) row.country = acc.country;
     if (acc.prefix !== undefined) row.prefix = acc.prefix;
+    if (noProof) row.unproven = true;
     rows.push(row);
   }
   return rows.sort((a, b) => b.numbers - a.numbers || a.key.localeCompare(b.key) || a.channel.localeCompare(b.channel));

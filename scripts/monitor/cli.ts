@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ManagementClient } from 'auth0';
-import { analyze, DEFAULT_THRESHOLDS, emptyInputSummary, type InputSummary, type Thresholds } from './analyze';
+import { analyze, DEFAULT_THRESHOLDS, emptyInputSummary, reportWindow, type InputSummary, type Thresholds } from './analyze';
 import { normalizeRecord, type SendEvent } from './events';
 import { readLiveLogs, newLiveProgress, type LogsApi } from './live';
 import { responseTable, storeWritesTable, terminalSafe, toHtml, toJson, toTable } from './output';
@@ -550,9 +550,12 @@ async function run(settings: Settings, deps: CliDeps): Promise<number> {
 
   const events = state !== undefined ? state.events : collector.events;
   const until = settings.until ?? (settings.source === 'live' ? deps.now() : undefined);
-  const report = analyze(events, collector.input, { windowMs: settings.windowMs, until, thresholds: settings.thresholds, generatedAt: deps.now() });
+  const generatedAt = deps.now();
+  // Conversion first: its unproven countries lower their country-surge floor, as in the send Action.
+  const window = reportWindow(events, { windowMs: settings.windowMs, until, generatedAt });
+  const conversion = computeConversion(collector.conversion, { start: window.start, end: window.end, thresholds: settings.suspect });
+  const report = analyze(events, collector.input, { windowMs: settings.windowMs, until, thresholds: settings.thresholds, generatedAt, unprovenCountries: new Set(conversion.report.unprovenCountries) });
   if (state !== undefined && settings.checkpoint !== undefined) await saveState(settings.checkpoint, state, deps.now());
-  const conversion = computeConversion(collector.conversion, { start: Date.parse(report.window.start), end: Date.parse(report.window.end), thresholds: settings.suspect });
   if (settings.source === 'live' && conversion.report.computed) conversion.report.notes.push('live: conversion covers the logs read in this run (the checkpoint keeps sends only)');
   report.conversion = conversion.report;
   report.findings += conversion.report.suspectRanges.length;

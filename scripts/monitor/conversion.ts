@@ -25,6 +25,7 @@
  * more than MAX_SENDS ranges, and the report lists at most MAX_ROWS ranges and countries.
  */
 import { maskPhoneNumber } from '../../shared/phone/mask';
+import { MIN_BASE_CONVERSION, MIN_DELIVERED_YESTERDAY, MIN_VERIFIED_YESTERDAY } from '../../shared/rules/conversion';
 import { rangeLabel, rangeOf } from '../../shared/phone/ranges';
 import type { SendFact, VerificationFact } from './conversion-events';
 import { spacedPrefix } from './phone';
@@ -102,6 +103,8 @@ export interface ConversionReport {
   suspectRanges: ConversionRow[];
   /** Numbers verified for their user (each one proof). */
   provenNumbers: { masked: string; userId: string; range: string; country?: string }[];
+  /** Destination countries of the window where the data proves no number while the tenant's codes come back (unprovenCountries). */
+  unprovenCountries: string[];
   notes: string[];
 }
 
@@ -247,7 +250,7 @@ export function computeConversion(tracker: ConversionTracker, options: Conversio
   const empty = { sent: 0, pending: 0, converted: 0, verifications: verifications.length, matched: 0, unmatched: 0, ignoredOutsideWindow: 0 };
   if (verifications.length === 0) {
     const reason = sends.length === 0 ? 'no OTP send with a full phone number in the input' : 'no verification event (gd_auth_succeed, gd_enrollment_complete, passwordless s, Okta auth_via_mfa) in the input';
-    return { report: { computed: false, reason, ...base, totals: empty, unmatched: {}, ranges: [], countries: [], suspectRanges: [], provenNumbers: [], notes }, proofs: [] };
+    return { report: { computed: false, reason, ...base, totals: empty, unmatched: {}, ranges: [], countries: [], suspectRanges: [], provenNumbers: [], unprovenCountries: [], notes }, proofs: [] };
   }
   const joined = joinVerifications(sends, verifications);
   let newest = -Infinity;
@@ -306,9 +309,23 @@ export function computeConversion(tracker: ConversionTracker, options: Conversio
     countries: countryRows.slice(0, MAX_ROWS),
     suspectRanges: rangeRows.filter((row) => row.suspect),
     provenNumbers: joined.proofs.map((proof) => ({ masked: maskPhoneNumber(proof.e164), userId: proof.userId, range: `${proof.range}${'x'.repeat(proof.e164.length - proof.range.length)}`, ...(proof.country !== undefined ? { country: proof.country } : {}) })),
+    unprovenCountries: unprovenCountries([...countries.keys()], joined.proofs, totalRow),
     notes,
   };
   return { report, proofs: joined.proofs };
+}
+
+/**
+ * The send Action's unproven-country test over the loaded data: a destination where not one
+ * number was proven (any channel), while the tenant's codes come back, enough for a yardstick (as
+ * many decided sends and verifications as the conversion rule asks of a day). Without that, an
+ * absent proof says nothing (no feedback in the logs) and no country is unproven. Pure.
+ */
+export function unprovenCountries(countries: readonly string[], proofs: readonly { country?: string }[], total: Pick<ConversionRow, 'sent' | 'pending' | 'converted'>): string[] {
+  const decided = total.sent - total.pending;
+  if (decided < MIN_DELIVERED_YESTERDAY || total.converted < MIN_VERIFIED_YESTERDAY || total.converted / decided < MIN_BASE_CONVERSION) return [];
+  const proven = new Set(proofs.flatMap((proof) => (proof.country === undefined ? [] : [proof.country])));
+  return countries.filter((country) => !proven.has(country)).sort();
 }
 
 class Tally {

@@ -106,7 +106,7 @@ export function toTable(report: Report, options: TableOptions = {}): string {
     { title: 'sample', value: (row) => row.numbersSample.slice(0, 3).join(' ') },
   ]);
   const surgeColumns = (title: string): Column<SurgeRow>[] => [
-    { title, value: (row) => row.key + (title === 'country' && row.highRisk ? '!' : '') },
+    { title, value: (row) => row.key + (title === 'country' && row.highRisk ? '!' : '') + (row.unproven === true ? '?' : '') },
     ...(title === 'country' ? [] : [{ title: 'country', value: (row: SurgeRow) => (row.country ?? '-') + (row.highRisk ? '!' : '') }]),
     { title: 'channel', value: (row) => row.channel },
     { title: 'numbers', right: true, value: (row) => n(row.numbers) },
@@ -122,7 +122,7 @@ export function toTable(report: Report, options: TableOptions = {}): string {
   if (report.proposedBlockedNumbers.length > 0) {
     out.push(`GUARD_BLOCKED_NUMBERS: add ${report.proposedBlockedNumbers.join(', ')} (to the send Action's secret, or let --block write a range block)`);
   }
-  section(out, 'COUNTRY SURGES', report.countrySurges, maxRows, surgeColumns('country'));
+  section(out, 'COUNTRY SURGES (? = no number proven there while codes come back elsewhere: the high-risk floor)', report.countrySurges, maxRows, surgeColumns('country'));
   const failovers = report.oktaHookFailovers;
   if (failovers !== undefined) {
     out.push('', `OKTA TELEPHONY HOOK FAILOVERS: ${failovers.count} of ${failovers.sends} Okta sends (Okta sent the OTP itself; tollguard did not check them)`);
@@ -192,6 +192,7 @@ function conversionText(out: string[], conversion: ConversionReport, maxRows: nu
   );
   const unmatched = Object.entries(conversion.unmatched).map(([reason, count]) => `${reason} ${count}`).join(', ');
   out.push(`verifications: ${n(totals.verifications)}, matched ${n(totals.matched)}, UNMATCHED ${n(totals.unmatched)}${unmatched.length > 0 ? ` (${unmatched}; they convert and prove nothing)` : ''}; numbers proven: ${n(conversion.provenNumbers.length)}`);
+  if (conversion.unprovenCountries.length > 0) out.push(`no number proven in: ${conversion.unprovenCountries.join(', ')} (their country surges meet the high-risk floor, as in the send Action)`);
   for (const note of conversion.notes) out.push(`note: ${note}`);
   const columns = (title: string): Column<ConversionRow>[] => [
     { title, value: (row) => row.key + (row.suspect ? ' SUSPECT' : '') },
@@ -436,7 +437,7 @@ export function toHtml(report: Report, responseParts?: HtmlResponse): string {
   const surge = (caption: string, rows: readonly SurgeRow[], label: string): void =>
     htmlTable(parts, caption, rows, [
       [label, (row) => row.key],
-      [label === 'country' ? 'risk' : 'country', (row) => (label === 'country' ? '' : row.country ?? '-') + (row.highRisk ? ' (high risk)' : '')],
+      [label === 'country' ? 'risk' : 'country', (row) => (label === 'country' ? '' : row.country ?? '-') + (row.highRisk ? ' (high risk)' : '') + (row.unproven === true ? ' (no number proven)' : '')],
       ['channel', (row) => row.channel],
       ['numbers', (row) => n(row.numbers)],
       ['sends', (row) => n(row.sends)],

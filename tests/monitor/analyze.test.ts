@@ -188,6 +188,16 @@ describe('surges against the baseline', () => {
     expect(planRangeBlocks(both.rangeSurges, { now: BASE, blockMs: HOUR, keys: new GuardKeys('t:x') }).map((plan) => plan.prefix)).toEqual(['+1 415557']);
   });
 
+  test('a country where no number is proven meets the high-risk tier\'s quartered floor, as in the send Action', () => {
+    // Latvia (outside the SMS tier): 6 new numbers in a quiet country, under the country floor of 20.
+    const latvia = Array.from({ length: 6 }, (_, index) => send({ at: BASE - 1000 - index * 1000, userId: `auth0|lv${index}`, ip: `10.8.0.${index}`, phone: mobileNumber('LV', random) }));
+    expect(run(eventsOf(latvia), { until: BASE }).countrySurges).toEqual([]);
+    const unproven = analyze(eventsOf(latvia), emptyInputSummary(), { windowMs: DAY, until: BASE, thresholds: { ...DEFAULT_THRESHOLDS }, generatedAt: BASE, unprovenCountries: new Set(['LV']) });
+    expect(unproven.countrySurges).toEqual([expect.objectContaining({ key: 'LV', channel: 'sms', numbers: 6, threshold: Math.ceil(DEFAULT_THRESHOLDS.countrySurgeMin / 4), highRisk: false, unproven: true })]);
+    // Ranges keep their own floor: the unproven floor is a country's.
+    expect(unproven.rangeSurges).toEqual([]);
+  });
+
   test('users with many numbers over all data exclude users already flagged for numbers in the window', () => {
     const specs = ['+14155552671', '+14155552672', '+14155552673'].map((phone, index) => send({ phone, at: BASE - index * 60_000 }));
     const report = run(eventsOf(specs));

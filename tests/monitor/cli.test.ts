@@ -8,6 +8,7 @@ import { Random } from '../../scripts/sim/random';
 import { startManagementApi, type ManagementApiServer } from '../support/management-api-logs';
 import { auth0Log, BASE, buildScenario, HOUR, logStreamEvent, loginLog, oktaEvent, tollguardLine, writeJson, type Scenario } from './fixtures';
 import { sdkClients } from './sdk';
+import { mfaSend, mfaSuccess } from './conversion-fixtures';
 
 const ROOT = join(__dirname, '..', '..');
 const UNTIL = new Date(BASE).toISOString();
@@ -141,6 +142,25 @@ describe('file mode', () => {
     expect(report.input.sendEvents).toBe(scenario.sends.length);
     expect(report.input.skippedTypes).toEqual({ s: 50 });
     expect(await readFile(html, 'utf8')).toContain('<svg');
+  });
+
+  test('a country no number is proven in, while codes come back elsewhere, surges at the high-risk floor', async () => {
+    // 40 British MFA sends, 30 of them verified; then 6 Latvian ones nobody verifies.
+    const start = BASE - 6 * HOUR;
+    const british = Array.from({ length: 40 }, (_, index) => {
+      const at = start + index * 60_000;
+      const userId = `auth0|gb-${index}`;
+      const phone = `+4474001${String(10000 + index)}`;
+      return index < 30 ? [mfaSend({ at, userId, phone }), mfaSuccess({ at: at + 30_000, userId, phone })] : [mfaSend({ at, userId, phone })];
+    }).flat();
+    const latvian = Array.from({ length: 6 }, (_, index) => mfaSend({ at: BASE - 2 * HOUR + index * 60_000, userId: `auth0|lv-${index}`, phone: `+3712${String(1000000 + index * 1111)}` }));
+    const file = join(dir, 'unproven.json');
+    await writeJson(file, [...british, ...latvian], 'array');
+    const run = await cli([file, '--until', UNTIL, '--format', 'json']);
+    const report = JSON.parse(run.stdout) as { countrySurges: { key: string; unproven?: boolean; threshold: number }[]; conversion: { unprovenCountries: string[] } };
+    expect(report.conversion.unprovenCountries).toEqual(['LV']);
+    // GB (40 numbers, no history: over the floor of 20) is a surge of a proven country; LV's 6 are one at the floor of 5.
+    expect(report.countrySurges.map((row) => [row.key, row.threshold, row.unproven ?? false])).toEqual([['GB', 20, false], ['LV', 5, true]]);
   });
 
   test('--format json puts the report on stdout', async () => {

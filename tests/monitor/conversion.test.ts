@@ -6,7 +6,7 @@
  * bound under a flood of distinct prefixes.
  */
 import { conversionFact, type SendFact, type VerificationFact } from '../../scripts/monitor/conversion-events';
-import { computeConversion, ConversionTracker, DEFAULT_SUSPECT, joinVerifications, MAX_ROWS, NUMBER_JOIN_MS, USER_JOIN_MS } from '../../scripts/monitor/conversion';
+import { computeConversion, ConversionTracker, DEFAULT_SUSPECT, joinVerifications, MAX_ROWS, NUMBER_JOIN_MS, unprovenCountries, USER_JOIN_MS } from '../../scripts/monitor/conversion';
 import { parseFullNumber } from '../../scripts/monitor/phone';
 import { gbNumbersInRange } from '../bundle/redis-helpers';
 import { mfaSend, mfaSuccess, oktaMfaSuccess, oktaSmsSend, passwordLogin, passwordlessCodeSent, passwordlessLogin } from './conversion-fixtures';
@@ -180,6 +180,32 @@ describe('conversion maths', () => {
     expect(proofs).toHaveLength(16);
     expect(report.provenNumbers[0]).toEqual({ masked: expect.stringMatching(/^\+44\d{3}\*+\d{2}$/), userId: expect.any(String), range: `${GOOD}xxxx`, country: 'GB' });
     expect(JSON.stringify(report)).not.toMatch(/\+44740\d{6}/);
+  });
+
+  test('unproven countries: those of the window with no number proven, only while the tenant\'s codes come back enough for a yardstick', () => {
+    // 40 GB sends, 30 verified; 12 to Latvia (mobiles), none verified.
+    const latvia = Array.from({ length: 12 }, (_, index) => mfaSend({ at: T0 + index * MINUTE, userId: `auth0|lv-${index}`, phone: `+3712${String(1000000 + index)}` }));
+    const withLatvia = computeConversion(tracker([...rangeTraffic(GOOD, 40, 30, T0), ...latvia, ...later()]), options).report;
+    expect(withLatvia.unprovenCountries).toEqual(['LV']);
+    // Too few verifications to trust an absent proof (9 < 10): nothing is unproven.
+    expect(computeConversion(tracker([...rangeTraffic(GOOD, 40, 8, T0), ...latvia, ...later()]), options).report.unprovenCountries).toEqual([]);
+    // No verification at all: not computed, nothing unproven.
+    expect(computeConversion(tracker(latvia), options).report.unprovenCountries).toEqual([]);
+    // One Latvian proof and Latvia is proven.
+    const oneProof = [...latvia, mfaSuccess({ at: T0 + 2 * MINUTE, userId: 'auth0|lv-1', phone: '+37121000001' })];
+    expect(computeConversion(tracker([...rangeTraffic(GOOD, 40, 30, T0), ...oneProof, ...later()]), options).report.unprovenCountries).toEqual([]);
+  });
+
+  test('unprovenCountries (pure): the yardstick asks 30 decided sends, 10 converted, 10 %', () => {
+    const enough = { sent: 40, pending: 0, converted: 10 };
+    expect(unprovenCountries(['SE', 'GB', 'LV'], [{ country: 'GB' }, {}], enough)).toEqual(['LV', 'SE']);
+    expect(unprovenCountries(['LV'], [], { sent: 29, pending: 0, converted: 10 })).toEqual([]);
+    // Pending sends are not decided: 11 of 110 is the 10 % line.
+    expect(unprovenCountries(['LV'], [], { sent: 140, pending: 30, converted: 11 })).toEqual(['LV']);
+    expect(unprovenCountries(['LV'], [], { sent: 140, pending: 30, converted: 10 })).toEqual([]);
+    expect(unprovenCountries(['LV'], [], { sent: 120, pending: 0, converted: 12 })).toEqual(['LV']);
+    expect(unprovenCountries(['LV'], [], { sent: 120, pending: 0, converted: 9 })).toEqual([]);
+    expect(unprovenCountries(['LV'], [], { sent: 200, pending: 0, converted: 19 })).toEqual([]);
   });
 
   test('the thresholds decide: 10 decided sends is enough, 9 is not; 10 % is the line', () => {
