@@ -3,7 +3,9 @@
  * a voice OTP goes out only to users whose app_metadata marks them (`tollguard.voice: true`) or
  * names one of the configured groups / roles under one of the configured claims. Whatever the
  * mode, users the registration Action marked low-trust get no voice until they are proofed
- * (`tollguard.proofed: true`) or explicitly allowed.
+ * (`tollguard.proofed: true`) or explicitly allowed, except to a number the platform itself saw
+ * them prove: a challenge to a confirmed factor (enrolled with a code) or their phone_verified
+ * profile number. A proven number is never the victim of a trust gate; per-number limits still apply.
  */
 import { isUnset, parseEnum, parseList } from '../config/parsers';
 import type { SecretDoc } from '../config/secret-doc';
@@ -18,11 +20,17 @@ export function checkVoiceAccess(facts: SendFacts, policy: StaticPolicy): Findin
   const access = policy.voiceAccess;
   const metadata = facts.user.appMetadata;
   if (userMayUseVoice(metadata, access.groupClaims, access.groups)) return undefined;
-  if (readTrustTier(metadata) === 'low' && !isProofed(metadata)) {
+  if (readTrustTier(metadata) === 'low' && !isProofed(metadata) && !provenToThePlatform(facts)) {
     return { rule: VOICE_ACCESS_RULE, effect: 'block', reason: 'voice OTP is not available to low-trust users until they are proofed' };
   }
   if (access.mode === 'everyone') return undefined;
   return { rule: VOICE_ACCESS_RULE, effect: 'block', reason: 'voice OTP is limited to allowed users and groups' };
+}
+
+/** A code to this number was already used, as the event itself shows (no store read needed). */
+function provenToThePlatform(facts: SendFacts): boolean {
+  if (facts.recipientIs === 'confirmed-factor') return true;
+  return facts.user.verifiedPhone !== undefined && facts.user.verifiedPhone === facts.number.e164;
 }
 
 export function userMayUseVoice(

@@ -43,6 +43,22 @@ describe('voice-access rule', () => {
     expect(checkVoiceAccess(factsFor(NUMBERS.US, { channel: 'voice', appMetadata: { groups: late } }), limited)).toBeUndefined();
   });
 
+  test('a low-trust user gets no voice until proofed, except to a number the platform saw them prove', () => {
+    const lowTrust = { tollguard: { trust: 'low' } };
+    const enrolment = factsFor(NUMBERS.US, { channel: 'voice', appMetadata: lowTrust });
+    expect(checkVoiceAccess(enrolment, policyFrom().policy)).toMatchObject({ rule: 'voice-access', effect: 'block', reason: 'voice OTP is not available to low-trust users until they are proofed' });
+    expect(checkVoiceAccess(factsFor(NUMBERS.US, { channel: 'voice', appMetadata: { tollguard: { trust: 'low', proofed: true } } }), policyFrom().policy)).toBeUndefined();
+    // A challenge to a factor confirmed with its enrolment code, and the user's own phone_verified number, pass.
+    const challenge = { ...enrolment, otpAction: 'second-factor-authentication' as const, recipientIs: 'confirmed-factor' as const };
+    expect(checkVoiceAccess(challenge, policyFrom().policy)).toBeUndefined();
+    expect(checkVoiceAccess({ ...enrolment, user: { ...enrolment.user, verifiedPhone: enrolment.number.e164 } }, policyFrom().policy)).toBeUndefined();
+    // Another verified number, or a likely factor (an inference), does not.
+    expect(checkVoiceAccess({ ...enrolment, user: { ...enrolment.user, verifiedPhone: '+14155550000' } }, policyFrom().policy)?.effect).toBe('block');
+    expect(checkVoiceAccess({ ...challenge, recipientIs: 'likely-factor' }, policyFrom().policy)?.effect).toBe('block');
+    // The proof lifts the trust gate only: under allowed-users the user still needs a mark or group.
+    expect(checkVoiceAccess(challenge, limited)).toMatchObject({ effect: 'block', reason: 'voice OTP is limited to allowed users and groups' });
+  });
+
   test('claims are configurable', () => {
     const custom = policyFrom({ GUARD_VOICE_ACCESS: 'allowed-users', GUARD_VOICE_GROUP_CLAIMS: 'department' }).policy;
     expect(checkVoiceAccess(factsFor(NUMBERS.US, { channel: 'voice', appMetadata: { department: 'voice-otp' } }), custom)).toBeUndefined();
