@@ -109,6 +109,7 @@ const OPTIONS = {
   'key-prefix': { type: 'string' },
   'range-block-for': { type: 'string' },
   'write-store': { type: 'boolean' },
+  'unified-phone': { type: 'boolean' },
   'suspect-min-sends': { type: 'string' },
   'suspect-conversion': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -179,6 +180,9 @@ gd_enrollment_complete, passwordless s, Okta auth_via_mfa)
                            its user, each suspect range as a range block (--range-block-for); a dry
                            run lists it (masked), --apply writes (needs UPSTASH_REDIS_REST_URL and
                            UPSTASH_REDIS_REST_TOKEN, --tenant, --key-prefix as for --block)
+  --unified-phone          the tenant is on the Unified Phone Experience (Custom Phone Provider
+                           Action): an MFA challenge's code counts as a verification of a new
+                           number, as that Action counts the challenge as sent
 
   --webhook URL            post a Slack-style alert when there are findings (env TOLLGUARD_MONITOR_WEBHOOK)
 
@@ -218,6 +222,8 @@ interface Settings {
   /** --write-store: proofs and suspect-range blocks into the store. */
   writeStore: boolean;
   suspect: SuspectThresholds;
+  /** --unified-phone: MFA challenges open numbers, as the Custom Phone Provider Action counts them. */
+  unifiedPhone: boolean;
 }
 
 export async function main(argv: readonly string[], partial: Partial<CliDeps> = {}): Promise<number> {
@@ -326,6 +332,7 @@ export function settingsFrom(values: Values, positionals: readonly string[], dep
     store: action !== undefined || writeStore ? storeTarget(values, deps.env) : undefined,
     rangeBlockMs: durationFlag('range-block-for', values['range-block-for'], ACTION_PUMPING_BLOCK_MS),
     writeStore,
+    unifiedPhone: values['unified-phone'] === true,
     suspect: {
       minSends: intFlag('suspect-min-sends', values['suspect-min-sends'], DEFAULT_SUSPECT.minSends),
       maxConversion: percentFlag('suspect-conversion', values['suspect-conversion'], DEFAULT_SUSPECT.maxConversion),
@@ -553,7 +560,7 @@ async function run(settings: Settings, deps: CliDeps): Promise<number> {
   const generatedAt = deps.now();
   // Conversion first: its unproven countries lower their country-surge floor, as in the send Action.
   const window = reportWindow(events, { windowMs: settings.windowMs, until, generatedAt });
-  const conversion = computeConversion(collector.conversion, { start: window.start, end: window.end, thresholds: settings.suspect });
+  const conversion = computeConversion(collector.conversion, { start: window.start, end: window.end, thresholds: settings.suspect, challengesOpenNumbers: settings.unifiedPhone });
   const report = analyze(events, collector.input, { windowMs: settings.windowMs, until, thresholds: settings.thresholds, generatedAt, unprovenCountries: new Set(conversion.report.unprovenCountries) });
   if (state !== undefined && settings.checkpoint !== undefined) await saveState(settings.checkpoint, state, deps.now());
   if (settings.source === 'live' && conversion.report.computed) conversion.report.notes.push('live: conversion covers the logs read in this run (the checkpoint keeps sends only)');

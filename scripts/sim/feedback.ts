@@ -47,7 +47,8 @@ export class MonitorFeedback {
   private nextRun: number | undefined;
   readonly stats: FeedbackStats = { runs: 0, verifications: 0, proofsRecorded: 0, errors: 0 };
 
-  constructor(private readonly store: CounterStore, keyPrefix: string, tenant: string) {
+  /** `challengesOpenNumbers`: the monitor runs with --unified-phone (the Custom Phone Provider Action's tenant). */
+  constructor(private readonly store: CounterStore, keyPrefix: string, tenant: string, private readonly challengesOpenNumbers = false) {
     this.keys = new GuardKeys(tenantKeyPrefix(keyPrefix, tenant));
   }
 
@@ -76,7 +77,7 @@ export class MonitorFeedback {
     if (due.length === 0) return;
     this.waiting = this.waiting.filter((verification) => verification.at > at);
     this.sends = this.sends.filter((send) => at - send.at <= SEND_MEMORY_MS);
-    const joined = joinVerifications(this.sends, due);
+    const joined = joinVerifications(this.sends, due, { challengesOpenNumbers: this.challengesOpenNumbers });
     this.stats.verifications += due.length;
     const written = await writeStore(joined.proofs, [], { store: this.store, keys: this.keys, apply: true, now: at, blockMs: 0 });
     for (const proof of written.proofs) {

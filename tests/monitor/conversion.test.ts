@@ -86,6 +86,19 @@ describe('the join', () => {
     expect(challenged.proofs).toEqual([expect.objectContaining({ e164: bob, opensNewNumber: false })]);
   });
 
+  test('on the Unified Phone Experience (--unified-phone) an MFA challenge succeeded opens the number too; Okta and forged marks never do', () => {
+    const records = [mfaSend({ at: T0, userId: 'auth0|bob', phone: bob }), mfaSuccess({ at: T0 + MINUTE, userId: 'auth0|bob', phone: bob })];
+    const tracked = tracker(records);
+    expect(joinVerifications(tracked.sends, tracked.verifications, { challengesOpenNumbers: true }).proofs).toEqual([expect.objectContaining({ e164: bob, opensNewNumber: true })]);
+    expect(joinVerifications(tracked.sends, tracked.verifications, { challengesOpenNumbers: false }).proofs).toEqual([expect.objectContaining({ e164: bob, opensNewNumber: false })]);
+    // A success for a number never sent to (or another user's) still proves nothing.
+    const forged = tracker([mfaSend({ at: T0, userId: 'auth0|ada', phone: ada }), mfaSuccess({ at: T0 + MINUTE, userId: 'auth0|bob', phone: ada }), mfaSuccess({ at: T0 + MINUTE, userId: 'auth0|bob', phone: other })]);
+    expect(joinVerifications(forged.sends, forged.verifications, { challengesOpenNumbers: true }).proofs).toEqual([]);
+    // Okta challenges go to confirmed factors, which the Okta hook never counts as sent.
+    const okta = tracker([oktaSmsSend({ at: T0, actorId: '00u1', phone: bob, transactionId: 'tx1' }), oktaMfaSuccess({ at: T0 + MINUTE, actorId: '00u1', transactionId: 'tx1', method: 'SMS' })]);
+    expect(joinVerifications(okta.sends, okta.verifications, { challengesOpenNumbers: true }).proofs.map((proof) => proof.opensNewNumber)).toEqual([false]);
+  });
+
   test('MFA by user and time when the success shows no usable number: one number in the last 10 minutes converts; two is ambiguous; a tail that disagrees is another number', () => {
     const matched = join([mfaSend({ at: T0, userId: 'auth0|ada', phone: ada }), mfaSuccess({ at: T0 + 3 * MINUTE, userId: 'auth0|ada', phone: '+44XXXXXXXX' + ada.slice(-2) })]);
     expect(matched.matched).toBe(1);

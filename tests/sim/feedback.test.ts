@@ -49,3 +49,14 @@ test('a verification due later waits for its run; a run with nothing due writes 
   const hour = Math.floor((T0 + 9 * MINUTE) / HOUR);
   expect(await read(store, countWindowKey(keys.conversion('GB', 'voice', 'verified', 'h'), hour))).toBe('1');
 });
+
+test('for the Custom Phone Provider Action (the monitor with --unified-phone) a challenge\'s code counts as verified too', async () => {
+  const store = new MemoryStore();
+  const loop = new MonitorFeedback(store, 'sim', 'tenant', true);
+  loop.delivered({ at: T0, channel: 'sms', recipient: '+447400123458', userId: 'auth0|bob', enrollment: false, verifiedAt: T0 + MINUTE });
+  await loop.runUntil(T0 + MINUTE);
+  await loop.runUntil(T0 + 4 * MINUTE + 1);
+  const hour = Math.floor((T0 + 4 * MINUTE) / HOUR);
+  expect(await read(store, keys.proof('+447400123458'))).toBe(userTag('auth0|bob'));
+  expect(await read(store, countWindowKey(keys.conversion('GB', 'sms', 'verified', 'h'), hour))).toBe('1');
+});

@@ -168,7 +168,7 @@ async function replaySend(events: readonly SendEvent[], options: SendRunOptions,
   const storeSecrets: Record<string, string> = store ? { UPSTASH_REDIS_REST_URL: store.url, UPSTASH_REDIS_REST_TOKEN: store.token, GUARD_STORE_TIMEOUT: '2s' } : {};
   const keyPrefix = `${prefix}${Date.now().toString(36)}`.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 32);
   const secrets = { TWILIO_DRY_RUN: 'true', ...storeSecrets, ...options.secrets, GUARD_KEY_PREFIX: keyPrefix };
-  const monitor = store ? new MonitorFeedback(new UpstashStore({ url: store.url, token: store.token, timeoutMs: 10_000 }), keyPrefix, SIM_TENANT) : undefined;
+  const monitor = store ? new MonitorFeedback(new UpstashStore({ url: store.url, token: store.token, timeoutMs: 10_000 }), keyPrefix, SIM_TENANT, options.trigger === 'custom-phone-provider') : undefined;
   const clock = takeOverClock();
   const started = performance.now();
   const refused: boolean[] = [];
