@@ -712,7 +712,9 @@ function collectUsers(
   ips: readonly GroupRow[],
   rangeSurges: readonly SurgeRow[] = [],
 ): { flaggedUsers: FlaggedUser[]; ipUsers: FlaggedUser[] } {
-  const surging = new Map(rangeSurges.map((row) => [row.key, row]));
+  // Per channel, as the surges are counted: a range surging by call does not flag the residents who text it.
+  const surgeKey = (range: string, channel: Channel) => `${range}\u0001${channel}`;
+  const surging = new Map(rangeSurges.map((row) => [surgeKey(row.key, row.channel), row]));
   const rangeReasons = new Map<string, Set<string>>();
   const sourcesByUser = new Map<string, Set<Source>>();
   const usersByIp = new Map<string, Set<string>>();
@@ -724,11 +726,11 @@ function collectUsers(
     if (sources === undefined) sourcesByUser.set(key, (sources = new Set()));
     sources.add(event.source);
     if (!identities.has(key)) identities.set(key, { userId: event.userId, userName: event.userName });
-    const surge = event.range === undefined ? undefined : surging.get(event.range);
+    const surge = event.range === undefined ? undefined : surging.get(surgeKey(event.range, event.channel));
     if (surge !== undefined) {
       let reasons = rangeReasons.get(key);
       if (reasons === undefined) rangeReasons.set(key, (reasons = new Set()));
-      reasons.add(`sent to surging range ${surge.key} (${surge.numbers} numbers, threshold ${surge.threshold})`);
+      reasons.add(`sent to surging range ${surge.key} (${surge.numbers} ${surge.channel} numbers, threshold ${surge.threshold})`);
     }
     if (event.ip !== undefined) {
       let set = usersByIp.get(event.ip);

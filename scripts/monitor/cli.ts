@@ -561,9 +561,11 @@ async function run(settings: Settings, deps: CliDeps): Promise<number> {
   // Conversion first: its unproven countries lower their country-surge floor, as in the send Action.
   const window = reportWindow(events, { windowMs: settings.windowMs, until, generatedAt });
   const conversion = computeConversion(collector.conversion, { start: window.start, end: window.end, thresholds: settings.suspect, challengesOpenNumbers: settings.unifiedPhone });
+  // Live, conversion covers only this run's logs, too little to call a country unproven over the whole window.
+  if (settings.source === 'live') conversion.report.unprovenCountries = [];
   const report = analyze(events, collector.input, { windowMs: settings.windowMs, until, thresholds: settings.thresholds, generatedAt, unprovenCountries: new Set(conversion.report.unprovenCountries) });
   if (state !== undefined && settings.checkpoint !== undefined) await saveState(settings.checkpoint, state, deps.now());
-  if (settings.source === 'live' && conversion.report.computed) conversion.report.notes.push('live: conversion covers the logs read in this run (the checkpoint keeps sends only)');
+  if (settings.source === 'live' && conversion.report.computed) conversion.report.notes.push('live: conversion covers the logs read in this run (the checkpoint keeps sends only), so no country surge is judged unproven');
   report.conversion = conversion.report;
   report.findings += conversion.report.suspectRanges.length;
 

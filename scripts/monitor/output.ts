@@ -535,6 +535,7 @@ function conversionHtml(parts: string[], conversion: ConversionReport): void {
       `${n(totals.matched)} matched, ${n(totals.unmatched)} unmatched${unmatched.length > 0 ? ` (${escapeHtml(unmatched)})` : ''}; ` +
       `${n(conversion.provenNumbers.length)} numbers proven. Suspect: at least ${conversion.thresholds.minSends} decided sends and under ${pct(conversion.thresholds.maxConversion)}.</p>`,
   );
+  if (conversion.unprovenCountries.length > 0) parts.push(`<p class="note">No number proven in: ${htmlText(conversion.unprovenCountries.join(', '))} (their country surges meet the high-risk floor, as in the send Action).</p>`);
   for (const note of conversion.notes) parts.push(`<p class="note">${htmlText(note)}</p>`);
   const columns = (label: string): [string, (row: ConversionRow) => string][] => [
     [label, (row) => row.key + (row.suspect ? ' (suspect)' : '')],

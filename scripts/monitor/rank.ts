@@ -57,12 +57,25 @@ const SEVERITY_ORDER: Record<Severity, number> = { high: 0, medium: 1, low: 2 };
 
 export function rankFindings(report: Report): RankedFinding[] {
   const findings: Omit<RankedFinding, 'id'>[] = [];
-  const rangeFindings = report.rangeSurges.map((row) => fromSurge(row, 'range-surge'));
+  // A range surging on both channels is one range to act on: one finding, a reason per channel.
+  const rangeFindings: Omit<RankedFinding, 'id'>[] = [];
+  const rangeIndex: number[] = [];
+  for (const row of report.rangeSurges) {
+    const earlier = rangeFindings.findIndex((finding) => finding.subject === row.key);
+    const same = rangeFindings[earlier];
+    if (same !== undefined) {
+      same.reasons.push(`also by ${row.channel === 'voice' ? 'call' : 'SMS'}: ${row.numbers} ${row.channel} numbers > ${row.threshold}`);
+      rangeIndex.push(earlier);
+      continue;
+    }
+    rangeIndex.push(rangeFindings.length);
+    rangeFindings.push(fromSurge(row, 'range-surge'));
+  }
   findings.push(...rangeFindings);
   for (const row of report.countrySurges) {
     // The same traffic as a range surge of that country (the range holds most of its numbers): one finding.
     const index = report.rangeSurges.findIndex((range) => range.country === row.key && range.channel === row.channel && range.numbers >= 0.8 * row.numbers);
-    const range = rangeFindings[index];
+    const range = index < 0 ? undefined : rangeFindings[rangeIndex[index] ?? -1];
     if (range !== undefined) {
       range.reasons.push(`also a country surge: ${row.key} had ${row.numbers} ${row.channel} numbers > ${row.threshold}`);
       continue;
@@ -124,11 +137,11 @@ function fromSurge(row: SurgeRow, kind: 'range-surge' | 'country-surge'): Omit<R
   const where = kind === 'range-surge' ? `range ${row.key}${row.country !== undefined ? ` in ${countryName(row.country)}` : ''}` : `country ${countryName(row.key)}`;
   const finding: Omit<RankedFinding, 'id'> = {
     kind,
-    severity: kind === 'range-surge' || row.highRisk ? 'high' : 'medium',
+    severity: kind === 'range-surge' || row.highRisk || row.unproven === true ? 'high' : 'medium',
     subject: row.key,
     summary: `${where}${row.highRisk ? ', high risk' : ''}: ${row.numbers} distinct numbers by ${row.channel === 'voice' ? 'call' : 'SMS'} from ${row.users} account(s), more than the threshold ${row.threshold} (baseline ${row.baseline})`,
     tokens: [row.key, ...(row.prefix !== undefined ? [row.prefix] : [])],
-    reasons: [`${row.numbers} ${row.channel} numbers > ${row.threshold}`],
+    reasons: [`${row.numbers} ${row.channel} numbers > ${row.threshold}${row.unproven === true ? ' (no number proven in the country: the high-risk floor)' : ''}`],
     sent: row.sent,
     voice: row.voice,
     sends: row.sends,

@@ -2,6 +2,7 @@ import { analyze, DEFAULT_THRESHOLDS, emptyInputSummary, surgeThreshold, type Re
 import { normalizeRecord, type SendEvent } from '../../scripts/monitor/events';
 import { PhoneIdentity } from '../../scripts/monitor/phone';
 import { planRangeBlocks } from '../../scripts/monitor/range-block';
+import { rankFindings } from '../../scripts/monitor/rank';
 import { GuardKeys } from '../../shared/store/keys';
 import { Random } from '../../scripts/sim/random';
 import { mobileNumber, numberInRange } from '../../scripts/sim/numbers';
@@ -178,6 +179,10 @@ describe('surges against the baseline', () => {
     // A served range's texts (12 a day, 14 in the window) do not hide 5 new numbers called: over the voice floor of 4.
     const hidden = run(eventsOf([...rangeTraffic('+1415555', [14, 12, 12, 12, 1]), ...calls('+1415555', 5)]), { until: BASE });
     expect(hidden.rangeSurges).toEqual([expect.objectContaining({ key: '+1415555xxxx', channel: 'voice', numbers: 5, baseline: 0, threshold: Math.ceil(DEFAULT_THRESHOLDS.surgeMin / 2), voice: 5 })]);
+    // The callers are behind the surge; the residents who text the range are not.
+    const behind = hidden.flaggedUsers.map((user) => user.userId ?? '');
+    expect(behind.filter((id) => id.startsWith('auth0|v')).length).toBe(5);
+    expect(behind.filter((id) => id.startsWith('auth0|r'))).toEqual([]);
     // 7 texts and 3 calls in a quiet range: under both floors, so no surge (10 together would have been over the SMS floor of 8).
     const mixed = run(eventsOf([...rangeTraffic('+1415556', [7, 0, 0, 0, 1]), ...calls('+1415556', 3)]), { until: BASE });
     expect(mixed.rangeSurges).toEqual([]);
@@ -185,6 +190,10 @@ describe('surges against the baseline', () => {
     const both = run(eventsOf([...rangeTraffic('+1415557', [10, 0, 0, 0, 1]), ...calls('+1415557', 6)]), { until: BASE });
     expect(both.rangeSurges.map((row) => [row.channel, row.numbers])).toEqual([['sms', 10], ['voice', 6]]);
     expect(both.proposedBlockedNumbers).toEqual(['+1 415557']);
+    // One finding to act on, with a reason per channel.
+    const ranges = rankFindings(both).filter((finding) => finding.kind === 'range-surge');
+    expect(ranges).toHaveLength(1);
+    expect(ranges[0]?.reasons).toEqual(['10 sms numbers > 8', 'also by call: 6 voice numbers > 4']);
     expect(planRangeBlocks(both.rangeSurges, { now: BASE, blockMs: HOUR, keys: new GuardKeys('t:x') }).map((plan) => plan.prefix)).toEqual(['+1 415557']);
   });
 

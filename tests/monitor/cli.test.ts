@@ -156,7 +156,9 @@ describe('file mode', () => {
     const latvian = Array.from({ length: 6 }, (_, index) => mfaSend({ at: BASE - 2 * HOUR + index * 60_000, userId: `auth0|lv-${index}`, phone: `+3712${String(1000000 + index * 1111)}` }));
     const file = join(dir, 'unproven.json');
     await writeJson(file, [...british, ...latvian], 'array');
-    const run = await cli([file, '--until', UNTIL, '--format', 'json']);
+    const html = join(dir, 'unproven.html');
+    const run = await cli([file, '--until', UNTIL, '--format', 'json', '--html', html]);
+    expect(await readFile(html, 'utf8')).toContain('No number proven in: LV');
     const report = JSON.parse(run.stdout) as { countrySurges: { key: string; unproven?: boolean; threshold: number }[]; conversion: { unprovenCountries: string[] } };
     expect(report.conversion.unprovenCountries).toEqual(['LV']);
     // GB (40 numbers, no history: over the floor of 20) is a surge of a proven country; LV's 6 are one at the floor of 5.
