@@ -540,6 +540,11 @@ export function surgeThreshold(
   return sharedSurgeThreshold(scope, baseline, floors, highRisk);
 }
 
+/** A range's or a country's key on one channel: surges are counted per channel. */
+function channelKey(key: string, channel: Channel): string {
+  return `${key}\u0001${channel}`;
+}
+
 function surges(
   history: readonly SendEvent[],
   end: number,
@@ -570,7 +575,7 @@ function surges(
     if (key === undefined || event.numberKey === undefined) continue;
     const index = Math.floor((end - event.at) / windowMs);
     if (index > previousWindows) continue; // the partial window before the oldest complete one
-    const accKey = `${key}\u0001${event.channel}`;
+    const accKey = channelKey(key, event.channel);
     let acc = accs.get(accKey);
     if (acc === undefined) accs.set(accKey, (acc = { key, channel: event.channel, perWindow: new Map(), sends: 0, sent: 0, voice: 0, hours: new Set(), users: new Set(), country: event.country, prefix: undefined, highRisk: false }));
     acc.country ??= event.country;
@@ -713,8 +718,7 @@ function collectUsers(
   rangeSurges: readonly SurgeRow[] = [],
 ): { flaggedUsers: FlaggedUser[]; ipUsers: FlaggedUser[] } {
   // Per channel, as the surges are counted: a range surging by call does not flag the residents who text it.
-  const surgeKey = (range: string, channel: Channel) => `${range}\u0001${channel}`;
-  const surging = new Map(rangeSurges.map((row) => [surgeKey(row.key, row.channel), row]));
+  const surging = new Map(rangeSurges.map((row) => [channelKey(row.key, row.channel), row]));
   const rangeReasons = new Map<string, Set<string>>();
   const sourcesByUser = new Map<string, Set<Source>>();
   const usersByIp = new Map<string, Set<string>>();
@@ -726,7 +730,7 @@ function collectUsers(
     if (sources === undefined) sourcesByUser.set(key, (sources = new Set()));
     sources.add(event.source);
     if (!identities.has(key)) identities.set(key, { userId: event.userId, userName: event.userName });
-    const surge = event.range === undefined ? undefined : surging.get(surgeKey(event.range, event.channel));
+    const surge = event.range === undefined ? undefined : surging.get(channelKey(event.range, event.channel));
     if (surge !== undefined) {
       let reasons = rangeReasons.get(key);
       if (reasons === undefined) rangeReasons.set(key, (reasons = new Set()));

@@ -140,8 +140,3 @@ function rangeRecordLine(result: RangeBlockResult): Record<string, unknown> {
     error: result.error,
   };
 }
-
-/** The value to add to GUARD_BLOCKED_NUMBERS for these surges (prefixes only known exactly). */
-export function proposedBlockedNumbers(rows: readonly SurgeRow[]): string[] {
-  return [...new Set(rows.flatMap((row) => (row.prefix === undefined ? [] : [row.prefix])))];
-}

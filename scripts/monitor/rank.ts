@@ -58,24 +58,21 @@ const SEVERITY_ORDER: Record<Severity, number> = { high: 0, medium: 1, low: 2 };
 export function rankFindings(report: Report): RankedFinding[] {
   const findings: Omit<RankedFinding, 'id'>[] = [];
   // A range surging on both channels is one range to act on: one finding, a reason per channel.
-  const rangeFindings: Omit<RankedFinding, 'id'>[] = [];
-  const rangeIndex: number[] = [];
+  const byRange = new Map<string, Omit<RankedFinding, 'id'>>();
   for (const row of report.rangeSurges) {
-    const earlier = rangeFindings.findIndex((finding) => finding.subject === row.key);
-    const same = rangeFindings[earlier];
+    const same = byRange.get(row.key);
     if (same !== undefined) {
       same.reasons.push(`also by ${row.channel === 'voice' ? 'call' : 'SMS'}: ${row.numbers} ${row.channel} numbers > ${row.threshold}`);
-      rangeIndex.push(earlier);
       continue;
     }
-    rangeIndex.push(rangeFindings.length);
-    rangeFindings.push(fromSurge(row, 'range-surge'));
+    const finding = fromSurge(row, 'range-surge');
+    byRange.set(row.key, finding);
+    findings.push(finding);
   }
-  findings.push(...rangeFindings);
   for (const row of report.countrySurges) {
     // The same traffic as a range surge of that country (the range holds most of its numbers): one finding.
-    const index = report.rangeSurges.findIndex((range) => range.country === row.key && range.channel === row.channel && range.numbers >= 0.8 * row.numbers);
-    const range = index < 0 ? undefined : rangeFindings[rangeIndex[index] ?? -1];
+    const surge = report.rangeSurges.find((range) => range.country === row.key && range.channel === row.channel && range.numbers >= 0.8 * row.numbers);
+    const range = surge === undefined ? undefined : byRange.get(surge.key);
     if (range !== undefined) {
       range.reasons.push(`also a country surge: ${row.key} had ${row.numbers} ${row.channel} numbers > ${row.threshold}`);
       continue;
