@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ACTION_PACKAGES } from './lib/action-packages';
 import { buildOktaHook } from './build-hook';
-import { compactLuaSource } from './lib/lua-compact';
+import { packedLuaSource } from './lib/lua-compact';
 import { deflatedCountriesModule } from './lib/deflated-table';
 import { COUNTRIES } from '../shared/data/iso-3166';
 
@@ -33,12 +33,12 @@ export interface BuiltAction {
   dependencies: ActionDependency[];
 }
 
-/** The counter store's Lua scripts are compacted in the bundles (scripts/lib/lua-compact.ts). */
+/** The counter store's Lua scripts are compacted and packed in the bundles (scripts/lib/lua-compact.ts). */
 const LUA_SOURCE = /[\\/]shared[\\/]store[\\/]lua-scripts\.ts$/;
 export const compactLuaPlugin: Plugin = {
   name: 'compact-lua',
   setup(builder) {
-    builder.onLoad({ filter: LUA_SOURCE }, (args) => ({ contents: compactLuaSource(readFileSync(args.path, 'utf8')), loader: 'ts' }));
+    builder.onLoad({ filter: LUA_SOURCE }, (args) => ({ contents: packedLuaSource(readFileSync(args.path, 'utf8')), loader: 'ts' }));
   },
 };
 
