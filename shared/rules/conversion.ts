@@ -58,6 +58,7 @@ import type { ConfigErrors, Secrets } from '../config/static-policy';
 import { windowIndex } from '../engine/window-limit';
 import { formatDuration, isUnset, parseDurationMs, parseEnum, parseInteger, parseNumber } from '../config/parsers';
 import { numberIsProven } from './served-country';
+import { createHash } from 'node:crypto';
 
 export const CONVERSION_RULE = 'conversion';
 
@@ -93,6 +94,30 @@ export const REPEAT_HOLD_MS = 4 * 60 * 60_000;
 /** How long a collapse seen now holds: longer when it returns soon after a hold ran out. Pure. */
 export function holdLengthMs(holdUntil: number, now: number): number {
   return holdUntil > 0 && holdUntil <= now && now - holdUntil < REPEAT_WINDOW_MS ? REPEAT_HOLD_MS : HOLD_MS;
+}
+
+/**
+ * A hold measures itself. Refused codes never come back, so a held country's conversion cannot
+ * show that the OTPs still coming are now a campaign's real users (they convert) and no longer
+ * the attack (it does not). One in PROBE_ONE_IN of the refusable OTPs requested from inside the
+ * country is admitted as a probe, at most PROBES_PER_LAG delivered in a lag-long window: an
+ * attack feeding the hold from inside gets a fortieth of its attempts, at most about 36 an hour
+ * per country and channel, and one from abroad none. This hour's deliveries under a hold are
+ * those probes. Once PROBE_MIN of them are judged, or delivered with enough of their codes back
+ * already, and they convert at GUARD_CONVERSION_DROP of the yardstick or better, the country has
+ * recovered: the hold lifts for requests from inside it (and stays lifted into the next hour,
+ * on the last hour's whole, while the new one is too young to judge). A campaign at home passes
+ * again; requests from abroad stay held, or an attack from abroad beside the campaign would pass
+ * with it. Only while the domestic pace itself surges: under a collapse made from abroad the
+ * residents pass, and their healthy codes would read as a recovery the attack never made.
+ */
+export const PROBE_ONE_IN = 40;
+export const PROBES_PER_LAG = 6;
+export const PROBE_MIN = 8;
+
+/** Pure: whether this OTP is drawn as a probe (the millisecond of the request decides: not the attacker). */
+export function probeDrawn(e164: string, now: number): boolean {
+  return createHash('sha256').update(`${e164}@${now}`).digest().readUInt32BE(0) % PROBE_ONE_IN === 0;
 }
 
 /**
@@ -134,6 +159,12 @@ export interface ConversionAssessment {
   /** The domestic attempts over the last one to two hours, by the test of hoursOngoing (unread: surging). */
   domesticHoursOngoing: boolean;
   foreignOngoing: boolean;
+  /**
+   * The probes convert again (the current hour on PROBE_MIN judged OTPs, or the last hour whole
+   * while this one is young), while the domestic pace surges (read, not assumed): the collapse or
+   * hold lifts for requests from inside the country; it stands for the rest.
+   */
+  recovered: boolean;
 }
 
 /** Yesterday's conversion, if it is enough of a yardstick. */
@@ -217,12 +248,30 @@ export function assessConversion(counts: ConversionCounts, policy: ConversionPol
     domesticHoursOngoing: counts.domesticHours === undefined || surgingOverHours(counts.domesticHours),
     foreignOngoing: domesticRecent !== undefined && surging(recent - domesticRecent) && recent - domesticRecent > domesticRecent,
   };
-  if (yardstick === undefined) return { state: 'no-baseline', ...base, baseline: undefined, yardstick: undefined, expected: 0 };
+  if (yardstick === undefined) return { state: 'no-baseline', ...base, recovered: false, baseline: undefined, yardstick: undefined, expected: 0 };
   const expected = delivered * yardstick.base;
+  const recovered = counts.domesticHours !== undefined && base.domesticHoursOngoing && hourRecovered(counts, recentDelivered, policy.drop * yardstick.base);
   const collapsed = fellShort(delivered, verified, expected, policy);
   const held = counts.holdUntil > now;
   const state: ConversionState = !ongoing ? (collapsed ? 'subsided' : 'healthy') : collapsed ? 'collapsed' : held ? 'held' : 'healthy';
-  return { state, ...base, baseline: yardstick.base, yardstick: yardstick.source, expected };
+  return { state, ...base, recovered, baseline: yardstick.base, yardstick: yardstick.source, expected };
+}
+
+/**
+ * Under a hold an hour's deliveries are its probes: this hour's, once PROBE_MIN are judged (the
+ * codes not judged yet are taken off it first, then off the last hour) or once PROBE_MIN were
+ * delivered and enough came back already, or else the last hour's whole, so that a lifted hold
+ * is not taken back each time a new hour starts empty. Recovered: they convert at `share` (the
+ * drop times the yardstick) or better.
+ */
+function hourRecovered(counts: ConversionCounts, notJudged: number, share: number): boolean {
+  const thisHour = counts.sentHours.current - counts.refusedHours.current;
+  const judged = Math.max(0, thisHour - notJudged);
+  // Codes too young to judge may still come back, never un-come: verifications already enough for PROBE_MIN suffice.
+  if (thisHour >= PROBE_MIN && counts.verifiedHours.current >= share * Math.max(PROBE_MIN, judged)) return true;
+  if (judged >= PROBE_MIN) return false;
+  const lastHour = counts.sentHours.previous - counts.refusedHours.previous - Math.max(0, notJudged - thisHour);
+  return lastHour >= PROBE_MIN && counts.verifiedHours.previous + counts.verifiedHours.current >= share * (lastHour + judged);
 }
 
 /** How many hours the current and previous hour windows cover at `now` (1 to 2). */
@@ -345,6 +394,10 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
   if (!refusableOnCollapse(input, counters)) return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `${PROVEN_PASSES} the conversion hold on ${country} (${channel})` }, writes };
   // Not in the tier: there the day's test (checkToday) judges a trickle, and a refused flood from abroad must not lift it.
   if (!input.tierBlocked && input.facts.requestCountry === country && !assessment.domesticOngoing) return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `requested from ${country} at its usual pace (${assessment.domesticRecent} in the last ${lag}): passes the collapse requests from abroad made (${channel})` }, writes };
+  if (!input.tierBlocked && input.facts.requestCountry === country && assessment.recovered)
+    return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `requested from ${country}, whose probes convert again (${channel}): the hold stands for requests from abroad` }, writes };
+  if (!input.tierBlocked && input.facts.requestCountry === country && probeDrawn(input.facts.number.e164, now) && counts.sentRecent.current - counts.refusedRecent.current <= PROBES_PER_LAG)
+    return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `a probe of the hold on ${country} (${channel}): its code, used or not, tells whether the country recovered` }, writes };
   const reason =
     assessment.state === 'collapsed'
       ? `conversion to ${country} (${channel}) collapsed: ${shortfall(assessment, 'in the last 1-2 h', lag, country)}, and ${assessment.recent} more came in the last ${lag}${UNTIL_RECOVERY}`

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { ConfigErrors } from '../../shared/config/static-policy';
 import type { ConversionCounts } from '../../shared/feedback/conversion-counts';
 import { opensNewNumber } from '../../shared/feedback/conversion-counts';
-import { CONVERSION_RULE, assessConversion, assessToday, checkConversion, newNumbersSurge, parseConversionSettings, servedBySmsYesterday, type ConversionPolicy } from '../../shared/rules/conversion';
+import { CONVERSION_RULE, PROBES_PER_LAG, PROBE_MIN, PROBE_ONE_IN, assessConversion, probeDrawn, assessToday, checkConversion, newNumbersSurge, parseConversionSettings, servedBySmsYesterday, type ConversionPolicy } from '../../shared/rules/conversion';
 import type { DynamicFacts } from '../../shared/engine/dynamic-types';
 import type { OtpAction, RecipientKind } from '../../shared/engine/types';
 import type { PhoneTrigger } from '../../shared/pipeline/phone-request';
@@ -302,6 +302,134 @@ function kenyaToday(today: number, verified: number, lastHours: number): Convers
     today: { sent: today, refused: 0, verified },
   };
 }
+
+describe('a hold measures itself: probes from inside the country, and the recovery they show', () => {
+  const policy = policyOf();
+  const at = NOW;
+  /**
+   * Held for another 30 minutes. The last 1-2 hours still show the collapse (250 delivered, 20
+   * verified); this hour, `thisHour` delivered OTPs old enough to be judged, `verifiedThisHour` of
+   * them verified; 40 came in the last 10 minutes, `domestic` of them from inside DE.
+   */
+  const heldCounts = (options: { thisHour: number; verifiedThisHour: number; domestic?: number; deliveredThisLag?: number }): ConversionCounts => {
+    const base = counts({ sent: 250, verified: 20, recent: 40 });
+    const domestic = options.domestic ?? 40;
+    const deliveredThisLag = options.deliveredThisLag ?? 0;
+    return {
+      ...base,
+      sentHours: { current: options.thisHour + 40, previous: 250 - options.thisHour },
+      refusedHours: { current: 40 - deliveredThisLag, previous: 0 },
+      verifiedHours: { current: options.verifiedThisHour, previous: 20 - Math.min(20, options.verifiedThisHour) },
+      sentRecent: { current: 40, previous: 0 },
+      refusedRecent: { current: 40 - deliveredThisLag, previous: 0 },
+      holdUntil: at + 30 * 60_000,
+      domesticRecent: { current: domestic, previous: 0 },
+      domesticHours: { current: domestic * 3, previous: 0 },
+    };
+  };
+  const fromGermanyAt = (now: number): DynamicFacts => {
+    const base = input();
+    return { ...base, facts: { ...base.facts, now, requestCountry: 'DE' } };
+  };
+  /** The first milliseconds from NOW on whose draw is (or is not) a probe for GERMANY. */
+  const drawnAt = (wanted: boolean): number => {
+    for (let now = at; ; now += 1) if (probeDrawn(GERMANY, now) === wanted) return now;
+  };
+
+  test('the draw takes about one in PROBE_ONE_IN, decided by the millisecond, the same every time for the same one', () => {
+    const draws = Array.from({ length: 20_000 }, (_, index) => probeDrawn(GERMANY, at + index));
+    const share = draws.filter(Boolean).length / draws.length;
+    expect(share).toBeGreaterThan(0.8 / PROBE_ONE_IN);
+    expect(share).toBeLessThan(1.2 / PROBE_ONE_IN);
+    expect(draws.map((_, index) => probeDrawn(GERMANY, at + index))).toEqual(draws);
+    // Another number drawn at the same milliseconds is not drawn alike.
+    expect(Array.from({ length: 2_000 }, (_, index) => probeDrawn('+4915112345679', at + index))).not.toEqual(draws.slice(0, 2_000));
+  });
+
+  test('a drawn OTP requested from inside the held country passes as a probe, up to PROBES_PER_LAG delivered a lag window; one from abroad, of unknown geo or in the tier does not', () => {
+    const drawn = drawnAt(true);
+    const held = countersWith({ conversion: heldCounts({ thisHour: 0, verifiedThisHour: 0, deliveredThisLag: 1 }) });
+    const probe = checkConversion({ input: fromGermanyAt(drawn), counters: held, policy, keys });
+    expect(probe?.finding).toEqual({ rule: CONVERSION_RULE, effect: 'trust', reason: expect.stringContaining('a probe of the hold on DE (sms)') });
+    expect(checkConversion({ input: fromGermanyAt(drawnAt(false)), counters: held, policy, keys })?.finding.effect).toBe('block');
+    const full = countersWith({ conversion: heldCounts({ thisHour: 0, verifiedThisHour: 0, deliveredThisLag: PROBES_PER_LAG + 1 }) });
+    expect(checkConversion({ input: fromGermanyAt(drawn), counters: full, policy, keys })?.finding.effect).toBe('block');
+    const atCap = countersWith({ conversion: heldCounts({ thisHour: 0, verifiedThisHour: 0, deliveredThisLag: PROBES_PER_LAG }) });
+    expect(checkConversion({ input: fromGermanyAt(drawn), counters: atCap, policy, keys })?.finding.effect).toBe('trust');
+    const fromAbroad = { ...fromGermanyAt(drawn), facts: { ...fromGermanyAt(drawn).facts, requestCountry: 'US' } };
+    expect(checkConversion({ input: fromAbroad, counters: held, policy, keys })?.finding.effect).toBe('block');
+    const unknown = { ...fromGermanyAt(drawn), facts: { ...fromGermanyAt(drawn).facts, requestCountry: undefined } };
+    expect(checkConversion({ input: unknown, counters: held, policy, keys })?.finding.effect).toBe('block');
+    // A collapse seen just now admits probes too, and still writes its hold.
+    const collapsing = countersWith({ conversion: { ...heldCounts({ thisHour: 0, verifiedThisHour: 0, deliveredThisLag: 1 }), holdUntil: 0 } });
+    const first = checkConversion({ input: fromGermanyAt(drawn), counters: collapsing, policy, keys });
+    expect(first?.finding.effect).toBe('trust');
+    expect(first?.writes).toEqual([expect.objectContaining({ key: keys.conversionHold('DE', 'sms') })]);
+  });
+
+  test('this hour\'s probes converting like yesterday lift the hold for requests from inside the country while its domestic pace surges; probes that do not, or too few, keep it', () => {
+    const recovered = (conversion: ConversionCounts) => assessConversion(conversion, POLICY, at).recovered;
+    // 20 judged this hour, 15 verified: 75 % against 85 % yesterday.
+    const converting = heldCounts({ thisHour: 20, verifiedThisHour: 15 });
+    expect(assessConversion(converting, POLICY, at)).toMatchObject({ state: 'collapsed', recovered: true });
+    const lifted = checkConversion({ input: fromGermanyAt(drawnAt(false)), counters: countersWith({ conversion: converting }), policy, keys });
+    expect(lifted?.finding).toEqual({ rule: CONVERSION_RULE, effect: 'trust', reason: 'requested from DE, whose probes convert again (sms): the hold stands for requests from abroad' });
+    // The collapse is still written: requests from abroad stay held.
+    expect(lifted?.writes).toEqual([expect.objectContaining({ key: keys.conversionHold('DE', 'sms') })]);
+    const fromAbroad = { ...fromGermanyAt(drawnAt(false)), facts: { ...fromGermanyAt(drawnAt(false)).facts, requestCountry: 'FR' } };
+    expect(checkConversion({ input: fromAbroad, counters: countersWith({ conversion: converting }), policy, keys })?.finding.effect).toBe('block');
+    // The attack's own numbers drawn: 20 judged, 1 verified.
+    expect(recovered(heldCounts({ thisHour: 20, verifiedThisHour: 1 }))).toBe(false);
+    expect(checkConversion({ input: fromGermanyAt(drawnAt(false)), counters: countersWith({ conversion: heldCounts({ thisHour: 20, verifiedThisHour: 1 }) }), policy, keys })?.finding.effect).toBe('block');
+    // Half of what yesterday predicts is the line: 20 x 0.85 x 0.5 = 8.5.
+    expect(recovered(heldCounts({ thisHour: 20, verifiedThisHour: 8 }))).toBe(false);
+    expect(recovered(heldCounts({ thisHour: 20, verifiedThisHour: 9 }))).toBe(true);
+    // Under PROBE_MIN judged, nothing is shown yet.
+    expect(recovered(heldCounts({ thisHour: PROBE_MIN - 1, verifiedThisHour: PROBE_MIN - 1 }))).toBe(false);
+    expect(recovered(heldCounts({ thisHour: PROBE_MIN, verifiedThisHour: PROBE_MIN - 1 }))).toBe(true);
+    // Codes too young to judge may still come back: 10 delivered in the last lag, 4 already verified, is enough for 8 (0.425 x 8 = 3.4).
+    expect(recovered(heldCounts({ thisHour: 0, verifiedThisHour: 4, deliveredThisLag: 10 }))).toBe(true);
+    expect(recovered(heldCounts({ thisHour: 0, verifiedThisHour: 3, deliveredThisLag: 10 }))).toBe(false);
+    expect(recovered(heldCounts({ thisHour: 0, verifiedThisHour: 4, deliveredThisLag: PROBE_MIN - 1 }))).toBe(false);
+    // Once the collapse has left the last two hours, the hold alone keeps the country while probes do not convert.
+    const collapseGone = (verifiedThisHour: number): ConversionCounts => ({ ...heldCounts({ thisHour: 20, verifiedThisHour }), sentHours: { current: 60, previous: 30 }, verifiedHours: { current: verifiedThisHour, previous: 26 } });
+    expect(assessConversion(collapseGone(1), POLICY, at)).toMatchObject({ state: 'held', recovered: false });
+    expect(assessConversion(collapseGone(15), POLICY, at)).toMatchObject({ state: 'held', recovered: true });
+    // A new hour starts with too few judged: the last hour whole decides, so a lifted hold is not taken back at the hour.
+    const newHour = (lastHour: { delivered: number; verified: number }): ConversionCounts => ({
+      ...heldCounts({ thisHour: 3, verifiedThisHour: 1 }),
+      sentHours: { current: 43, previous: lastHour.delivered },
+      verifiedHours: { current: 1, previous: lastHour.verified },
+    });
+    expect(recovered(newHour({ delivered: 300, verified: 250 }))).toBe(true);
+    // The last hour held the collapse itself (its pumped numbers unverified): not recovered.
+    expect(recovered(newHour({ delivered: 300, verified: 40 }))).toBe(false);
+  });
+
+  test('a collapse made from abroad is never lifted by the residents it lets pass: their codes are no probes', () => {
+    // 6 of the last 40 from inside DE: the domestic pace is the usual one, residents pass, and they convert.
+    expect(assessConversion(heldCounts({ thisHour: 20, verifiedThisHour: 17, domestic: 6 }), POLICY, at)).toMatchObject({ state: 'collapsed', recovered: false });
+    // Domestic counts unread (not the Actions' batch): nothing is lifted on an assumption.
+    const { domesticHours: _unread, ...unread } = heldCounts({ thisHour: 20, verifiedThisHour: 17 });
+    expect(assessConversion(unread, POLICY, at)).toMatchObject({ state: 'collapsed', recovered: false });
+  });
+
+  test('the attack feeding the hold from inside gets at most PROBES_PER_LAG delivered a lag window: six windows an hour', () => {
+    // Every attempt drawn or not, over an hour of 2 000 attempts spread evenly, the cap bounds what passes.
+    let deliveredThisLag = 0;
+    let window = -1;
+    let passed = 0;
+    for (let index = 0; index < 2_000; index += 1) {
+      const now = at + Math.floor((index * 3_600_000) / 2_000);
+      const lagWindow = Math.floor(now / LAG);
+      if (lagWindow !== window) [window, deliveredThisLag] = [lagWindow, 0];
+      const counters = countersWith({ conversion: heldCounts({ thisHour: 0, verifiedThisHour: 0, deliveredThisLag: deliveredThisLag + 1 }) });
+      if (checkConversion({ input: fromGermanyAt(now), counters, policy, keys })?.finding.effect === 'trust') [passed, deliveredThisLag] = [passed + 1, deliveredThisLag + 1];
+    }
+    expect(passed).toBeGreaterThan(0);
+    expect(passed).toBeLessThanOrEqual(7 * PROBES_PER_LAG);
+  });
+});
 
 describe("today's conversion (a high-risk-tier country opened by its proofs)", () => {
   const KENYA = '+254712345678';
