@@ -103,12 +103,12 @@ export function holdLengthMs(holdUntil: number, now: number): number {
  * country is admitted as a probe, at most PROBES_PER_LAG delivered in a lag-long window: an
  * attack feeding the hold from inside gets a fortieth of its attempts, at most about 36 an hour
  * per country and channel, and one from abroad none. This hour's deliveries under a hold are
- * those probes. Once PROBE_MIN of them are judged, or delivered with enough of their codes back
- * already, and they convert at GUARD_CONVERSION_DROP of the yardstick or better, the country has
- * recovered: the hold lifts for requests from inside it (and stays lifted into the next hour,
- * on the last hour's whole, while the new one is too young to judge). A campaign at home passes
- * again; requests from abroad stay held, or an attack from abroad beside the campaign would pass
- * with it. Only while the domestic pace itself surges: under a collapse made from abroad the
+ * those probes. Once PROBE_MIN of them were delivered and their codes came back at
+ * GUARD_CONVERSION_DROP of the yardstick or better, the country has recovered: the hold lifts
+ * for requests from inside it (and stays lifted into the next hour, on the last hour and this
+ * one together, while the new one is too young to judge). A campaign at home passes again;
+ * requests from abroad stay held, or an attack from abroad beside the campaign would pass with
+ * it. Only while the domestic pace itself surges: under a collapse made from abroad the
  * residents pass, and their healthy codes would read as a recovery the attack never made.
  */
 export const PROBE_ONE_IN = 40;
@@ -258,20 +258,20 @@ export function assessConversion(counts: ConversionCounts, policy: ConversionPol
 }
 
 /**
- * Under a hold an hour's deliveries are its probes: this hour's, once PROBE_MIN are judged (the
- * codes not judged yet are taken off it first, then off the last hour) or once PROBE_MIN were
- * delivered and enough came back already, or else the last hour's whole, so that a lifted hold
- * is not taken back each time a new hour starts empty. Recovered: they convert at `share` (the
- * drop times the yardstick) or better.
+ * Under a hold an hour's deliveries are its probes. Recovered: once PROBE_MIN were delivered this
+ * hour, their codes came back at `share` (the drop times the yardstick) or better; an hour with
+ * fewer is judged with the last one, so that a lifted hold is not taken back each time a new
+ * hour starts. A code younger than the lag (`notJudged`) counts as half a delivery: GUARD_CONVERSION_LAG
+ * is how long codes take to come back, so about half of them are. Left out whole (as the
+ * collapse test, over one to two hours, leaves them), the verifications of an attack's young
+ * neighbours would outweigh its judged codes within one hour.
  */
 function hourRecovered(counts: ConversionCounts, notJudged: number, share: number): boolean {
   const thisHour = counts.sentHours.current - counts.refusedHours.current;
-  const judged = Math.max(0, thisHour - notJudged);
-  // Codes too young to judge may still come back, never un-come: verifications already enough for PROBE_MIN suffice.
-  if (thisHour >= PROBE_MIN && counts.verifiedHours.current >= share * Math.max(PROBE_MIN, judged)) return true;
-  if (judged >= PROBE_MIN) return false;
-  const lastHour = counts.sentHours.previous - counts.refusedHours.previous - Math.max(0, notJudged - thisHour);
-  return lastHour >= PROBE_MIN && counts.verifiedHours.previous + counts.verifiedHours.current >= share * (lastHour + judged);
+  const halfYoung = Math.min(thisHour, notJudged) / 2;
+  if (thisHour >= PROBE_MIN) return counts.verifiedHours.current >= share * Math.max(PROBE_MIN, thisHour - halfYoung);
+  const both = thisHour + counts.sentHours.previous - counts.refusedHours.previous;
+  return both >= PROBE_MIN && counts.verifiedHours.previous + counts.verifiedHours.current >= share * (both - halfYoung);
 }
 
 /** How many hours the current and previous hour windows cover at `now` (1 to 2). */

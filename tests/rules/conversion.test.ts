@@ -384,13 +384,17 @@ describe('a hold measures itself: probes from inside the country, and the recove
     // Half of what yesterday predicts is the line: 20 x 0.85 x 0.5 = 8.5.
     expect(recovered(heldCounts({ thisHour: 20, verifiedThisHour: 8 }))).toBe(false);
     expect(recovered(heldCounts({ thisHour: 20, verifiedThisHour: 9 }))).toBe(true);
-    // Under PROBE_MIN judged, nothing is shown yet.
+    // Under PROBE_MIN delivered this hour, it is judged with the last hour's (here the collapse itself).
     expect(recovered(heldCounts({ thisHour: PROBE_MIN - 1, verifiedThisHour: PROBE_MIN - 1 }))).toBe(false);
     expect(recovered(heldCounts({ thisHour: PROBE_MIN, verifiedThisHour: PROBE_MIN - 1 }))).toBe(true);
-    // Codes too young to judge may still come back: 10 delivered in the last lag, 4 already verified, is enough for 8 (0.425 x 8 = 3.4).
+    // A hold's few young probes, 10 delivered in the last lag: 4 already back is enough for PROBE_MIN (0.425 x 8 = 3.4).
     expect(recovered(heldCounts({ thisHour: 0, verifiedThisHour: 4, deliveredThisLag: 10 }))).toBe(true);
     expect(recovered(heldCounts({ thisHour: 0, verifiedThisHour: 3, deliveredThisLag: 10 }))).toBe(false);
-    expect(recovered(heldCounts({ thisHour: 0, verifiedThisHour: 4, deliveredThisLag: PROBE_MIN - 1 }))).toBe(false);
+    // Many young codes (traffic flows freely): every delivered OTP of the hour counts, a young one as not back yet.
+    expect(recovered(heldCounts({ thisHour: 20, verifiedThisHour: 15, deliveredThisLag: 10 }))).toBe(true);
+    expect(recovered(heldCounts({ thisHour: 20, verifiedThisHour: 15, deliveredThisLag: 40 }))).toBe(false);
+    // An attack flowing freely this hour beside residents: 100 delivered, 28 verified (the residents') is no recovery, however young the attack's codes.
+    expect(recovered(heldCounts({ thisHour: 50, verifiedThisHour: 28, deliveredThisLag: 50 }))).toBe(false);
     // Once the collapse has left the last two hours, the hold alone keeps the country while probes do not convert.
     const collapseGone = (verifiedThisHour: number): ConversionCounts => ({ ...heldCounts({ thisHour: 20, verifiedThisHour }), sentHours: { current: 60, previous: 30 }, verifiedHours: { current: verifiedThisHour, previous: 26 } });
     expect(assessConversion(collapseGone(1), POLICY, at)).toMatchObject({ state: 'held', recovered: false });
