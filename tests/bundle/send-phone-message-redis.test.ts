@@ -842,6 +842,54 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       expectDelivered(await send(action, { secrets: { ...secrets, GUARD_CONVERSION: 'off' }, to: numbers[next++] as string, action: 'enrollment' }));
     });
 
+    test('conversion: a held country measures itself; a campaign at home whose probes verify passes again, requests from abroad stay held', async () => {
+      const { secrets, store, keys } = storeTenant(shim, { GUARD_PUMPING: 'off', GUARD_CONVERSION_LAG: '1m' });
+      // Pumping is off, so numbers may share ranges: four lines in each of 175 exchanges.
+      const numbers = ['0551', '0552', '0553', '0554'].flatMap((line) => usNumbersInDistinctRanges(175, 300, line));
+      let next = 0;
+      const enrol = async (requestCountry: string, verify: boolean) => {
+        const to = numbers[next] as string;
+        const userId = `auth0|probe-${next}`;
+        next += 1;
+        clock.advance(10 * SECOND);
+        const sent = await send(action, { secrets, to, userId, action: 'enrollment', requestCountry });
+        if (verify && sent.line.decision === 'allow') await recordProof(store, keys, { e164: to, country: 'US', range: to.slice(0, -4), userId, channel: 'sms', opensNewNumber: true }, clock.now);
+        return sent;
+      };
+      clock.set(T0 - 24 * HOUR);
+      const action = freshAction();
+      for (let i = 0; i < 40; i++) expectDelivered(await enrol('US', i % 7 !== 0));
+      // Pumping from abroad collapses US conversion and holds it.
+      clock.set(T0);
+      let pumped = 0;
+      while ((await enrol('FR', false)).line.decision !== 'block') if (++pumped > 80) throw new Error('the collapse never tripped');
+      // A campaign at home (six enrolments a minute, every delivered code used): its domestic pace
+      // surges, so the residents' pass does not apply; one in 40 passes as a probe.
+      const campaign: Sent[] = [];
+      let lifted: Sent | undefined;
+      while (lifted === undefined && campaign.length < 500) {
+        const sent = await enrol('US', true);
+        campaign.push(sent);
+        if ((sent.line['trusted'] as string[] | undefined)?.some((reason) => reason.includes('whose probes convert again')) === true) lifted = sent;
+      }
+      const probes = campaign.filter((sent) => (sent.line['trusted'] as string[] | undefined)?.some((reason) => reason.includes('a probe of the hold on US (sms)')) === true);
+      const refused = campaign.filter((sent) => sent.line.decision === 'block');
+      expect(lifted).toBeDefined();
+      expectDelivered(lifted as Sent);
+      // Eight probes delivered and verified lift it; every other campaign OTP before was refused.
+      expect(probes.length).toBeGreaterThanOrEqual(8);
+      for (const probe of probes) expectDelivered(probe);
+      // The campaign's first OTPs pass at the domestic usual pace, until it surges.
+      const atUsualPace = campaign.filter((sent) => sent.line.decision !== 'block' && !probes.includes(sent) && sent !== lifted);
+      expect(atUsualPace.length).toBeLessThanOrEqual(3);
+      for (const sent of atUsualPace) expect(sent.line['trusted']).toEqual([expect.stringContaining('requested from US at its usual pace')]);
+      expect(refused.length).toBe(campaign.length - probes.length - atUsualPace.length - 1);
+      for (const sent of refused) expectRefused(sent, ['conversion']);
+      // Lifted for requests from inside the country only: the attack from abroad is still refused.
+      expectRefused(await enrol('FR', false), ['conversion']);
+      expectDelivered(await enrol('US', true));
+    });
+
     test('conversion: without verification feedback (none yesterday) the rule never refuses', async () => {
       const secrets = upstashSecrets(shim, newPrefix(), { GUARD_PUMPING_COUNTRY_FLOOR: '1000' });
       const numbers = usNumbersInDistinctRanges(100, 200, '0888');
