@@ -45,6 +45,9 @@
  * fall over the day (assessToday) judges a trickle, and a refused flood from abroad beside it must
  * not lift that.
  *
+ * A hold measures itself with probes from inside the country, and lifts for requests from inside
+ * once they convert again (PROBE_ONE_IN, below).
+ *
  * What it refuses: OTPs to numbers not proven for their user (numberIsProven) that may open a new
  * number: enrolments, and Unified Phone Experience challenges (an otp_verify may be a passwordless
  * login to any number). A Send Phone Message or Okta challenge goes to a factor the user confirmed
@@ -160,9 +163,9 @@ export interface ConversionAssessment {
   domesticHoursOngoing: boolean;
   foreignOngoing: boolean;
   /**
-   * The probes convert again (the current hour on PROBE_MIN judged OTPs, or the last hour whole
-   * while this one is young), while the domestic pace surges (read, not assumed): the collapse or
-   * hold lifts for requests from inside the country; it stands for the rest.
+   * The probes convert again (this hour's deliveries, or the last hour's with them while this one
+   * has fewer than PROBE_MIN: hourRecovered), while the domestic pace surges (read, not assumed):
+   * the collapse or hold lifts for requests from inside the country; it stands for the rest.
    */
   recovered: boolean;
 }
@@ -261,10 +264,10 @@ export function assessConversion(counts: ConversionCounts, policy: ConversionPol
  * Under a hold an hour's deliveries are its probes. Recovered: once PROBE_MIN were delivered this
  * hour, their codes came back at `share` (the drop times the yardstick) or better; an hour with
  * fewer is judged with the last one, so that a lifted hold is not taken back each time a new
- * hour starts. A code younger than the lag (`notJudged`) counts as half a delivery: GUARD_CONVERSION_LAG
- * is how long codes take to come back, so about half of them are. Left out whole (as the
- * collapse test, over one to two hours, leaves them), the verifications of an attack's young
- * neighbours would outweigh its judged codes within one hour.
+ * hour starts. A code younger than the lag (`notJudged`) counts as half a delivery: the lag is
+ * how long codes take to come back, so about half of them are. Left out whole (as the collapse
+ * test, over one to two hours, leaves them), the verifications of an attack's young neighbours
+ * would outweigh its judged codes within one hour.
  */
 function hourRecovered(counts: ConversionCounts, notJudged: number, share: number): boolean {
   const thisHour = counts.sentHours.current - counts.refusedHours.current;
