@@ -46,7 +46,7 @@
  * not lift that.
  *
  * A hold measures itself with probes from inside the country, and lifts for requests from inside
- * once they convert again (PROBE_ONE_IN, below).
+ * once they convert again (PROBES_PER_LAG, below).
  *
  * What it refuses: OTPs to numbers not proven for their user (numberIsProven) that may open a new
  * number: enrolments, and Unified Phone Experience challenges (an otp_verify may be a passwordless
@@ -72,6 +72,8 @@ export interface ConversionPolicy {
   drop: number;
   /** How long verifications take to come back (OTPs younger than this are not judged yet). */
   lagMs: number;
+  /** One in this many of the OTPs a hold refuses from inside the country is a probe (0: none). */
+  probeOneIn: number;
 }
 
 /** Yesterday must show at least this much before its conversion is a yardstick. */
@@ -102,8 +104,8 @@ export function holdLengthMs(holdUntil: number, now: number): number {
 /**
  * A hold measures itself. Refused codes never come back, so a held country's conversion cannot
  * show that the OTPs still coming are now a campaign's real users (they convert) and no longer
- * the attack (it does not). One in PROBE_ONE_IN of the refusable OTPs requested from inside the
- * country is admitted as a probe, at most PROBES_PER_LAG delivered in a lag-long window: an
+ * the attack (it does not). One in GUARD_CONVERSION_PROBES (40; 0: none, and no recovery) of the
+ * refusable OTPs requested from inside the country is admitted as a probe, at most PROBES_PER_LAG delivered in a lag-long window: an
  * attack feeding the hold from inside gets a fortieth of its attempts, at most about 36 an hour
  * per country and channel, and one from abroad none. This hour's deliveries under a hold are
  * those probes. Once PROBE_MIN of them were delivered and their codes came back at
@@ -114,13 +116,12 @@ export function holdLengthMs(holdUntil: number, now: number): number {
  * it. Only while the domestic pace itself surges: under a collapse made from abroad the
  * residents pass, and their healthy codes would read as a recovery the attack never made.
  */
-export const PROBE_ONE_IN = 40;
 export const PROBES_PER_LAG = 6;
 export const PROBE_MIN = 8;
 
-/** Pure: whether this OTP is drawn as a probe (the millisecond of the request decides: not the attacker). */
-export function probeDrawn(e164: string, now: number): boolean {
-  return createHash('sha256').update(`${e164}@${now}`).digest().readUInt32BE(0) % PROBE_ONE_IN === 0;
+/** Pure: whether this OTP is drawn as one in `oneIn` (the millisecond of the request decides, not the attacker; 0: never). */
+export function probeDrawn(e164: string, now: number, oneIn: number): boolean {
+  return oneIn > 0 && createHash('sha256').update(`${e164}@${now}`).digest().readUInt32BE(0) % oneIn === 0;
 }
 
 /**
@@ -253,7 +254,7 @@ export function assessConversion(counts: ConversionCounts, policy: ConversionPol
   };
   if (yardstick === undefined) return { state: 'no-baseline', ...base, recovered: false, baseline: undefined, yardstick: undefined, expected: 0 };
   const expected = delivered * yardstick.base;
-  const recovered = counts.domesticHours !== undefined && base.domesticHoursOngoing && hourRecovered(counts, recentDelivered, policy.drop * yardstick.base);
+  const recovered = policy.probeOneIn > 0 && counts.domesticHours !== undefined && base.domesticHoursOngoing && hourRecovered(counts, recentDelivered, policy.drop * yardstick.base);
   const collapsed = fellShort(delivered, verified, expected, policy);
   const held = counts.holdUntil > now;
   const state: ConversionState = !ongoing ? (collapsed ? 'subsided' : 'healthy') : collapsed ? 'collapsed' : held ? 'held' : 'healthy';
@@ -399,7 +400,7 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
   if (!input.tierBlocked && input.facts.requestCountry === country && !assessment.domesticOngoing) return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `requested from ${country} at its usual pace (${assessment.domesticRecent} in the last ${lag}): passes the collapse requests from abroad made (${channel})` }, writes };
   if (!input.tierBlocked && input.facts.requestCountry === country && assessment.recovered)
     return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `requested from ${country}, whose probes convert again (${channel}): the hold stands for requests from abroad` }, writes };
-  if (!input.tierBlocked && input.facts.requestCountry === country && probeDrawn(input.facts.number.e164, now) && counts.sentRecent.current - counts.refusedRecent.current <= PROBES_PER_LAG)
+  if (!input.tierBlocked && input.facts.requestCountry === country && probeDrawn(input.facts.number.e164, now, settings.probeOneIn) && counts.sentRecent.current - counts.refusedRecent.current <= PROBES_PER_LAG)
     return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `a probe of the hold on ${country} (${channel}): its code, used or not, tells whether the country recovered` }, writes };
   const reason =
     assessment.state === 'collapsed'
@@ -425,12 +426,14 @@ export const CONVERSION_SECRETS: readonly SecretDoc[] = [
   { name: 'GUARD_CONVERSION', actions: 'send', group: 'pumping', meaning: 'Refuse unproven numbers in a country whose verified ÷ delivered OTPs collapses (needs verification feedback: Post-Login Action or monitor --write-store)', default: 'on', example: 'off' },
   { name: 'GUARD_CONVERSION_FLOOR', actions: 'send', group: 'pumping', meaning: 'Unverified OTPs to a country and channel in the last 1-2 hours that never trip the conversion rule', default: '15', example: '40' },
   { name: 'GUARD_CONVERSION_DROP', actions: 'send', group: 'pumping', meaning: "Trip when verifications fall under this share of what the country's conversion yesterday predicts", default: '0.5', example: '0.3' },
+  { name: 'GUARD_CONVERSION_PROBES', actions: 'send', group: 'pumping', meaning: 'One in this many of the OTPs a conversion hold refuses from inside the country goes out as a probe (at most 6 per lag window); once probes verify, the hold lifts for requests from inside. 0: no probes', default: '40', example: '0' },
   { name: 'GUARD_CONVERSION_LAG', actions: 'send', group: 'pumping', meaning: 'How long verifications take to come back (the monitor --write-store cadence plus entry time); younger OTPs are not judged yet', default: '10m', example: '20m' },
 ];
 
 const DEFAULT_FLOOR = 15;
 const DEFAULT_DROP = 0.5;
 const DEFAULT_LAG_MS = 10 * 60_000;
+const DEFAULT_PROBE_ONE_IN = 40;
 
 export function parseConversionSettings(secrets: Secrets, errors: ConfigErrors): ConversionPolicy | undefined {
   const toggle = secrets['GUARD_CONVERSION'];
@@ -442,5 +445,6 @@ export function parseConversionSettings(secrets: Secrets, errors: ConfigErrors):
     floor: errors.read(() => parseInteger('GUARD_CONVERSION_FLOOR', secrets['GUARD_CONVERSION_FLOOR'], DEFAULT_FLOOR, { min: 3, max: 1_000_000 }), DEFAULT_FLOOR),
     drop: errors.read(() => parseNumber('GUARD_CONVERSION_DROP', secrets['GUARD_CONVERSION_DROP'], DEFAULT_DROP, { min: 0.05, max: 0.95 }), DEFAULT_DROP),
     lagMs: errors.read(() => parseDurationMs('GUARD_CONVERSION_LAG', secrets['GUARD_CONVERSION_LAG'], DEFAULT_LAG_MS, { minMs: 60_000, maxMs: 60 * 60_000 }), DEFAULT_LAG_MS),
+    probeOneIn: errors.read(() => parseInteger('GUARD_CONVERSION_PROBES', secrets['GUARD_CONVERSION_PROBES'], DEFAULT_PROBE_ONE_IN, { min: 0, max: 1_000_000 }), DEFAULT_PROBE_ONE_IN),
   };
 }

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { ConfigErrors } from '../../shared/config/static-policy';
 import type { ConversionCounts } from '../../shared/feedback/conversion-counts';
 import { opensNewNumber } from '../../shared/feedback/conversion-counts';
-import { CONVERSION_RULE, PROBES_PER_LAG, PROBE_MIN, PROBE_ONE_IN, assessConversion, probeDrawn, assessToday, checkConversion, newNumbersSurge, parseConversionSettings, servedBySmsYesterday, type ConversionPolicy } from '../../shared/rules/conversion';
+import { CONVERSION_RULE, PROBES_PER_LAG, PROBE_MIN, assessConversion, probeDrawn, assessToday, checkConversion, newNumbersSurge, parseConversionSettings, servedBySmsYesterday, type ConversionPolicy } from '../../shared/rules/conversion';
 import type { DynamicFacts } from '../../shared/engine/dynamic-types';
 import type { OtpAction, RecipientKind } from '../../shared/engine/types';
 import type { PhoneTrigger } from '../../shared/pipeline/phone-request';
@@ -18,7 +18,8 @@ const keys = new GuardKeys('t:test');
 const GERMANY = '+4915112345678';
 const LAG = 10 * 60_000;
 const NOW = Date.UTC(2026, 10, 23, 12, 9, 59);
-const POLICY: ConversionPolicy = { floor: 15, drop: 0.5, lagMs: LAG };
+const POLICY: ConversionPolicy = { floor: 15, drop: 0.5, lagMs: LAG, probeOneIn: 40 };
+const PROBE_ONE_IN = POLICY.probeOneIn;
 
 /**
  * Counts with yesterday at 85 % (1000 delivered, 850 verified; a mean pace of 6.9 OTPs per 10 min)
@@ -333,17 +334,17 @@ describe('a hold measures itself: probes from inside the country, and the recove
   };
   /** The first milliseconds from NOW on whose draw is (or is not) a probe for GERMANY. */
   const drawnAt = (wanted: boolean): number => {
-    for (let now = at; ; now += 1) if (probeDrawn(GERMANY, now) === wanted) return now;
+    for (let now = at; ; now += 1) if (probeDrawn(GERMANY, now, PROBE_ONE_IN) === wanted) return now;
   };
 
   test('the draw takes about one in PROBE_ONE_IN, decided by the millisecond, the same every time for the same one', () => {
-    const draws = Array.from({ length: 20_000 }, (_, index) => probeDrawn(GERMANY, at + index));
+    const draws = Array.from({ length: 20_000 }, (_, index) => probeDrawn(GERMANY, at + index, PROBE_ONE_IN));
     const share = draws.filter(Boolean).length / draws.length;
     expect(share).toBeGreaterThan(0.8 / PROBE_ONE_IN);
     expect(share).toBeLessThan(1.2 / PROBE_ONE_IN);
-    expect(draws.map((_, index) => probeDrawn(GERMANY, at + index))).toEqual(draws);
+    expect(draws.map((_, index) => probeDrawn(GERMANY, at + index, PROBE_ONE_IN))).toEqual(draws);
     // Another number drawn at the same milliseconds is not drawn alike.
-    expect(Array.from({ length: 2_000 }, (_, index) => probeDrawn('+4915112345679', at + index))).not.toEqual(draws.slice(0, 2_000));
+    expect(Array.from({ length: 2_000 }, (_, index) => probeDrawn('+4915112345679', at + index, PROBE_ONE_IN))).not.toEqual(draws.slice(0, 2_000));
   });
 
   test('a drawn OTP requested from inside the held country passes as a probe, up to PROBES_PER_LAG delivered a lag window; one from abroad, of unknown geo or in the tier does not', () => {
@@ -360,6 +361,10 @@ describe('a hold measures itself: probes from inside the country, and the recove
     expect(checkConversion({ input: fromAbroad, counters: held, policy, keys })?.finding.effect).toBe('block');
     const unknown = { ...fromGermanyAt(drawn), facts: { ...fromGermanyAt(drawn).facts, requestCountry: undefined } };
     expect(checkConversion({ input: unknown, counters: held, policy, keys })?.finding.effect).toBe('block');
+    // GUARD_CONVERSION_PROBES=0: no probes, the hold refuses them all.
+    const noProbes = policyOf({ GUARD_CONVERSION_PROBES: '0' });
+    expect(checkConversion({ input: fromGermanyAt(drawn), counters: held, policy: noProbes, keys })?.finding.effect).toBe('block');
+    expect(Array.from({ length: 1_000 }, (_, index) => probeDrawn(GERMANY, at + index, 0)).some(Boolean)).toBe(false);
     // A collapse seen just now admits probes too, and still writes its hold.
     const collapsing = countersWith({ conversion: { ...heldCounts({ thisHour: 0, verifiedThisHour: 0, deliveredThisLag: 1 }), holdUntil: 0 } });
     const first = checkConversion({ input: fromGermanyAt(drawn), counters: collapsing, policy, keys });
@@ -376,6 +381,8 @@ describe('a hold measures itself: probes from inside the country, and the recove
     expect(lifted?.finding).toEqual({ rule: CONVERSION_RULE, effect: 'trust', reason: 'requested from DE, whose probes convert again (sms): the hold stands for requests from abroad' });
     // The collapse is still written: requests from abroad stay held.
     expect(lifted?.writes).toEqual([expect.objectContaining({ key: keys.conversionHold('DE', 'sms') })]);
+    // GUARD_CONVERSION_PROBES=0 turns the recovery off with the probes.
+    expect(assessConversion(converting, { ...POLICY, probeOneIn: 0 }, at).recovered).toBe(false);
     const fromAbroad = { ...fromGermanyAt(drawnAt(false)), facts: { ...fromGermanyAt(drawnAt(false)).facts, requestCountry: 'FR' } };
     expect(checkConversion({ input: fromAbroad, counters: countersWith({ conversion: converting }), policy, keys })?.finding.effect).toBe('block');
     // The attack's own numbers drawn: 20 judged, 1 verified.
@@ -515,9 +522,9 @@ describe("today's conversion (a high-risk-tier country opened by its proofs)", (
 
 describe('GUARD_CONVERSION* settings', () => {
   test('defaults, off, and values', () => {
-    expect(policyOf().conversion).toEqual({ floor: 15, drop: 0.5, lagMs: LAG });
+    expect(policyOf().conversion).toEqual({ floor: 15, drop: 0.5, lagMs: LAG, probeOneIn: 40 });
     expect(policyOf({ GUARD_CONVERSION: 'off' }).conversion).toBeUndefined();
-    expect(policyOf({ GUARD_CONVERSION_FLOOR: '40', GUARD_CONVERSION_DROP: '0.3', GUARD_CONVERSION_LAG: '20m' }).conversion).toEqual({ floor: 40, drop: 0.3, lagMs: 20 * 60_000 });
+    expect(policyOf({ GUARD_CONVERSION_FLOOR: '40', GUARD_CONVERSION_DROP: '0.3', GUARD_CONVERSION_LAG: '20m', GUARD_CONVERSION_PROBES: '0' }).conversion).toEqual({ floor: 40, drop: 0.3, lagMs: 20 * 60_000, probeOneIn: 0 });
   });
 
   test.each([
@@ -528,9 +535,11 @@ describe('GUARD_CONVERSION* settings', () => {
     ['GUARD_CONVERSION_DROP', 'half'],
     ['GUARD_CONVERSION_LAG', '2h'],
     ['GUARD_CONVERSION_LAG', 'soon'],
+    ['GUARD_CONVERSION_PROBES', '-1'],
+    ['GUARD_CONVERSION_PROBES', 'some'],
   ])('%s=%s is reported by name and the default kept', (name, value) => {
     const errors = new ConfigErrors();
-    expect(parseConversionSettings({ [name]: value }, errors)).toEqual({ floor: 15, drop: 0.5, lagMs: LAG });
+    expect(parseConversionSettings({ [name]: value }, errors)).toEqual({ floor: 15, drop: 0.5, lagMs: LAG, probeOneIn: 40 });
     expect(errors.errors.map((error) => error.message).join(' ')).toContain(name);
   });
 });

@@ -29,7 +29,7 @@ describe('parseDynamicPolicy defaults', () => {
     const { policy, errors } = parse({});
     expect(errors).toEqual([]);
     expect(policy).toEqual({
-      conversion: { floor: 15, drop: 0.5, lagMs: 10 * 60_000 },
+      conversion: { floor: 15, drop: 0.5, lagMs: 10 * 60_000, probeOneIn: 40 },
       keyPrefix: 'tollguard',
       failMode: 'open',
       storeTimeoutMs: 300,
