@@ -54,6 +54,7 @@
  * with a code, and a proven number has been verified: neither is refused here. A delivery outage
  * also collapses conversion; refusing then costs little, since those codes were not arriving.
  */
+import { createHash } from 'node:crypto';
 import { CONVERSION_DAY_MS, CONVERSION_HOUR_MS, opensNewNumber, type ConversionCounts, type DayCounts } from '../feedback/conversion-counts';
 import type { DynamicFacts, DynamicFinding, DynamicRuleContext, Counters, WindowCount } from '../engine/dynamic-types';
 import type { SecretDoc } from '../config/secret-doc';
@@ -61,7 +62,6 @@ import type { ConfigErrors, Secrets } from '../config/static-policy';
 import { windowIndex } from '../engine/window-limit';
 import { formatDuration, isUnset, parseDurationMs, parseEnum, parseInteger, parseNumber } from '../config/parsers';
 import { numberIsProven } from './served-country';
-import { createHash } from 'node:crypto';
 
 export const CONVERSION_RULE = 'conversion';
 
@@ -397,10 +397,11 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
       : [];
   if (!refusableOnCollapse(input, counters)) return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `${PROVEN_PASSES} the conversion hold on ${country} (${channel})` }, writes };
   // Not in the tier: there the day's test (checkToday) judges a trickle, and a refused flood from abroad must not lift it.
-  if (!input.tierBlocked && input.facts.requestCountry === country && !assessment.domesticOngoing) return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `requested from ${country} at its usual pace (${assessment.domesticRecent} in the last ${lag}): passes the collapse requests from abroad made (${channel})` }, writes };
-  if (!input.tierBlocked && input.facts.requestCountry === country && assessment.recovered)
+  const domestic = !input.tierBlocked && input.facts.requestCountry === country;
+  if (domestic && !assessment.domesticOngoing) return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `requested from ${country} at its usual pace (${assessment.domesticRecent} in the last ${lag}): passes the collapse requests from abroad made (${channel})` }, writes };
+  if (domestic && assessment.recovered)
     return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `requested from ${country}, whose probes convert again (${channel}): the hold stands for requests from abroad` }, writes };
-  if (!input.tierBlocked && input.facts.requestCountry === country && probeDrawn(input.facts.number.e164, now, settings.probeOneIn) && counts.sentRecent.current - counts.refusedRecent.current <= PROBES_PER_LAG)
+  if (domestic && counts.sentRecent.current - counts.refusedRecent.current <= PROBES_PER_LAG && probeDrawn(input.facts.number.e164, now, settings.probeOneIn))
     return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `a probe of the hold on ${country} (${channel}): its code, used or not, tells whether the country recovered` }, writes };
   const reason =
     assessment.state === 'collapsed'

@@ -21,6 +21,7 @@ import { parseWindowLimit, type WindowLimit } from '../config/dynamic-policy';
 import type { SecretDoc } from '../config/secret-doc';
 import type { ConfigErrors, Secrets } from '../config/static-policy';
 import type { Counters, DynamicFacts, DynamicFinding, DynamicRuleContext } from '../engine/dynamic-types';
+import type { SendFacts } from '../engine/types';
 import { isFullyProvenFor, LIKELY_LOGIN_MS, likelyProofOf } from '../feedback/proofs';
 import type { DynamicPolicy } from '../config/dynamic-policy';
 import { numberTag } from '../store/keys';
@@ -53,15 +54,26 @@ export function numberIsProven(input: DynamicFacts, counters: Counters): boolean
 export type ProofSource = 'stored-proof' | 'verified-profile' | 'confirmed-factor' | 'enrolment-seen' | 'likely-factor';
 
 export function proofOf(input: DynamicFacts, counters: Counters): ProofSource | undefined {
-  const { user, number, otpAction, recipientIs } = input.facts;
+  const { user, otpAction, recipientIs } = input.facts;
   if (isFullyProvenFor(counters.proof, user.id)) return 'stored-proof';
-  if (user.verifiedPhone !== undefined && user.verifiedPhone === number.e164) return 'verified-profile';
+  const shown = eventProofOf(input.facts);
+  if (shown !== undefined) return shown;
   if (user.id === undefined || user.id === '') return undefined;
-  if (recipientIs === 'confirmed-factor') return 'confirmed-factor';
   if (otpAction !== 'second-factor-authentication') return undefined;
   if (counters.enrolmentSeen) return 'enrolment-seen';
   // An inference is worth its budget only where the tier would refuse: elsewhere it would lift nothing.
   return recipientIs === 'likely-factor' && input.tierBlocked && LIKELY_TRUSTED.has(likelyFactorStanding(input, counters)) ? 'likely-factor' : undefined;
+}
+
+/**
+ * What the event itself shows proven, with no store read: the user's phone_verified number, or a
+ * challenge to a factor the user confirmed with a code. Also the voice rule's exception
+ * (shared/rules/voice-access.ts). Pure.
+ */
+export function eventProofOf(facts: Pick<SendFacts, 'user' | 'number' | 'recipientIs'>): 'verified-profile' | 'confirmed-factor' | undefined {
+  const { user, number, recipientIs } = facts;
+  if (user.verifiedPhone !== undefined && user.verifiedPhone === number.e164) return 'verified-profile';
+  return recipientIs === 'confirmed-factor' && user.id !== undefined && user.id !== '' ? 'confirmed-factor' : undefined;
 }
 
 /**

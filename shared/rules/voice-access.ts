@@ -12,6 +12,7 @@ import type { SecretDoc } from '../config/secret-doc';
 import type { ConfigErrors, Secrets } from '../config/static-policy';
 import type { Finding, SendFacts, StaticPolicy, VoiceAccessPolicy } from '../engine/types';
 import { isProofed, readTrustTier } from '../trust';
+import { eventProofOf } from './served-country';
 
 export const VOICE_ACCESS_RULE = 'voice-access';
 
@@ -20,17 +21,11 @@ export function checkVoiceAccess(facts: SendFacts, policy: StaticPolicy): Findin
   const access = policy.voiceAccess;
   const metadata = facts.user.appMetadata;
   if (userMayUseVoice(metadata, access.groupClaims, access.groups)) return undefined;
-  if (readTrustTier(metadata) === 'low' && !isProofed(metadata) && !provenToThePlatform(facts)) {
+  if (readTrustTier(metadata) === 'low' && !isProofed(metadata) && eventProofOf(facts) === undefined) {
     return { rule: VOICE_ACCESS_RULE, effect: 'block', reason: 'voice OTP is not available to low-trust users until they are proofed' };
   }
   if (access.mode === 'everyone') return undefined;
   return { rule: VOICE_ACCESS_RULE, effect: 'block', reason: 'voice OTP is limited to allowed users and groups' };
-}
-
-/** A code to this number was already used, as the event itself shows (no store read needed). */
-function provenToThePlatform(facts: SendFacts): boolean {
-  if (facts.recipientIs === 'confirmed-factor') return true;
-  return facts.user.verifiedPhone !== undefined && facts.user.verifiedPhone === facts.number.e164;
 }
 
 export function userMayUseVoice(
