@@ -174,13 +174,13 @@ function readTrialSlot(value: string | undefined): { number: string; proofs: num
 export const SERVED_COUNTRY_SECRETS: readonly SecretDoc[] = [
   { name: 'GUARD_SERVED_PROOFS', actions: 'send', group: 'static rules', meaning: 'Numbers proven (verified) in a high-risk-tier country in 30-60 days that open it, its voice counting numbers proven by a call (watched by the pumping rule); elsewhere, as many let a whole-country SMS block lapse once its surge is over; off: the tier stays closed', default: '3', example: '10' },
   { name: 'GUARD_SERVED_TRIALS', actions: 'send', group: 'static rules', meaning: 'New numbers a high-risk-tier country not served yet admits on trial, one at a time per channel (the next once a code is used there), all countries together (count/window; the window also frees a trial whose code was never used); needs the Upstash store; off: none', default: '20/1d', example: 'off' },
-  { name: 'GUARD_LIKELY_FACTORS', actions: 'send', group: 'static rules', meaning: "Logins trusted past the high-risk tier on a likely factor (a Unified Phone Experience otp_verify that reads as the account's first MFA factor; its resends free), per destination country (count/window); off: none (for a tenant whose flows verify new numbers of existing accounts)", default: '3/1h', example: 'off' },
-  { name: 'GUARD_LIKELY_FACTORS_TOTAL', actions: 'send', group: 'static rules', meaning: 'The same budget of likely-factor logins for all countries together (count/window), so that an attack spread over many countries of the tier gets no more; off: each country its own budget only', default: '10/1h', example: '30/1h' },
+  { name: 'GUARD_LIKELY_FACTORS', actions: 'send', group: 'static rules', meaning: "Logins trusted past the high-risk tier on a likely factor (a Unified Phone Experience otp_verify that reads as the account's first MFA factor; its resends free), per destination country (count/window); off: none (for a tenant whose flows verify new numbers of existing accounts)", default: '3/1d', example: 'off' },
+  { name: 'GUARD_LIKELY_FACTORS_TOTAL', actions: 'send', group: 'static rules', meaning: 'The same budget of likely-factor logins for all countries together (count/window), so that an attack spread over many countries of the tier gets no more; off: each country its own budget only', default: '10/1d', example: '30/1d' },
 ];
 
 const DEFAULT_SERVED_TRIALS = '20/1d';
-const DEFAULT_LIKELY_FACTORS = '3/1h';
-const DEFAULT_LIKELY_FACTORS_TOTAL = '10/1h';
+const DEFAULT_LIKELY_FACTORS = '3/1d';
+const DEFAULT_LIKELY_FACTORS_TOTAL = '10/1d';
 
 export function parseServedTrials(secrets: Secrets, errors: ConfigErrors): WindowLimit | undefined {
   return parseBudget('GUARD_SERVED_TRIALS', DEFAULT_SERVED_TRIALS, secrets, errors);

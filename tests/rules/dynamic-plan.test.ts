@@ -173,9 +173,10 @@ describe('planBatch with the default policy and a plain SMS', () => {
 
   test("a likely factor reads its country's budget and all countries' budget (one get each), and is left the lesser of the two", () => {
     const input = { ...inputFor({}, (facts) => ({ ...facts, otpAction: 'second-factor-authentication' as const, recipientIs: 'likely-factor' as const })), trigger: 'custom-phone-provider' as const, tierBlocked: true };
-    const hour = Math.floor(NOW / HOUR);
-    const country = `${keys.countryLikelyGrants('US')}:${hour}`;
-    const tenant = `${keys.tenantLikelyGrants()}:${hour}`;
+    // Both budgets count per day by default.
+    const day = Math.floor(NOW / (24 * HOUR));
+    const country = `${keys.countryLikelyGrants('US')}:${day}`;
+    const tenant = `${keys.tenantLikelyGrants()}:${day}`;
     const plan = planBatch(input, policyOf(), keys);
     expect(plan.ops.filter((op) => op.key === country || op.key === tenant)).toEqual([{ kind: 'get', key: country }, { kind: 'get', key: tenant }]);
     const answered = (values: Record<string, string>) => plan.ops.map((op) => (values[op.key] !== undefined ? { kind: 'get' as const, value: values[op.key] } : answerOf(op)));

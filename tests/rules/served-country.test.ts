@@ -130,8 +130,8 @@ describe('served-country rule', () => {
     expect(policyOf({ GUARD_LIKELY_FACTORS: '5/30m', GUARD_LIKELY_FACTORS_TOTAL: 'off' })).toMatchObject({ likelyFactors: { max: 5, windowMs: 30 * 60_000 }, likelyFactorsTotal: undefined });
     expect(policyOf({ GUARD_LIKELY_FACTORS: 'off' }).likelyFactors).toBeUndefined();
     const errors = new ConfigErrors();
-    expect(parseLikelyFactors({ GUARD_LIKELY_FACTORS: 'many' }, errors)).toEqual({ max: 3, windowMs: 3_600_000 });
-    expect(parseLikelyFactorsTotal({ GUARD_LIKELY_FACTORS_TOTAL: '0/1h' }, errors)).toEqual({ max: 10, windowMs: 3_600_000 });
+    expect(parseLikelyFactors({ GUARD_LIKELY_FACTORS: 'many' }, errors)).toEqual({ max: 3, windowMs: 86_400_000 });
+    expect(parseLikelyFactorsTotal({ GUARD_LIKELY_FACTORS_TOTAL: '0/1h' }, errors)).toEqual({ max: 10, windowMs: 86_400_000 });
     const messages = errors.errors.map((error) => error.message);
     expect(messages).toEqual([expect.stringContaining('GUARD_LIKELY_FACTORS'), expect.stringContaining('GUARD_LIKELY_FACTORS_TOTAL')]);
   });
