@@ -32,7 +32,7 @@ export const STATIC_RULES: readonly StaticRule[] = [
 ];
 
 export const DYNAMIC_RULES: readonly DynamicRule[] = [
-  { name: NUMBER_VELOCITY_RULE, reads: ['number', 'streak'], check: checkNumberVelocity },
+  { name: NUMBER_VELOCITY_RULE, reads: ['number', 'streak', 'proof', 'enrolmentSeen', 'likelyFactors', 'likelyGrantsLeft'], check: checkNumberVelocity },
   { name: USER_VELOCITY_RULE, reads: ['user', 'userNumbers'], check: checkUserVelocity },
   { name: IP_VELOCITY_RULE, reads: ['ip', 'subnet'], check: checkIpVelocity },
   { name: COUNTRY_VELOCITY_RULE, reads: ['country'], check: checkCountryVelocity },

@@ -4,6 +4,8 @@ import { type ResendPolicy } from '../../shared/config/dynamic-policy';
 import type { Counters, DynamicFacts, DynamicRuleContext } from '../../shared/engine/dynamic-types';
 import { NUMBER_VELOCITY_RULE, checkNumberVelocity, requiredResendDelayMs } from '../../shared/rules/number-velocity';
 import { GuardKeys } from '../../shared/store/keys';
+import { proofValue } from '../../shared/feedback/proofs';
+import { proofOf } from '../../shared/rules/served-country';
 import { NUMBERS, factsFor } from '../support/facts';
 import { countersWith, dynamicFactsFor, policyOf } from '../support/dynamic-context';
 
@@ -195,5 +197,31 @@ describe('number-velocity rule', () => {
 
   test('no counters at all (store not asked) means no finding', () => {
     expect(check({})).toBeUndefined();
+  });
+
+  test('a number a code already proved for this user waits for nothing, but stays under the window limit', () => {
+    const proven = { proof: proofValue('auth0|test') };
+    expect(check({ ...attempt(5, 10 * SECOND), ...proven })).toBeUndefined();
+    expect(check({ ...attempt(10, 0), ...proven })).toBeUndefined();
+    expect(check({ ...attempt(11, 0), ...proven })?.finding.reason).toContain('over the limit of 10/1h');
+    // Proven for someone else, or only inferred as a likely factor: the waits apply.
+    expect(check({ ...attempt(5, 10 * SECOND), proof: proofValue('auth0|other') })?.finding.reason).toContain('must wait 60s');
+  });
+
+  test('a likely factor (a Unified Phone Experience inference, not a used code) waits like any number', () => {
+    const facts = factsFor(NUMBERS.US, { now: NOW });
+    const input: DynamicFacts = { ...dynamicFactsFor({ ...facts, otpAction: 'second-factor-authentication', recipientIs: 'likely-factor' }), trigger: 'custom-phone-provider', tierBlocked: true };
+    const counters = countersWith({ ...attempt(5, 10 * SECOND), proof: proofValue('auth0|test', NOW - MINUTE) });
+    expect(proofOf(input, counters)).toBe('likely-factor');
+    expect(checkNumberVelocity({ input, counters, policy: policyOf({}), keys: new GuardKeys('t:test') })?.finding.reason).toContain('must wait 60s');
+  });
+
+  test('a challenge to a confirmed factor and the phone_verified profile number wait for nothing', () => {
+    const counters = countersWith(attempt(5, 10 * SECOND));
+    const run = (input: DynamicFacts) => checkNumberVelocity({ input, counters, policy: policyOf({}), keys: new GuardKeys('t:test') });
+    const facts = factsFor(NUMBERS.US, { now: NOW });
+    expect(run(dynamicFactsFor({ ...facts, otpAction: 'second-factor-authentication', recipientIs: 'confirmed-factor' }))).toBeUndefined();
+    expect(run(dynamicFactsFor({ ...facts, user: { ...facts.user, verifiedPhone: facts.number.e164 } }))).toBeUndefined();
+    expect(run(dynamicFactsFor(facts))?.finding.reason).toContain('must wait 60s');
   });
 });
