@@ -115,9 +115,15 @@ export function holdLengthMs(holdUntil: number, now: number): number {
  * requests from abroad stay held, or an attack from abroad beside the campaign would pass with
  * it. Only while the domestic pace itself surges: under a collapse made from abroad the
  * residents pass, and their healthy codes would read as a recovery the attack never made.
+ * Until PROBE_MIN were delivered in the hour, the draw is PROBE_HASTE times likelier: the cap
+ * per lag still bounds what an attack takes (the same 36 an hour at most), while a campaign at
+ * home held beside an attack from abroad has its first probes out in a few minutes, not in the
+ * quarter of an hour one in forty took (on seed 2 of served-countries its refused codes were most
+ * of the family's collateral).
  */
 export const PROBES_PER_LAG = 6;
 export const PROBE_MIN = 8;
+export const PROBE_HASTE = 4;
 
 /** Pure: whether this OTP is drawn as one in `oneIn` (the millisecond of the request decides, not the attacker; 0: never). */
 export function probeDrawn(e164: string, now: number, oneIn: number): boolean {
@@ -269,13 +275,22 @@ export function assessConversion(counts: ConversionCounts, policy: ConversionPol
  * how long codes take to come back, so about half of them are. Left out whole (as the collapse
  * test, over one to two hours, leaves them), the verifications of an attack's young neighbours
  * would outweigh its judged codes within one hour.
+ * Once the current lag window delivered more than probes can (the hold lifted just now), its codes
+ * are left out whole and the previous window's count as half: they went out in a burst, and a
+ * burst's codes are not half back after minutes. Counted as half, they took the recovery back as
+ * soon as it let a campaign through, until the next feedback run brought their codes, over and
+ * over (on seed 2 of served-countries most of the home campaign's refusals). A false recovery
+ * still ends: an attack let through at twice the residents' pace is judged unrecovered about 20
+ * minutes into the hour, and the hold then measures itself with probes again.
  */
 function hourRecovered(counts: ConversionCounts, notJudged: number, share: number): boolean {
   const thisHour = counts.sentHours.current - counts.refusedHours.current;
-  const halfYoung = Math.min(thisHour, notJudged) / 2;
-  if (thisHour >= PROBE_MIN) return counts.verifiedHours.current >= share * Math.max(PROBE_MIN, thisHour - halfYoung);
+  const lastLag = Math.max(0, counts.sentRecent.current - counts.refusedRecent.current);
+  const young = lastLag > PROBES_PER_LAG + 1 ? lastLag + (notJudged - lastLag) / 2 : notJudged / 2;
+  const discounted = Math.min(thisHour, young);
+  if (thisHour >= PROBE_MIN) return counts.verifiedHours.current >= share * Math.max(PROBE_MIN, thisHour - discounted);
   const both = thisHour + counts.sentHours.previous - counts.refusedHours.previous;
-  return both >= PROBE_MIN && counts.verifiedHours.previous + counts.verifiedHours.current >= share * (both - halfYoung);
+  return both >= PROBE_MIN && counts.verifiedHours.previous + counts.verifiedHours.current >= share * (both - discounted);
 }
 
 /** How many hours the current and previous hour windows cover at `now` (1 to 2). */
@@ -401,7 +416,8 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
   if (domestic && !assessment.domesticOngoing) return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `requested from ${country} at its usual pace (${assessment.domesticRecent} in the last ${lag}): passes the collapse requests from abroad made (${channel})` }, writes };
   if (domestic && assessment.recovered)
     return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `requested from ${country}, whose probes convert again (${channel}): the hold stands for requests from abroad` }, writes };
-  if (domestic && counts.sentRecent.current - counts.refusedRecent.current <= PROBES_PER_LAG && probeDrawn(input.facts.number.e164, now, settings.probeOneIn))
+  const probeOneIn = counts.sentHours.current - counts.refusedHours.current < PROBE_MIN ? Math.ceil(settings.probeOneIn / PROBE_HASTE) : settings.probeOneIn;
+  if (domestic && counts.sentRecent.current - counts.refusedRecent.current <= PROBES_PER_LAG && probeDrawn(input.facts.number.e164, now, probeOneIn))
     return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `a probe of the hold on ${country} (${channel}): its code, used or not, tells whether the country recovered` }, writes };
   const reason =
     assessment.state === 'collapsed'

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { ConfigErrors } from '../../shared/config/static-policy';
 import type { ConversionCounts } from '../../shared/feedback/conversion-counts';
 import { opensNewNumber } from '../../shared/feedback/conversion-counts';
-import { CONVERSION_RULE, PROBES_PER_LAG, PROBE_MIN, assessConversion, probeDrawn, assessToday, checkConversion, newNumbersSurge, parseConversionSettings, servedBySmsYesterday, type ConversionPolicy } from '../../shared/rules/conversion';
+import { CONVERSION_RULE, PROBES_PER_LAG, PROBE_HASTE, PROBE_MIN, assessConversion, probeDrawn, assessToday, checkConversion, newNumbersSurge, parseConversionSettings, servedBySmsYesterday, type ConversionPolicy } from '../../shared/rules/conversion';
 import type { DynamicFacts } from '../../shared/engine/dynamic-types';
 import type { OtpAction, RecipientKind } from '../../shared/engine/types';
 import type { PhoneTrigger } from '../../shared/pipeline/phone-request';
@@ -334,7 +334,7 @@ describe('a hold measures itself: probes from inside the country, and the recove
   };
   /** The first milliseconds from NOW on whose draw is (or is not) a probe for GERMANY. */
   const drawnAt = (wanted: boolean): number => {
-    for (let now = at; ; now += 1) if (probeDrawn(GERMANY, now, PROBE_ONE_IN) === wanted) return now;
+    for (let now = at; ; now += 1) if (probeDrawn(GERMANY, now, PROBE_ONE_IN) === wanted && probeDrawn(GERMANY, now, PROBE_ONE_IN / PROBE_HASTE) === wanted) return now;
   };
 
   test('the draw takes about one in PROBE_ONE_IN, decided by the millisecond, the same every time for the same one', () => {
@@ -372,6 +372,19 @@ describe('a hold measures itself: probes from inside the country, and the recove
     expect(first?.writes).toEqual([expect.objectContaining({ key: keys.conversionHold('DE', 'sms') })]);
   });
 
+  test('until PROBE_MIN were delivered in the hour the draw is PROBE_HASTE times likelier; after that, one in PROBE_ONE_IN again', () => {
+    let hasty = at;
+    while (!(probeDrawn(GERMANY, hasty, PROBE_ONE_IN / PROBE_HASTE) && !probeDrawn(GERMANY, hasty, PROBE_ONE_IN))) hasty += 1;
+    const early = countersWith({ conversion: heldCounts({ thisHour: 0, verifiedThisHour: 0, deliveredThisLag: 1 }) });
+    expect(checkConversion({ input: fromGermanyAt(hasty), counters: early, policy, keys })?.finding.reason).toContain('a probe of the hold on DE (sms)');
+    // PROBE_MIN delivered this hour, none verified: not recovered, and the draw is back to one in forty.
+    const later = countersWith({ conversion: heldCounts({ thisHour: PROBE_MIN - 1, verifiedThisHour: 0, deliveredThisLag: 1 }) });
+    expect(checkConversion({ input: fromGermanyAt(hasty), counters: later, policy, keys })?.finding.effect).toBe('block');
+    const hastyDraws = Array.from({ length: 20_000 }, (_, index) => probeDrawn(GERMANY, at + index, PROBE_ONE_IN / PROBE_HASTE)).filter(Boolean).length / 20_000;
+    expect(hastyDraws).toBeGreaterThan((0.8 * PROBE_HASTE) / PROBE_ONE_IN);
+    expect(hastyDraws).toBeLessThan((1.2 * PROBE_HASTE) / PROBE_ONE_IN);
+  });
+
   test('this hour\'s probes converting like yesterday lift the hold for requests from inside the country while its domestic pace surges; probes that do not, or too few, keep it', () => {
     const recovered = (conversion: ConversionCounts) => assessConversion(conversion, POLICY, at).recovered;
     // 20 judged this hour, 15 verified: 75 % against 85 % yesterday.
@@ -397,11 +410,24 @@ describe('a hold measures itself: probes from inside the country, and the recove
     // A hold's few young probes, 10 delivered in the last lag: 4 already back is enough for PROBE_MIN (0.425 x 8 = 3.4).
     expect(recovered(heldCounts({ thisHour: 0, verifiedThisHour: 4, deliveredThisLag: 10 }))).toBe(true);
     expect(recovered(heldCounts({ thisHour: 0, verifiedThisHour: 3, deliveredThisLag: 10 }))).toBe(false);
-    // Many young codes (traffic flows freely): every delivered OTP of the hour counts, a young one as not back yet.
-    expect(recovered(heldCounts({ thisHour: 20, verifiedThisHour: 15, deliveredThisLag: 10 }))).toBe(true);
-    expect(recovered(heldCounts({ thisHour: 20, verifiedThisHour: 15, deliveredThisLag: 40 }))).toBe(false);
-    // An attack flowing freely this hour beside residents: 100 delivered, 28 verified (the residents') is no recovery, however young the attack's codes.
-    expect(recovered(heldCounts({ thisHour: 50, verifiedThisHour: 28, deliveredThisLag: 50 }))).toBe(false);
+    // The hold just lifted: a burst of 40 in this lag window, its codes not back yet, is left out; the hour's 20 older codes decide.
+    expect(recovered(heldCounts({ thisHour: 20, verifiedThisHour: 15, deliveredThisLag: 40 }))).toBe(true);
+    expect(recovered(heldCounts({ thisHour: 20, verifiedThisHour: 8, deliveredThisLag: 40 }))).toBe(false);
+    // Probes only in this lag window (7 at most): its codes count as half back, as under the hold.
+    expect(recovered(heldCounts({ thisHour: PROBE_MIN, verifiedThisHour: 4, deliveredThisLag: PROBES_PER_LAG + 1 }))).toBe(false);
+    expect(recovered(heldCounts({ thisHour: PROBE_MIN, verifiedThisHour: 5, deliveredThisLag: PROBES_PER_LAG + 1 }))).toBe(true);
+    // An attack let through at twice the residents' pace for half an hour: 100 delivered, 17 in the last 5 minutes and
+    // 33 in the lag window before, 24 verified (the residents'): no recovery, the previous window's codes counting as half back.
+    const attackFlowing: ConversionCounts = {
+      ...heldCounts({ thisHour: 0, verifiedThisHour: 0 }),
+      sentHours: { current: 100, previous: 250 },
+      refusedHours: { current: 0, previous: 0 },
+      verifiedHours: { current: 24, previous: 20 },
+      sentRecent: { current: 17, previous: 33 },
+      refusedRecent: { current: 0, previous: 0 },
+    };
+    expect(recovered(attackFlowing)).toBe(false);
+    expect(recovered({ ...attackFlowing, verifiedHours: { current: 40, previous: 20 } })).toBe(true);
     // Once the collapse has left the last two hours, the hold alone keeps the country while probes do not convert.
     const collapseGone = (verifiedThisHour: number): ConversionCounts => ({ ...heldCounts({ thisHour: 20, verifiedThisHour }), sentHours: { current: 60, previous: 30 }, verifiedHours: { current: verifiedThisHour, previous: 26 } });
     expect(assessConversion(collapseGone(1), POLICY, at)).toMatchObject({ state: 'held', recovered: false });

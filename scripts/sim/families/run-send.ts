@@ -199,6 +199,11 @@ async function replaySend(events: readonly SendEvent[], options: SendRunOptions,
         const line = invocation.logs.find((text) => text.startsWith('{"tollguard":"decision"'));
         console.error(`attack passed ${prefix} ${new Date(event.at).toISOString()} ${event.family} ${event.channel} ${event.country}: ${line ?? ''}`);
       }
+      if (!invocation.refused && event.legit && process.env['SIM_SHOW_LEGIT_TRUST'] === '1') {
+        const line = invocation.logs.find((text) => text.startsWith('{"tollguard":"decision"'));
+        const trusted = line === undefined ? [] : ((JSON.parse(line) as Record<string, unknown>)['trusted'] as unknown[] | undefined) ?? [];
+        if (trusted.length > 0) console.error(`legit trusted ${prefix} ${new Date(event.at).toISOString()} ${event.family} ${event.channel} ${event.country}: ${JSON.stringify(trusted)}`);
+      }
       if (invocation.refused && !event.legit && process.env['SIM_SHOW_ATTACK_REFUSALS'] === '1') {
         const line = invocation.logs.find((text) => text.startsWith('{"tollguard":"decision"'));
         const decision = line === undefined ? {} : (JSON.parse(line) as Record<string, unknown>);
