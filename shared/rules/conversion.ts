@@ -115,15 +115,9 @@ export function holdLengthMs(holdUntil: number, now: number): number {
  * requests from abroad stay held, or an attack from abroad beside the campaign would pass with
  * it. Only while the domestic pace itself surges: under a collapse made from abroad the
  * residents pass, and their healthy codes would read as a recovery the attack never made.
- * Until PROBE_MIN were delivered in the hour, the draw is PROBE_HASTE times likelier: the cap
- * per lag still bounds what an attack takes (the same 36 an hour at most), while a campaign at
- * home held beside an attack from abroad has its first probes out in a few minutes, not in the
- * quarter of an hour one in forty took (on seed 2 of served-countries its refused codes were most
- * of the family's collateral).
  */
 export const PROBES_PER_LAG = 6;
 export const PROBE_MIN = 8;
-export const PROBE_HASTE = 4;
 
 /** Pure: whether this OTP is drawn as one in `oneIn` (the millisecond of the request decides, not the attacker; 0: never). */
 export function probeDrawn(e164: string, now: number, oneIn: number): boolean {
@@ -416,8 +410,7 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
   if (domestic && !assessment.domesticOngoing) return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `requested from ${country} at its usual pace (${assessment.domesticRecent} in the last ${lag}): passes the collapse requests from abroad made (${channel})` }, writes };
   if (domestic && assessment.recovered)
     return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `requested from ${country}, whose probes convert again (${channel}): the hold stands for requests from abroad` }, writes };
-  const probeOneIn = counts.sentHours.current - counts.refusedHours.current < PROBE_MIN ? Math.ceil(settings.probeOneIn / PROBE_HASTE) : settings.probeOneIn;
-  if (domestic && counts.sentRecent.current - counts.refusedRecent.current <= PROBES_PER_LAG && probeDrawn(input.facts.number.e164, now, probeOneIn))
+  if (domestic && counts.sentRecent.current - counts.refusedRecent.current <= PROBES_PER_LAG && probeDrawn(input.facts.number.e164, now, settings.probeOneIn))
     return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `a probe of the hold on ${country} (${channel}): its code, used or not, tells whether the country recovered` }, writes };
   const reason =
     assessment.state === 'collapsed'

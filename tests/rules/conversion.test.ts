@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { ConfigErrors } from '../../shared/config/static-policy';
 import type { ConversionCounts } from '../../shared/feedback/conversion-counts';
 import { opensNewNumber } from '../../shared/feedback/conversion-counts';
-import { CONVERSION_RULE, PROBES_PER_LAG, PROBE_HASTE, PROBE_MIN, assessConversion, probeDrawn, assessToday, checkConversion, newNumbersSurge, parseConversionSettings, servedBySmsYesterday, type ConversionPolicy } from '../../shared/rules/conversion';
+import { CONVERSION_RULE, PROBES_PER_LAG, PROBE_MIN, assessConversion, probeDrawn, assessToday, checkConversion, newNumbersSurge, parseConversionSettings, servedBySmsYesterday, type ConversionPolicy } from '../../shared/rules/conversion';
 import type { DynamicFacts } from '../../shared/engine/dynamic-types';
 import type { OtpAction, RecipientKind } from '../../shared/engine/types';
 import type { PhoneTrigger } from '../../shared/pipeline/phone-request';
@@ -334,7 +334,7 @@ describe('a hold measures itself: probes from inside the country, and the recove
   };
   /** The first milliseconds from NOW on whose draw is (or is not) a probe for GERMANY. */
   const drawnAt = (wanted: boolean): number => {
-    for (let now = at; ; now += 1) if (probeDrawn(GERMANY, now, PROBE_ONE_IN) === wanted && probeDrawn(GERMANY, now, PROBE_ONE_IN / PROBE_HASTE) === wanted) return now;
+    for (let now = at; ; now += 1) if (probeDrawn(GERMANY, now, PROBE_ONE_IN) === wanted) return now;
   };
 
   test('the draw takes about one in PROBE_ONE_IN, decided by the millisecond, the same every time for the same one', () => {
@@ -370,19 +370,6 @@ describe('a hold measures itself: probes from inside the country, and the recove
     const first = checkConversion({ input: fromGermanyAt(drawn), counters: collapsing, policy, keys });
     expect(first?.finding.effect).toBe('trust');
     expect(first?.writes).toEqual([expect.objectContaining({ key: keys.conversionHold('DE', 'sms') })]);
-  });
-
-  test('until PROBE_MIN were delivered in the hour the draw is PROBE_HASTE times likelier; after that, one in PROBE_ONE_IN again', () => {
-    let hasty = at;
-    while (!(probeDrawn(GERMANY, hasty, PROBE_ONE_IN / PROBE_HASTE) && !probeDrawn(GERMANY, hasty, PROBE_ONE_IN))) hasty += 1;
-    const early = countersWith({ conversion: heldCounts({ thisHour: 0, verifiedThisHour: 0, deliveredThisLag: 1 }) });
-    expect(checkConversion({ input: fromGermanyAt(hasty), counters: early, policy, keys })?.finding.reason).toContain('a probe of the hold on DE (sms)');
-    // PROBE_MIN delivered this hour, none verified: not recovered, and the draw is back to one in forty.
-    const later = countersWith({ conversion: heldCounts({ thisHour: PROBE_MIN - 1, verifiedThisHour: 0, deliveredThisLag: 1 }) });
-    expect(checkConversion({ input: fromGermanyAt(hasty), counters: later, policy, keys })?.finding.effect).toBe('block');
-    const hastyDraws = Array.from({ length: 20_000 }, (_, index) => probeDrawn(GERMANY, at + index, PROBE_ONE_IN / PROBE_HASTE)).filter(Boolean).length / 20_000;
-    expect(hastyDraws).toBeGreaterThan((0.8 * PROBE_HASTE) / PROBE_ONE_IN);
-    expect(hastyDraws).toBeLessThan((1.2 * PROBE_HASTE) / PROBE_ONE_IN);
   });
 
   test('this hour\'s probes converting like yesterday lift the hold for requests from inside the country while its domestic pace surges; probes that do not, or too few, keep it', () => {
