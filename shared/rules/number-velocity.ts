@@ -2,8 +2,8 @@
  * The number-velocity rule: per destination number, a window limit and smart (exponential) delays
  * between resends. The first attempts of a streak go out at once; each further one must wait
  * twice as long as the one before, up to a maximum, until the number has been quiet long enough.
- * A number a code already proved for this user (served-country.ts proofOf, the likely-factor
- * inference aside) waits for nothing: the waits keep a resend storm to a new number cheap, while
+ * A number a code already proved for this user (served-country.ts provenByUsedCode) waits for
+ * nothing: the waits keep a resend storm to a new number cheap, while
  * the window limit, which still applies, is what bounds one number's volume either way; an
  * attacker who proved a number gains at most that limit, and a real user who taps "resend" in a
  * hurry is not refused on a number that already worked.
@@ -14,7 +14,7 @@ import { readWindowLimit, type ResendPolicy, type WindowLimit } from '../config/
 import type { SecretDoc } from '../config/secret-doc';
 import type { ConfigErrors, Secrets } from '../config/static-policy';
 import { isUnset, parseDurationMs } from '../config/parsers';
-import { proofOf } from './served-country';
+import { provenByUsedCode } from './served-country';
 
 export const NUMBER_VELOCITY_RULE = 'number-velocity';
 
@@ -24,8 +24,7 @@ export function checkNumberVelocity({ input, counters, policy }: DynamicRuleCont
   if (windowReason !== undefined) return block(windowReason);
   const streak = counters.streak;
   if (streak === undefined || policy.resend === undefined || streak.previousAt === undefined) return undefined;
-  const proof = proofOf(input, counters);
-  if (proof !== undefined && proof !== 'likely-factor') return undefined;
+  if (provenByUsedCode(input, counters)) return undefined;
   const waitMs = requiredResendDelayMs(streak.streak, policy.resend);
   const waitedMs = Math.max(0, now - streak.previousAt);
   if (waitedMs >= waitMs) return undefined;

@@ -25,7 +25,7 @@ import type { BlockWrite, Counters, DynamicFacts, DynamicFinding, DynamicRuleCon
 import { assessConversion, codesCameBack, servedBySmsYesterday, usualPerHour, type ConversionAssessment, type ConversionPolicy } from './conversion';
 import { BLOCK_FLOOR_MULTIPLE } from '../engine/dynamic-plan';
 import type { Channel } from '../engine/types';
-import { proofOf } from './served-country';
+import { provenByUsedCode } from './served-country';
 import { surgeThreshold } from '../engine/surge-threshold';
 import type { SecretDoc } from '../config/secret-doc';
 import type { ConfigErrors, Secrets } from '../config/static-policy';
@@ -94,8 +94,7 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
   // A number proven for this user is never the victim of a range or country block; the block is
   // still recorded for everyone else's messages. A likely factor seen for the first time is an
   // inference, not a proof yet: a surge it is part of holds it too.
-  const proof = proofOf(input, counters);
-  if (proof !== undefined && proof !== 'likely-factor') {
+  if (provenByUsedCode(input, counters)) {
     return { finding: { rule: PREFIX_ANOMALY_RULE, effect: 'trust', reason: `the number is proven for this user: passes ${reasons.join('; ')}` }, writes };
   }
   return { finding: { rule: PREFIX_ANOMALY_RULE, effect: 'block', reason: reasons.join('; ') }, writes };

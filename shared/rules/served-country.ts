@@ -66,6 +66,16 @@ export function proofOf(input: DynamicFacts, counters: Counters): ProofSource | 
 }
 
 /**
+ * Proven by a code that was used (or by the platform's own confirmation), not only by a likely
+ * factor's inference: what passes range and country blocks and resend waits, and what opens
+ * nothing new for the conversion counts.
+ */
+export function provenByUsedCode(input: DynamicFacts, counters: Counters): boolean {
+  const proof = proofOf(input, counters);
+  return proof !== undefined && proof !== 'likely-factor';
+}
+
+/**
  * What the event itself shows proven, with no store read: the user's phone_verified number, or a
  * challenge to a factor the user confirmed with a code. Also the voice rule's exception
  * (shared/rules/voice-access.ts). Pure.

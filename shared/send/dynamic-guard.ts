@@ -16,7 +16,7 @@ import type { CounterStore } from '../store/counter-store';
 import { likelyGrantRequests, recordProof } from '../feedback/proofs';
 import { refusalOps, sentOps } from '../feedback/conversion-counts';
 import type { PhoneEvidence } from '../log/decision-log';
-import { likelyFactorStanding, proofOf, trialSlotValue, trialStanding } from '../rules/served-country';
+import { likelyFactorStanding, proofOf, provenByUsedCode, trialSlotValue, trialStanding } from '../rules/served-country';
 import { windowIndex } from '../engine/window-limit';
 import { GuardKeys } from '../store/keys';
 import { describeStoreError, runBatch, storeUnavailableFinding, withTimeout } from '../store/store-call';
@@ -111,8 +111,7 @@ export class DynamicGuard {
     // A number already proven for its user (not by a likely factor's inference) opens nothing new:
     // admitted, it is not counted as sent, or every later login of a resident of a tier country
     // would count as an OTP nobody verified and dilute the country's conversion.
-    const proof = proofOf(input, counters);
-    verdict.conversionOnAdmission = plan.countsConversionOnAdmission && !counters.replay && (proof === undefined || proof === 'likely-factor');
+    verdict.conversionOnAdmission = plan.countsConversionOnAdmission && !counters.replay && !provenByUsedCode(input, counters);
     verdict.conversionOnRefusal = plan.peeksConversion && verdict.conversionOnAdmission;
     const run = runDynamicRules({ input, counters, policy, keys: this.keys }, DYNAMIC_RULES);
     verdict.findings = run.findings;

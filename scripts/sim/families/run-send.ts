@@ -196,22 +196,17 @@ async function replaySend(events: readonly SendEvent[], options: SendRunOptions,
       }
       rules.push(invocation.refused ? rulesOf(invocation.logs) : []);
       if (!invocation.refused && !event.legit && process.env['SIM_SHOW_ATTACK_PASSES'] === '1') {
-        const line = invocation.logs.find((text) => text.startsWith('{"tollguard":"decision"'));
-        console.error(`attack passed ${prefix} ${new Date(event.at).toISOString()} ${event.family} ${event.channel} ${event.country}: ${line ?? ''}`);
+        console.error(`attack passed ${prefix} ${new Date(event.at).toISOString()} ${event.family} ${event.channel} ${event.country}: ${decisionLineOf(invocation.logs) ?? ''}`);
       }
       if (!invocation.refused && event.legit && process.env['SIM_SHOW_LEGIT_TRUST'] === '1') {
-        const line = invocation.logs.find((text) => text.startsWith('{"tollguard":"decision"'));
-        const trusted = line === undefined ? [] : ((JSON.parse(line) as Record<string, unknown>)['trusted'] as unknown[] | undefined) ?? [];
+        const trusted = (decisionOf(invocation.logs)['trusted'] as unknown[] | undefined) ?? [];
         if (trusted.length > 0) console.error(`legit trusted ${prefix} ${new Date(event.at).toISOString()} ${event.family} ${event.channel} ${event.country}: ${JSON.stringify(trusted)}`);
       }
       if (invocation.refused && !event.legit && process.env['SIM_SHOW_ATTACK_REFUSALS'] === '1') {
-        const line = invocation.logs.find((text) => text.startsWith('{"tollguard":"decision"'));
-        const decision = line === undefined ? {} : (JSON.parse(line) as Record<string, unknown>);
-        console.error(`attack refused ${prefix} ${new Date(event.at).toISOString()} ${event.family} ${event.channel} ${event.country}: ${JSON.stringify(decision['reasons'])}`);
+        console.error(`attack refused ${prefix} ${new Date(event.at).toISOString()} ${event.family} ${event.channel} ${event.country}: ${JSON.stringify(decisionOf(invocation.logs)['reasons'])}`);
       }
       if (invocation.refused && event.legit && process.env['SIM_SHOW_FALSE_POSITIVES'] === '1') {
-        const line = invocation.logs.find((text) => text.startsWith('{"tollguard":"decision"'));
-        const decision = line === undefined ? {} : (JSON.parse(line) as Record<string, unknown>);
+        const decision = decisionOf(invocation.logs);
         console.error(`false positive ${prefix} ${new Date(event.at).toISOString()} ${event.family} ${String(decision['to'])} (${String(decision['otp_action'])}): ${JSON.stringify(decision['reasons'])} ${JSON.stringify(decision['evidence'] ?? {})}`);
       }
     }
@@ -263,11 +258,18 @@ export class FactorBook {
   }
 }
 
+/** The invocation's decision line, as logged. */
+function decisionLineOf(logs: readonly string[]): string | undefined {
+  return logs.find((line) => line.startsWith('{"tollguard":"decision"'));
+}
+
+/** The invocation's decision line, parsed (empty when there is none). */
+function decisionOf(logs: readonly string[]): Record<string, unknown> {
+  const line = decisionLineOf(logs);
+  return line === undefined ? {} : (JSON.parse(line) as Record<string, unknown>);
+}
+
 export function rulesOf(logs: readonly string[]): string[] {
-  for (const line of logs) {
-    if (!line.startsWith('{"tollguard":"decision"')) continue;
-    const rules = (JSON.parse(line) as { rules?: unknown }).rules;
-    return Array.isArray(rules) && rules.length > 0 ? rules.map(String) : ['delivery'];
-  }
-  return ['delivery'];
+  const rules = decisionOf(logs)['rules'];
+  return Array.isArray(rules) && rules.length > 0 ? rules.map(String) : ['delivery'];
 }
