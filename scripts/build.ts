@@ -75,7 +75,7 @@ export async function buildActions(options: { quiet?: boolean } = {}): Promise<B
       minifyIdentifiers: true,
       charset: 'utf8',
       logLevel: 'silent',
-      banner: { js: `/* tollguard ${name} Action, built by scripts/build.ts; do not edit */` },
+      banner: { js: `/* tollguard ${name}, built by scripts/build.ts */` },
       plugins: [compactLuaPlugin, packCountriesPlugin],
     });
     const code = readFileSync(file, 'utf8');

@@ -105,7 +105,7 @@ export const DEFAULT_LIMITS = {
 export function parseWindowLimit(name: string, raw: SecretValue, fallback: string): WindowLimit | undefined {
   const text = (isUnset(raw) ? fallback : raw).trim().toLowerCase();
   if (text === 'off') return undefined;
-  const expected = 'a limit such as 10/1h or 30/15m (count / window), or off';
+  const expected = 'a limit such as 10/1h or 30/15m, or off';
   const match = /^(\d{1,7})\s*\/\s*(\S+)$/.exec(text);
   if (match === null) throw new SecretError(name, expected, raw ?? '');
   const max = Number(match[1]);

@@ -123,6 +123,8 @@ export function planBatch(input: DynamicFacts, policy: DynamicPolicy, keys: Guar
     // A short number's block is its range (ranges keep 3 national digits): counted once.
     if (input.block !== input.range) rate('block', keys.rangeRate(input.block, facts.channel), pumping.rangeFloor * BLOCK_FLOOR_MULTIPLE, 'new-streak');
     if (country) rate('countryRate', keys.countryRate(country, facts.channel), pumping.countryFloor, 'new-streak');
+    // Requested from another country (geoip known on both sides): conversion.ts foreignSurge.
+    if (country && facts.requestCountry && facts.requestCountry !== country) rate('foreignRate', keys.foreignRate(country, facts.channel), pumping.countryFloor, 'new-streak');
   }
   // Conversion (shared/rules/conversion.ts): an OTP that may open a new number is counted as sent
   // and the rest is read. One a static rule refuses is not counted (nor judged): almost always it
@@ -254,6 +256,7 @@ export function emptyCounters(): Counters {
     block: undefined,
     blockBlockedUntil: undefined,
     countryRate: undefined,
+    foreignRate: undefined,
     proof: undefined,
     enrolmentSeen: false,
     likelyFactors: undefined,

@@ -64,6 +64,8 @@ export interface Counters {
   block: RateCount | undefined;
   blockBlockedUntil: number | undefined;
   countryRate: RateCount | undefined;
+  /** Of countryRate, the new conversations requested from another country (read only for such a request). */
+  foreignRate: RateCount | undefined;
   /** The proof key of the number: the userTag it was proven for, if any (shared/feedback/proofs.ts). */
   proof: string | undefined;
   /** An enrolment OTP to this number for this user was seen in the last 7 to 14 days. */

@@ -87,7 +87,7 @@ export async function runPhoneMessage(read: PhoneRequestResult, deps: PhoneDepen
       rules: ['event'],
       reasons: [read.reason],
       channel: read.channel,
-      delivery_error: handBack ? 'handed back to the caller, which delivers it itself' : undefined,
+      delivery_error: handBack ? 'handed back to the caller to deliver' : undefined,
     };
     writeDecisionLog(deps.log, line, container.secretValues);
     return { kind: 'unreadable', reason: read.reason, line, scrub: container.secretValues };

@@ -45,6 +45,10 @@
  * fall over the day (assessToday) judges a trickle, and a refused flood from abroad beside it must
  * not lift that.
  *
+ * A surge from abroad is held before its conversion can be judged (foreignSurge, below): its codes
+ * are younger than the lag for the first one to two lags, and a flood of a thousand an hour from
+ * proxies abroad passed a thousand codes in that time.
+ *
  * A hold measures itself with probes from inside the country, and lifts for requests from inside
  * once they convert again (PROBES_PER_LAG, below).
  *
@@ -56,7 +60,8 @@
  */
 import { createHash } from 'node:crypto';
 import { CONVERSION_DAY_MS, CONVERSION_HOUR_MS, opensNewNumber, type ConversionCounts, type DayCounts } from '../feedback/conversion-counts';
-import type { DynamicFacts, DynamicFinding, DynamicRuleContext, Counters, WindowCount } from '../engine/dynamic-types';
+import type { DynamicFacts, DynamicFinding, DynamicRuleContext, Counters, RateCount, WindowCount } from '../engine/dynamic-types';
+import { thresholdOver } from '../engine/surge-threshold';
 import type { SecretDoc } from '../config/secret-doc';
 import type { ConfigErrors, Secrets } from '../config/static-policy';
 import { windowIndex } from '../engine/window-limit';
@@ -386,7 +391,9 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
   const assessment = assessConversion(counts, settings, now, usual);
   const channel = input.facts.channel;
   const lag = formatDuration(settings.lagMs);
-  if (assessment.state !== 'collapsed' && assessment.state !== 'held') return input.tierBlocked ? checkToday(input, counters, assessToday(counts, settings, now, usual), lag) : undefined;
+  const fromAbroad =
+    assessment.state === 'healthy' && assessment.ongoing && input.facts.requestCountry !== undefined && input.facts.requestCountry !== country && foreignSurge(counters, policy.pumping?.countryFloor);
+  if (assessment.state !== 'collapsed' && assessment.state !== 'held' && !fromAbroad) return input.tierBlocked ? checkToday(input, counters, assessToday(counts, settings, now, usual), lag) : undefined;
   // The hold keeps the country closed once refused OTPs have made what is still delivered look
   // healthy. A collapse seen in the counts writes or renews it (at half-time), and so do requests
   // from abroad that make the surge (over twice the usual pace alone, and more than the domestic
@@ -401,8 +408,8 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
   // OTPs keep coming faster than usual, so the residents' ordinary pace passes it whatever its length.
   const holdMs = assessment.state === 'collapsed' ? holdLengthMs(counts.holdUntil, now) : HOLD_MS;
   const writes =
-    assessment.state === 'collapsed' || renewed
-      ? [{ key: keys.conversionHold(country, channel), until: now + holdMs, ttlMs: holdMs + REPEAT_WINDOW_MS + 60_000, incident: `conversion collapsed towards ${country} (${channel})${holdMs === HOLD_MS ? '' : ' again soon after its last hold ran out'}: unproven numbers refused while OTPs keep coming` }]
+    assessment.state === 'collapsed' || renewed || fromAbroad
+      ? [{ key: keys.conversionHold(country, channel), until: now + holdMs, ttlMs: holdMs + REPEAT_WINDOW_MS + 60_000, incident: `${fromAbroad ? 'a surge from abroad' : 'conversion collapsed'} towards ${country} (${channel})${holdMs === HOLD_MS ? '' : ' again soon after its last hold ran out'}: unproven numbers refused while OTPs keep coming` }]
       : [];
   if (!refusableOnCollapse(input, counters)) return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `${PROVEN_PASSES} the conversion hold on ${country} (${channel})` }, writes };
   // Not in the tier: there the day's test (checkToday) judges a trickle, and a refused flood from abroad must not lift it.
@@ -411,12 +418,28 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
   if (domestic && assessment.recovered)
     return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `requested from ${country}, whose probes convert again (${channel}): the hold stands for requests from abroad` }, writes };
   if (domestic && counts.sentRecent.current - counts.refusedRecent.current <= PROBES_PER_LAG && probeDrawn(input.facts.number.e164, now, settings.probeOneIn))
-    return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `a probe of the hold on ${country} (${channel}): its code, used or not, tells whether the country recovered` }, writes };
-  const reason =
-    assessment.state === 'collapsed'
+    return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `a probe of the hold on ${country} (${channel}): its code tells whether the country recovered` }, writes };
+  const reason = fromAbroad
+    ? `${counters.foreignRate?.current} new ${channel} numbers to ${country} from abroad this window, far above their usual share${UNTIL_RECOVERY}`
+    : assessment.state === 'collapsed'
       ? `conversion to ${country} (${channel}) collapsed: ${shortfall(assessment, 'in the last 1-2 h', lag, country)}, and ${assessment.recent} more came in the last ${lag}${UNTIL_RECOVERY}`
-      : `conversion to ${country} (${channel}) collapsed earlier and OTPs keep coming (${assessment.recent} in the last ${lag}, over twice the usual pace): held until ${new Date(counts.holdUntil).toISOString()} for numbers nothing proves`;
+      : `conversion to ${country} (${channel}) held earlier and OTPs keep coming (${assessment.recent} in the last ${lag}, over twice the usual pace): held until ${new Date(counts.holdUntil).toISOString()} for numbers nothing proves`;
   return { finding: { rule: CONVERSION_RULE, effect: 'block', reason }, writes };
+}
+
+/**
+ * New numbers of a country requested from other countries (geoip) this pumping window, against
+ * their own baseline (a tenant's travellers and expatriates make a steady share, which it learns):
+ * over half the country floor, and rising twice as fast as the country's new numbers as a whole.
+ * A campaign raises both alike; a flood from proxies abroad raises the foreign ones alone. Half
+ * the floor: requests from abroad are a small share of most countries'. A country most of whose
+ * usual requests come from abroad is never held this way (a flood raises its whole as much; its
+ * conversion still judges it). Pure.
+ */
+export function foreignSurge({ foreignRate: foreign, countryRate: all }: Pick<Counters, 'foreignRate' | 'countryRate'>, countryFloor: number | undefined): boolean {
+  if (foreign === undefined || countryFloor === undefined) return false;
+  const rise = (rate: RateCount) => rate.current / (rate.baseline + 1);
+  return foreign.current > thresholdOver(foreign.baseline, countryFloor / 2, 4) && rise(foreign) > ONGOING_FACTOR * Math.max(1, all === undefined ? 1 : rise(all));
 }
 
 function checkToday(input: DynamicFacts, counters: Counters, today: TodayAssessment, lag: string): DynamicFinding | undefined {

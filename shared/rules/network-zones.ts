@@ -43,6 +43,6 @@ export function parseNetworkZoneSettings(secrets: Secrets, errors: ConfigErrors)
 }
 
 export function parseCidrList(name: string, raw: SecretValue): CidrRange[] {
-  return parseList(name, raw, 'IPv4 / IPv6 addresses or CIDR ranges such as 203.0.113.0/24 or 2001:db8::/32', parseCidr);
+  return parseList(name, raw, 'IP addresses or CIDR ranges such as 203.0.113.0/24, 2001:db8::/32', parseCidr);
 }
 

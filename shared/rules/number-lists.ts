@@ -38,6 +38,6 @@ export function parseNumberListSettings(secrets: Secrets, errors: ConfigErrors):
 }
 
 export function parsePrefixList(name: string, raw: SecretValue): string[] {
-  return parseList(name, raw, 'comma-separated E.164 numbers or prefixes such as +447700900123, +882', parsePrefix, LINE_SEPARATORS);
+  return parseList(name, raw, 'E.164 numbers or prefixes such as +447700900123, +882', parsePrefix, LINE_SEPARATORS);
 }
 

@@ -38,7 +38,7 @@ export const DYNAMIC_RULES: readonly DynamicRule[] = [
   { name: COUNTRY_VELOCITY_RULE, reads: ['country'], check: checkCountryVelocity },
   { name: SERVICE_CAP_RULE, reads: ['service', 'serviceLockUntil'], check: checkServiceCap },
   { name: PREFIX_ANOMALY_RULE, reads: ['range', 'rangeBlockedUntil', 'block', 'blockBlockedUntil', 'countryRate', 'tenantRate', 'tenantVoiceRate', 'countryBlockedUntil', 'conversion', 'proof', 'enrolmentSeen', 'likelyFactors', 'likelyGrantsLeft'], check: checkPrefixAnomaly },
-  { name: CONVERSION_RULE, reads: ['conversion', 'countryRate', 'proof', 'enrolmentSeen', 'likelyFactors', 'likelyGrantsLeft'], check: checkConversion },
+  { name: CONVERSION_RULE, reads: ['conversion', 'countryRate', 'foreignRate', 'proof', 'enrolmentSeen', 'likelyFactors', 'likelyGrantsLeft'], check: checkConversion },
   { name: SERVED_COUNTRY_RULE, reads: ['countryProofs', 'proof', 'enrolmentSeen', 'likelyFactors', 'likelyGrantsLeft', 'trial', 'trialsLeft'], check: checkServedCountry },
 ];
 

@@ -111,11 +111,11 @@ export function likelyFactorStanding(input: DynamicFacts, counters: Counters): L
 }
 
 const PROOF_WORDS: Readonly<Record<ProofSource, string>> = {
-  'stored-proof': 'a code to it was used before',
-  'verified-profile': "it is the user's own phone_verified profile number",
-  'confirmed-factor': 'this challenge goes to a factor the platform confirmed with its enrolment code',
-  'enrolment-seen': 'this challenge follows an enrolment of it tollguard let through',
-  'likely-factor': "this reads as an MFA challenge to the user's first phone factor",
+  'stored-proof': 'a code to it was used',
+  'verified-profile': "the user's phone_verified profile number",
+  'confirmed-factor': 'a factor confirmed with its enrolment code',
+  'enrolment-seen': 'an enrolment of it tollguard let through',
+  'likely-factor': "an MFA challenge to the user's first phone factor",
 };
 
 export function checkServedCountry({ input, counters, policy }: DynamicRuleContext): DynamicFinding | undefined {
@@ -132,10 +132,10 @@ export function checkServedCountry({ input, counters, policy }: DynamicRuleConte
   const by = input.facts.channel === 'voice' ? ' by a call' : '';
   const trial = trialStanding(input, counters, policy);
   if (trial === 'granted' || trial === 'same-number') {
-    return { finding: { rule: SERVED_COUNTRY_RULE, effect: 'trust', reason: `${country} is not served yet (${input.facts.channel}: ${proofs} of ${needed} numbers proven${by}): this number is admitted on trial, the only one there until a code is used` } };
+    return { finding: { rule: SERVED_COUNTRY_RULE, effect: 'trust', reason: `${country} is not served yet (${input.facts.channel}: ${proofs} of ${needed} numbers proven${by}): admitted on trial, the only one there until a code is used` } };
   }
   if (needed === undefined || proofs < needed) return undefined;
-  return { finding: { rule: SERVED_COUNTRY_RULE, effect: 'trust', reason: `${country} is served (${input.facts.channel}): ${proofs} numbers proven there${by} in the last 30-60 days (${needed} needed), so the high-risk tier does not close it` } };
+  return { finding: { rule: SERVED_COUNTRY_RULE, effect: 'trust', reason: `${country} is served (${input.facts.channel}): ${proofs} numbers proven there${by} in the last 30-60 days (${needed} needed): the tier does not close it` } };
 }
 
 /**

@@ -39,7 +39,7 @@ export function parseSignupCountrySettings(secrets: Secrets, errors: ConfigError
   const allowList = (name: string, consequence: string) => readAllowList(secrets, name, errors, consequence);
   const allowed = allowList(
     'GUARD_SIGNUP_ALLOWED_COUNTRIES',
-    'allow-list mode is OFF for sign-ups until this is fixed: GUARD_SIGNUP_BLOCKED_COUNTRIES and the high-risk tier decide instead (the readable entries stay exempt from the tier)',
+    'allow-list mode is OFF for sign-ups until this is fixed: GUARD_SIGNUP_BLOCKED_COUNTRIES and the high-risk tier decide instead (readable entries stay exempt)',
   );
   const configuredBlocks = errors.read(() => parseCountryList('GUARD_SIGNUP_BLOCKED_COUNTRIES', secrets['GUARD_SIGNUP_BLOCKED_COUNTRIES']), []);
   const fallbackBlocks = allowed.kind === 'unreadable' ? SMS_HIGH_RISK_COUNTRIES.filter((country) => !allowed.readable.includes(country)) : [];

@@ -17,7 +17,7 @@ export function buildStore(secrets: Secrets, policy: Pick<StoreSettings, 'storeT
   if (isUnset(url) || isUnset(token)) {
     const missing = isUnset(url) ? 'UPSTASH_REDIS_REST_URL' : 'UPSTASH_REDIS_REST_TOKEN';
     const problem = `secret ${missing} is missing (both Upstash secrets are needed)`;
-    errors.push(new SecretError(missing, 'set together with the other UPSTASH_REDIS_REST_* secret', ''));
+    errors.push(new SecretError(missing, 'set with the other UPSTASH_REDIS_REST_* secret', ''));
     return { problem };
   }
   try {
@@ -38,7 +38,7 @@ export function buildStore(secrets: Secrets, policy: Pick<StoreSettings, 'storeT
 export function parseUpstashToken(raw: string): string {
   const value = raw.trim();
   if (!/^[\x21-\x7e]{16,1024}$/.test(value)) {
-    const inner = /\s/.test(value) ? ' (it holds a line break or a space: paste it again on one line)' : '';
+    const inner = /\s/.test(value) ? ' (it holds a space or line break)' : '';
     throw new SecretError('UPSTASH_REDIS_REST_TOKEN', `16 to 1024 printable characters without spaces${inner}`, `a value of ${value.length} characters`);
   }
   return value;

@@ -37,6 +37,8 @@ export class GuardKeys {
   countryRate(country: string, channel: Channel): string { return channel === 'sms' ? this.key('cty', country, 'rate') : this.key('cty', country, channel, 'rate'); }
   /** A whole country blocked for one channel (a voice surge must not silence its SMS). */
   countryBlock(country: string, channel: Channel): string { return this.key('cty', country, channel, 'block'); }
+  /** New conversations per window to a country requested from another country, per channel (conversion.ts foreignSurge). */
+  foreignRate(country: string, channel: Channel): string { return this.key('cty', country, channel, 'abroad'); }
   lookup(e164: string): string { return this.key('lookup', digits(e164)); }
   /** A number proven real (a verified OTP): its value is the userTag of the user it was proven for. */
   proof(e164: string): string { return this.key('num', digits(e164), 'proof'); }

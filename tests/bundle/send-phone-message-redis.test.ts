@@ -566,7 +566,7 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       clock.advance(20 * MINUTE);
       const proven = await send(action, { secrets, to: nigerian(1), userId: 'auth0|ada', action: 'second-factor-authentication' });
       expectDelivered(proven);
-      expect(proven.line['trusted']).toEqual([expect.stringContaining('proven for this user (a code to it was used before)')]);
+      expect(proven.line['trusted']).toEqual([expect.stringContaining('proven for this user (a code to it was used)')]);
       expect(proven.line['evidence']).toMatchObject({ number_proven: true, proven_by: 'stored-proof' });
       clock.advance(20 * MINUTE);
       expectRefused(await send(action, { secrets, to: nigerian(1), userId: 'auth0|mallory', action: 'enrollment' }), ['geo']);
@@ -646,7 +646,7 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
 
       const first = await enrol(nigerian(70), 'auth0|ada');
       expectDelivered(first);
-      expect(first.line['trusted']).toEqual([expect.stringContaining('NG is not served yet (sms: 0 of 3 numbers proven): this number is admitted on trial')]);
+      expect(first.line['trusted']).toEqual([expect.stringContaining('NG is not served yet (sms: 0 of 3 numbers proven): admitted on trial')]);
       expect(first.line['evidence']).toMatchObject({ number_proven: false, trial: 'granted', trial_recorded: true });
       // The batch, then the trial slot and the day's count at once (the admitted OTP is counted as sent
       // for the country's conversion in that count's batch: the decision's batch only read it).

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { ConfigErrors } from '../../shared/config/static-policy';
 import type { ConversionCounts } from '../../shared/feedback/conversion-counts';
 import { opensNewNumber } from '../../shared/feedback/conversion-counts';
-import { CONVERSION_RULE, PROBES_PER_LAG, PROBE_MIN, assessConversion, probeDrawn, assessToday, checkConversion, newNumbersSurge, parseConversionSettings, servedBySmsYesterday, type ConversionPolicy } from '../../shared/rules/conversion';
+import { CONVERSION_RULE, PROBES_PER_LAG, PROBE_MIN, assessConversion, probeDrawn, assessToday, checkConversion, foreignSurge, newNumbersSurge, parseConversionSettings, servedBySmsYesterday, type ConversionPolicy } from '../../shared/rules/conversion';
 import type { DynamicFacts } from '../../shared/engine/dynamic-types';
 import type { OtpAction, RecipientKind } from '../../shared/engine/types';
 import type { PhoneTrigger } from '../../shared/pipeline/phone-request';
@@ -169,7 +169,7 @@ describe('conversion rule', () => {
     const at = input().facts.now;
     const looksHealthy = { ...counts({ sent: 30, verified: 26, recent: 40 }), holdUntil: at + 30 * 60_000 };
     const held = checkConversion({ input: input(), counters: countersWith({ conversion: looksHealthy }), policy, keys });
-    expect(held?.finding).toMatchObject({ rule: CONVERSION_RULE, effect: 'block', reason: expect.stringContaining('collapsed earlier and OTPs keep coming (40 in the last 10m') });
+    expect(held?.finding).toMatchObject({ rule: CONVERSION_RULE, effect: 'block', reason: expect.stringContaining('held earlier and OTPs keep coming (40 in the last 10m') });
     // The hold is not renewed by itself: only a collapse in the counts writes it.
     expect(held?.writes).toEqual([]);
     expect(checkConversion({ input: input(), counters: countersWith({ conversion: { ...looksHealthy, sentRecent: { current: 5, previous: 0 } } }), policy, keys })).toBeUndefined();
@@ -280,6 +280,69 @@ describe('conversion rule', () => {
     const nowhere = { ...input(), facts: { ...input().facts, number: { ...input().facts.number, country: undefined } } };
     expect(checkConversion({ input: nowhere, counters: collapsed, policy, keys })).toBeUndefined();
     expect(checkConversion({ input: input(), counters: collapsed, policy: policyOf({ GUARD_CONVERSION: 'off' }), keys })).toBeUndefined();
+  });
+});
+
+describe('a surge from abroad, held before its conversion can be judged', () => {
+  const policy = policyOf();
+  // DE: 30 new numbers an hour, 1.5 of them requested from abroad (travellers).
+  const usual = { countryRate: { current: 12, baseline: 30, windows: 48 }, foreignRate: { current: 1, baseline: 1.5, windows: 48 } };
+  const flood = (foreign: number) => ({ countryRate: { current: 12 + foreign, baseline: 30, windows: 48 }, foreignRate: { current: foreign, baseline: 1.5, windows: 48 } });
+
+  test('new numbers from abroad far above their own baseline and out of proportion to the domestic ones are a surge', () => {
+    expect(foreignSurge(usual, 20)).toBe(false);
+    // Half the country floor (10 of 20) is never a surge; one more is.
+    expect(foreignSurge(flood(10), 20)).toBe(false);
+    expect(foreignSurge(flood(11), 20)).toBe(true);
+    // A quiet country, reached from abroad for the first time: the floor alone decides.
+    expect(foreignSurge({ countryRate: { current: 14, baseline: 3, windows: 48 }, foreignRate: { current: 10, baseline: 0, windows: 48 } }, 20)).toBe(false);
+    expect(foreignSurge({ countryRate: { current: 15, baseline: 3, windows: 48 }, foreignRate: { current: 11, baseline: 0, windows: 48 } }, 20)).toBe(true);
+    // Without the counter (a request from inside, unknown geo, pumping off) nothing is judged.
+    expect(foreignSurge({ countryRate: usual.countryRate, foreignRate: undefined }, 20)).toBe(false);
+    expect(foreignSurge(flood(500), undefined)).toBe(false);
+  });
+
+  test("a campaign raises the country's requests from abroad with its domestic ones: no surge", () => {
+    // Twenty times the domestic pace, its travellers twenty times too.
+    expect(foreignSurge({ countryRate: { current: 570 + 30, baseline: 30, windows: 48 }, foreignRate: { current: 30, baseline: 1.5, windows: 48 } }, 20)).toBe(false);
+    // An expatriates' tenant: most of IN's requests come from abroad, and the baseline has learned it.
+    expect(foreignSurge({ countryRate: { current: 120, baseline: 100, windows: 48 }, foreignRate: { current: 100, baseline: 80, windows: 48 } }, 20)).toBe(false);
+    // Its campaign raises both alike; and a flood from abroad raises its whole as much, so such a country is left to its conversion.
+    expect(foreignSurge({ countryRate: { current: 600, baseline: 100, windows: 48 }, foreignRate: { current: 480, baseline: 80, windows: 48 } }, 20)).toBe(false);
+    expect(foreignSurge({ countryRate: { current: 5100, baseline: 100, windows: 48 }, foreignRate: { current: 5080, baseline: 80, windows: 48 } }, 20)).toBe(false);
+    // Where requests from abroad are a small share, the same flood rises alone.
+    expect(foreignSurge({ countryRate: { current: 1100, baseline: 100, windows: 48 }, foreignRate: { current: 1080, baseline: 5, windows: 48 } }, 20)).toBe(true);
+  });
+
+  test('property: foreign and domestic new numbers rising in the same proportion are never a surge', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 400 }), fc.integer({ min: 0, max: 400 }), fc.double({ min: 1, max: 50, noNaN: true }), (domesticBase, foreignBase, rise) => {
+        const foreign = { current: Math.round(foreignBase * rise), baseline: foreignBase, windows: 48 };
+        const country = { current: Math.round((domesticBase + foreignBase) * rise), baseline: domesticBase + foreignBase, windows: 48 };
+        return !foreignSurge({ countryRate: country, foreignRate: foreign }, 20);
+      }),
+    );
+  });
+
+  test('the rule holds the country for unproven numbers requested from abroad, while OTPs keep coming; the residents and proven numbers pass', () => {
+    const healthy = counts({ sent: 100, verified: 85, recent: 40 });
+    const outcome = checkConversion({ input: input(), counters: countersWith({ conversion: healthy, ...flood(60) }), policy, keys });
+    expect(outcome?.finding).toMatchObject({ rule: CONVERSION_RULE, effect: 'block' });
+    expect(outcome?.finding.reason).toBe('60 new sms numbers to DE from abroad this window, far above their usual share; a number nothing proves is refused there until it recovers');
+    expect(outcome?.writes).toEqual([{ key: keys.conversionHold('DE', 'sms'), until: input().facts.now + 3_600_000, ttlMs: 3_600_000 + 7_200_000 + 60_000, incident: expect.stringContaining('a surge from abroad towards DE (sms)') }]);
+    // Held, it refuses as any hold does (renewed while requests from abroad outpace the domestic ones).
+    const held = checkConversion({ input: input(), counters: countersWith({ conversion: { ...healthy, holdUntil: input().facts.now + 60_000 }, ...flood(60) }), policy, keys });
+    expect(held?.finding).toMatchObject({ effect: 'block', reason: expect.stringContaining('held earlier and OTPs keep coming') });
+    // The ordinary share from abroad, or the same surge once OTPs stop coming fast: nothing.
+    expect(checkConversion({ input: input(), counters: countersWith({ conversion: healthy, ...usual }), policy, keys })).toBeUndefined();
+    expect(checkConversion({ input: input(), counters: countersWith({ conversion: counts({ sent: 100, verified: 85, recent: 2 }), ...flood(60) }), policy, keys })).toBeUndefined();
+    // A request from inside DE reads no foreign counter (the batch plans it for requests from abroad only).
+    const fromInside = { ...input(), facts: { ...input().facts, requestCountry: 'DE' } };
+    expect(checkConversion({ input: fromInside, counters: countersWith({ conversion: healthy, ...flood(60) }), policy, keys })).toBeUndefined();
+    // A number proven for this user passes; the hold is still written for the others.
+    const proven = checkConversion({ input: { ...input({ userId: 'auth0|u1' }) }, counters: countersWith({ conversion: healthy, ...flood(60), proof: userTag('auth0|u1') }), policy, keys });
+    expect(proven?.finding.effect).toBe('trust');
+    expect(proven?.writes).toHaveLength(1);
   });
 });
 

@@ -383,6 +383,23 @@ describe('planBatch: what is left out', () => {
     expect(fromBritain.read(britishAnswers).conversion).toMatchObject({ domesticRecent: { current: 6, previous: 6 }, domesticHours: { current: 15, previous: 15 } });
   });
 
+  test("a request from abroad also counts the new number among its country's requested from abroad (a rate op after the country's, new streaks only); one from inside, of unknown geo, or without pumping does not", () => {
+    const foreignOps = (input: DynamicFacts, secrets = {}) => planBatch(input, policyOf(secrets), keys).ops.filter((op) => op.key === keys.foreignRate('US', input.facts.channel));
+    const fromCanada = inputFor({}, (facts) => ({ ...facts, requestCountry: 'CA' }));
+    const plan = planBatch(fromCanada, policyOf(), keys);
+    const at = plan.ops.findIndex((op) => op.key === keys.foreignRate('US', 'sms'));
+    expect(plan.ops[at]).toEqual({ kind: 'rate', key: keys.foreignRate('US', 'sms'), window: HOUR_WINDOW, alpha: 1 / 24, foldFloor: 20, ttlMs: Math.max(3 * HOUR * 24, DAY), when: 'new-streak' });
+    expect(plan.ops[at - 1]?.key).toBe(keys.countryRate('US', 'sms'));
+    const answers = plan.ops.map((op) => (op.key === keys.foreignRate('US', 'sms') ? { kind: 'rate' as const, current: 7, baseline: 1.5, windows: 30 } : answerOf(op)));
+    expect(plan.read(answers).foreignRate).toEqual({ current: 7, baseline: 1.5, windows: 30 });
+    expect(keys.foreignRate('US', 'sms')).not.toBe(keys.foreignRate('US', 'voice'));
+    expect(foreignOps({ ...fromCanada, facts: { ...fromCanada.facts, channel: 'voice' } })).toHaveLength(1);
+    expect(foreignOps(inputFor())).toEqual([]);
+    expect(foreignOps(inputFor({}, (facts) => ({ ...facts, requestCountry: undefined })))).toEqual([]);
+    expect(foreignOps(fromCanada, { GUARD_PUMPING: 'off' })).toEqual([]);
+    expect(planBatch(inputFor(), policyOf(), keys).read(planBatch(inputFor(), policyOf(), keys).ops.map(answerOf)).foreignRate).toBeUndefined();
+  });
+
   test("a message the tier refuses reads its country's trial slot and the trials left to all countries (one get each); low trust, a country the tier lets through, or trials off read neither", () => {
     const refused = { ...inputFor({ recipient: NUMBERS.NG }), staticBlocked: true, tierBlocked: true };
     const slot = keys.countryTrial('NG', 'sms');

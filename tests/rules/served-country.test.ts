@@ -147,7 +147,7 @@ describe('numbers on trial in a tier country not served yet', () => {
   test('a free slot admits the number on trial, saying so; another number waits until a proof comes from the country', () => {
     const free = countersWith({ countryProofs: 0, trial: undefined, trialsLeft: 20 });
     expect(trialStanding(context(), free, policy)).toBe('granted');
-    expect(check(context(), free)?.finding).toMatchObject({ effect: 'trust', reason: expect.stringContaining('NG is not served yet (sms: 0 of 3 numbers proven): this number is admitted on trial') });
+    expect(check(context(), free)?.finding).toMatchObject({ effect: 'trust', reason: expect.stringContaining('NG is not served yet (sms: 0 of 3 numbers proven): admitted on trial') });
     const taken = countersWith({ countryProofs: 1, trial: trialSlotValue(OTHER, 1, NOW - 60_000), trialsLeft: 19 });
     expect(trialStanding(context(), taken, policy)).toBe('slot-taken');
     expect(check(context(), taken)).toBeUndefined();
