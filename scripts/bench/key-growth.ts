@@ -417,6 +417,8 @@ export const FAMILY_NOTES: Readonly<Record<string, string>> = {
   'rng:*:proofs': 'proven numbers per range per day: 2 d 1 min',
   'cty:*:rate': 'country rate and baseline, SMS: 3 d',
   'cty:*:voice:rate': 'country rate and baseline, voice: 3 d',
+  'cty:*:sms:abroad': 'country rate and baseline of new numbers requested from abroad, SMS: 3 d',
+  'cty:*:voice:abroad': 'country rate and baseline of new numbers requested from abroad, voice: 3 d',
   'cty:*:block': 'a country refused: 12 h 1 min',
   'cty:*:sms:block': 'a country refused for SMS: 12 h 1 min',
   'cty:*:voice:block': 'a country refused for voice: 12 h 1 min',

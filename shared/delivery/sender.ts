@@ -60,7 +60,7 @@ export class TwilioMessagingSender implements MessageSender {
   private async call(message: OutgoingMessage): Promise<DeliveryReceipt> {
     const from = this.options.voiceFrom ?? this.options.from;
     if (from === undefined) {
-      throw new Error('voice needs a caller number: set TWILIO_VOICE_FROM_NUMBER or TWILIO_FROM_NUMBER');
+      throw new Error('voice needs TWILIO_VOICE_FROM_NUMBER or TWILIO_FROM_NUMBER');
     }
     const url = `${this.rest.endpoints.api}/2010-04-01/Accounts/${this.rest.accountSid}/Calls.json`;
     const twiml = buildVoiceTwiml({ text: message.text, code: message.code, ...this.options.voice });

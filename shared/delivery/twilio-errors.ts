@@ -5,7 +5,7 @@
 const VOICE_GEO = 'Twilio Voice Geo Permissions refuse this destination';
 const PUMPING_PROTECTION = 'Twilio SMS Pumping Protection blocked this number';
 const EXPLANATIONS: Readonly<Record<number, string>> = {
-  20003: 'Twilio refused the credentials (check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN)',
+  20003: 'Twilio refused the credentials (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN)',
   20404: 'Twilio does not know this resource (check the SIDs)',
   20429: 'Twilio rate-limited the request',
   21211: "Twilio says the 'To' number is invalid",
@@ -20,7 +20,7 @@ const EXPLANATIONS: Readonly<Record<number, string>> = {
   30453: PUMPING_PROTECTION,
   60200: 'Twilio Verify refused a request parameter',
   60203: 'Twilio Verify: too many attempts',
-  60410: 'Twilio Verify Fraud Guard blocked this number prefix',
+  60410: 'Twilio Verify Fraud Guard blocked this prefix',
   60605: 'Twilio Verify Geo Permissions refuse this destination',
 };
 

@@ -30,7 +30,10 @@
  * trips by the same test, while the last two hours bring OTPs faster than twice the usual pace (the
  * slower of the pumping rule's baseline and yesterday's mean: the baseline learns a long trickle);
  * so an attack there gets at most about the country's own real traffic before it is refused.
- * Tier countries alone: pumping pays there, and elsewhere real volume makes the hour enough.
+ * So is a country the tenant barely serves at all (its SMS codes no yardstick yesterday, under the
+ * pumping rule's served baseline of new numbers): a trickle of calls under the voice floor passed
+ * there for hours (seed 3 of human-mimic, about 7 an hour into PT). A served country's real volume
+ * makes the hour enough, and there a fall earlier in the day must not hold a later campaign.
  *
  * A collapse that requests from abroad made spares the country's own: an OTP requested from inside
  * its destination country (geoip) passes while the domestic requests alone come no faster than
@@ -393,7 +396,9 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
   const lag = formatDuration(settings.lagMs);
   const fromAbroad =
     assessment.state === 'healthy' && assessment.ongoing && input.facts.requestCountry !== undefined && input.facts.requestCountry !== country && foreignSurge(counters, policy.pumping?.countryFloor);
-  if (assessment.state !== 'collapsed' && assessment.state !== 'held' && !fromAbroad) return input.tierBlocked ? checkToday(input, counters, assessToday(counts, settings, now, usual), lag) : undefined;
+  // The day's fall judges a trickle where an hour shows nothing: a tier country, or one the tenant barely serves at all.
+  const judgedOverTheDay = input.tierBlocked || (!codesCameBack(counts.countrySmsYesterday ?? counts.yesterday) && (counters.countryRate?.baseline ?? 1 / 0) < (policy.pumping?.servedBaseline ?? 0));
+  if (assessment.state !== 'collapsed' && assessment.state !== 'held' && !fromAbroad) return judgedOverTheDay ? checkToday(input, counters, assessToday(counts, settings, now, usual), lag) : undefined;
   // The hold keeps the country closed once refused OTPs have made what is still delivered look
   // healthy. A collapse seen in the counts writes or renews it (at half-time), and so do requests
   // from abroad that make the surge (over twice the usual pace alone, and more than the domestic
@@ -448,7 +453,7 @@ function checkToday(input: DynamicFacts, counters: Counters, today: TodayAssessm
   if (today.state !== 'collapsed') return undefined;
   if (!refusableOnCollapse(input, counters)) return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `${PROVEN_PASSES} the fall of today's conversion to ${country} (${channel})` } };
   const reason =
-    `conversion to ${country} (${channel}), a high-risk-tier country opened by its proofs, fell today: ${shortfall(today, 'since 00:00 UTC', lag, country)}, ` +
+    `conversion to ${country} (${channel}) fell today: ${shortfall(today, 'since 00:00 UTC', lag, country)}, ` +
     `and ${today.perHour.toFixed(1)} an hour come over the last 1-2 h, over twice the usual pace${UNTIL_RECOVERY}`;
   return { finding: { rule: CONVERSION_RULE, effect: 'block', reason } };
 }
