@@ -31,7 +31,7 @@ export function parseRecipient(raw: unknown): NumberParseResult {
   }
   if (!text.startsWith('+')) return { ok: false, reason: 'recipient is not in E.164 form (no leading +)' };
   if (!ALLOWED_FORMATTING.test(text)) {
-    return { ok: false, reason: 'recipient has characters other than ASCII digits and formatting' };
+    return { ok: false, reason: 'recipient contains characters other than ASCII digits and formatting' };
   }
   try {
     const parsed = parsePhoneNumberWithError(text);
