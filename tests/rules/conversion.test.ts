@@ -107,10 +107,15 @@ describe('assessConversion', () => {
     expect(assessConversion(counts({ sent: 1000, refused: 900, verified: 85 }), POLICY, NOW).state).toBe('healthy');
   });
 
-  test('a quiet country is not judged on a handful of codes (three standard deviations short of the expectation, too)', () => {
-    // 20 delivered at yesterday's 85 % expects 17; 5 verified is under half of it but within 3 sqrt(17) = 12.4.
-    expect(assessConversion(counts({ sent: 20, verified: 5 }), { ...POLICY, floor: 3 }, NOW).state).toBe('healthy');
-    expect(assessConversion(counts({ sent: 20, verified: 4 }), { ...POLICY, floor: 3 }, NOW).state).toBe('collapsed');
+  test('a quiet country is not judged on a handful of codes (three binomial standard deviations short of the expectation, too)', () => {
+    // 20 delivered at yesterday's 50 % expects 10, with a standard deviation of sqrt(20 x 0.5 x 0.5) = 2.24:
+    // 4 verified is under half of it but within three deviations (3.3); 3 is not.
+    const half = { sent: 1000, verified: 500 };
+    expect(assessConversion(counts({ sent: 20, verified: 4 }, half), { ...POLICY, floor: 3 }, NOW).state).toBe('healthy');
+    expect(assessConversion(counts({ sent: 20, verified: 3 }, half), { ...POLICY, floor: 3 }, NOW).state).toBe('collapsed');
+    // At 85 % the spread is narrower (1.6 for 20 codes): the halved expectation decides, 8 verified of 20 trips.
+    expect(assessConversion(counts({ sent: 20, verified: 9 }), { ...POLICY, floor: 3 }, NOW).state).toBe('healthy');
+    expect(assessConversion(counts({ sent: 20, verified: 8 }), { ...POLICY, floor: 3 }, NOW).state).toBe('collapsed');
   });
 
   test("a country without a yesterday of its own is measured against the tenant's; voice too thin to be a yardstick against SMS", () => {
@@ -557,8 +562,11 @@ describe("today's conversion (a high-risk-tier country opened by its proofs)", (
   test('once the last hours bring the usual pace, it has subsided; converting like yesterday is healthy; early in the day nothing is judged', () => {
     expect(assessToday(kenyaToday(40, 9, 3), POLICY, NOW).state).toBe('subsided');
     expect(assessToday(kenyaToday(40, 27, 10), POLICY, NOW).state).toBe('healthy');
-    // 12 delivered, none verified: under GUARD_CONVERSION_FLOOR (15) unverified.
-    expect(assessToday(kenyaToday(13, 0, 10), POLICY, NOW).state).toBe('healthy');
+    // 7 delivered, none verified: under half GUARD_CONVERSION_FLOOR (15) unverified, the tier's floor
+    // for the day; 12 are over it, though under the hour's whole floor.
+    expect(assessToday(kenyaToday(8, 0, 10), POLICY, NOW).state).toBe('healthy');
+    expect(assessToday(kenyaToday(13, 0, 10), POLICY, NOW).state).toBe('collapsed');
+    expect(assessConversion(kenyaToday(13, 0, 10), POLICY, NOW).state).not.toBe('collapsed');
     expect(assessToday({ ...kenyaToday(40, 9, 10), yesterday: { sent: 10, refused: 0, verified: 8 }, tenantYesterday: { sent: 0, refused: 0, verified: 0 } }, POLICY, NOW).state).toBe('no-baseline');
   });
 
