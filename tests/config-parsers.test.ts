@@ -362,7 +362,7 @@ describe('parseBaseUrl', () => {
 });
 
 describe('parseCountryList and parseList', () => {
-  const expectedForm = 'ISO 3166-1 alpha-2 country codes such as US, GB, DE';
+  const expectedForm = 'ISO 3166-1 alpha-2 codes such as US, GB, DE';
 
   test('comma, semicolon and whitespace separated, upper-cased', () => {
     expect(parseCountryList(NAME, 'us, gb;DE')).toEqual(['US', 'GB', 'DE']);

@@ -185,7 +185,7 @@ function nameTable(): Map<string, string> {
   return names as Map<string, string>;
 }
 
-export const COUNTRY_LIST_FORM = 'ISO 3166-1 alpha-2 country codes such as US, GB, DE (alpha-3 codes and English names work too)';
+export const COUNTRY_LIST_FORM = 'ISO 3166-1 alpha-2 codes such as US, GB, DE (alpha-3 codes and English names work too)';
 
 /**
  * Items are separated by commas, semicolons or line breaks; a piece that is not a country name

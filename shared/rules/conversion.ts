@@ -65,6 +65,7 @@
 import { createHash } from 'node:crypto';
 import { CONVERSION_DAY_MS, CONVERSION_HOUR_MS, opensNewNumber, type ConversionCounts, type DayCounts } from '../feedback/conversion-counts';
 import type { DynamicFacts, DynamicFinding, DynamicRuleContext, Counters, RateCount, WindowCount } from '../engine/dynamic-types';
+import type { Channel } from '../engine/types';
 import { thresholdOver } from '../engine/surge-threshold';
 import type { SecretDoc } from '../config/secret-doc';
 import type { ConfigErrors, Secrets } from '../config/static-policy';
@@ -393,8 +394,18 @@ export function usualPerHour(counters: Pick<Counters, 'countryRate'>, pumping: {
   return counters.countryRate !== undefined && pumping !== undefined ? (counters.countryRate.baseline * CONVERSION_HOUR_MS) / pumping.windowMs : undefined;
 }
 
+/**
+ * Voice needs half GUARD_CONVERSION_FLOOR of unused codes: calls cost more than texts (the pumping
+ * floors are halved for voice too), and a trickle of calls at about 7 an hour into a country the
+ * tenant barely serves never gathered 15 unused codes in one to two hours. Real callers' codes come
+ * back, and the drop and the spread decide for them. Pure.
+ */
+export function conversionFor(policy: ConversionPolicy | undefined, channel: Channel): ConversionPolicy | undefined {
+  return policy && channel === 'voice' ? { ...policy, floor: Math.ceil(policy.floor / 2) } : policy;
+}
+
 export function checkConversion({ input, counters, policy, keys }: DynamicRuleContext): DynamicFinding | undefined {
-  const settings = policy.conversion;
+  const settings = conversionFor(policy.conversion, input.facts.channel);
   const counts = counters.conversion;
   const country = input.facts.number.country;
   if (settings === undefined || counts === undefined || country === undefined) return undefined;

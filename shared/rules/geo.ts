@@ -16,7 +16,7 @@ export function checkGeo(facts: SendFacts, policy: StaticPolicy): Finding | unde
   const country = facts.number.country;
   if (country === undefined) {
     if (!channelPolicy.blockNonGeographic) return undefined;
-    return block(`+${facts.number.callingCode} numbers belong to no country and are not allowed for ${facts.channel}`);
+    return block(`+${facts.number.callingCode} numbers belong to no country, not allowed for ${facts.channel}`);
   }
   const blockSource = channelPolicy.blocked.get(country);
   if (blockSource !== undefined) {

@@ -22,7 +22,7 @@
  */
 import type { DynamicPolicy, PumpingPolicy } from '../config/dynamic-policy';
 import type { BlockWrite, Counters, DynamicFacts, DynamicFinding, DynamicRuleContext, RateCount } from '../engine/dynamic-types';
-import { assessConversion, codesCameBack, servedBySmsYesterday, usualPerHour, type ConversionAssessment, type ConversionPolicy } from './conversion';
+import { assessConversion, codesCameBack, conversionFor, servedBySmsYesterday, usualPerHour, type ConversionAssessment, type ConversionPolicy } from './conversion';
 import { BLOCK_FLOOR_MULTIPLE } from '../engine/dynamic-plan';
 import type { Channel } from '../engine/types';
 import { provenByUsedCode } from './served-country';
@@ -77,7 +77,7 @@ export function checkPrefixAnomaly({ input, counters, policy, keys }: DynamicRul
       (learned || input.highRiskCountry) &&
       countryIsAnomalous(counters.countryRate, parameters, input.highRiskCountry, channel, trafficBesideVoice(counters), smsServed, unproven) &&
       !over();
-    const trickle = !countryRise && (learned || input.highRiskCountry) ? unusedCodes(counters, parameters, policy.conversion, now) : undefined;
+    const trickle = !countryRise && (learned || input.highRiskCountry) ? unusedCodes(counters, parameters, conversionFor(policy.conversion, channel), now) : undefined;
     if (countryRise) {
       const served = counters.countryRate.baseline >= parameters.servedBaseline;
       const standing = served ? `far above its own ${channel} baseline` : unproven ? 'a country where no number is proven' : 'a country barely served before';

@@ -304,7 +304,7 @@ export class DynamicGuard {
     const problems = await Promise.race([sending, waited]).finally(() => clearTimeout(timer));
     verdict.alertErrors =
       problems === undefined
-        ? [`alert webhook did not answer within ${ALERT_WAIT_MS} ms (it goes on in the background, at most ${ALERT_TIMEOUT_MS} ms)`]
+        ? [`alert webhook did not answer within ${ALERT_WAIT_MS} ms (left running, at most ${ALERT_TIMEOUT_MS} ms)`]
         : problems.filter((problem): problem is string => problem !== undefined);
   }
 }

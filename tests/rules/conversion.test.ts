@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { ConfigErrors } from '../../shared/config/static-policy';
 import type { ConversionCounts } from '../../shared/feedback/conversion-counts';
 import { opensNewNumber } from '../../shared/feedback/conversion-counts';
-import { CONVERSION_RULE, PROBES_PER_LAG, PROBE_MIN, assessConversion, probeDrawn, assessToday, checkConversion, foreignSurge, newNumbersSurge, parseConversionSettings, servedBySmsYesterday, type ConversionPolicy } from '../../shared/rules/conversion';
+import { CONVERSION_RULE, PROBES_PER_LAG, PROBE_MIN, assessConversion, conversionFor, probeDrawn, assessToday, checkConversion, foreignSurge, newNumbersSurge, parseConversionSettings, servedBySmsYesterday, type ConversionPolicy } from '../../shared/rules/conversion';
 import type { DynamicFacts } from '../../shared/engine/dynamic-types';
 import type { OtpAction, RecipientKind } from '../../shared/engine/types';
 import type { PhoneTrigger } from '../../shared/pipeline/phone-request';
@@ -105,6 +105,15 @@ describe('assessConversion', () => {
 
   test("refused OTPs are not delivered: a country whose attack is already refused does not read as collapsed", () => {
     expect(assessConversion(counts({ sent: 1000, refused: 900, verified: 85 }), POLICY, NOW).state).toBe('healthy');
+  });
+
+  test('voice needs half GUARD_CONVERSION_FLOOR of unused codes (rounded up); SMS the whole of it; off stays off', () => {
+    expect(conversionFor(POLICY, 'voice')).toEqual({ ...POLICY, floor: 8 });
+    expect(conversionFor(POLICY, 'sms')).toBe(POLICY);
+    expect(conversionFor(undefined, 'voice')).toBeUndefined();
+    // 10 calls delivered, none verified: collapsed for voice, under the floor for SMS.
+    expect(assessConversion(counts({ sent: 10, verified: 0 }), conversionFor(POLICY, 'voice') ?? POLICY, NOW).state).toBe('collapsed');
+    expect(assessConversion(counts({ sent: 10, verified: 0 }), POLICY, NOW).state).toBe('healthy');
   });
 
   test('a quiet country is not judged on a handful of codes (three binomial standard deviations short of the expectation, too)', () => {

@@ -70,6 +70,17 @@ describe('the pumping rule blocks a trickle', () => {
     expect(blocked?.writes).toEqual([expect.objectContaining({ key: keys.countryBlock('MY', 'sms'), until: NOW + PUMPING.blockMs })]);
   });
 
+  test('calls need half the floor of unused codes: 9 unused calls block the voice of a country barely served, 9 unused texts do not', () => {
+    const voice = { ...input, facts: factsFor('+60123456789', { now: NOW, channel: 'voice' }) };
+    const trickle = { ...counters, conversion: malaysia(9, 0) };
+    const called = checkPrefixAnomaly({ input: voice, counters: countersWith(trickle), policy: POLICY, keys });
+    expect(called?.finding).toMatchObject({ effect: 'block', reason: expect.stringContaining('MY, a country barely served before, had 9 voice OTPs delivered in the last 1-2 h and 0 verified') });
+    expect(called?.writes).toEqual([expect.objectContaining({ key: keys.countryBlock('MY', 'voice') })]);
+    expect(checkPrefixAnomaly({ input, counters: countersWith(trickle), policy: POLICY, keys })).toBeUndefined();
+    // 7 unused calls are under half the floor (8).
+    expect(checkPrefixAnomaly({ input: voice, counters: countersWith({ ...counters, conversion: malaysia(7, 0) }), policy: POLICY, keys })).toBeUndefined();
+  });
+
   test('before the tenant history covers the learning period an ordinary country is not judged; a healthy one never', () => {
     expect(checkPrefixAnomaly({ input, counters: countersWith({ ...counters, tenantRate: rate(500, 400, 3) }), policy: POLICY, keys })).toBeUndefined();
     expect(checkPrefixAnomaly({ input, counters: countersWith({ ...counters, conversion: malaysia(18, 15) }), policy: POLICY, keys })).toBeUndefined();
