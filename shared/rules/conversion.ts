@@ -480,7 +480,7 @@ function checkToday(input: DynamicFacts, counters: Counters, today: TodayAssessm
 
 export const CONVERSION_SECRETS: readonly SecretDoc[] = [
   { name: 'GUARD_CONVERSION', actions: 'send', group: 'pumping', meaning: 'Refuse unproven numbers in a country whose verified ÷ delivered OTPs collapses (needs verification feedback: Post-Login Action or monitor --write-store)', default: 'on', example: 'off' },
-  { name: 'GUARD_CONVERSION_FLOOR', actions: 'send', group: 'pumping', meaning: 'Unverified OTPs to a country and channel in the last 1-2 hours that never trip the conversion rule', default: '15', example: '40' },
+  { name: 'GUARD_CONVERSION_FLOOR', actions: 'send', group: 'pumping', meaning: 'Unverified OTPs to a country and channel in the last 1-2 hours that never trip the conversion rule (half of it for voice, and for a high-risk-tier country over the day)', default: '15', example: '40' },
   { name: 'GUARD_CONVERSION_DROP', actions: 'send', group: 'pumping', meaning: "Trip when verifications fall under this share of what the country's conversion yesterday predicts", default: '0.5', example: '0.3' },
   { name: 'GUARD_CONVERSION_PROBES', actions: 'send', group: 'pumping', meaning: 'One in this many of the OTPs a conversion hold refuses from inside the country goes out as a probe (at most 6 per lag window); once probes verify, the hold lifts for requests from inside. 0: no probes', default: '40', example: '0' },
   { name: 'GUARD_CONVERSION_LAG', actions: 'send', group: 'pumping', meaning: 'How long verifications take to come back (the monitor --write-store cadence plus entry time); younger OTPs are not judged yet', default: '10m', example: '20m' },
