@@ -5,7 +5,7 @@
 const VOICE_GEO = 'Twilio Voice Geo Permissions refuse this destination';
 const PUMPING_PROTECTION = 'Twilio SMS Pumping Protection blocked this number';
 const EXPLANATIONS: Readonly<Record<number, string>> = {
-  20003: 'Twilio refused the credentials (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN)',
+  20003: 'Twilio refused TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN',
   20404: 'Twilio does not know this resource (check the SIDs)',
   20429: 'Twilio rate-limited the request',
   21211: "Twilio says the 'To' number is invalid",

@@ -27,7 +27,7 @@ export function parseRecipient(raw: unknown): NumberParseResult {
   const text = raw.trim();
   if (text.length === 0) return { ok: false, reason: 'recipient is empty' };
   if (text.length > MAX_RECIPIENT_LENGTH) {
-    return { ok: false, reason: `recipient is ${text.length} characters long, longer than any phone number` };
+    return { ok: false, reason: `recipient is ${text.length} characters long, too long for a phone number` };
   }
   if (!text.startsWith('+')) return { ok: false, reason: 'recipient is not in E.164 form (no leading +)' };
   if (!ALLOWED_FORMATTING.test(text)) {

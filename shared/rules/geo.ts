@@ -54,7 +54,7 @@ export function parseGeoSettings(secrets: Secrets, errors: ConfigErrors): Record
     false,
   );
   const fallbackNote = (channels: string) =>
-    `allow-list mode is OFF for ${channels} until this is fixed: block lists and the tier decide (readable entries stay exempt)`;
+    `allow-list mode is OFF for ${channels} until fixed: block lists and the tier decide (readable entries stay exempt)`;
   const allowList = (name: string, consequence: string) => readAllowList(secrets, name, errors, consequence);
   const voiceAllowed = allowList('GUARD_VOICE_ALLOWED_COUNTRIES', fallbackNote('voice'));
   const allowed = allowList('GUARD_ALLOWED_COUNTRIES', fallbackNote(voiceAllowed.kind === 'unset' ? 'sms and voice' : 'sms'));

@@ -17,7 +17,7 @@ export function checkLookup(result: LookupResult, policy: LookupPolicy): Finding
     return { rule: TWILIO_LOOKUP_RULE, effect: 'block', reason: `Twilio Lookup says the line type is ${result.lineType}` };
   }
   if (result.pumpingRisk !== undefined && result.pumpingRisk >= policy.maxPumpingRisk) {
-    return { rule: TWILIO_LOOKUP_RULE, effect: 'block', reason: `Twilio Lookup SMS pumping risk score ${result.pumpingRisk} reaches the maximum ${policy.maxPumpingRisk}` };
+    return { rule: TWILIO_LOOKUP_RULE, effect: 'block', reason: `Twilio Lookup SMS pumping risk score ${result.pumpingRisk}, at or over ${policy.maxPumpingRisk}` };
   }
   return undefined;
 }

@@ -723,7 +723,8 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       // Yesterday NG's residents enrolled 48 new numbers (2 an hour) and used 36 of the codes (75 %).
       for (let index = 0; index < 48; index++) await store.run(T0 - DAY, sentOps(keys, ng, T0 - DAY, 10 * MINUTE));
       for (let index = 0; index < 36; index++) await store.run(T0 - DAY, verificationOps(keys, ng, T0 - DAY));
-      // From 05:05 UTC, five new numbers an hour whose codes nobody uses: 10 in two hours, under the hour's floor of 15.
+      // From 05:05 UTC, five new numbers an hour whose codes nobody uses: 10 in two hours, under the hour's floor of 15;
+      // the day needs half of it in a tier country (8 unused).
       clock.set(T0 - 4 * HOUR);
       const outcomes: Sent[] = [];
       for (let index = 0; index < 20; index++) {
@@ -731,7 +732,7 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
         clock.advance(12 * MINUTE);
       }
       const firstRefused = outcomes.findIndex((sent) => sent.line['outcome'] === 'refused');
-      expect(firstRefused).toBeGreaterThanOrEqual(15);
+      expect(firstRefused).toBeGreaterThanOrEqual(8);
       for (const sent of outcomes.slice(0, firstRefused)) {
         expectDelivered(sent);
         expect(sent.line['trusted']).toEqual([expect.stringContaining('NG is served (sms)')]);
@@ -818,7 +819,7 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       expect((refused as Sent).line['store_requests']).toBe(3);
       expect((refused as Sent).line['incidents']).toEqual([expect.stringContaining('conversion collapsed towards US (sms)')]);
       // It trips once about 30 OTPs are one to two lags old (6 a minute here): 10 of 30 verified, where
-      // 85 % expects 25.5, more than twice 10 and more than three standard deviations (15.1) above it.
+      // 85 % expects 25.5, more than twice 10 and more than three binomial standard deviations (5.9) above it.
       expect(pumped).toBeGreaterThanOrEqual(20);
       expect(pumped).toBeLessThanOrEqual(35);
       const refusedKey = `${keys.conversion('US', 'sms', 'refused', 'h')}:${Math.floor(clock.now / HOUR)}`;
@@ -835,7 +836,8 @@ describeWithRedis('send-phone-message bundle on real Redis through the Upstash s
       expectDelivered(await send(action, { secrets, to: kept.to, userId: kept.userId, action: 'enrollment' }));
       // Monitor mode delivers, and a delivered OTP is not counted as refused; GUARD_CONVERSION=off delivers.
       clock.advance(5 * SECOND);
-      const watched = await send(action, { secrets: { ...secrets, GUARD_MODE: 'monitor' }, to: numbers[next++] as string, action: 'enrollment' });
+      // (Probes off: whether a number is drawn as one depends on the millisecond.)
+      const watched = await send(action, { secrets: { ...secrets, GUARD_MODE: 'monitor', GUARD_CONVERSION_PROBES: '0' }, to: numbers[next++] as string, action: 'enrollment' });
       expect(watched.line).toMatchObject({ decision: 'block', outcome: 'would_block_delivered', rules: ['conversion'], store_requests: 1 });
       expect((await store.run(clock.now, [{ kind: 'get', key: refusedKey }]))[0]).toEqual({ kind: 'get', value: '2' });
       clock.advance(5 * SECOND);
