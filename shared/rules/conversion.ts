@@ -348,7 +348,7 @@ export function assessToday(counts: ConversionCounts, policy: ConversionPolicy, 
   const yesterdayPerHour = (Math.max(0, counts.yesterday.sent - counts.yesterday.refused) * CONVERSION_HOUR_MS) / CONVERSION_DAY_MS;
   const usual = usualPerHour === undefined ? yesterdayPerHour : Math.min(usualPerHour, yesterdayPerHour);
   const ongoing = perHour * hoursCovered >= ONGOING_MIN && perHour > ONGOING_FACTOR * usual;
-  const short = fellShort(delivered, verified, expected, { ...policy, floor: Math.ceil(policy.floor / 2) });
+  const short = fellShort(delivered, verified, expected, withHalfFloor(policy));
   const state: TodayState = short ? (ongoing ? 'collapsed' : 'subsided') : 'healthy';
   return { state, delivered, verified, baseline: yardstick.base, yardstick: yardstick.source, expected, perHour };
 }
@@ -394,21 +394,29 @@ export function usualPerHour(counters: Pick<Counters, 'countryRate'>, pumping: {
   return counters.countryRate !== undefined && pumping !== undefined ? (counters.countryRate.baseline * CONVERSION_HOUR_MS) / pumping.windowMs : undefined;
 }
 
+/** The policy with half GUARD_CONVERSION_FLOOR, rounded up: voice's, and a tier country's day (assessToday). */
+function withHalfFloor(policy: ConversionPolicy): ConversionPolicy {
+  return { ...policy, floor: Math.ceil(policy.floor / 2) };
+}
+
 /**
  * Voice needs half GUARD_CONVERSION_FLOOR of unused codes: calls cost more than texts (the pumping
  * floors are halved for voice too), and a trickle of calls at about 7 an hour into a country the
  * tenant barely serves never gathered 15 unused codes in one to two hours. Real callers' codes come
  * back, and the drop and the spread decide for them. Pure.
  */
+export function conversionFor(policy: ConversionPolicy, channel: Channel): ConversionPolicy;
+export function conversionFor(policy: ConversionPolicy | undefined, channel: Channel): ConversionPolicy | undefined;
 export function conversionFor(policy: ConversionPolicy | undefined, channel: Channel): ConversionPolicy | undefined {
-  return policy && channel === 'voice' ? { ...policy, floor: Math.ceil(policy.floor / 2) } : policy;
+  return policy && channel === 'voice' ? withHalfFloor(policy) : policy;
 }
 
 export function checkConversion({ input, counters, policy, keys }: DynamicRuleContext): DynamicFinding | undefined {
-  const settings = conversionFor(policy.conversion, input.facts.channel);
+  const base = policy.conversion;
   const counts = counters.conversion;
   const country = input.facts.number.country;
-  if (settings === undefined || counts === undefined || country === undefined) return undefined;
+  if (base === undefined || counts === undefined || country === undefined) return undefined;
+  const settings = conversionFor(base, input.facts.channel);
   const now = input.facts.now;
   const usual = usualPerHour(counters, policy.pumping);
   const assessment = assessConversion(counts, settings, now, usual);
@@ -416,7 +424,7 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
   const lag = formatDuration(settings.lagMs);
   const fromAbroad =
     assessment.state === 'healthy' && assessment.ongoing && input.facts.requestCountry !== undefined && input.facts.requestCountry !== country && foreignSurge(counters, policy.pumping?.countryFloor);
-  if (assessment.state !== 'collapsed' && assessment.state !== 'held' && !fromAbroad) return input.tierBlocked ? checkToday(input, counters, assessToday(counts, settings, now, usual), lag) : undefined;
+  if (assessment.state !== 'collapsed' && assessment.state !== 'held' && !fromAbroad) return input.tierBlocked ? checkToday(input, counters, assessToday(counts, base, now, usual), lag) : undefined;
   // The hold keeps the country closed once refused OTPs have made what is still delivered look
   // healthy. A collapse seen in the counts writes or renews it (at half-time), and so do requests
   // from abroad that make the surge (over twice the usual pace alone, and more than the domestic

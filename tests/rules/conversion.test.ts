@@ -603,6 +603,13 @@ describe("today's conversion (a high-risk-tier country opened by its proofs)", (
     expect(checkConversion({ input: tierInput({ tierBlocked: false }), counters, policy, keys })).toBeUndefined();
   });
 
+  test("a tier country's calls meet the same half floor over the day (8), not half of voice's half", () => {
+    const calls = { ...tierInput(), facts: { ...tierInput().facts, channel: 'voice' as const } };
+    // 5 unused calls today (and 7 unused in the last hours, under voice's 8): no fall yet.
+    expect(checkConversion({ input: calls, counters: countersWith({ conversion: kenyaToday(6, 0, 10) }), policy, keys })).toBeUndefined();
+    expect(checkConversion({ input: calls, counters: countersWith({ conversion: kenyaToday(13, 0, 10) }), policy, keys })?.finding).toMatchObject({ effect: 'block', reason: expect.stringContaining('conversion to KE (voice) fell today') });
+  });
+
   test("property: a tier country's traffic converting at least as well as yesterday is never collapsed today, at any pace", () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 20_000 }), fc.integer({ min: 0, max: 5_000 }), fc.double({ min: 0.1, max: 1, noNaN: true }), (today, lastHours, base) => {
