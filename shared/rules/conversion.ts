@@ -64,7 +64,7 @@
  */
 import { createHash } from 'node:crypto';
 import { CONVERSION_DAY_MS, CONVERSION_HOUR_MS, opensNewNumber, type ConversionCounts, type DayCounts } from '../feedback/conversion-counts';
-import type { DynamicFacts, DynamicFinding, DynamicRuleContext, Counters, RateCount, WindowCount } from '../engine/dynamic-types';
+import type { DynamicFacts, DynamicFinding, DynamicRuleContext, Counters, WindowCount } from '../engine/dynamic-types';
 import type { Channel } from '../engine/types';
 import { thresholdOver } from '../engine/surge-threshold';
 import type { SecretDoc } from '../config/secret-doc';
@@ -449,7 +449,7 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
   if (domestic && assessment.recovered)
     return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `requested from ${country}, whose probes convert again (${channel}): the hold stands for requests from abroad` }, writes };
   if (domestic && counts.sentRecent.current - counts.refusedRecent.current <= PROBES_PER_LAG && probeDrawn(input.facts.number.e164, now, settings.probeOneIn))
-    return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `a probe of the hold on ${country} (${channel}): its code tells whether the country recovered` }, writes };
+    return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `a probe of the hold on ${country} (${channel}): its code measures recovery` }, writes };
   const reason = fromAbroad
     ? `${counters.foreignRate?.current} new ${channel} numbers to ${country} from abroad this window, far above their usual share${UNTIL_RECOVERY}`
     : assessment.state === 'collapsed'
@@ -461,16 +461,22 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
 /**
  * New numbers of a country requested from other countries (geoip) this pumping window, against
  * their own baseline (a tenant's travellers and expatriates make a steady share, which it learns):
- * over half the country floor, and rising twice as fast as the country's new numbers as a whole.
- * A campaign raises both alike; a flood from proxies abroad raises the foreign ones alone. Half
- * the floor: requests from abroad are a small share of most countries'. A country most of whose
- * usual requests come from abroad is never held this way (a flood raises its whole as much; its
- * conversion still judges it). Pure.
+ * over half the country floor, and rising twice as fast as the domestic ones (the country's less
+ * those from abroad). A campaign raises both alike; a flood from proxies abroad raises the foreign
+ * ones alone. Against the country's whole, the flood was its own campaign wherever it outnumbered
+ * the residents: on seed 2 of unserved-distributed about 38 codes each went to AR and LV, countries
+ * a few residents use, before the country floor. Half the floor: requests from abroad are a small
+ * share of most countries'. A country most of whose usual requests come from abroad (an
+ * expatriates' app) is never held this way; its conversion still judges it. Pure.
  */
 export function foreignSurge({ foreignRate: foreign, countryRate: all }: Pick<Counters, 'foreignRate' | 'countryRate'>, countryFloor: number | undefined): boolean {
-  if (foreign === undefined || countryFloor === undefined) return false;
-  const rise = (rate: RateCount) => rate.current / (rate.baseline + 1);
-  return foreign.current > thresholdOver(foreign.baseline, countryFloor / 2, 4) && rise(foreign) > ONGOING_FACTOR * Math.max(1, all === undefined ? 1 : rise(all));
+  if (foreign === undefined || all === undefined || countryFloor === undefined) return false;
+  const home = all.baseline - foreign.baseline;
+  return (
+    foreign.current > thresholdOver(foreign.baseline, countryFloor / 2, 4) &&
+    foreign.baseline <= home &&
+    foreign.current / (foreign.baseline + 1) > ONGOING_FACTOR * Math.max(1, (all.current - foreign.current) / (home + 1))
+  );
 }
 
 function checkToday(input: DynamicFacts, counters: Counters, today: TodayAssessment, lag: string): DynamicFinding | undefined {

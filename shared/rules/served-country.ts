@@ -132,10 +132,10 @@ export function checkServedCountry({ input, counters, policy }: DynamicRuleConte
   const by = input.facts.channel === 'voice' ? ' by a call' : '';
   const trial = trialStanding(input, counters, policy);
   if (trial === 'granted' || trial === 'same-number') {
-    return { finding: { rule: SERVED_COUNTRY_RULE, effect: 'trust', reason: `${country} is not served yet (${input.facts.channel}: ${proofs} of ${needed} numbers proven${by}): admitted on trial, the only one there until a code is used` } };
+    return { finding: { rule: SERVED_COUNTRY_RULE, effect: 'trust', reason: `${country} is not served yet (${input.facts.channel}: ${proofs} of ${needed} numbers proven${by}): admitted on trial, one until a code is used` } };
   }
   if (needed === undefined || proofs < needed) return undefined;
-  return { finding: { rule: SERVED_COUNTRY_RULE, effect: 'trust', reason: `${country} is served (${input.facts.channel}): ${proofs} numbers proven there${by} in the last 30-60 days (${needed} needed): the tier does not close it` } };
+  return { finding: { rule: SERVED_COUNTRY_RULE, effect: 'trust', reason: `${country} is served (${input.facts.channel}): ${proofs} numbers proven there${by} in 30-60 days (${needed} needed): the tier does not close it` } };
 }
 
 /**

@@ -316,6 +316,16 @@ describe('a surge from abroad, held before its conversion can be judged', () => 
     expect(foreignSurge(flood(500), undefined)).toBe(false);
   });
 
+  test('a flood from abroad into a country a few residents use rises against them, not against itself', () => {
+    // AR: half a new number an hour, nearly all from inside. Eleven from abroad in one window:
+    // against the whole country (itself mostly the flood) that rise was no surge.
+    const rare = (foreign: number, domestic: number) => ({ countryRate: { current: foreign + domestic, baseline: 0.5, windows: 48 }, foreignRate: { current: foreign, baseline: 0.05, windows: 48 } });
+    expect(foreignSurge(rare(11, 1), 20)).toBe(true);
+    expect(foreignSurge(rare(10, 1), 20)).toBe(false);
+    // Residents who surge too (in-country proxies beside, or a campaign there) keep it off.
+    expect(foreignSurge(rare(11, 12), 20)).toBe(false);
+  });
+
   test("a campaign raises the country's requests from abroad with its domestic ones: no surge", () => {
     // Twenty times the domestic pace, its travellers twenty times too.
     expect(foreignSurge({ countryRate: { current: 570 + 30, baseline: 30, windows: 48 }, foreignRate: { current: 30, baseline: 1.5, windows: 48 } }, 20)).toBe(false);
