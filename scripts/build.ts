@@ -11,6 +11,7 @@ import { ACTION_PACKAGES } from './lib/action-packages';
 import { buildOktaHook } from './build-hook';
 import { packedLuaSource } from './lib/lua-compact';
 import { deflatedCountriesModule } from './lib/deflated-table';
+import { MANGLED_PROPS_PATTERN } from './lib/mangled-props';
 import { COUNTRIES } from '../shared/data/iso-3166';
 
 export const ROOT = resolve(__dirname, '..');
@@ -73,6 +74,8 @@ export async function buildActions(options: { quiet?: boolean } = {}): Promise<B
       minifyWhitespace: true,
       minifySyntax: true,
       minifyIdentifiers: true,
+      // Internal property names are shortened too (scripts/lib/mangled-props.ts says which and why).
+      mangleProps: MANGLED_PROPS_PATTERN,
       charset: 'utf8',
       logLevel: 'silent',
       banner: { js: `/* tollguard ${name}, built by scripts/build.ts */` },
