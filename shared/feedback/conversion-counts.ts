@@ -67,6 +67,8 @@ export interface ConversionCounts {
   tenantSmsYesterday?: DayCounts;
   /** Until when an earlier collapse holds the country and channel (0: no hold). */
   holdUntil: number;
+  /** Voice only: until when the same country's SMS is held (0: no hold). */
+  smsHoldUntil?: number;
   /**
    * Read mode only (a tier country's OTP): every such attempt, admitted or refused, this hour and
    * the previous one, and in the lag-long windows: the pace (sent leaves out the refused ones there).
@@ -165,7 +167,7 @@ const SENT_OPS: Readonly<Record<SentMode, number>> = { count: 4, read: 9, peek: 
  * and the attempts counted, 2 ops; peeked: the 7 gets), then the rest, and the hold of an earlier
  * collapse, then the domestic attempts (lag-long and hour windows): counted by a domestic request
  * (2 ops), read by any other and by a peeked one (4; counted with its sent). 19 or 21 ops
- * counted, 24 or 26 read, 24 peeked; voice reads SMS yesterdays too, 6 more.
+ * counted, 24 or 26 read, 24 peeked; voice reads SMS yesterdays and the SMS hold too, 7 more.
  */
 export function conversionOps(keys: GuardKeys, scope: ConversionScope, now: number, lagMs: number, mode: SentMode = 'count'): StoreOp[] {
   const grid = new Grid(keys, now, lagMs);
@@ -192,7 +194,7 @@ export function conversionOps(keys: GuardKeys, scope: ConversionScope, now: numb
     grid.get(country, channel, 'refused', 'd', 0),
     grid.get(country, channel, 'verified', 'd', 0),
   ];
-  if (channel === 'voice') ops.push(...grid.yesterday(country, 'sms'), ...grid.yesterday(ALL_COUNTRIES, 'sms'));
+  if (channel === 'voice') ops.push(...grid.yesterday(country, 'sms'), ...grid.yesterday(ALL_COUNTRIES, 'sms'), { kind: 'get', key: keys.conversionHold(country, 'sms') });
   ops.push(...(scope.domestic === true && mode !== 'peek' ? domesticCounts(grid, country, channel) : [...grid.bothWindows(country, channel, 'dom', 'f'), ...grid.bothWindows(country, channel, 'dom', 'h')]));
   return ops;
 }
@@ -259,7 +261,7 @@ export function readConversion(results: readonly StoreResult[], now: number, lag
     holdUntil: at(14),
     today: { sent: sentDay.current, refused: at(15), verified: at(16) },
     ...(mode === 'read' ? { triedHours: counted(7), triedRecent: counted(8) } : {}),
-    ...(voiceExtras ? { countrySmsYesterday: day(rest), tenantSmsYesterday: day(rest + 3) } : {}),
+    ...(voiceExtras ? { countrySmsYesterday: day(rest), tenantSmsYesterday: day(rest + 3), smsHoldUntil: value(rest + 6) } : {}),
     domesticRecent: domesticWindows(0),
     domesticHours: domesticWindows(1),
   };

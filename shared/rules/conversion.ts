@@ -424,7 +424,9 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
   const lag = formatDuration(settings.lagMs);
   const fromAbroad =
     assessment.state === 'healthy' && assessment.ongoing && input.facts.requestCountry !== undefined && input.facts.requestCountry !== country && foreignSurge(counters, policy.pumping?.countryFloor);
-  if (assessment.state !== 'collapsed' && assessment.state !== 'held' && !fromAbroad) return input.tierBlocked ? checkToday(input, counters, assessToday(counts, base, now, usual), lag) : undefined;
+  const callFromAbroadUnderSmsHold = smsHeldForCallsFromAbroad(input, counts);
+  if (assessment.state !== 'collapsed' && assessment.state !== 'held' && !fromAbroad && !callFromAbroadUnderSmsHold)
+    return input.tierBlocked ? checkToday(input, counters, assessToday(counts, base, now, usual), lag) : undefined;
   // The hold keeps the country closed once refused OTPs have made what is still delivered look
   // healthy. A collapse seen in the counts writes or renews it (at half-time), and so do requests
   // from abroad that make the surge (over twice the usual pace alone, and more than the domestic
@@ -450,12 +452,27 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
     return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `requested from ${country}, whose probes convert again (${channel}): the hold stands for requests from abroad` }, writes };
   if (domestic && counts.sentRecent.current - counts.refusedRecent.current <= PROBES_PER_LAG && probeDrawn(input.facts.number.e164, now, settings.probeOneIn))
     return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `a probe of the hold on ${country} (${channel}): its code measures recovery` }, writes };
+  if (callFromAbroadUnderSmsHold && assessment.state !== 'collapsed' && assessment.state !== 'held' && !fromAbroad)
+    return { finding: { rule: CONVERSION_RULE, effect: 'block', reason: `SMS to ${country} is held until ${new Date(counts.smsHoldUntil ?? 0).toISOString()}: a call requested from abroad is refused with it` } };
   const reason = fromAbroad
     ? `${counters.foreignRate?.current} new ${channel} numbers to ${country} from abroad this window, far above their usual share${UNTIL_RECOVERY}`
     : assessment.state === 'collapsed'
       ? `conversion to ${country} (${channel}) collapsed: ${shortfall(assessment, 'in the last 1-2 h', lag, country)}, and ${assessment.recent} more came in the last ${lag}${UNTIL_RECOVERY}`
       : `conversion to ${country} (${channel}) held earlier and OTPs keep coming (${assessment.recent} in the last ${lag}, over twice the usual pace): held until ${new Date(counts.holdUntil).toISOString()} for numbers nothing proves`;
   return { finding: { rule: CONVERSION_RULE, effect: 'block', reason }, writes };
+}
+
+/**
+ * A call requested from abroad (geoip known on both sides) to a country whose SMS is held by this
+ * rule goes with the hold: an attack that drives SMS from proxies abroad calls from them too, a few
+ * an hour, under every voice floor (on seed 3 of served-countries about 30 calls into GB and PL over
+ * five hours, most of the fraud cost that passed once the texts were held). The residents'
+ * calls from inside pass; a traveller's new number waits for the hold to end, at most an hour
+ * (four, for an attack that came back) after OTPs stopped coming fast. Pure.
+ */
+export function smsHeldForCallsFromAbroad(input: Pick<DynamicFacts, 'facts'>, counts: Pick<ConversionCounts, 'smsHoldUntil'>): boolean {
+  const { channel, requestCountry, number, now } = input.facts;
+  return channel === 'voice' && (counts.smsHoldUntil ?? 0) > now && requestCountry !== undefined && requestCountry !== number.country;
 }
 
 /**

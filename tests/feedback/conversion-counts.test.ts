@@ -40,7 +40,7 @@ test('an SMS decision counts this OTP (hour, lag window, day; tenant-wide day) a
     get('dom', 'h', HOUR, 0),
     get('dom', 'h', HOUR, 1),
   ]);
-  expect(conversionOps(keys, { country: 'GB', channel: 'voice' }, NOW, LAG)).toHaveLength(27);
+  expect(conversionOps(keys, { country: 'GB', channel: 'voice' }, NOW, LAG)).toHaveLength(28);
   // A request from inside GB counts its attempt there instead of reading the counts: two ops.
   const domestic = conversionOps(keys, { country: 'GB', channel: 'sms', domestic: true }, NOW, LAG);
   expect(domestic.slice(0, 17)).toEqual(ops.slice(0, 17));
@@ -155,4 +155,17 @@ test("a likely factor's OTP outside the tier is peeked at: the counts read as if
   // Voice reads the SMS yesterdays after the peeked section too.
   const voice = readConversion(await peeking.run(NOW + DAY, conversionOps(keys, { country: 'GB', channel: 'voice' }, NOW + DAY, LAG, 'peek')), NOW + DAY, LAG, 'peek');
   expect(voice.countrySmsYesterday).toEqual({ sent: 1, refused: 0, verified: 1 });
+});
+
+test("voice reads the same country's SMS hold; SMS reads none", async () => {
+  const store = new MemoryStore();
+  const voiceFirst = readConversion(await store.run(NOW, conversionOps(keys, { country: 'GB', channel: 'voice' }, NOW, LAG)), NOW, LAG);
+  expect(voiceFirst.smsHoldUntil).toBe(0);
+  await store.raiseUntil([{ key: keys.conversionHold('GB', 'sms'), until: NOW + HOUR, ttlMs: 2 * HOUR }]);
+  const voice = readConversion(await store.run(NOW, conversionOps(keys, { country: 'GB', channel: 'voice' }, NOW, LAG)), NOW, LAG);
+  expect(voice.smsHoldUntil).toBe(NOW + HOUR);
+  expect(voice.holdUntil).toBe(0);
+  const sms = readConversion(await store.run(NOW, conversionOps(keys, { country: 'GB', channel: 'sms' }, NOW, LAG)), NOW, LAG);
+  expect(sms.smsHoldUntil).toBeUndefined();
+  expect(sms.holdUntil).toBe(NOW + HOUR);
 });

@@ -370,6 +370,33 @@ describe('a surge from abroad, held before its conversion can be judged', () => 
   });
 });
 
+describe("a call requested from abroad while the country's SMS is held", () => {
+  const policy = policyOf();
+  const call = (requestCountry: string | undefined, userId?: string) => {
+    const base = input(userId === undefined ? {} : { userId });
+    return { ...base, facts: { ...base.facts, channel: 'voice' as const, requestCountry } };
+  };
+  // DE's calls look ordinary: a few, their codes used; its SMS is held for another half hour.
+  const now = input().facts.now;
+  const calls = (smsHoldUntil: number) => ({ ...counts({ sent: 10, verified: 9, recent: 1 }), smsHoldUntil });
+
+  test('is refused with the hold; a call from inside DE, one of unknown geo, a proven number and a lapsed hold pass', () => {
+    const refused = checkConversion({ input: call('US'), counters: countersWith({ conversion: calls(now + 1_800_000) }), policy, keys });
+    expect(refused?.finding).toEqual({ rule: CONVERSION_RULE, effect: 'block', reason: `SMS to DE is held until ${new Date(now + 1_800_000).toISOString()}: a call requested from abroad is refused with it` });
+    expect(refused?.writes ?? []).toEqual([]);
+    expect(checkConversion({ input: call('DE'), counters: countersWith({ conversion: calls(now + 1_800_000) }), policy, keys })).toBeUndefined();
+    expect(checkConversion({ input: call(undefined), counters: countersWith({ conversion: calls(now + 1_800_000) }), policy, keys })).toBeUndefined();
+    expect(checkConversion({ input: call('US'), counters: countersWith({ conversion: calls(now) }), policy, keys })).toBeUndefined();
+    const proven = checkConversion({ input: call('US', 'auth0|u1'), counters: countersWith({ conversion: calls(now + 1_800_000), proof: userTag('auth0|u1') }), policy, keys });
+    expect(proven?.finding.effect).toBe('trust');
+  });
+
+  test('an SMS request reads no SMS hold of its own this way (its own hold decides)', () => {
+    const sms = { ...input(), facts: { ...input().facts, requestCountry: 'US' } };
+    expect(checkConversion({ input: sms, counters: countersWith({ conversion: calls(now + 1_800_000) }), policy, keys })).toBeUndefined();
+  });
+});
+
 /**
  * A Kenya its residents opened (a tier country): yesterday 48 new numbers, 36 verified (75 %, 2 an
  * hour). Today so far `today` OTPs (1 in the last 10 minutes, not judged yet), `verified` of them
