@@ -424,8 +424,8 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
   const lag = formatDuration(settings.lagMs);
   const fromAbroad =
     assessment.state === 'healthy' && assessment.ongoing && input.facts.requestCountry !== undefined && input.facts.requestCountry !== country && foreignSurge(counters, policy.pumping?.countryFloor);
-  const callFromAbroadUnderSmsHold = smsHeldForCallsFromAbroad(input, counts);
-  if (assessment.state !== 'collapsed' && assessment.state !== 'held' && !fromAbroad && !callFromAbroadUnderSmsHold)
+  const callUnderSmsHold = smsHeldForCalls(input, counts, assessment);
+  if (assessment.state !== 'collapsed' && assessment.state !== 'held' && !fromAbroad && !callUnderSmsHold)
     return input.tierBlocked ? checkToday(input, counters, assessToday(counts, base, now, usual), lag) : undefined;
   // The hold keeps the country closed once refused OTPs have made what is still delivered look
   // healthy. A collapse seen in the counts writes or renews it (at half-time), and so do requests
@@ -445,6 +445,10 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
       ? [{ key: keys.conversionHold(country, channel), until: now + holdMs, ttlMs: holdMs + REPEAT_WINDOW_MS + 60_000, incident: `${fromAbroad ? 'a surge from abroad' : 'conversion collapsed'} towards ${country} (${channel})${holdMs === HOLD_MS ? '' : ' again soon after its last hold ran out'}: unproven numbers refused while OTPs keep coming` }]
       : [];
   if (!refusableOnCollapse(input, counters)) return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `${PROVEN_PASSES} the conversion hold on ${country} (${channel})` }, writes };
+  if (callUnderSmsHold && assessment.state !== 'collapsed' && assessment.state !== 'held' && !fromAbroad) {
+    const which = input.facts.requestCountry === country ? 'a call while calls come at over twice their usual pace' : 'a call requested from abroad';
+    return { finding: { rule: CONVERSION_RULE, effect: 'block', reason: `SMS to ${country} is held until ${new Date(counts.smsHoldUntil ?? 0).toISOString()}: ${which} is refused with it` } };
+  }
   // Not in the tier: there the day's test (checkToday) judges a trickle, and a refused flood from abroad must not lift it.
   const domestic = !input.tierBlocked && input.facts.requestCountry === country;
   if (domestic && !assessment.domesticOngoing) return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `requested from ${country} at its usual pace (${assessment.domesticRecent} in the last ${lag}): passes the collapse requests from abroad made (${channel})` }, writes };
@@ -452,8 +456,6 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
     return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `requested from ${country}, whose probes convert again (${channel}): the hold stands for requests from abroad` }, writes };
   if (domestic && counts.sentRecent.current - counts.refusedRecent.current <= PROBES_PER_LAG && probeDrawn(input.facts.number.e164, now, settings.probeOneIn))
     return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `a probe of the hold on ${country} (${channel}): its code measures recovery` }, writes };
-  if (callFromAbroadUnderSmsHold && assessment.state !== 'collapsed' && assessment.state !== 'held' && !fromAbroad)
-    return { finding: { rule: CONVERSION_RULE, effect: 'block', reason: `SMS to ${country} is held until ${new Date(counts.smsHoldUntil ?? 0).toISOString()}: a call requested from abroad is refused with it` } };
   const reason = fromAbroad
     ? `${counters.foreignRate?.current} new ${channel} numbers to ${country} from abroad this window, far above their usual share${UNTIL_RECOVERY}`
     : assessment.state === 'collapsed'
@@ -466,13 +468,17 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
  * A call requested from abroad (geoip known on both sides) to a country whose SMS is held by this
  * rule goes with the hold: an attack that drives SMS from proxies abroad calls from them too, a few
  * an hour, under every voice floor (on seed 3 of served-countries about 30 calls into GB and PL over
- * five hours, most of the fraud cost that passed once the texts were held). The residents'
- * calls from inside pass; a traveller's new number waits for the hold to end, at most an hour
- * (four, for an attack that came back) after OTPs stopped coming fast. Pure.
+ * five hours, most of the fraud cost that passed once the texts were held). A call from inside
+ * the country goes with it only while calls there come at over twice their usual pace (the
+ * conversion rule's pace test, over the lag or the last one to two hours): an attack through
+ * in-country proxies calls a few an hour beside its texts too (seed 1 of human-mimic, GB), and
+ * the residents' calls at the usual pace pass. A traveller's new number waits for the hold to
+ * end, at most an hour (four, for an attack that came back) after OTPs stopped coming fast. Pure.
  */
-export function smsHeldForCallsFromAbroad(input: Pick<DynamicFacts, 'facts'>, counts: Pick<ConversionCounts, 'smsHoldUntil'>): boolean {
+export function smsHeldForCalls(input: Pick<DynamicFacts, 'facts'>, counts: Pick<ConversionCounts, 'smsHoldUntil'>, pace: Pick<ConversionAssessment, 'ongoing' | 'hoursOngoing'>): boolean {
   const { channel, requestCountry, number, now } = input.facts;
-  return channel === 'voice' && (counts.smsHoldUntil ?? 0) > now && requestCountry !== undefined && requestCountry !== number.country;
+  if (channel !== 'voice' || (counts.smsHoldUntil ?? 0) <= now || requestCountry === undefined) return false;
+  return requestCountry !== number.country || pace.ongoing || pace.hoursOngoing;
 }
 
 /**

@@ -370,7 +370,7 @@ describe('a surge from abroad, held before its conversion can be judged', () => 
   });
 });
 
-describe("a call requested from abroad while the country's SMS is held", () => {
+describe("a call while the country's SMS is held", () => {
   const policy = policyOf();
   const call = (requestCountry: string | undefined, userId?: string) => {
     const base = input(userId === undefined ? {} : { userId });
@@ -389,6 +389,14 @@ describe("a call requested from abroad while the country's SMS is held", () => {
     expect(checkConversion({ input: call('US'), counters: countersWith({ conversion: calls(now) }), policy, keys })).toBeUndefined();
     const proven = checkConversion({ input: call('US', 'auth0|u1'), counters: countersWith({ conversion: calls(now + 1_800_000), proof: userTag('auth0|u1') }), policy, keys });
     expect(proven?.finding.effect).toBe('trust');
+  });
+
+  test('from inside DE, a call is refused with the hold only while calls come at over twice their usual pace', () => {
+    const surging = { ...counts({ sent: 10, verified: 9, recent: 40 }), smsHoldUntil: now + 1_800_000 };
+    const refused = checkConversion({ input: call('DE'), counters: countersWith({ conversion: surging }), policy, keys });
+    expect(refused?.finding).toEqual({ rule: CONVERSION_RULE, effect: 'block', reason: `SMS to DE is held until ${new Date(now + 1_800_000).toISOString()}: a call while calls come at over twice their usual pace is refused with it` });
+    // At the usual pace (above) it passes; unknown geo says nothing either way.
+    expect(checkConversion({ input: call(undefined), counters: countersWith({ conversion: surging }), policy, keys })).toBeUndefined();
   });
 
   test('an SMS request reads no SMS hold of its own this way (its own hold decides)', () => {
