@@ -32,7 +32,9 @@ function readSources(): SourceFacts {
     const name = relative(ROOT, path).split('\\').join('/');
     const source = ts.createSourceFile(name, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest, true);
     const visit = (node: ts.Node): void => {
-      if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) facts.strings.set(node.text, name);
+      // A string in a type (Pick<T, 'name'>) does not exist at run time; one in an expression may be a key.
+      const inType = (node.parent as ts.Node | undefined) !== undefined && ts.isLiteralTypeNode(node.parent);
+      if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && !inType) facts.strings.set(node.text, name);
       if ((ts.isPropertySignature(node) || ts.isPropertyDeclaration(node) || ts.isMethodSignature(node)) && ts.isIdentifier(node.name)) {
         facts.declared.add(node.name.text);
         if (EDGE_SOURCES.test(name)) facts.edgeDeclarations.set(node.name.text, name);
