@@ -424,9 +424,10 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
   const lag = formatDuration(settings.lagMs);
   const fromAbroad =
     assessment.state === 'healthy' && assessment.ongoing && input.facts.requestCountry !== undefined && input.facts.requestCountry !== country && foreignSurge(counters, policy.pumping?.countryFloor);
-  const callUnderSmsHold = smsHeldForCalls(input, counts, assessment);
-  if (assessment.state !== 'collapsed' && assessment.state !== 'held' && !fromAbroad && !callUnderSmsHold)
-    return input.tierBlocked ? checkToday(input, counters, assessToday(counts, base, now, usual), lag) : undefined;
+  const ownHold = assessment.state === 'collapsed' || assessment.state === 'held' || fromAbroad;
+  // Only when this channel's own state refuses nothing: the SMS hold then decides the call alone.
+  const smsHoldAlone = !ownHold && smsHeldForCalls(input, counts, assessment);
+  if (!ownHold && !smsHoldAlone) return input.tierBlocked ? checkToday(input, counters, assessToday(counts, base, now, usual), lag) : undefined;
   // The hold keeps the country closed once refused OTPs have made what is still delivered look
   // healthy. A collapse seen in the counts writes or renews it (at half-time), and so do requests
   // from abroad that make the surge (over twice the usual pace alone, and more than the domestic
@@ -445,7 +446,7 @@ export function checkConversion({ input, counters, policy, keys }: DynamicRuleCo
       ? [{ key: keys.conversionHold(country, channel), until: now + holdMs, ttlMs: holdMs + REPEAT_WINDOW_MS + 60_000, incident: `${fromAbroad ? 'a surge from abroad' : 'conversion collapsed'} towards ${country} (${channel})${holdMs === HOLD_MS ? '' : ' again soon after its last hold ran out'}: unproven numbers refused while OTPs keep coming` }]
       : [];
   if (!refusableOnCollapse(input, counters)) return { finding: { rule: CONVERSION_RULE, effect: 'trust', reason: `${PROVEN_PASSES} the conversion hold on ${country} (${channel})` }, writes };
-  if (callUnderSmsHold && assessment.state !== 'collapsed' && assessment.state !== 'held' && !fromAbroad) {
+  if (smsHoldAlone) {
     const which = input.facts.requestCountry === country ? 'a call while calls come at over twice their usual pace' : 'a call requested from abroad';
     return { finding: { rule: CONVERSION_RULE, effect: 'block', reason: `SMS to ${country} is held until ${new Date(counts.smsHoldUntil ?? 0).toISOString()}: ${which} is refused with it` } };
   }
